@@ -1,0 +1,299 @@
+//! Server-side apply with the field manager `shipshape-<plugin>`, `--dry-run=none|client|server`,
+//! and a before/after unified diff for previews.
+
+use std::collections::HashMap;
+
+use clap::Args;
+use kube::api::{Api, DynamicObject, Patch, PatchParams, ValidationDirective};
+use kube::core::GroupVersionKind;
+use kube::discovery::{ApiCapabilities, ApiResource, Scope};
+use serde_json::Value;
+use tokio::sync::Mutex;
+
+use crate::client::{Kube, Plugin};
+use crate::exit::{ApiCall, ClusterError, UsageError};
+
+/// How much of a write actually happens.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DryRun {
+    /// Write for real.
+    #[default]
+    None,
+    /// Send nothing: show what would be sent.
+    Client,
+    /// Send with `dryRun=All`: the server validates and admits, but persists nothing.
+    Server,
+}
+
+/// `--dry-run`, as kubectl spells it (`--dry-run` alone means `client`).
+#[derive(Debug, Clone, Copy, Default, Args)]
+pub struct DryRunArg {
+    /// Only show what would change: `client` sends nothing, `server` lets the API server validate
+    /// and admit the change without persisting it.
+    #[arg(
+        long = "dry-run",
+        value_enum,
+        default_value_t,
+        num_args = 0..=1,
+        default_missing_value = "client",
+        require_equals = true,
+        value_name = "MODE"
+    )]
+    pub dry_run: DryRun,
+}
+
+/// What one apply did (or would do).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Applied {
+    /// `Kind/name`.
+    pub id: String,
+    /// The namespace, for namespaced kinds.
+    pub namespace: Option<String>,
+    /// The live object before, or None when it did not exist.
+    pub before: Option<Value>,
+    /// The object after (as the server returned it; for a client dry run, what would be sent).
+    pub after: Value,
+}
+
+impl Applied {
+    /// Whether the object is new or its content changed.
+    pub fn changed(&self) -> bool {
+        match &self.before {
+            None => true,
+            Some(before) => normalise(before) != normalise(&self.after),
+        }
+    }
+
+    /// A unified diff of the object before and after, as YAML, without server bookkeeping.
+    pub fn diff(&self) -> String {
+        let label = match &self.namespace {
+            Some(ns) => format!("{ns}/{}", self.id),
+            None => self.id.clone(),
+        };
+        diff(self.before.as_ref(), &self.after, &label)
+    }
+}
+
+/// Server-side apply for one plugin.
+pub struct Applier<'a> {
+    kube: &'a Kube,
+    field_manager: String,
+    dry_run: DryRun,
+    force: bool,
+    resources: Mutex<HashMap<GroupVersionKind, (ApiResource, ApiCapabilities)>>,
+}
+
+impl<'a> Applier<'a> {
+    /// An applier with the plugin's field manager.
+    pub fn new(kube: &'a Kube, plugin: Plugin, dry_run: DryRun) -> Self {
+        Self {
+            kube,
+            field_manager: plugin.field_manager(),
+            dry_run,
+            force: false,
+            resources: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Take over fields other managers own (`--force-conflicts`).
+    pub fn force_conflicts(mut self, force: bool) -> Self {
+        self.force = force;
+        self
+    }
+
+    /// The field manager sent with every apply.
+    pub fn field_manager(&self) -> &str {
+        &self.field_manager
+    }
+
+    async fn resource(&self, gvk: &GroupVersionKind) -> Result<(ApiResource, ApiCapabilities), anyhow::Error> {
+        let mut cache = self.resources.lock().await;
+        if let Some(found) = cache.get(gvk) {
+            return Ok(found.clone());
+        }
+        let group_version = if gvk.group.is_empty() {
+            gvk.version.clone()
+        } else {
+            format!("{}/{}", gvk.group, gvk.version)
+        };
+        let found = kube::discovery::pinned_kind(&self.kube.client, gvk)
+            .await
+            .map_err(|e| match &e {
+                kube::Error::Discovery(_) => UsageError(format!(
+                    "the cluster does not serve kind `{}` in `{group_version}` (is its CRD installed?)",
+                    gvk.kind
+                ))
+                .into(),
+                _ => anyhow::Error::from(self.kube.explain(ApiCall::new("get", format!("/apis/{group_version}")), e)),
+            })?;
+        cache.insert(gvk.clone(), found.clone());
+        Ok(found)
+    }
+
+    /// Applies one object (a JSON object with apiVersion, kind and metadata.name).
+    pub async fn apply(&self, object: &Value) -> Result<Applied, anyhow::Error> {
+        let api_version = object["apiVersion"].as_str().unwrap_or_default();
+        let kind = object["kind"].as_str().unwrap_or_default();
+        let name = object["metadata"]["name"].as_str().unwrap_or_default();
+        if kind.is_empty() || api_version.is_empty() || name.is_empty() {
+            return Err(UsageError(format!(
+                "cannot apply an object without apiVersion, kind and metadata.name (got `{api_version}` `{kind}` `{name}`)"
+            ))
+            .into());
+        }
+        let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
+        let gvk = GroupVersionKind::gvk(group, version, kind);
+        let (resource, capabilities) = self.resource(&gvk).await?;
+        let namespace = match capabilities.scope {
+            Scope::Namespaced => Some(
+                object["metadata"]["namespace"]
+                    .as_str()
+                    .map_or_else(|| self.kube.namespace.clone(), str::to_owned),
+            ),
+            Scope::Cluster => None,
+        };
+        let api: Api<DynamicObject> = match &namespace {
+            Some(ns) => Api::namespaced_with(self.kube.client.clone(), ns, &resource),
+            None => Api::all_with(self.kube.client.clone(), &resource),
+        };
+        let plural = if resource.group.is_empty() {
+            resource.plural.clone()
+        } else {
+            format!("{}.{}", resource.plural, resource.group)
+        };
+        let call = |verb| {
+            let call = ApiCall::new(verb, plural.clone()).named(name);
+            match &namespace {
+                Some(ns) => call.in_namespace(ns.clone()),
+                None => call,
+            }
+        };
+        let before = api
+            .get_opt(name)
+            .await
+            .map_err(|e| self.kube.explain(call("get"), e))?
+            .map(|o| serde_json::to_value(o).unwrap_or(Value::Null));
+        let mut body = object.clone();
+        if let (Some(ns), Value::Object(_)) = (&namespace, &body["metadata"]) {
+            body["metadata"]["namespace"] = Value::String(ns.clone());
+        }
+        let after = match self.dry_run {
+            DryRun::Client => body,
+            DryRun::None | DryRun::Server => {
+                let mut params = PatchParams::apply(&self.field_manager);
+                params.field_validation = Some(ValidationDirective::Strict);
+                params.force = self.force;
+                params.dry_run = self.dry_run == DryRun::Server;
+                let applied = api
+                    .patch(name, &params, &Patch::Apply(&body))
+                    .await
+                    .map_err(|e| -> ClusterError { self.kube.explain(call("patch"), e) })?;
+                serde_json::to_value(applied)?
+            }
+        };
+        Ok(Applied {
+            id: format!("{kind}/{name}"),
+            namespace,
+            before,
+            after,
+        })
+    }
+}
+
+/// The object without what the server keeps for itself, for diffs and comparisons.
+pub fn normalise(object: &Value) -> Value {
+    let mut object = object.clone();
+    if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) {
+        for key in ["managedFields", "resourceVersion", "uid", "creationTimestamp", "generation", "selfLink"] {
+            meta.remove(key);
+        }
+        if let Some(annotations) = meta.get_mut("annotations").and_then(Value::as_object_mut) {
+            annotations.remove("kubectl.kubernetes.io/last-applied-configuration");
+            if annotations.is_empty() {
+                meta.remove("annotations");
+            }
+        }
+    }
+    if let Some(map) = object.as_object_mut() {
+        map.remove("status");
+    }
+    object
+}
+
+/// A unified diff of two objects as YAML, `a/<label>` before and `b/<label>` after. Empty when
+/// nothing changed.
+pub fn diff(before: Option<&Value>, after: &Value, label: &str) -> String {
+    let to_yaml = |v: &Value| crate::output::to_yaml(&normalise(v)).unwrap_or_default();
+    let old = before.map(to_yaml).unwrap_or_default();
+    let new = to_yaml(after);
+    if old == new {
+        return String::new();
+    }
+    let old_label = if before.is_some() { format!("a/{label}") } else { "/dev/null".to_owned() };
+    similar::TextDiff::from_lines(&old, &new)
+        .unified_diff()
+        .context_radius(3)
+        .header(&old_label, &format!("b/{label}"))
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn deployment(image: &str) -> Value {
+        json!({
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": "web", "namespace": "prod", "resourceVersion": "7", "managedFields": [{}]},
+            "spec": {"replicas": 3, "template": {"spec": {"containers": [{"name": "web", "image": image}]}}},
+            "status": {"readyReplicas": 3}
+        })
+    }
+
+    #[test]
+    fn diff_shows_only_what_changed_without_bookkeeping() {
+        let text = diff(Some(&deployment("web:1.0")), &deployment("web:1.1"), "prod/Deployment/web");
+        insta::assert_snapshot!(text, @r"
+        --- a/prod/Deployment/web
+        +++ b/prod/Deployment/web
+        @@ -9,4 +9,4 @@
+             spec:
+               containers:
+               - name: web
+        -        image: web:1.0
+        +        image: web:1.1
+        ");
+    }
+
+    #[test]
+    fn a_new_object_diffs_against_nothing() {
+        let text = diff(None, &json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "x"}}), "Namespace/x");
+        insta::assert_snapshot!(text, @r"
+        --- /dev/null
+        +++ b/Namespace/x
+        @@ -0,0 +1,4 @@
+        +apiVersion: v1
+        +kind: Namespace
+        +metadata:
+        +  name: x
+        ");
+    }
+
+    #[test]
+    fn unchanged_means_an_empty_diff() {
+        let a = deployment("web:1.0");
+        let mut b = a.clone();
+        b["metadata"]["resourceVersion"] = json!("8");
+        assert_eq!(diff(Some(&a), &b, "x"), "");
+        let applied = Applied {
+            id: "Deployment/web".into(),
+            namespace: Some("prod".into()),
+            before: Some(a),
+            after: b,
+        };
+        assert!(!applied.changed());
+    }
+}

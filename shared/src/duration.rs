@@ -1,0 +1,124 @@
+//! Durations as kubectl and Go write them: `30s`, `1m30s`, `1.5h`, `250ms`, and a bare number of
+//! seconds (`--request-timeout=5`).
+
+use std::time::Duration;
+
+/// Parses a Go-style duration (`1h2m3s`, `1.5s`, `300ms`, `2us`, `10ns`) or a bare number of
+/// seconds. Negative durations are refused.
+pub fn parse(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err("empty duration: use a number with a unit, such as `30s`, `5m` or `1h`".into());
+    }
+    if let Ok(seconds) = text.parse::<u64>() {
+        return Ok(Duration::from_secs(seconds));
+    }
+    if text.starts_with('-') {
+        return Err(format!("invalid duration `{text}`: durations cannot be negative"));
+    }
+    let mut total = 0f64;
+    let mut rest = text.strip_prefix('+').unwrap_or(text);
+    while !rest.is_empty() {
+        let number_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let (number, after) = rest.split_at(number_len);
+        let value: f64 = number
+            .parse()
+            .map_err(|_| format!("invalid duration `{text}`: expected a number before each unit"))?;
+        let unit_len = after
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(after.len());
+        let (unit, next) = after.split_at(unit_len);
+        let scale = match unit {
+            "ns" => 1e-9,
+            "us" | "µs" | "μs" => 1e-6,
+            "ms" => 1e-3,
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            "" => {
+                return Err(format!(
+                    "invalid duration `{text}`: missing unit after `{number}` (use ns, us, ms, s, m or h)"
+                ));
+            }
+            other => {
+                return Err(format!(
+                    "invalid duration `{text}`: unknown unit `{other}` (use ns, us, ms, s, m or h)"
+                ));
+            }
+        };
+        total += value * scale;
+        rest = next;
+    }
+    Duration::try_from_secs_f64(total).map_err(|_| format!("invalid duration `{text}`: out of range"))
+}
+
+/// Formats a duration the short way kubectl prints ages: `45s`, `3m20s`, `2h5m`, `3d4h`.
+pub fn human(duration: Duration) -> String {
+    let secs = duration.as_secs();
+    if secs < 60 {
+        if duration.as_millis() < 1000 && duration.as_millis() > 0 && secs == 0 {
+            return format!("{}ms", duration.as_millis());
+        }
+        return format!("{secs}s");
+    }
+    let (days, hours, minutes, seconds) =
+        (secs / 86_400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
+    match (days, hours) {
+        (0, 0) if seconds == 0 => format!("{minutes}m"),
+        (0, 0) => format!("{minutes}m{seconds}s"),
+        (0, _) if minutes == 0 => format!("{hours}h"),
+        (0, _) => format!("{hours}h{minutes}m"),
+        (_, 0) => format!("{days}d"),
+        _ => format!("{days}d{hours}h"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn parses_go_durations() {
+        assert_eq!(parse("0"), Ok(Duration::ZERO));
+        assert_eq!(parse("5"), Ok(Duration::from_secs(5)));
+        assert_eq!(parse("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse("1m30s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse("1.5h"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse("2h45m"), Ok(Duration::from_secs(9900)));
+    }
+
+    #[test]
+    fn refuses_bad_durations_with_a_reason() {
+        assert!(parse("").unwrap_err().contains("empty"));
+        assert!(parse("-5s").unwrap_err().contains("negative"));
+        assert!(parse("5x").unwrap_err().contains("unknown unit `x`"));
+        assert!(parse("1m5").unwrap_err().contains("missing unit"));
+        assert!(parse("s").unwrap_err().contains("expected a number"));
+    }
+
+    #[test]
+    fn prints_ages_like_kubectl() {
+        assert_eq!(human(Duration::from_secs(45)), "45s");
+        assert_eq!(human(Duration::from_secs(200)), "3m20s");
+        assert_eq!(human(Duration::from_secs(7500)), "2h5m");
+        assert_eq!(human(Duration::from_secs(3 * 86_400 + 4 * 3600)), "3d4h");
+        assert_eq!(human(Duration::from_millis(120)), "120ms");
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics(text in ".{0,24}") {
+            let _ = parse(&text);
+        }
+
+        #[test]
+        fn round_trips_whole_units(h in 0u64..100, m in 0u64..60, s in 0u64..60) {
+            let text = format!("{h}h{m}m{s}s");
+            prop_assert_eq!(parse(&text), Ok(Duration::from_secs(h * 3600 + m * 60 + s)));
+        }
+    }
+}

@@ -1,0 +1,30 @@
+//! `shipshape`: what the four Shipshape kubectl plugins share, one module per job.
+//!
+//! - [`flags`]: kubectl's global flags, flattened into every plugin.
+//! - [`client`]: flags + kubeconfig → a `kube::Client`, resolved the way kubectl resolves them.
+//! - [`manifests`]: Kubernetes objects from files, directories, stdin and `kubectl kustomize`.
+//! - [`workload`]: the pod template of every workload kind.
+//! - [`output`]: `-o table|wide|json|yaml` and the renderers.
+//! - [`wait`]: polling with a deadline, progress and Ctrl-C.
+//! - [`confirm`]: yes/no prompts, `--yes`, and refusing without a terminal.
+//! - [`apply`]: server-side apply, `--dry-run`, diffs.
+//! - [`exit`]: errors → exit codes and messages; the plugin `main`.
+//! - [`duration`]: `30s`, `1m30s`, `6h` for flags; ages for tables.
+//! - [`version`]: the `version` subcommand every plugin has.
+
+pub mod apply;
+pub mod client;
+pub mod confirm;
+pub mod duration;
+pub mod exit;
+pub mod flags;
+pub mod manifests;
+pub mod output;
+pub mod version;
+pub mod wait;
+pub mod workload;
+
+pub use client::{Kube, Plugin};
+pub use exit::{ApiCall, ClusterError, Exit, UsageError};
+pub use flags::{GlobalArgs, KubeFlags, OutputArg};
+pub use output::OutputFormat;
