@@ -232,8 +232,28 @@ pub fn load(inputs: &[Input]) -> Loaded {
 
 /// Loads every input: reads them in order, then parses all documents in parallel.
 pub fn load_with(inputs: &[Input], limits: Limits) -> Loaded {
+    load_from(inputs, limits, &mut std::io::stdin().lock())
+}
+
+/// [`load_with`], reading `-` from the given stream instead of the process's stdin.
+pub fn load_from(inputs: &[Input], limits: Limits, stdin: &mut dyn Read) -> Loaded {
     let mut texts: Vec<Result<(Origin, String), LoadError>> = Vec::new();
+    let mut stdin_read = false;
     for input in inputs {
+        if *input == Input::Stdin {
+            if stdin_read {
+                texts.push(Err(LoadError {
+                    origin: Origin::Stdin,
+                    line: None,
+                    column: None,
+                    message: "`-f -` can be given only once: stdin is read once".into(),
+                }));
+                continue;
+            }
+            stdin_read = true;
+            texts.push(read_stdin(stdin));
+            continue;
+        }
         read_input(input, &mut texts);
     }
     let results: Vec<Vec<Result<Manifest, LoadError>>> = texts
@@ -253,22 +273,24 @@ pub fn load_with(inputs: &[Input], limits: Limits) -> Loaded {
     loaded
 }
 
+fn read_stdin(stdin: &mut dyn Read) -> Result<(Origin, String), LoadError> {
+    let mut bytes = Vec::new();
+    stdin
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())
+        .and_then(|_| into_text(bytes))
+        .map(|t| (Origin::Stdin, t))
+        .map_err(|message| LoadError {
+            origin: Origin::Stdin,
+            line: None,
+            column: None,
+            message,
+        })
+}
+
 fn read_input(input: &Input, out: &mut Vec<Result<(Origin, String), LoadError>>) {
     match input {
-        Input::Stdin => {
-            let mut bytes = Vec::new();
-            let result = std::io::stdin()
-                .lock()
-                .read_to_end(&mut bytes)
-                .map_err(|e| e.to_string())
-                .and_then(|_| into_text(bytes));
-            out.push(result.map(|t| (Origin::Stdin, t)).map_err(|message| LoadError {
-                origin: Origin::Stdin,
-                line: None,
-                column: None,
-                message,
-            }));
-        }
+        Input::Stdin => out.push(read_stdin(&mut std::io::stdin().lock())),
         Input::Kustomize(dir) => out.push(kustomize(dir)),
         Input::Path(path) => match std::fs::metadata(path) {
             Err(e) => out.push(Err(file_error(path, describe_io(&e)))),
@@ -422,7 +444,7 @@ pub struct Document<'a> {
 fn marker(line: &str) -> Option<&str> {
     for m in ["---", "..."] {
         if let Some(rest) = line.strip_prefix(m)
-            && (rest.is_empty() || rest.starts_with([' ', '\t', '\r']))
+            && (rest.is_empty() || rest.starts_with([' ', '\t', '\r', '\n']))
         {
             return Some(m);
         }
@@ -459,6 +481,10 @@ pub fn split_documents(text: &str) -> Vec<Document<'_>> {
         offset += line.len();
     }
     ranges.push((start, text.len(), first_line, prefix));
+    // Comments before the first `---` are not a document of their own.
+    if ranges.len() > 1 && ranges[0].3.is_none() && is_blank(&text[ranges[0].0..ranges[0].1]) {
+        ranges.remove(0);
+    }
     ranges
         .into_iter()
         .enumerate()
