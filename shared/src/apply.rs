@@ -107,7 +107,10 @@ impl<'a> Applier<'a> {
         &self.field_manager
     }
 
-    async fn resource(&self, gvk: &GroupVersionKind) -> Result<(ApiResource, ApiCapabilities), anyhow::Error> {
+    async fn resource(
+        &self,
+        gvk: &GroupVersionKind,
+    ) -> Result<(ApiResource, ApiCapabilities), anyhow::Error> {
         let mut cache = self.resources.lock().await;
         if let Some(found) = cache.get(gvk) {
             return Ok(found.clone());
@@ -205,7 +208,14 @@ impl<'a> Applier<'a> {
 pub fn normalise(object: &Value) -> Value {
     let mut object = object.clone();
     if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) {
-        for key in ["managedFields", "resourceVersion", "uid", "creationTimestamp", "generation", "selfLink"] {
+        for key in [
+            "managedFields",
+            "resourceVersion",
+            "uid",
+            "creationTimestamp",
+            "generation",
+            "selfLink",
+        ] {
             meta.remove(key);
         }
         if let Some(annotations) = meta.get_mut("annotations").and_then(Value::as_object_mut) {
@@ -230,7 +240,11 @@ pub fn diff(before: Option<&Value>, after: &Value, label: &str) -> String {
     if old == new {
         return String::new();
     }
-    let old_label = if before.is_some() { format!("a/{label}") } else { "/dev/null".to_owned() };
+    let old_label = if before.is_some() {
+        format!("a/{label}")
+    } else {
+        "/dev/null".to_owned()
+    };
     similar::TextDiff::from_lines(&old, &new)
         .unified_diff()
         .context_radius(3)
@@ -255,7 +269,11 @@ mod tests {
 
     #[test]
     fn diff_shows_only_what_changed_without_bookkeeping() {
-        let text = diff(Some(&deployment("web:1.0")), &deployment("web:1.1"), "prod/Deployment/web");
+        let text = diff(
+            Some(&deployment("web:1.0")),
+            &deployment("web:1.1"),
+            "prod/Deployment/web",
+        );
         insta::assert_snapshot!(text, @r"
         --- a/prod/Deployment/web
         +++ b/prod/Deployment/web
@@ -270,7 +288,11 @@ mod tests {
 
     #[test]
     fn a_new_object_diffs_against_nothing() {
-        let text = diff(None, &json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "x"}}), "Namespace/x");
+        let text = diff(
+            None,
+            &json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "x"}}),
+            "Namespace/x",
+        );
         insta::assert_snapshot!(text, @r"
         --- /dev/null
         +++ b/Namespace/x

@@ -163,7 +163,10 @@ impl Kube {
     /// Builds the client for an already resolved configuration.
     pub fn from_resolved(resolved: Resolved) -> Result<Self, ConfigError> {
         let server = resolved.config.cluster_url.to_string();
-        let server = server.strip_suffix('/').map(str::to_owned).unwrap_or(server);
+        let server = server
+            .strip_suffix('/')
+            .map(str::to_owned)
+            .unwrap_or(server);
         let client = kube::Client::try_from(resolved.config).map_err(ConfigError::Client)?;
         Ok(Self {
             client,
@@ -213,10 +216,17 @@ pub fn kubeconfig_files(
         Some(home) => {
             let default = home.join(".kube").join("config");
             let searched = format!("`{}` does not exist", default.display());
-            let files = if default.exists() { vec![default] } else { Vec::new() };
+            let files = if default.exists() {
+                vec![default]
+            } else {
+                Vec::new()
+            };
             Ok((files, searched))
         }
-        None => Ok((Vec::new(), "KUBECONFIG is unset and there is no home directory".into())),
+        None => Ok((
+            Vec::new(),
+            "KUBECONFIG is unset and there is no home directory".into(),
+        )),
     }
 }
 
@@ -224,16 +234,21 @@ pub fn kubeconfig_files(
 pub fn load_kubeconfig(files: &[PathBuf]) -> Result<Option<Kubeconfig>, ConfigError> {
     let mut merged: Option<Kubeconfig> = None;
     for path in files {
-        let next = Kubeconfig::read_from(path).map_err(|source| ConfigError::KubeconfigUnreadable {
-            path: path.clone(),
-            source,
-        })?;
-        merged = Some(match merged {
-            None => next,
-            Some(first) => first.merge(next).map_err(|source| ConfigError::KubeconfigUnreadable {
+        let next =
+            Kubeconfig::read_from(path).map_err(|source| ConfigError::KubeconfigUnreadable {
                 path: path.clone(),
                 source,
-            })?,
+            })?;
+        merged = Some(match merged {
+            None => next,
+            Some(first) => {
+                first
+                    .merge(next)
+                    .map_err(|source| ConfigError::KubeconfigUnreadable {
+                        path: path.clone(),
+                        source,
+                    })?
+            }
         });
     }
     Ok(merged)
@@ -315,7 +330,9 @@ pub async fn resolve(
         config.reset_reader_on_write = true;
     }
     if let Ok(value) = HeaderValue::from_str(&plugin.user_agent()) {
-        config.headers.push((HeaderName::from_static("user-agent"), value));
+        config
+            .headers
+            .push((HeaderName::from_static("user-agent"), value));
     }
 
     let namespace_from_flag = flags.namespace.is_some();
@@ -324,7 +341,11 @@ pub async fn resolve(
         .clone()
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| config.default_namespace.clone());
-    let namespace = if namespace.is_empty() { "default".to_owned() } else { namespace };
+    let namespace = if namespace.is_empty() {
+        "default".to_owned()
+    } else {
+        namespace
+    };
     config.default_namespace = namespace.clone();
     Ok(Resolved {
         config,
@@ -335,13 +356,25 @@ pub async fn resolve(
 }
 
 fn context_names(kubeconfig: &Kubeconfig) -> String {
-    let names: Vec<&str> = kubeconfig.contexts.iter().map(|c| c.name.as_str()).collect();
-    if names.is_empty() { "no contexts".into() } else { names.join(", ") }
+    let names: Vec<&str> = kubeconfig
+        .contexts
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    if names.is_empty() {
+        "no contexts".into()
+    } else {
+        names.join(", ")
+    }
 }
 
 /// The context to use: `--context`, else `current-context`.
 fn select_context(kubeconfig: &mut Kubeconfig, flags: &KubeFlags) -> Result<String, ConfigError> {
-    let name = match flags.context.clone().or_else(|| kubeconfig.current_context.clone()) {
+    let name = match flags
+        .context
+        .clone()
+        .or_else(|| kubeconfig.current_context.clone())
+    {
         Some(name) if !name.is_empty() => name,
         _ if flags.server.is_some() || flags.cluster.is_some() => {
             // No context, but the flags name enough: make an empty one to hang overrides on.
@@ -384,7 +417,11 @@ fn apply_overrides(
         .and_then(|c| c.context.clone())
         .unwrap_or_default();
     let cluster_name = flags.cluster.clone().unwrap_or(context.cluster);
-    let user_name = flags.user.clone().or(context.user).unwrap_or_else(|| "flags".into());
+    let user_name = flags
+        .user
+        .clone()
+        .or(context.user)
+        .unwrap_or_else(|| "flags".into());
 
     let needs_cluster = flags.server.is_some()
         || flags.certificate_authority.is_some()
@@ -398,7 +435,11 @@ fn apply_overrides(
                 ..Default::default()
             });
         }
-        for named in kubeconfig.clusters.iter_mut().filter(|c| c.name == cluster_name) {
+        for named in kubeconfig
+            .clusters
+            .iter_mut()
+            .filter(|c| c.name == cluster_name)
+        {
             let cluster = named.cluster.get_or_insert_with(Cluster::default);
             if let Some(server) = &flags.server {
                 validate_server(server)?;
@@ -437,13 +478,21 @@ fn apply_overrides(
             });
         }
         if flags.user.is_none() {
-            for named in kubeconfig.contexts.iter_mut().filter(|c| c.name == context_name) {
+            for named in kubeconfig
+                .contexts
+                .iter_mut()
+                .filter(|c| c.name == context_name)
+            {
                 if let Some(ctx) = named.context.as_mut().filter(|ctx| ctx.user.is_none()) {
                     ctx.user = Some(user_name.clone());
                 }
             }
         }
-        for named in kubeconfig.auth_infos.iter_mut().filter(|a| a.name == user_name) {
+        for named in kubeconfig
+            .auth_infos
+            .iter_mut()
+            .filter(|a| a.name == user_name)
+        {
             let user = named.auth_info.get_or_insert_with(AuthInfo::default);
             if let Some(token) = &flags.token {
                 // An explicit token replaces every other credential of the user, as in kubectl.
@@ -508,7 +557,9 @@ fn validate_server(server: &str) -> Result<http::Uri, ConfigError> {
         url: server.to_owned(),
         reason: reason.to_owned(),
     };
-    let uri: http::Uri = server.parse().map_err(|e: http::uri::InvalidUri| invalid(&e.to_string()))?;
+    let uri: http::Uri = server
+        .parse()
+        .map_err(|e: http::uri::InvalidUri| invalid(&e.to_string()))?;
     match uri.scheme_str() {
         Some("http" | "https") if uri.host().is_some() => Ok(uri),
         Some("http" | "https") => Err(invalid("it has no host")),
@@ -534,7 +585,9 @@ mod tests {
     };
 
     fn kubeconfig(context: &str, server: &str, namespace: Option<&str>) -> String {
-        let ns = namespace.map(|n| format!("\n    namespace: {n}")).unwrap_or_default();
+        let ns = namespace
+            .map(|n| format!("\n    namespace: {n}"))
+            .unwrap_or_default();
         format!(
             "apiVersion: v1
 kind: Config
@@ -577,15 +630,26 @@ contexts:
     #[tokio::test]
     async fn kubeconfig_list_merges_first_wins_and_skips_missing_files() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let a = write(dir.path(), "a", &kubeconfig("alpha", "https://alpha.example:6443", Some("team-a")));
-        let b = write(dir.path(), "b", &kubeconfig("beta", "https://beta.example:6443", None));
+        let a = write(
+            dir.path(),
+            "a",
+            &kubeconfig("alpha", "https://alpha.example:6443", Some("team-a")),
+        );
+        let b = write(
+            dir.path(),
+            "b",
+            &kubeconfig("beta", "https://beta.example:6443", None),
+        );
         let missing = dir.path().join("missing");
         let env = env_with(&[&missing, &a, &b]);
 
         let resolved = resolve_ok(&KubeFlags::default(), &env).await;
         // current-context comes from the first file that sets it.
         assert_eq!(resolved.context.as_deref(), Some("alpha"));
-        assert_eq!(resolved.config.cluster_url.to_string(), "https://alpha.example:6443/");
+        assert_eq!(
+            resolved.config.cluster_url.to_string(),
+            "https://alpha.example:6443/"
+        );
         assert_eq!(resolved.namespace, "team-a");
 
         // Contexts of the second file are reachable with --context.
@@ -594,17 +658,31 @@ contexts:
             ..Default::default()
         };
         let resolved = resolve_ok(&flags, &env).await;
-        assert_eq!(resolved.config.cluster_url.to_string(), "https://beta.example:6443/");
+        assert_eq!(
+            resolved.config.cluster_url.to_string(),
+            "https://beta.example:6443/"
+        );
         assert_eq!(resolved.namespace, "default");
     }
 
     #[tokio::test]
     async fn first_file_wins_whole_named_entries() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let a = write(dir.path(), "a", &kubeconfig("same", "https://first.example", None));
-        let b = write(dir.path(), "b", &kubeconfig("same", "https://second.example", Some("ns")));
+        let a = write(
+            dir.path(),
+            "a",
+            &kubeconfig("same", "https://first.example", None),
+        );
+        let b = write(
+            dir.path(),
+            "b",
+            &kubeconfig("same", "https://second.example", Some("ns")),
+        );
         let resolved = resolve_ok(&KubeFlags::default(), &env_with(&[&a, &b])).await;
-        assert_eq!(resolved.config.cluster_url.to_string(), "https://first.example/");
+        assert_eq!(
+            resolved.config.cluster_url.to_string(),
+            "https://first.example/"
+        );
         assert_eq!(resolved.namespace, "default");
     }
 
@@ -616,12 +694,22 @@ contexts:
             kubeconfig: Some(missing.clone()),
             ..Default::default()
         };
-        let err = resolve(&flags, &Environment::default(), PLUGIN).await.unwrap_err();
+        let err = resolve(&flags, &Environment::default(), PLUGIN)
+            .await
+            .unwrap_err();
         assert!(matches!(err, ConfigError::KubeconfigMissing(ref p) if *p == missing));
         assert!(err.to_string().contains("nope"), "{err}");
 
-        let a = write(dir.path(), "a", &kubeconfig("alpha", "https://alpha.example", None));
-        let b = write(dir.path(), "b", &kubeconfig("beta", "https://beta.example", None));
+        let a = write(
+            dir.path(),
+            "a",
+            &kubeconfig("alpha", "https://alpha.example", None),
+        );
+        let b = write(
+            dir.path(),
+            "b",
+            &kubeconfig("beta", "https://beta.example", None),
+        );
         let flags = KubeFlags {
             kubeconfig: Some(b),
             ..Default::default()
@@ -634,7 +722,9 @@ contexts:
     async fn all_missing_is_an_error_that_says_where_it_looked() {
         let dir = tempfile::tempdir().expect("tempdir");
         let env = env_with(&[&dir.path().join("x"), &dir.path().join("y")]);
-        let err = resolve(&KubeFlags::default(), &env, PLUGIN).await.unwrap_err();
+        let err = resolve(&KubeFlags::default(), &env, PLUGIN)
+            .await
+            .unwrap_err();
         let text = err.to_string();
         assert!(text.contains("KUBECONFIG lists"), "{text}");
         assert!(text.contains("--kubeconfig"), "{text}");
@@ -643,7 +733,11 @@ contexts:
     #[tokio::test]
     async fn unknown_context_lists_the_known_ones() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let a = write(dir.path(), "a", &kubeconfig("alpha", "https://alpha.example", None));
+        let a = write(
+            dir.path(),
+            "a",
+            &kubeconfig("alpha", "https://alpha.example", None),
+        );
         let flags = KubeFlags {
             context: Some("gamma".into()),
             ..Default::default()
@@ -658,7 +752,11 @@ contexts:
     #[tokio::test]
     async fn flags_override_server_token_namespace_and_impersonation() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let a = write(dir.path(), "a", &kubeconfig("alpha", "https://alpha.example", Some("team-a")));
+        let a = write(
+            dir.path(),
+            "a",
+            &kubeconfig("alpha", "https://alpha.example", Some("team-a")),
+        );
         let flags = KubeFlags {
             server: Some("http://127.0.0.1:8080".into()),
             token: Some("s3cret".into()),
@@ -710,7 +808,9 @@ contexts:
             server: Some("cluster.example:6443".into()),
             ..Default::default()
         };
-        let err = resolve(&flags, &Environment::default(), PLUGIN).await.unwrap_err();
+        let err = resolve(&flags, &Environment::default(), PLUGIN)
+            .await
+            .unwrap_err();
         assert!(err.to_string().contains("`cluster.example:6443`"), "{err}");
     }
 
@@ -721,7 +821,9 @@ contexts:
             insecure_skip_tls_verify: Some(true),
             ..Default::default()
         };
-        let err = resolve(&flags, &Environment::default(), PLUGIN).await.unwrap_err();
+        let err = resolve(&flags, &Environment::default(), PLUGIN)
+            .await
+            .unwrap_err();
         assert!(matches!(err, ConfigError::CaWithInsecure));
     }
 
@@ -729,7 +831,11 @@ contexts:
     async fn home_kubeconfig_is_the_default() {
         let dir = tempfile::tempdir().expect("tempdir");
         fs::create_dir(dir.path().join(".kube")).expect("mkdir");
-        write(&dir.path().join(".kube"), "config", &kubeconfig("home", "https://home.example", None));
+        write(
+            &dir.path().join(".kube"),
+            "config",
+            &kubeconfig("home", "https://home.example", None),
+        );
         let env = Environment {
             kubeconfig: None,
             home: Some(dir.path().to_path_buf()),

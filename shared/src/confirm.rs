@@ -6,7 +6,9 @@ use std::io::IsTerminal;
 /// A prompt could not be asked, or was answered no.
 #[derive(Debug, thiserror::Error)]
 pub enum Refused {
-    #[error("refusing to {action} without --yes (stdin is not a terminal, so there is no one to ask)")]
+    #[error(
+        "refusing to {action} without --yes (stdin is not a terminal, so there is no one to ask)"
+    )]
     NoTerminal { action: String },
     #[error("not confirmed: did not {action}")]
     Declined { action: String },
@@ -32,17 +34,26 @@ fn capitalise(text: &str) -> String {
 }
 
 /// The decision, with the terminal check and the prompt passed in.
-pub fn decide(action: &str, yes: bool, terminal: bool, ask: impl FnOnce() -> bool) -> Result<(), Refused> {
+pub fn decide(
+    action: &str,
+    yes: bool,
+    terminal: bool,
+    ask: impl FnOnce() -> bool,
+) -> Result<(), Refused> {
     if yes {
         return Ok(());
     }
     if !terminal {
-        return Err(Refused::NoTerminal { action: action.to_owned() });
+        return Err(Refused::NoTerminal {
+            action: action.to_owned(),
+        });
     }
     if ask() {
         Ok(())
     } else {
-        Err(Refused::Declined { action: action.to_owned() })
+        Err(Refused::Declined {
+            action: action.to_owned(),
+        })
     }
 }
 
@@ -67,6 +78,9 @@ mod tests {
     #[test]
     fn the_answer_decides_on_a_terminal() {
         decide("scale down", false, true, || true).expect("yes");
-        assert!(matches!(decide("scale down", false, true, || false), Err(Refused::Declined { .. })));
+        assert!(matches!(
+            decide("scale down", false, true, || false),
+            Err(Refused::Declined { .. })
+        ));
     }
 }

@@ -14,7 +14,9 @@ pub fn parse(text: &str) -> Result<Duration, String> {
         return Ok(Duration::from_secs(seconds));
     }
     if text.starts_with('-') {
-        return Err(format!("invalid duration `{text}`: durations cannot be negative"));
+        return Err(format!(
+            "invalid duration `{text}`: durations cannot be negative"
+        ));
     }
     let mut total = 0f64;
     let mut rest = text.strip_prefix('+').unwrap_or(text);
@@ -23,9 +25,9 @@ pub fn parse(text: &str) -> Result<Duration, String> {
             .find(|c: char| !(c.is_ascii_digit() || c == '.'))
             .unwrap_or(rest.len());
         let (number, after) = rest.split_at(number_len);
-        let value: f64 = number
-            .parse()
-            .map_err(|_| format!("invalid duration `{text}`: expected a number before each unit"))?;
+        let value: f64 = number.parse().map_err(|_| {
+            format!("invalid duration `{text}`: expected a number before each unit")
+        })?;
         let unit_len = after
             .find(|c: char| c.is_ascii_digit() || c == '.')
             .unwrap_or(after.len());
@@ -51,7 +53,8 @@ pub fn parse(text: &str) -> Result<Duration, String> {
         total += value * scale;
         rest = next;
     }
-    Duration::try_from_secs_f64(total).map_err(|_| format!("invalid duration `{text}`: out of range"))
+    Duration::try_from_secs_f64(total)
+        .map_err(|_| format!("invalid duration `{text}`: out of range"))
 }
 
 /// Formats a duration the short way kubectl prints ages: `45s`, `3m20s`, `2h5m`, `3d4h`.

@@ -237,7 +237,10 @@ impl Kube {
                     context,
                     reason,
                 },
-                None => ClusterError::Other { call, source: other },
+                None => ClusterError::Other {
+                    call,
+                    source: other,
+                },
             },
         }
     }
@@ -346,14 +349,21 @@ where
     let cli = match C::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
-            let code = if err.use_stderr() { Exit::Usage } else { Exit::Success };
+            let code = if err.use_stderr() {
+                Exit::Usage
+            } else {
+                Exit::Success
+            };
             // Printing help to a closed pipe is not worth a panic or an error.
             let _ = err.print();
             return code.into();
         }
     };
     init_logging(plugin, cli.global().verbose);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(err) => {
             eprintln!("error: cannot start the async runtime: {err}");
@@ -390,11 +400,14 @@ fn init_logging(plugin: Plugin, verbose: u8) {
         2 => "debug",
         _ => "trace",
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_env("SHIPSHAPE_LOG").unwrap_or_else(|_| {
-        let crate_name = format!("kubectl_{}", plugin.name);
-        let deps = if verbose >= 3 { level } else { "warn" };
-        tracing_subscriber::EnvFilter::new(format!("{deps},shipshape={level},{crate_name}={level}"))
-    });
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_env("SHIPSHAPE_LOG").unwrap_or_else(|_| {
+            let crate_name = format!("kubectl_{}", plugin.name);
+            let deps = if verbose >= 3 { level } else { "warn" };
+            tracing_subscriber::EnvFilter::new(format!(
+                "{deps},shipshape={level},{crate_name}={level}"
+            ))
+        });
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -431,19 +444,35 @@ mod tests {
     async fn forbidden_names_verb_resource_and_namespace() {
         let err = kube().explain(
             ApiCall::new("list", "deployments.apps").in_namespace("hastecrm-production"),
-            status(403, "Forbidden", "deployments.apps is forbidden: User \"jane\" cannot list resource \"deployments\""),
+            status(
+                403,
+                "Forbidden",
+                "deployments.apps is forbidden: User \"jane\" cannot list resource \"deployments\"",
+            ),
         );
         let text = err.to_string();
-        assert!(text.contains("to list deployments.apps in namespace `hastecrm-production`"), "{text}");
-        assert!(text.contains("kubectl auth can-i list deployments.apps -n hastecrm-production"), "{text}");
+        assert!(
+            text.contains("to list deployments.apps in namespace `hastecrm-production`"),
+            "{text}"
+        );
+        assert!(
+            text.contains("kubectl auth can-i list deployments.apps -n hastecrm-production"),
+            "{text}"
+        );
         assert!(text.contains("context `prod`"), "{text}");
         assert_eq!(exit_for(&err.into()), Exit::Cluster);
     }
 
     #[tokio::test]
     async fn unauthorized_says_the_credentials_were_rejected() {
-        let err = kube().explain(ApiCall::new("get", "version"), status(401, "Unauthorized", "Unauthorized"));
-        assert!(err.to_string().contains("rejected the credentials"), "{err}");
+        let err = kube().explain(
+            ApiCall::new("get", "version"),
+            status(401, "Unauthorized", "Unauthorized"),
+        );
+        assert!(
+            err.to_string().contains("rejected the credentials"),
+            "{err}"
+        );
     }
 
     #[tokio::test]
@@ -452,7 +481,10 @@ mod tests {
         let err = kube.client.apiserver_version().await.unwrap_err();
         let err = kube.explain(ApiCall::new("get", "/version"), err);
         let text = err.to_string();
-        assert!(text.contains("cannot reach the API server at http://127.0.0.1:1 (context `prod`)"), "{text}");
+        assert!(
+            text.contains("cannot reach the API server at http://127.0.0.1:1 (context `prod`)"),
+            "{text}"
+        );
         assert!(text.contains("connection refused"), "{text}");
     }
 
@@ -463,7 +495,10 @@ mod tests {
         assert_eq!(exit_for(&UsageError("bad".into()).into()), Exit::Usage);
         assert_eq!(exit_for(&Interrupted.into()), Exit::Interrupted);
         assert_eq!(
-            exit_for(&anyhow::Error::from(ConfigError::KubeconfigMissing("/x".into())).context("loading")),
+            exit_for(
+                &anyhow::Error::from(ConfigError::KubeconfigMissing("/x".into()))
+                    .context("loading")
+            ),
             Exit::Cluster
         );
         assert_eq!(Exit::Interrupted.code(), 130);
@@ -471,13 +506,17 @@ mod tests {
 
     #[test]
     fn broken_pipe_is_recognised_through_context() {
-        let err = anyhow::Error::from(std::io::Error::from(std::io::ErrorKind::BrokenPipe)).context("writing");
+        let err = anyhow::Error::from(std::io::Error::from(std::io::ErrorKind::BrokenPipe))
+            .context("writing");
         assert!(is_broken_pipe(&err));
     }
 
     #[test]
     fn rendered_errors_carry_their_causes_once() {
         let err = anyhow::anyhow!("disk on fire").context("cannot load `a.yaml`");
-        assert_eq!(render_error(&err), "error: cannot load `a.yaml`\ncaused by: disk on fire");
+        assert_eq!(
+            render_error(&err),
+            "error: cannot load `a.yaml`\ncaused by: disk on fire"
+        );
     }
 }

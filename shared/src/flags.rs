@@ -93,11 +93,11 @@ pub struct GlobalArgs {
     pub kube: KubeFlags,
 
     /// Log what happens on stderr: `-v` for progress and API calls, `-vv` for debug detail.
-    #[arg(short = 'v', long = "verbose", global = true, action = ArgAction::Count)]
+    #[arg(short = 'v', long = "verbose", global = true, action = ArgAction::Count, help_heading = "Global options")]
     pub verbose: u8,
 
     /// Answer yes to every confirmation prompt (needed for destructive steps when stdin is not a terminal).
-    #[arg(short = 'y', long, global = true)]
+    #[arg(short = 'y', long, global = true, help_heading = "Global options")]
     pub yes: bool,
 }
 
@@ -105,7 +105,13 @@ pub struct GlobalArgs {
 #[derive(Debug, Clone, Copy, Default, Args)]
 pub struct OutputArg {
     /// Output format: `table` for people, `wide` for more columns, `json`/`yaml` for scripts.
-    #[arg(short = 'o', long = "output", value_enum, default_value_t, value_name = "FORMAT")]
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_enum,
+        default_value_t,
+        value_name = "FORMAT"
+    )]
     pub output: crate::output::OutputFormat,
 }
 
@@ -165,7 +171,8 @@ mod tests {
 
     #[test]
     fn insecure_flag_takes_an_explicit_false_like_kubectl() {
-        let cli = Cli::try_parse_from(["k", "run", "--insecure-skip-tls-verify=false"]).expect("parses");
+        let cli =
+            Cli::try_parse_from(["k", "run", "--insecure-skip-tls-verify=false"]).expect("parses");
         assert_eq!(cli.global.kube.insecure_skip_tls_verify, Some(false));
     }
 

@@ -302,7 +302,10 @@ fn read_input(input: &Input, out: &mut Vec<Result<(Origin, String), LoadError>>)
                     return;
                 }
                 if files.is_empty() {
-                    out.push(Err(file_error(path, "the directory has no .yaml, .yml or .json files".into())));
+                    out.push(Err(file_error(
+                        path,
+                        "the directory has no .yaml, .yml or .json files".into(),
+                    )));
                 }
                 for file in files {
                     out.push(read_file(&file));
@@ -349,8 +352,14 @@ fn read_file(path: &Path) -> Result<(Origin, String), LoadError> {
 
 /// Whether a directory entry is a manifest file.
 fn is_manifest_file(path: &Path) -> bool {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-    let kustomization = matches!(name, "kustomization.yaml" | "kustomization.yml" | "Kustomization");
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    let kustomization = matches!(
+        name,
+        "kustomization.yaml" | "kustomization.yml" | "Kustomization"
+    );
     !kustomization
         && path
             .extension()
@@ -358,9 +367,15 @@ fn is_manifest_file(path: &Path) -> bool {
             .is_some_and(|e| matches!(e, "yaml" | "yml" | "json"))
 }
 
-fn walk(dir: &Path, files: &mut Vec<PathBuf>, seen: &mut HashSet<PathBuf>) -> Result<(), LoadError> {
+fn walk(
+    dir: &Path,
+    files: &mut Vec<PathBuf>,
+    seen: &mut HashSet<PathBuf>,
+) -> Result<(), LoadError> {
     // Symlinked directories are followed once, so a link loop ends.
-    let canonical = dir.canonicalize().map_err(|e| file_error(dir, describe_io(&e)))?;
+    let canonical = dir
+        .canonicalize()
+        .map_err(|e| file_error(dir, describe_io(&e)))?;
     if !seen.insert(canonical) {
         return Ok(());
     }
@@ -368,7 +383,11 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, seen: &mut HashSet<PathBuf>) -> Re
         .map_err(|e| file_error(dir, describe_io(&e)))?
         .filter_map(Result::ok)
         .map(|entry| entry.path())
-        .filter(|p| !p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.')))
+        .filter(|p| {
+            !p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with('.'))
+        })
         .collect();
     entries.sort();
     for path in entries {
@@ -405,9 +424,14 @@ fn kustomize(dir: &Path) -> Result<(Origin, String), LoadError> {
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         let stderr = stderr.trim().trim_start_matches("error: ");
-        return Err(error(format!("`kubectl kustomize {}` failed: {stderr}", dir.display())));
+        return Err(error(format!(
+            "`kubectl kustomize {}` failed: {stderr}",
+            dir.display()
+        )));
     }
-    into_text(output.stdout).map(|text| (origin.clone(), text)).map_err(error)
+    into_text(output.stdout)
+        .map(|text| (origin.clone(), text))
+        .map_err(error)
 }
 
 /// Parses one file's or stream's text into objects and errors, in document order.
@@ -533,7 +557,11 @@ fn yaml_options(doc_len: usize, limits: Limits) -> serde_saphyr::Options {
     options
 }
 
-fn parse_yaml_document(origin: &Origin, doc: &Document<'_>, limits: Limits) -> Vec<Result<Manifest, LoadError>> {
+fn parse_yaml_document(
+    origin: &Origin,
+    doc: &Document<'_>,
+    limits: Limits,
+) -> Vec<Result<Manifest, LoadError>> {
     if is_blank(&doc.text) {
         return Vec::new();
     }
@@ -556,7 +584,10 @@ fn parse_yaml_document(origin: &Origin, doc: &Document<'_>, limits: Limits) -> V
             ),
         ))];
     }
-    match serde_saphyr::from_str_with_options::<Value>(&doc.text, yaml_options(doc.text.len(), limits)) {
+    match serde_saphyr::from_str_with_options::<Value>(
+        &doc.text,
+        yaml_options(doc.text.len(), limits),
+    ) {
         Ok(Value::Null) => Vec::new(),
         Ok(value) => {
             let source = Source {
@@ -568,11 +599,12 @@ fn parse_yaml_document(origin: &Origin, doc: &Document<'_>, limits: Limits) -> V
             objects(value, source)
         }
         Err(e) => {
-            let (err_line, column) = e
-                .location()
-                .map_or((line, None), |l| {
-                    (doc.first_line + l.line() as usize - 1, Some(l.column() as usize))
-                });
+            let (err_line, column) = e.location().map_or((line, None), |l| {
+                (
+                    doc.first_line + l.line() as usize - 1,
+                    Some(l.column() as usize),
+                )
+            });
             vec![Err(error_at(err_line, column, yaml_message(&e)))]
         }
     }
@@ -675,19 +707,39 @@ fn objects(value: Value, source: Source) -> Vec<Result<Manifest, LoadError>> {
         ));
     };
     let kind = map.get("kind").and_then(Value::as_str).unwrap_or_default();
-    let api_version = map.get("apiVersion").and_then(Value::as_str).unwrap_or_default();
-    let what = if source.item.is_some() { "List item" } else { "object" };
+    let api_version = map
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let what = if source.item.is_some() {
+        "List item"
+    } else {
+        "object"
+    };
     if kind.is_empty() {
-        return error(format!("{what} has no `kind` (document {})", source.document));
+        return error(format!(
+            "{what} has no `kind` (document {})",
+            source.document
+        ));
     }
     if api_version.is_empty() {
-        return error(format!("{what} of kind `{kind}` has no `apiVersion` (document {})", source.document));
+        return error(format!(
+            "{what} of kind `{kind}` has no `apiVersion` (document {})",
+            source.document
+        ));
     }
-    let is_list = kind == "List" || (kind.ends_with("List") && map.get("items").is_some_and(Value::is_array));
+    let is_list =
+        kind == "List" || (kind.ends_with("List") && map.get("items").is_some_and(Value::is_array));
     if !is_list {
-        return vec![Ok(Manifest { object: value, source })];
+        return vec![Ok(Manifest {
+            object: value,
+            source,
+        })];
     }
-    let item_kind = kind.strip_suffix("List").filter(|k| !k.is_empty()).map(str::to_owned);
+    let item_kind = kind
+        .strip_suffix("List")
+        .filter(|k| !k.is_empty())
+        .map(str::to_owned);
     let api_version = api_version.to_owned();
     let Value::Object(mut map) = value else {
         return Vec::new();
@@ -695,13 +747,20 @@ fn objects(value: Value, source: Source) -> Vec<Result<Manifest, LoadError>> {
     let items = match map.remove("items") {
         Some(Value::Array(items)) => items,
         Some(Value::Null) | None => Vec::new(),
-        Some(other) => return error(format!("the `items` of a List must be a list, not {}", type_name(&other))),
+        Some(other) => {
+            return error(format!(
+                "the `items` of a List must be a list, not {}",
+                type_name(&other)
+            ));
+        }
     };
     let mut out = Vec::new();
     for (i, mut item) in items.into_iter().enumerate() {
         // Typed lists (`DeploymentList`) may leave kind and apiVersion off their items.
         if let (Value::Object(fields), Some(item_kind)) = (&mut item, &item_kind) {
-            fields.entry("kind").or_insert_with(|| Value::String(item_kind.clone()));
+            fields
+                .entry("kind")
+                .or_insert_with(|| Value::String(item_kind.clone()));
             fields
                 .entry("apiVersion")
                 .or_insert_with(|| Value::String(api_version.clone()));

@@ -258,7 +258,10 @@ mod tests {
             for (name, count) in &self.items {
                 let mut row = vec![name.clone(), count.to_string()];
                 if wide {
-                    row.push(format!("{:.0}%", f64::from(*count) * 100.0 / f64::from(self.total_count)));
+                    row.push(format!(
+                        "{:.0}%",
+                        f64::from(*count) * 100.0 / f64::from(self.total_count)
+                    ));
                 }
                 table.row(row);
             }
@@ -331,7 +334,10 @@ mod tests {
     fn narrow_width_wraps_instead_of_overflowing() {
         let mut table = Table::new(["name", "message"]);
         table
-            .row(["web", "container `app` has no memory limit and no CPU limit set"])
+            .row([
+                "web",
+                "container `app` has no memory limit and no CPU limit set",
+            ])
             .color(false)
             .width(40);
         for line in table.render().lines() {

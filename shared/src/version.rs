@@ -69,7 +69,10 @@ impl Report for VersionReport {
             self.client_version.plugin, self.client_version.git_version
         );
         if let Some(server) = &self.server_version {
-            text.push_str(&format!("Server Version: {} ({})\n", server.git_version, server.platform));
+            text.push_str(&format!(
+                "Server Version: {} ({})\n",
+                server.git_version, server.platform
+            ));
         }
         if let Some(url) = &self.server {
             text.push_str(&format!("Server: {url}\n"));
@@ -105,7 +108,11 @@ pub async fn run(plugin: Plugin, global: &GlobalArgs, args: &VersionArgs) -> any
     result.map(|()| Exit::Success)
 }
 
-async fn fetch_server(plugin: Plugin, global: &GlobalArgs, report: &mut VersionReport) -> anyhow::Result<()> {
+async fn fetch_server(
+    plugin: Plugin,
+    global: &GlobalArgs,
+    report: &mut VersionReport,
+) -> anyhow::Result<()> {
     let kube = Kube::connect(&global.kube, plugin).await?;
     report.context = kube.context.clone();
     report.server = Some(kube.server.clone());

@@ -84,7 +84,9 @@ impl Wait {
                 Check::Pending(status) => {
                     if status != last {
                         match &bar {
-                            Some(bar) => bar.set_message(format!("waiting for {}: {status}", self.what)),
+                            Some(bar) => {
+                                bar.set_message(format!("waiting for {}: {status}", self.what))
+                            }
                             None => tracing::info!("waiting for {}: {status}", self.what),
                         }
                         last = status;
@@ -131,7 +133,11 @@ mod tests {
                 calls += 1;
                 let n = calls;
                 async move {
-                    Ok::<_, WaitError>(if n == 3 { Check::Done(n) } else { Check::Pending(format!("{n}/3")) })
+                    Ok::<_, WaitError>(if n == 3 {
+                        Check::Done(n)
+                    } else {
+                        Check::Pending(format!("{n}/3"))
+                    })
                 }
             })
             .await
@@ -146,7 +152,9 @@ mod tests {
             ..Wait::new("deployment `web` to be available", Duration::from_secs(5))
         };
         let err = wait
-            .until(|| async { Ok::<Check<()>, WaitError>(Check::Pending("1/3 replicas ready".into())) })
+            .until(|| async {
+                Ok::<Check<()>, WaitError>(Check::Pending("1/3 replicas ready".into()))
+            })
             .await
             .unwrap_err();
         assert_eq!(
@@ -171,7 +179,10 @@ mod tests {
             spinner: false,
             ..Wait::new("x", Duration::from_secs(5))
         };
-        let err = wait.until(|| async { Err::<Check<()>, E>(E::Gone) }).await.unwrap_err();
+        let err = wait
+            .until(|| async { Err::<Check<()>, E>(E::Gone) })
+            .await
+            .unwrap_err();
         assert!(matches!(err, E::Gone));
     }
 }

@@ -81,7 +81,9 @@ pub fn pod_spec_mut(object: &mut Value) -> Option<&mut Value> {
 
 /// The pod spec, typed. `Ok(None)` when the object has no pod template.
 pub fn typed_pod_spec(object: &Value) -> Result<Option<PodSpec>, serde_json::Error> {
-    pod_spec(object).map(|spec| serde_json::from_value(spec.clone())).transpose()
+    pod_spec(object)
+        .map(|spec| serde_json::from_value(spec.clone()))
+        .transpose()
 }
 
 /// Replaces the pod spec with a typed one. Returns false when the object has no pod template.
@@ -116,7 +118,9 @@ pub fn pod_metadata_mut(object: &mut Value) -> Option<&mut Value> {
 
 /// The pod template's metadata, typed.
 pub fn typed_pod_metadata(object: &Value) -> Result<Option<ObjectMeta>, serde_json::Error> {
-    pod_metadata(object).map(|m| serde_json::from_value(m.clone())).transpose()
+    pod_metadata(object)
+        .map(|m| serde_json::from_value(m.clone()))
+        .transpose()
 }
 
 /// How many pods the workload asks for at once, with the API server's defaults: `spec.replicas`
@@ -129,7 +133,11 @@ pub fn replicas(object: &Value) -> Option<i64> {
         (_, Shape::Pod) => Some(1),
         ("DaemonSet", _) => None,
         ("Job", _) => Some(object["spec"]["parallelism"].as_i64().unwrap_or(1)),
-        (_, Shape::JobTemplate) => Some(object["spec"]["jobTemplate"]["spec"]["parallelism"].as_i64().unwrap_or(1)),
+        (_, Shape::JobTemplate) => Some(
+            object["spec"]["jobTemplate"]["spec"]["parallelism"]
+                .as_i64()
+                .unwrap_or(1),
+        ),
         (_, Shape::Template) => Some(object["spec"]["replicas"].as_i64().unwrap_or(1)),
     }
 }
@@ -137,7 +145,9 @@ pub fn replicas(object: &Value) -> Option<i64> {
 /// Sets `spec.replicas`. Returns false for kinds that have no replica count.
 pub fn set_replicas(object: &mut Value, count: i64) -> bool {
     let kind = object["kind"].as_str().unwrap_or_default();
-    if matches!(kind, "DaemonSet" | "Job" | "CronJob" | "Pod") || shape(object) != Some(Shape::Template) {
+    if matches!(kind, "DaemonSet" | "Job" | "CronJob" | "Pod")
+        || shape(object) != Some(Shape::Template)
+    {
         return false;
     }
     match object.get_mut("spec") {
@@ -160,7 +170,9 @@ pub fn selector(object: &Value) -> Option<LabelSelector> {
     };
     let raw = &spec["selector"];
     if kind == "ReplicationController" {
-        let labels = raw.as_object().or_else(|| pod_metadata(object)?["labels"].as_object())?;
+        let labels = raw
+            .as_object()
+            .or_else(|| pod_metadata(object)?["labels"].as_object())?;
         return Some(LabelSelector {
             match_labels: Some(
                 labels
@@ -191,7 +203,11 @@ pub enum ContainerKind {
 
 impl ContainerKind {
     /// All kinds, in the order the kubelet starts them.
-    pub const ALL: [ContainerKind; 3] = [ContainerKind::Init, ContainerKind::App, ContainerKind::Ephemeral];
+    pub const ALL: [ContainerKind; 3] = [
+        ContainerKind::Init,
+        ContainerKind::App,
+        ContainerKind::Ephemeral,
+    ];
 
     /// The pod spec field holding this kind.
     pub fn field(self) -> &'static str {
@@ -233,7 +249,9 @@ impl ContainerRef<'_> {
 
     /// The JSON path of the container in the object, e.g. `spec.template.spec.initContainers[0]`.
     pub fn path(&self, object: &Value) -> String {
-        let mut path: Vec<&str> = shape(object).map(|s| s.template_path().to_vec()).unwrap_or_default();
+        let mut path: Vec<&str> = shape(object)
+            .map(|s| s.template_path().to_vec())
+            .unwrap_or_default();
         path.push("spec");
         format!("{}.{}[{}]", path.join("."), self.kind.field(), self.index)
     }
@@ -264,7 +282,10 @@ pub fn containers(object: &Value) -> Vec<ContainerRef<'_>> {
 }
 
 /// Calls `edit` on every container of the workload, for in-place changes.
-pub fn for_each_container_mut(object: &mut Value, mut edit: impl FnMut(ContainerKind, usize, &mut Value)) {
+pub fn for_each_container_mut(
+    object: &mut Value,
+    mut edit: impl FnMut(ContainerKind, usize, &mut Value),
+) {
     let Some(spec) = pod_spec_mut(object) else {
         return;
     };

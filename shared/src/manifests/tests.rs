@@ -25,7 +25,15 @@ fn ids(loaded: &Loaded) -> Vec<String> {
     loaded
         .manifests
         .iter()
-        .map(|m| format!("{} {}:{}#{}", m.id(), m.source.origin, m.source.line, m.source.document))
+        .map(|m| {
+            format!(
+                "{} {}:{}#{}",
+                m.id(),
+                m.source.origin,
+                m.source.line,
+                m.source.document
+            )
+        })
         .collect()
 }
 
@@ -45,8 +53,15 @@ fn loads_every_object_of_the_sample_app_with_file_and_line() {
             };
             // The recorded line is where the object's first key is.
             let text = fs::read_to_string(path).expect("read");
-            let line = text.lines().nth(manifest.source.line - 1).expect("line exists");
-            assert!(line.starts_with("apiVersion:"), "{}: {line:?}", manifest.source);
+            let line = text
+                .lines()
+                .nth(manifest.source.line - 1)
+                .expect("line exists");
+            assert!(
+                line.starts_with("apiVersion:"),
+                "{}: {line:?}",
+                manifest.source
+            );
         }
     }
 }
@@ -54,8 +69,17 @@ fn loads_every_object_of_the_sample_app_with_file_and_line() {
 #[test]
 fn sample_web_deployment_starts_after_its_comments() {
     let loaded = load(&[Input::Path(examples().join("insecure/web.yaml"))]);
-    let ids: Vec<String> = ids(&loaded).into_iter().map(|i| i.replace(&examples().display().to_string(), "")).collect();
-    assert_eq!(ids, ["Deployment/web /insecure/web.yaml:4#1", "Service/web /insecure/web.yaml:43#2"]);
+    let ids: Vec<String> = ids(&loaded)
+        .into_iter()
+        .map(|i| i.replace(&examples().display().to_string(), ""))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "Deployment/web /insecure/web.yaml:4#1",
+            "Service/web /insecure/web.yaml:43#2"
+        ]
+    );
 }
 
 #[test]
@@ -82,12 +106,18 @@ metadata:
 ";
     let loaded = parse("multi.yaml", text);
     assert_eq!(loaded.errors, []);
-    assert_eq!(ids(&loaded), ["ConfigMap/a multi.yaml:3#1", "ConfigMap/b multi.yaml:12#4"]);
+    assert_eq!(
+        ids(&loaded),
+        ["ConfigMap/a multi.yaml:3#1", "ConfigMap/b multi.yaml:12#4"]
+    );
 }
 
 #[test]
 fn inline_content_after_a_marker_keeps_its_line_and_columns() {
-    let loaded = parse("inline.yaml", "--- {apiVersion: v1, kind: Namespace, metadata: {name: x}}\n--- {kind: [}\n");
+    let loaded = parse(
+        "inline.yaml",
+        "--- {apiVersion: v1, kind: Namespace, metadata: {name: x}}\n--- {kind: [}\n",
+    );
     assert_eq!(ids(&loaded), ["Namespace/x inline.yaml:1#1"]);
     assert_eq!(loaded.errors.len(), 1);
     assert_eq!(loaded.errors[0].line, Some(2), "{}", loaded.errors[0]);
@@ -122,11 +152,18 @@ items: []
     assert_eq!(loaded.errors, []);
     assert_eq!(
         ids(&loaded),
-        ["ConfigMap/a list.yaml:1#1", "Secret/nested list.yaml:1#1", "Deployment/web list.yaml:12#2"]
+        [
+            "ConfigMap/a list.yaml:1#1",
+            "Secret/nested list.yaml:1#1",
+            "Deployment/web list.yaml:12#2"
+        ]
     );
     assert_eq!(loaded.manifests[2].api_version(), "apps/v1");
     assert_eq!(loaded.manifests[0].source.item, Some(0));
-    assert_eq!(loaded.manifests[0].source.to_string(), "list.yaml:1 (List item 0)");
+    assert_eq!(
+        loaded.manifests[0].source.to_string(),
+        "list.yaml:1 (List item 0)"
+    );
 }
 
 #[test]
@@ -142,7 +179,11 @@ fn malformed_yaml_names_file_line_and_column_and_the_other_files_still_load() {
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: first\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [unclosed\n",
     )
     .expect("write");
-    fs::write(dir.path().join("c-also-good.yml"), "{apiVersion: v1, kind: Namespace, metadata: {name: ns}}\n").expect("write");
+    fs::write(
+        dir.path().join("c-also-good.yml"),
+        "{apiVersion: v1, kind: Namespace, metadata: {name: ns}}\n",
+    )
+    .expect("write");
     fs::write(dir.path().join("notes.txt"), "not a manifest").expect("write");
 
     let loaded = load(&[Input::Path(dir.path().to_path_buf())]);
@@ -153,10 +194,20 @@ fn malformed_yaml_names_file_line_and_column_and_the_other_files_still_load() {
     assert_eq!(error.origin, Origin::File(dir.path().join("b-broken.yaml")));
     assert_eq!((error.line, error.column), (Some(9), Some(9)), "{error}");
     let text = error.to_string();
-    assert!(text.starts_with(&format!("{}:9:9: invalid YAML: unclosed bracket", dir.path().join("b-broken.yaml").display())), "{text}");
+    assert!(
+        text.starts_with(&format!(
+            "{}:9:9: invalid YAML: unclosed bracket",
+            dir.path().join("b-broken.yaml").display()
+        )),
+        "{text}"
+    );
 
     let err = loaded.into_result().unwrap_err();
-    assert!(err.to_string().starts_with("1 manifest could not be loaded:\n  "), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("1 manifest could not be loaded:\n  "),
+        "{err}"
+    );
 }
 
 #[test]
@@ -169,7 +220,10 @@ fn yaml_errors_point_into_the_right_document() {
 
 #[test]
 fn objects_without_kind_or_api_version_are_errors_at_their_line() {
-    let loaded = parse("k.yaml", "# c\nmetadata: {name: a}\n---\nkind: Pod\n---\n- 1\n");
+    let loaded = parse(
+        "k.yaml",
+        "# c\nmetadata: {name: a}\n---\nkind: Pod\n---\n- 1\n",
+    );
     let errors: Vec<String> = loaded.errors.iter().map(ToString::to_string).collect();
     assert_eq!(
         errors,
@@ -185,29 +239,52 @@ fn objects_without_kind_or_api_version_are_errors_at_their_line() {
 fn json_takes_the_fast_path_with_lines_and_errors() {
     let text = "{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": [\n  {\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {\"name\": \"p\"}}\n]}\n\n{\"apiVersion\": \"v1\",\n \"kind\": \"Namespace\", \"metadata\": {\"name\": \"n\"}}\n{\"apiVersion\": }\n";
     let loaded = parse("objects.json", text);
-    assert_eq!(ids(&loaded), ["Pod/p objects.json:1#1", "Namespace/n objects.json:5#2"]);
+    assert_eq!(
+        ids(&loaded),
+        ["Pod/p objects.json:1#1", "Namespace/n objects.json:5#2"]
+    );
     let error = &loaded.errors[0];
     assert_eq!((error.line, error.column), (Some(7), Some(16)), "{error}");
-    assert!(error.message.starts_with("invalid JSON: expected value"), "{error}");
+    assert!(
+        error.message.starts_with("invalid JSON: expected value"),
+        "{error}"
+    );
 }
 
 #[test]
 fn stdin_is_read_once_and_sniffed_for_json() {
-    let mut stdin = std::io::Cursor::new(b"{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"from-stdin\"}}".to_vec());
-    let loaded = load_from(&[Input::file_flag("-"), Input::Stdin], Limits::default(), &mut stdin);
+    let mut stdin = std::io::Cursor::new(
+        b"{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"from-stdin\"}}"
+            .to_vec(),
+    );
+    let loaded = load_from(
+        &[Input::file_flag("-"), Input::Stdin],
+        Limits::default(),
+        &mut stdin,
+    );
     assert_eq!(ids(&loaded), ["Namespace/from-stdin <stdin>:1#1"]);
     assert_eq!(loaded.errors.len(), 1);
     assert!(loaded.errors[0].message.contains("only once"));
 
-    let mut stdin = std::io::Cursor::new(b"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: yaml-stdin\n".to_vec());
+    let mut stdin = std::io::Cursor::new(
+        b"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: yaml-stdin\n".to_vec(),
+    );
     let loaded = load_from(&[Input::Stdin], Limits::default(), &mut stdin);
     assert_eq!(ids(&loaded), ["Namespace/yaml-stdin <stdin>:1#1"]);
 }
 
 #[test]
 fn kustomize_builds_the_sample_through_kubectl() {
-    if Command::new(kubectl_program()).arg("version").arg("--client").output().is_err() {
-        assert!(std::env::var_os("CI").is_none(), "kubectl is required in CI");
+    if Command::new(kubectl_program())
+        .arg("version")
+        .arg("--client")
+        .output()
+        .is_err()
+    {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "kubectl is required in CI"
+        );
         eprintln!("skipped: kubectl is not installed");
         return;
     }
@@ -221,15 +298,28 @@ fn kustomize_builds_the_sample_through_kubectl() {
 
     let loaded = load(&[Input::Kustomize(examples().join("no-such-dir"))]);
     assert_eq!(loaded.errors.len(), 1);
-    assert!(loaded.errors[0].message.contains("kubectl kustomize"), "{}", loaded.errors[0]);
+    assert!(
+        loaded.errors[0].message.contains("kubectl kustomize"),
+        "{}",
+        loaded.errors[0]
+    );
 }
 
 #[test]
 fn missing_paths_and_empty_directories_are_errors() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let loaded = load(&[Input::Path(dir.path().join("absent.yaml")), Input::Path(dir.path().to_path_buf())]);
+    let loaded = load(&[
+        Input::Path(dir.path().join("absent.yaml")),
+        Input::Path(dir.path().to_path_buf()),
+    ]);
     let errors: Vec<&str> = loaded.errors.iter().map(|e| e.message.as_str()).collect();
-    assert_eq!(errors, ["no such file or directory", "the directory has no .yaml, .yml or .json files"]);
+    assert_eq!(
+        errors,
+        [
+            "no such file or directory",
+            "the directory has no .yaml, .yml or .json files"
+        ]
+    );
 }
 
 #[test]
@@ -240,9 +330,17 @@ fn directories_are_walked_recursively_in_name_order_skipping_hidden_entries() {
     fs::create_dir_all(dir.path().join(".git")).expect("mkdir");
     fs::write(dir.path().join("b/nested/z.yaml"), ns("deep")).expect("write");
     fs::write(dir.path().join("a.yml"), ns("first")).expect("write");
-    fs::write(dir.path().join("c.json"), r#"{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"json"}}"#).expect("write");
+    fs::write(
+        dir.path().join("c.json"),
+        r#"{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"json"}}"#,
+    )
+    .expect("write");
     fs::write(dir.path().join(".git/x.yaml"), ns("hidden")).expect("write");
-    fs::write(dir.path().join("kustomization.yaml"), "resources: [a.yml]\n").expect("write");
+    fs::write(
+        dir.path().join("kustomization.yaml"),
+        "resources: [a.yml]\n",
+    )
+    .expect("write");
     let loaded = load(&[Input::Path(dir.path().to_path_buf())]);
     assert_eq!(loaded.errors, []);
     let names: Vec<&str> = loaded.manifests.iter().map(Manifest::name).collect();
@@ -267,12 +365,19 @@ h: [*g,*g,*g,*g,*g,*g,*g,*g,*g,*g]
     let loaded = parse("bomb.yaml", bomb);
     assert_eq!(loaded.manifests, []);
     assert_eq!(loaded.errors.len(), 1);
-    assert!(loaded.errors[0].message.starts_with("refused: "), "{}", loaded.errors[0]);
+    assert!(
+        loaded.errors[0].message.starts_with("refused: "),
+        "{}",
+        loaded.errors[0]
+    );
 }
 
 #[test]
 fn oversized_documents_are_refused_but_small_ones_still_load() {
-    let big = format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: big}}\ndata:\n  blob: {}\n", "x".repeat(2000));
+    let big = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: big}}\ndata:\n  blob: {}\n",
+        "x".repeat(2000)
+    );
     let text = format!("{big}---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: small}}\n");
     let limits = Limits {
         max_document_bytes: 1024,
@@ -297,11 +402,18 @@ fn thousands_of_documents_load_despite_the_per_stream_budget() {
 
 #[test]
 fn typed_conversion_errors_name_the_object() {
-    let loaded = parse("d.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: many}\n");
+    let loaded = parse(
+        "d.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: many}\n",
+    );
     let err = loaded.manifests[0]
         .to_typed::<k8s_openapi::api::apps::v1::Deployment>()
         .unwrap_err();
-    assert!(err.to_string().starts_with("d.yaml:1: Deployment/web is not a valid Deployment"), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("d.yaml:1: Deployment/web is not a valid Deployment"),
+        "{err}"
+    );
 }
 
 proptest! {

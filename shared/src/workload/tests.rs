@@ -54,7 +54,10 @@ fn every_kind_yields_its_pod_spec_and_containers_in_order() {
     for object in every_kind() {
         let kind = object["kind"].as_str().unwrap().to_owned();
         assert!(is_workload(&object), "{kind}");
-        let names: Vec<(ContainerKind, &str)> = containers(&object).iter().map(|c| (c.kind, c.name)).collect();
+        let names: Vec<(ContainerKind, &str)> = containers(&object)
+            .iter()
+            .map(|c| (c.kind, c.name))
+            .collect();
         assert_eq!(
             names,
             [
@@ -67,7 +70,9 @@ fn every_kind_yields_its_pod_spec_and_containers_in_order() {
         );
         let spec = typed_pod_spec(&object).unwrap().expect("has a pod spec");
         assert_eq!(spec.containers.len(), 2, "{kind}");
-        let meta = typed_pod_metadata(&object).unwrap().expect("has pod metadata");
+        let meta = typed_pod_metadata(&object)
+            .unwrap()
+            .expect("has pod metadata");
         assert_eq!(meta.labels.unwrap()["app"], "x", "{kind}");
     }
 }
@@ -102,7 +107,9 @@ fn selectors_come_typed_including_replication_controllers() {
         match kind {
             "Pod" | "Job" | "CronJob" => assert_eq!(selector, None, "{kind}"),
             _ => assert_eq!(
-                selector.and_then(|s| s.match_labels).map(|l| l["app"].clone()),
+                selector
+                    .and_then(|s| s.match_labels)
+                    .map(|l| l["app"].clone()),
                 Some("x".to_owned()),
                 "{kind}"
             ),
@@ -114,8 +121,14 @@ fn selectors_come_typed_including_replication_controllers() {
 fn container_paths_name_the_field() {
     let cron = &every_kind()[7];
     let paths: Vec<String> = containers(cron).iter().map(|c| c.path(cron)).collect();
-    assert_eq!(paths[0], "spec.jobTemplate.spec.template.spec.initContainers[0]");
-    assert_eq!(paths[2], "spec.jobTemplate.spec.template.spec.containers[1]");
+    assert_eq!(
+        paths[0],
+        "spec.jobTemplate.spec.template.spec.initContainers[0]"
+    );
+    assert_eq!(
+        paths[2],
+        "spec.jobTemplate.spec.template.spec.containers[1]"
+    );
     let pod = &every_kind()[0];
     assert_eq!(containers(pod)[3].path(pod), "spec.ephemeralContainers[0]");
 }
@@ -131,9 +144,15 @@ fn edits_in_place_keep_unknown_fields() {
     });
     pod_metadata_mut(&mut object).unwrap()["annotations"] = json!({"a": "b"});
     assert!(set_replicas(&mut object, 5));
-    assert_eq!(object["spec"]["template"]["spec"]["initContainers"][0]["resources"]["limits"]["cpu"], "50m");
+    assert_eq!(
+        object["spec"]["template"]["spec"]["initContainers"][0]["resources"]["limits"]["cpu"],
+        "50m"
+    );
     assert_eq!(object["spec"]["template"]["spec"]["x-custom"], "kept");
-    assert_eq!(object["spec"]["template"]["metadata"]["annotations"]["a"], "b");
+    assert_eq!(
+        object["spec"]["template"]["metadata"]["annotations"]["a"],
+        "b"
+    );
     assert_eq!(replicas(&object), Some(5));
 }
 
@@ -147,12 +166,16 @@ fn typed_writes_replace_the_pod_spec() {
     let mut service = json!({"apiVersion": "v1", "kind": "Service", "spec": {"ports": []}});
     assert!(!set_pod_spec(&mut service, &spec).unwrap());
     assert!(!set_replicas(&mut service, 2));
-    assert!(!set_replicas(&mut every_kind()[3].clone(), 2), "DaemonSets have no replicas");
+    assert!(
+        !set_replicas(&mut every_kind()[3].clone(), 2),
+        "DaemonSets have no replicas"
+    );
 }
 
 #[test]
 fn non_workloads_have_no_pod_template() {
-    let service = json!({"apiVersion": "v1", "kind": "Service", "spec": {"template": "not an object"}});
+    let service =
+        json!({"apiVersion": "v1", "kind": "Service", "spec": {"template": "not an object"}});
     assert!(!is_workload(&service));
     assert_eq!(containers(&service), []);
     assert_eq!(replicas(&service), None);
@@ -161,12 +184,34 @@ fn non_workloads_have_no_pod_template() {
 
 #[test]
 fn the_insecure_sample_has_init_containers_without_resources() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/hastecrm/insecure");
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/hastecrm/insecure");
     let manifests = load(&[Input::Path(dir)]).into_result().unwrap();
-    let workloads: Vec<&str> = manifests.iter().filter(|m| is_workload(&m.object)).map(|m| m.name()).collect();
-    assert_eq!(workloads, ["api", "session-cleanup", "migration", "postgres", "redis", "web", "workers"]);
-    let api = manifests.iter().find(|m| m.id() == "Deployment/api").unwrap();
-    let init = containers(&api.object).into_iter().find(|c| c.kind == ContainerKind::Init).unwrap();
+    let workloads: Vec<&str> = manifests
+        .iter()
+        .filter(|m| is_workload(&m.object))
+        .map(|m| m.name())
+        .collect();
+    assert_eq!(
+        workloads,
+        [
+            "api",
+            "session-cleanup",
+            "migration",
+            "postgres",
+            "redis",
+            "web",
+            "workers"
+        ]
+    );
+    let api = manifests
+        .iter()
+        .find(|m| m.id() == "Deployment/api")
+        .unwrap();
+    let init = containers(&api.object)
+        .into_iter()
+        .find(|c| c.kind == ContainerKind::Init)
+        .unwrap();
     assert_eq!(init.name, "wait-for-postgres");
     assert!(init.typed().unwrap().resources.is_none());
 }
