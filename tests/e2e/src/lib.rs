@@ -5,6 +5,7 @@
 //! cargo leaves `kubectl-<plugin>.d` dep-info files beside the binaries there, and
 //! `kubectl plugin list` rightly warns about those as non-executable plugins.
 //!
+//! Run them with `cargo test --workspace`, which builds the plugins first.
 //! Set `SHIPSHAPE_E2E_KUBECONFIG` to run the cluster tests against a real cluster.
 
 use std::path::{Path, PathBuf};
@@ -28,8 +29,18 @@ fn target_dir() -> PathBuf {
         .to_path_buf()
 }
 
-fn build_plugins() {
-    // `cargo test --workspace` has built them already; this keeps `cargo test -p e2e` honest too.
+/// `cargo test --workspace` builds the plugin binaries before any test runs. When they are
+/// missing (`cargo test -p e2e` on a fresh tree), build them. Building them always would relink
+/// them with different features from the test build's and cost a minute per run.
+fn build_plugins_if_missing() {
+    let missing = PLUGINS.iter().any(|plugin| {
+        !target_dir()
+            .join(format!("kubectl-{plugin}{}", std::env::consts::EXE_SUFFIX))
+            .exists()
+    });
+    if !missing {
+        return;
+    }
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.args(["build", "--quiet", "--bins"]);
@@ -49,7 +60,7 @@ fn build_plugins() {
 fn sandbox() -> &'static Sandbox {
     static SANDBOX: OnceLock<Sandbox> = OnceLock::new();
     SANDBOX.get_or_init(|| {
-        build_plugins();
+        build_plugins_if_missing();
         let bin = tempfile::tempdir().expect("tempdir");
         for plugin in PLUGINS {
             let name = format!("kubectl-{plugin}{}", std::env::consts::EXE_SUFFIX);
