@@ -1,0 +1,89 @@
+//! Each plugin binary run directly: help text, client version, exit codes without a cluster.
+
+use std::process::Command;
+
+use e2e::{PLUGINS, plugin_dir, run};
+
+fn plugin(name: &str) -> Command {
+    let mut cmd = Command::new(plugin_dir().join(format!("kubectl-{name}")));
+    cmd.env("NO_COLOR", "1")
+        .env_remove("KUBECONFIG")
+        .env_remove("KUBERNETES_SERVICE_HOST")
+        .env("HOME", "/nonexistent");
+    cmd
+}
+
+#[test]
+fn help_is_written_for_kubectl_users() {
+    for name in PLUGINS {
+        let out = run(plugin(name).arg("--help"));
+        assert_eq!(out.code, Some(0), "{out:?}");
+        insta::assert_snapshot!(format!("help_{name}"), out.stdout);
+    }
+}
+
+#[test]
+fn client_version_needs_no_cluster() {
+    for name in PLUGINS {
+        let out = run(plugin(name).args(["version", "--client", "-o", "json"]));
+        assert_eq!(out.code, Some(0), "{out:?}");
+        let doc: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+        assert_eq!(doc["apiVersion"], "shipshape.dev/v1alpha1");
+        assert_eq!(doc["kind"], "Version");
+        assert_eq!(doc["clientVersion"]["plugin"], format!("kubectl-{name}"));
+        assert_eq!(
+            doc["clientVersion"]["gitVersion"],
+            concat!("v", env!("CARGO_PKG_VERSION"))
+        );
+        let out = run(plugin(name).args(["version", "--client", "-o", "yaml"]));
+        assert!(
+            out.stdout
+                .starts_with("apiVersion: shipshape.dev/v1alpha1\nkind: Version\n"),
+            "{out:?}"
+        );
+    }
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    for name in PLUGINS {
+        assert_eq!(run(plugin(name).arg("--no-such-flag")).code, Some(2));
+        assert_eq!(
+            run(plugin(name).args(["version", "--request-timeout", "soon"])).code,
+            Some(2)
+        );
+        // No subcommand: help on stderr, a usage error.
+        assert_eq!(run(&mut plugin(name)).code, Some(2));
+    }
+}
+
+#[test]
+fn no_kubeconfig_is_a_cluster_error_that_says_where_it_looked() {
+    for name in PLUGINS {
+        let out = run(plugin(name).arg("version"));
+        assert_eq!(out.code, Some(3), "{out:?}");
+        assert!(out.stderr.contains("no kubeconfig found"), "{out:?}");
+        assert!(out.stderr.contains("/nonexistent/.kube/config"), "{out:?}");
+    }
+}
+
+#[test]
+fn a_closed_stdout_is_not_an_error() {
+    use std::process::Stdio;
+    for name in PLUGINS {
+        let mut child = plugin(name)
+            .args(["version", "--client", "-o", "yaml"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        drop(child.stdout.take()); // like `| head -0`
+        let output = child.wait_with_output().expect("wait");
+        assert!(
+            output.status.success() && output.stderr.is_empty(),
+            "{name}: {:?} {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
