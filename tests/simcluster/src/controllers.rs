@@ -1,0 +1,613 @@
+//! The simulated controllers and kubelet: Deployment → ReplicaSet → Pod, StatefulSet, DaemonSet,
+//! Job, PVC binding, PDB status, garbage collection. Deterministic; delays divide by `speed`.
+//!
+//! Image conventions: a tag ending in `-crashloop` crash-loops, `-unready` runs but never becomes
+//! Ready, `-fail` makes a Job's pod exit 1; everything else succeeds.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::registry::ResourceType;
+use crate::selectors::LabelSelector;
+use crate::store::{Store, now};
+
+/// The simulated nodes.
+pub const NODES: [&str; 3] = ["sim-node-1", "sim-node-2", "sim-node-3"];
+
+/// Controller state that is not in the API: when each pod started.
+pub struct Controllers {
+    speed: f64,
+    started: HashMap<String, Instant>,
+    next_node: usize,
+}
+
+fn rt(store: &Store, group: &str, version: &str, plural: &str) -> Option<ResourceType> {
+    store.registry.find(group, version, plural).cloned()
+}
+
+fn fnv(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+/// A pod-template-hash-like string: 10 characters from the safe alphabet.
+fn short_hash(value: &Value) -> String {
+    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    let mut n = fnv(&value.to_string());
+    (0..10)
+        .map(|_| {
+            let c = ALPHABET[(n % ALPHABET.len() as u64) as usize] as char;
+            n /= ALPHABET.len() as u64;
+            c
+        })
+        .collect()
+}
+
+fn owner_ref(owner: &Value) -> Value {
+    json!({
+        "apiVersion": owner["apiVersion"],
+        "kind": owner["kind"],
+        "name": owner["metadata"]["name"],
+        "uid": owner["metadata"]["uid"],
+        "controller": true,
+        "blockOwnerDeletion": true
+    })
+}
+
+fn owned_by<'a>(objects: &'a [Value], owner: &Value) -> Vec<&'a Value> {
+    let uid = &owner["metadata"]["uid"];
+    objects
+        .iter()
+        .filter(|o| {
+            o["metadata"]["ownerReferences"]
+                .as_array()
+                .is_some_and(|refs| refs.iter().any(|r| r["uid"] == *uid))
+        })
+        .collect()
+}
+
+fn is_ready(pod: &Value) -> bool {
+    pod["status"]["conditions"]
+        .as_array()
+        .is_some_and(|c| c.iter().any(|c| c["type"] == "Ready" && c["status"] == "True"))
+}
+
+fn image_tags(pod: &Value) -> Vec<String> {
+    pod["spec"]["containers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["image"].as_str().map(str::to_owned))
+        .collect()
+}
+
+fn new_pod(owner: &Value, template: &Value, name: &str, extra_labels: &Value) -> Value {
+    let mut pod = json!({
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": template["metadata"].clone(),
+        "spec": template["spec"].clone(),
+    });
+    if !pod["metadata"].is_object() {
+        pod["metadata"] = json!({});
+    }
+    pod["metadata"]["name"] = json!(name);
+    pod["metadata"]["namespace"] = owner["metadata"]["namespace"].clone();
+    pod["metadata"]["ownerReferences"] = json!([owner_ref(owner)]);
+    if let Some(extra) = extra_labels.as_object() {
+        for (k, v) in extra {
+            pod["metadata"]["labels"][k] = v.clone();
+        }
+    }
+    pod["status"] = json!({"phase": "Pending", "conditions": [{"type": "PodScheduled", "status": "False"}]});
+    pod
+}
+
+impl Controllers {
+    /// Controllers running at `speed` (10 = delays ten times shorter).
+    pub fn new(speed: f64) -> Self {
+        Self {
+            speed: if speed > 0.0 { speed } else { 1.0 },
+            started: HashMap::new(),
+            next_node: 0,
+        }
+    }
+
+    fn scaled(&self, seconds: f64) -> Duration {
+        Duration::from_secs_f64(seconds / self.speed)
+    }
+
+    /// The nodes every cluster starts with.
+    pub fn seed_nodes(store: &mut Store) {
+        let Some(node_rt) = rt(store, "", "v1", "nodes") else { return };
+        let Some(ns_rt) = rt(store, "", "v1", "namespaces") else { return };
+        for ns in ["default", "kube-system", "kube-public", "kube-node-lease"] {
+            let _ = store.create(&ns_rt, "", json!({"metadata": {"name": ns}}), false);
+        }
+        for (i, name) in NODES.iter().enumerate() {
+            let node = json!({
+                "apiVersion": "v1",
+                "kind": "Node",
+                "metadata": {"name": name, "labels": {
+                    "kubernetes.io/hostname": name,
+                    "kubernetes.io/os": "linux",
+                    "kubernetes.io/arch": "amd64",
+                    "topology.kubernetes.io/zone": format!("sim-zone-{}", (b'a' + i as u8) as char),
+                }},
+                "spec": {},
+                "status": {
+                    "capacity": {"cpu": "8", "memory": "32Gi", "pods": "110", "ephemeral-storage": "100Gi"},
+                    "allocatable": {"cpu": "7800m", "memory": "31Gi", "pods": "110", "ephemeral-storage": "95Gi"},
+                    "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady", "message": "kubelet is posting ready status"}],
+                    "nodeInfo": {"kubeletVersion": crate::discovery::GIT_VERSION, "osImage": "simcluster", "containerRuntimeVersion": "sim://1.0", "architecture": "amd64", "operatingSystem": "linux"}
+                }
+            });
+            let _ = store.create(&node_rt, "", node, false);
+        }
+    }
+
+    /// One reconciliation pass over everything.
+    pub fn tick(&mut self, store: &mut Store) {
+        store.collect_garbage();
+        self.deployments(store);
+        self.replicasets(store);
+        self.statefulsets(store);
+        self.daemonsets(store);
+        self.jobs(store);
+        self.kubelet(store);
+        self.claims(store);
+        self.disruption_budgets(store);
+    }
+
+    fn deployments(&mut self, store: &mut Store) {
+        let (Some(deploy_rt), Some(rs_rt)) = (rt(store, "apps", "v1", "deployments"), rt(store, "apps", "v1", "replicasets")) else {
+            return;
+        };
+        let all_rs = store.all("apps", "replicasets");
+        for deploy in store.all("apps", "deployments") {
+            if deploy["metadata"]["deletionTimestamp"].is_string() {
+                continue;
+            }
+            let desired = deploy["spec"]["replicas"].as_i64().unwrap_or(1);
+            let template = &deploy["spec"]["template"];
+            let hash = short_hash(template);
+            let name = deploy["metadata"]["name"].as_str().unwrap_or_default();
+            let namespace = deploy["metadata"]["namespace"].as_str().unwrap_or_default();
+            let owned = owned_by(&all_rs, &deploy);
+            let revision = |rs: &Value| -> i64 {
+                rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"]
+                    .as_str()
+                    .and_then(|r| r.parse().ok())
+                    .unwrap_or(0)
+            };
+            let max_revision = owned.iter().map(|rs| revision(rs)).max().unwrap_or(0);
+            let current = owned.iter().find(|rs| rs["metadata"]["labels"]["pod-template-hash"] == hash.as_str());
+            let paused = deploy["spec"]["paused"].as_bool().unwrap_or(false);
+            let new_rs = match current {
+                Some(rs) => {
+                    let mut rs = (*rs).clone();
+                    if !paused {
+                        rs["spec"]["replicas"] = json!(desired);
+                    }
+                    rs
+                }
+                None if paused => continue,
+                None => {
+                    let mut template = template.clone();
+                    template["metadata"]["labels"]["pod-template-hash"] = json!(hash);
+                    let mut selector = deploy["spec"]["selector"].clone();
+                    selector["matchLabels"]["pod-template-hash"] = json!(hash);
+                    json!({
+                        "apiVersion": "apps/v1",
+                        "kind": "ReplicaSet",
+                        "metadata": {
+                            "name": format!("{name}-{hash}"),
+                            "namespace": namespace,
+                            "labels": template["metadata"]["labels"].clone(),
+                            "annotations": {
+                                "deployment.kubernetes.io/revision": (max_revision + 1).to_string(),
+                                "deployment.kubernetes.io/desired-replicas": desired.to_string(),
+                            },
+                            "ownerReferences": [owner_ref(&deploy)],
+                        },
+                        "spec": {"replicas": desired, "selector": selector, "template": template},
+                    })
+                }
+            };
+            let Ok(new_rs) = store.put(&rs_rt, new_rs) else { continue };
+            let new_available = new_rs["status"]["availableReplicas"].as_i64().unwrap_or(0);
+            let mut total = 0;
+            let mut ready = 0;
+            let mut available = 0;
+            for rs in &owned {
+                if rs["metadata"]["name"] == new_rs["metadata"]["name"] {
+                    continue;
+                }
+                // Old ReplicaSets scale down once the new one is available.
+                if new_available >= desired && !paused && rs["spec"]["replicas"].as_i64().unwrap_or(0) != 0 {
+                    let mut old = (*rs).clone();
+                    old["spec"]["replicas"] = json!(0);
+                    let _ = store.put(&rs_rt, old);
+                }
+                total += rs["status"]["replicas"].as_i64().unwrap_or(0);
+                ready += rs["status"]["readyReplicas"].as_i64().unwrap_or(0);
+                available += rs["status"]["availableReplicas"].as_i64().unwrap_or(0);
+            }
+            let updated = new_rs["status"]["replicas"].as_i64().unwrap_or(0);
+            total += updated;
+            ready += new_rs["status"]["readyReplicas"].as_i64().unwrap_or(0);
+            available += new_available;
+            let mut deploy = deploy.clone();
+            let revision = new_rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"].clone();
+            deploy["metadata"]["annotations"]["deployment.kubernetes.io/revision"] = revision;
+            let complete = updated == desired && available >= desired && total == desired;
+            let old_conditions = deploy["status"]["conditions"].clone();
+            let transition = |kind: &str, status: &str| {
+                old_conditions
+                    .as_array()
+                    .and_then(|c| c.iter().find(|c| c["type"] == kind && c["status"] == status))
+                    .map_or_else(|| json!(now()), |c| c["lastTransitionTime"].clone())
+            };
+            let available_ok = available >= desired.min(1).max(desired - (desired / 4));
+            let mut status = json!({
+                "observedGeneration": deploy["metadata"]["generation"].as_i64().unwrap_or(1),
+                "replicas": total,
+                "updatedReplicas": updated,
+                "readyReplicas": ready,
+                "availableReplicas": available,
+                "conditions": [
+                    {"type": "Available", "status": if available_ok { "True" } else { "False" },
+                     "reason": if available_ok { "MinimumReplicasAvailable" } else { "MinimumReplicasUnavailable" },
+                     "message": if available_ok { "Deployment has minimum availability." } else { "Deployment does not have minimum availability." },
+                     "lastTransitionTime": transition("Available", if available_ok { "True" } else { "False" }),
+                     "lastUpdateTime": transition("Available", if available_ok { "True" } else { "False" })},
+                    {"type": "Progressing", "status": "True",
+                     "reason": if complete { "NewReplicaSetAvailable" } else { "ReplicaSetUpdated" },
+                     "message": format!("ReplicaSet \"{}\" {}", new_rs["metadata"]["name"].as_str().unwrap_or_default(), if complete { "has successfully progressed." } else { "is progressing." }),
+                     "lastTransitionTime": transition("Progressing", "True"),
+                     "lastUpdateTime": transition("Progressing", "True")}
+                ]
+            });
+            if total - available > 0 {
+                status["unavailableReplicas"] = json!(total - available);
+            }
+            deploy["status"] = status;
+            let _ = store.put(&deploy_rt, deploy);
+        }
+    }
+
+    fn replicasets(&mut self, store: &mut Store) {
+        let (Some(rs_rt), Some(pod_rt)) = (rt(store, "apps", "v1", "replicasets"), rt(store, "", "v1", "pods")) else {
+            return;
+        };
+        let pods = store.all("", "pods");
+        for rs in store.all("apps", "replicasets") {
+            let desired = rs["spec"]["replicas"].as_i64().unwrap_or(1).max(0) as usize;
+            let owned: Vec<&Value> = owned_by(&pods, &rs)
+                .into_iter()
+                .filter(|p| p["metadata"]["deletionTimestamp"].is_null())
+                .collect();
+            let name = rs["metadata"]["name"].as_str().unwrap_or_default().to_owned();
+            let namespace = rs["metadata"]["namespace"].as_str().unwrap_or_default().to_owned();
+            if owned.len() < desired {
+                for i in owned.len()..desired {
+                    let seed = format!("{}{}{i}", rs["metadata"]["uid"], store.resource_version());
+                    let pod_name = format!("{name}-{}", &short_hash(&json!(seed))[..5]);
+                    let pod = new_pod(&rs, &rs["spec"]["template"], &pod_name, &json!({}));
+                    let _ = store.create(&pod_rt, &namespace, pod, false);
+                }
+            } else if owned.len() > desired {
+                // Delete not-ready pods first, then the newest.
+                let mut doomed: Vec<&&Value> = owned.iter().collect();
+                doomed.sort_by_key(|p| (is_ready(p), std::cmp::Reverse(p["metadata"]["creationTimestamp"].as_str().unwrap_or_default().to_owned())));
+                for pod in doomed.into_iter().take(owned.len() - desired) {
+                    store.remove_object(&pod_rt, &namespace, pod["metadata"]["name"].as_str().unwrap_or_default());
+                }
+            }
+            let pods_now = store.all("", "pods");
+            let owned = owned_by(&pods_now, &rs);
+            let ready = owned.iter().filter(|p| is_ready(p)).count();
+            let mut rs = rs.clone();
+            rs["status"] = json!({
+                "replicas": owned.len(),
+                "fullyLabeledReplicas": owned.len(),
+                "readyReplicas": ready,
+                "availableReplicas": ready,
+                "observedGeneration": rs["metadata"]["generation"].as_i64().unwrap_or(1),
+            });
+            let _ = store.put(&rs_rt, rs);
+        }
+    }
+
+    fn statefulsets(&mut self, store: &mut Store) {
+        let (Some(sts_rt), Some(pod_rt), Some(pvc_rt)) = (
+            rt(store, "apps", "v1", "statefulsets"),
+            rt(store, "", "v1", "pods"),
+            rt(store, "", "v1", "persistentvolumeclaims"),
+        ) else {
+            return;
+        };
+        for sts in store.all("apps", "statefulsets") {
+            let desired = sts["spec"]["replicas"].as_i64().unwrap_or(1).max(0) as usize;
+            let name = sts["metadata"]["name"].as_str().unwrap_or_default().to_owned();
+            let namespace = sts["metadata"]["namespace"].as_str().unwrap_or_default().to_owned();
+            let pods = store.all("", "pods");
+            let owned = owned_by(&pods, &sts);
+            let exists = |i: usize| owned.iter().find(|p| p["metadata"]["name"] == format!("{name}-{i}").as_str());
+            // Ordered: pod i only once pod i-1 is Ready.
+            for i in 0..desired {
+                match exists(i) {
+                    Some(pod) if is_ready(pod) => continue,
+                    Some(_) => break,
+                    None => {
+                        for claim in sts["spec"]["volumeClaimTemplates"].as_array().into_iter().flatten() {
+                            let claim_name = format!("{}-{name}-{i}", claim["metadata"]["name"].as_str().unwrap_or_default());
+                            let pvc = json!({
+                                "apiVersion": "v1", "kind": "PersistentVolumeClaim",
+                                "metadata": {"name": claim_name, "namespace": namespace, "labels": sts["spec"]["selector"]["matchLabels"].clone()},
+                                "spec": claim["spec"].clone()
+                            });
+                            let _ = store.create(&pvc_rt, &namespace, pvc, false);
+                        }
+                        let pod_name = format!("{name}-{i}");
+                        let mut pod = new_pod(&sts, &sts["spec"]["template"], &pod_name, &json!({"statefulset.kubernetes.io/pod-name": pod_name}));
+                        pod["spec"]["hostname"] = json!(pod_name);
+                        let _ = store.create(&pod_rt, &namespace, pod, false);
+                        break;
+                    }
+                }
+            }
+            for pod in &owned {
+                let index = pod["metadata"]["name"]
+                    .as_str()
+                    .and_then(|n| n.rsplit('-').next())
+                    .and_then(|i| i.parse::<usize>().ok());
+                if index.is_some_and(|i| i >= desired) {
+                    store.remove_object(&pod_rt, &namespace, pod["metadata"]["name"].as_str().unwrap_or_default());
+                }
+            }
+            let pods = store.all("", "pods");
+            let owned = owned_by(&pods, &sts);
+            let ready = owned.iter().filter(|p| is_ready(p)).count();
+            let mut sts = sts.clone();
+            sts["status"] = json!({
+                "observedGeneration": sts["metadata"]["generation"].as_i64().unwrap_or(1),
+                "replicas": owned.len(), "readyReplicas": ready, "availableReplicas": ready,
+                "currentReplicas": owned.len(), "updatedReplicas": owned.len(),
+            });
+            let _ = store.put(&sts_rt, sts);
+        }
+    }
+
+    fn daemonsets(&mut self, store: &mut Store) {
+        let (Some(ds_rt), Some(pod_rt)) = (rt(store, "apps", "v1", "daemonsets"), rt(store, "", "v1", "pods")) else {
+            return;
+        };
+        for ds in store.all("apps", "daemonsets") {
+            let name = ds["metadata"]["name"].as_str().unwrap_or_default().to_owned();
+            let namespace = ds["metadata"]["namespace"].as_str().unwrap_or_default().to_owned();
+            let pods = store.all("", "pods");
+            let owned = owned_by(&pods, &ds);
+            for node in NODES {
+                if !owned.iter().any(|p| p["spec"]["nodeName"] == node) {
+                    let mut pod = new_pod(&ds, &ds["spec"]["template"], &format!("{name}-{}", &short_hash(&json!(node))[..5]), &json!({}));
+                    pod["spec"]["nodeName"] = json!(node);
+                    let _ = store.create(&pod_rt, &namespace, pod, false);
+                }
+            }
+            let pods = store.all("", "pods");
+            let owned = owned_by(&pods, &ds);
+            let ready = owned.iter().filter(|p| is_ready(p)).count();
+            let mut ds = ds.clone();
+            ds["status"] = json!({
+                "observedGeneration": ds["metadata"]["generation"].as_i64().unwrap_or(1),
+                "desiredNumberScheduled": NODES.len(), "currentNumberScheduled": owned.len(),
+                "updatedNumberScheduled": owned.len(), "numberReady": ready, "numberAvailable": ready,
+                "numberMisscheduled": 0,
+            });
+            let _ = store.put(&ds_rt, ds);
+        }
+    }
+
+    fn jobs(&mut self, store: &mut Store) {
+        let (Some(job_rt), Some(pod_rt)) = (rt(store, "batch", "v1", "jobs"), rt(store, "", "v1", "pods")) else {
+            return;
+        };
+        for job in store.all("batch", "jobs") {
+            if job["status"]["conditions"]
+                .as_array()
+                .is_some_and(|c| c.iter().any(|c| (c["type"] == "Complete" || c["type"] == "Failed") && c["status"] == "True"))
+            {
+                continue;
+            }
+            let name = job["metadata"]["name"].as_str().unwrap_or_default().to_owned();
+            let namespace = job["metadata"]["namespace"].as_str().unwrap_or_default().to_owned();
+            let completions = job["spec"]["completions"].as_i64().unwrap_or(1);
+            let backoff_limit = job["spec"]["backoffLimit"].as_i64().unwrap_or(6);
+            let pods = store.all("", "pods");
+            let owned = owned_by(&pods, &job);
+            let succeeded = owned.iter().filter(|p| p["status"]["phase"] == "Succeeded").count() as i64;
+            let failed = owned.iter().filter(|p| p["status"]["phase"] == "Failed").count() as i64;
+            let active = owned.len() as i64 - succeeded - failed;
+            let mut job = job.clone();
+            if job["status"]["startTime"].is_null() {
+                job["status"]["startTime"] = json!(now());
+            }
+            job["status"]["active"] = json!(active);
+            job["status"]["succeeded"] = json!(succeeded);
+            job["status"]["failed"] = json!(failed);
+            if succeeded >= completions {
+                job["status"]["completionTime"] = json!(now());
+                job["status"]["conditions"] = json!([{"type": "Complete", "status": "True", "lastTransitionTime": now()}]);
+                job["status"]["active"] = json!(0);
+            } else if failed > backoff_limit {
+                job["status"]["conditions"] = json!([{"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded",
+                    "message": "Job has reached the specified backoff limit", "lastTransitionTime": now()}]);
+                job["status"]["active"] = json!(0);
+            } else if active == 0 {
+                let seed = format!("{}{}", job["metadata"]["uid"], store.resource_version());
+                let mut template = job["spec"]["template"].clone();
+                template["metadata"]["labels"]["job-name"] = json!(name);
+                let pod = new_pod(&job, &template, &format!("{name}-{}", &short_hash(&json!(seed))[..5]), &json!({}));
+                let _ = store.create(&pod_rt, &namespace, pod, false);
+                job["status"]["active"] = json!(1);
+            }
+            let _ = store.put(&job_rt, job);
+        }
+    }
+
+    fn kubelet(&mut self, store: &mut Store) {
+        let Some(pod_rt) = rt(store, "", "v1", "pods") else { return };
+        let now_instant = Instant::now();
+        for pod in store.all("", "pods") {
+            let uid = pod["metadata"]["uid"].as_str().unwrap_or_default().to_owned();
+            let namespace = pod["metadata"]["namespace"].as_str().unwrap_or_default().to_owned();
+            let name = pod["metadata"]["name"].as_str().unwrap_or_default().to_owned();
+            if pod["metadata"]["deletionTimestamp"].is_string() {
+                store.remove_object(&pod_rt, &namespace, &name);
+                continue;
+            }
+            let phase = pod["status"]["phase"].as_str().unwrap_or("Pending").to_owned();
+            if phase == "Succeeded" || phase == "Failed" {
+                continue;
+            }
+            let started = *self.started.entry(uid).or_insert(now_instant);
+            let age = now_instant.duration_since(started);
+            let mut next = pod.clone();
+            if next["spec"]["nodeName"].is_null() {
+                next["spec"]["nodeName"] = json!(NODES[self.next_node % NODES.len()]);
+                self.next_node += 1;
+            }
+            let images = image_tags(&pod);
+            let crashloop = images.iter().any(|i| i.ends_with("-crashloop"));
+            let unready = images.iter().any(|i| i.ends_with("-unready"));
+            let fail = images.iter().any(|i| i.ends_with("-fail"));
+            let run_to_completion = matches!(pod["spec"]["restartPolicy"].as_str(), Some("Never" | "OnFailure"));
+            let running = age >= self.scaled(1.0);
+            let delay = pod["spec"]["containers"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|c| c["readinessProbe"]["initialDelaySeconds"].as_f64())
+                .fold(0.0, f64::max);
+            let ready = running && !crashloop && !unready && age >= self.scaled(1.0 + delay);
+            let node = next["spec"]["nodeName"].clone();
+            let start_time = pod["status"]["startTime"].clone();
+            let containers: Vec<Value> = pod["spec"]["containers"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|c| {
+                    let restarts = if crashloop && running { (age.as_secs_f64() * self.speed / 10.0) as i64 + 1 } else { 0 };
+                    let state = if !running {
+                        json!({"waiting": {"reason": "ContainerCreating"}})
+                    } else if crashloop {
+                        json!({"waiting": {"reason": "CrashLoopBackOff", "message": "back-off restarting failed container"}})
+                    } else {
+                        json!({"running": {"startedAt": start_time.as_str().map_or_else(now, str::to_owned)}})
+                    };
+                    json!({
+                        "name": c["name"], "image": c["image"], "imageID": format!("sim://{}", c["image"].as_str().unwrap_or_default()),
+                        "ready": ready, "started": running && !crashloop, "restartCount": restarts, "state": state
+                    })
+                })
+                .collect();
+            let mut status = json!({
+                "phase": if running { "Running" } else { "Pending" },
+                "hostIP": "10.0.0.1",
+                "podIP": format!("10.244.{}.{}", fnv(&name) % 250, fnv(&namespace) % 250),
+                "qosClass": "BestEffort",
+                "startTime": if start_time.is_null() { json!(now()) } else { start_time },
+                "conditions": [
+                    {"type": "PodScheduled", "status": "True"},
+                    {"type": "Initialized", "status": "True"},
+                    {"type": "ContainersReady", "status": if ready { "True" } else { "False" }},
+                    {"type": "Ready", "status": if ready { "True" } else { "False" }}
+                ],
+                "containerStatuses": containers,
+            });
+            if run_to_completion && age >= self.scaled(2.0) {
+                status["phase"] = json!(if fail { "Failed" } else { "Succeeded" });
+                status["conditions"][3]["status"] = json!("False");
+            }
+            if running {
+                for c in pod["spec"]["containers"].as_array().into_iter().flatten() {
+                    let cname = c["name"].as_str().unwrap_or_default().to_owned();
+                    let image = c["image"].as_str().unwrap_or_default();
+                    let mut log = format!("simcluster: started {image} on {}\n", node.as_str().unwrap_or_default());
+                    if fail && run_to_completion && age >= self.scaled(2.0) {
+                        log.push_str(&format!("simcluster: {image} exited with code 1 (image tag ends in -fail)\n"));
+                    } else if crashloop {
+                        log.push_str(&format!("simcluster: {image} crashed (image tag ends in -crashloop)\n"));
+                    } else if run_to_completion && age >= self.scaled(2.0) {
+                        log.push_str(&format!("simcluster: {image} completed\n"));
+                    }
+                    store.logs.insert((namespace.clone(), name.clone(), cname), log);
+                }
+            }
+            next["status"] = status;
+            let _ = store.put(&pod_rt, next);
+        }
+        let live: std::collections::HashSet<String> = store
+            .all("", "pods")
+            .iter()
+            .filter_map(|p| p["metadata"]["uid"].as_str().map(str::to_owned))
+            .collect();
+        self.started.retain(|uid, _| live.contains(uid));
+    }
+
+    fn claims(&mut self, store: &mut Store) {
+        let Some(pvc_rt) = rt(store, "", "v1", "persistentvolumeclaims") else { return };
+        for pvc in store.all("", "persistentvolumeclaims") {
+            if pvc["status"]["phase"] == "Bound" {
+                continue;
+            }
+            let mut pvc = pvc.clone();
+            pvc["spec"]["volumeName"] = json!(format!("pvc-{}", pvc["metadata"]["uid"].as_str().unwrap_or_default()));
+            pvc["status"] = json!({
+                "phase": "Bound",
+                "accessModes": pvc["spec"]["accessModes"].clone(),
+                "capacity": {"storage": pvc["spec"]["resources"]["requests"]["storage"].clone()},
+            });
+            let _ = store.put(&pvc_rt, pvc);
+        }
+    }
+
+    fn disruption_budgets(&mut self, store: &mut Store) {
+        let Some(pdb_rt) = rt(store, "policy", "v1", "poddisruptionbudgets") else { return };
+        let pods = store.all("", "pods");
+        for pdb in store.all("policy", "poddisruptionbudgets") {
+            let namespace = pdb["metadata"]["namespace"].as_str().unwrap_or_default();
+            let selector = LabelSelector::from_object(&pdb["spec"]["selector"]);
+            let selected: Vec<&Value> = pods
+                .iter()
+                .filter(|p| p["metadata"]["namespace"] == namespace && selector.matches(&p["metadata"]["labels"]))
+                .collect();
+            let expected = selected.len() as i64;
+            let healthy = selected.iter().filter(|p| is_ready(p)).count() as i64;
+            let resolve = |v: &Value| -> Option<i64> {
+                match v {
+                    Value::Number(n) => n.as_i64(),
+                    Value::String(s) => s.strip_suffix('%').and_then(|p| p.parse::<i64>().ok()).map(|p| (p * expected + 99) / 100),
+                    _ => None,
+                }
+            };
+            let desired = match (resolve(&pdb["spec"]["minAvailable"]), resolve(&pdb["spec"]["maxUnavailable"])) {
+                (Some(min), _) => min,
+                (None, Some(max)) => (expected - max).max(0),
+                (None, None) => expected,
+            };
+            let allowed = (healthy - desired).max(0);
+            let mut pdb = pdb.clone();
+            pdb["status"] = json!({
+                "observedGeneration": pdb["metadata"]["generation"].as_i64().unwrap_or(1),
+                "currentHealthy": healthy, "desiredHealthy": desired, "expectedPods": expected,
+                "disruptionsAllowed": allowed,
+                "conditions": [{"type": "DisruptionAllowed", "status": if allowed > 0 { "True" } else { "False" },
+                                "reason": if allowed > 0 { "SufficientPods" } else { "InsufficientPods" }}]
+            });
+            let _ = store.put(&pdb_rt, pdb);
+        }
+    }
+}

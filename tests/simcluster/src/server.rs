@@ -1,0 +1,686 @@
+//! HTTP: routing, the verbs, watch streams, faults and request counters.
+
+use std::collections::{BTreeMap, HashMap};
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http::{Method, Request, Response, StatusCode, header};
+use http_body_util::combinators::BoxBody;
+use http_body_util::{BodyExt, Full, StreamBody};
+use hyper::body::{Frame, Incoming};
+use serde_json::{Value, json};
+
+use crate::discovery;
+use crate::registry::ResourceType;
+use crate::selectors::{FieldSelector, LabelSelector};
+use crate::store::{ApiError, ListOptions, Store};
+
+/// The response body type.
+pub type Body = BoxBody<Bytes, Infallible>;
+
+/// A 403 the server returns for a chosen verb, resource and (optionally) namespace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Forbid {
+    /// `list`, `get`, `create`, … or `*`.
+    pub verb: String,
+    /// Plural resource name (`pods`) or `*`.
+    pub resource: String,
+    /// Only in this namespace, or everywhere.
+    pub namespace: Option<String>,
+}
+
+/// Faults to inject, changeable at runtime.
+#[derive(Debug, Clone, Default)]
+pub struct Faults {
+    /// Added to every request.
+    pub latency: Duration,
+    /// Fraction of requests answered 500.
+    pub error_rate: f64,
+    /// Fraction of requests answered 429 with `Retry-After: 1`.
+    pub throttle_rate: f64,
+    /// Fraction of connections dropped without an answer.
+    pub drop_rate: f64,
+    /// Watches end after this long.
+    pub watch_lifetime: Option<Duration>,
+    /// 403 for these.
+    pub forbid: Vec<Forbid>,
+    /// Every request answers 503 until then.
+    pub unavailable_until: Option<Instant>,
+}
+
+/// Request counters by (verb, resource, namespace).
+pub type Counters = BTreeMap<(String, String, String), u64>;
+
+/// State shared by every connection.
+pub struct Shared {
+    /// The objects.
+    pub store: Mutex<Store>,
+    /// The faults in force.
+    pub faults: Mutex<Faults>,
+    /// Requests so far.
+    pub counters: Mutex<Counters>,
+    /// The bearer token required, if any.
+    pub token: Option<String>,
+    /// `host:port`, for discovery.
+    pub address: String,
+    random: Mutex<u64>,
+}
+
+impl Shared {
+    /// New state around a store.
+    pub fn new(store: Store, token: Option<String>, address: String) -> Self {
+        Self {
+            store: Mutex::new(store),
+            faults: Mutex::new(Faults::default()),
+            counters: Mutex::new(BTreeMap::new()),
+            token,
+            address,
+            random: Mutex::new(0x9e37_79b9_7f4a_7c15),
+        }
+    }
+
+    /// A deterministic pseudo-random number in [0, 1).
+    fn roll(&self) -> f64 {
+        let mut state = self.random.lock().unwrap_or_else(|e| e.into_inner());
+        *state ^= *state << 13;
+        *state ^= *state >> 7;
+        *state ^= *state << 17;
+        (*state >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    fn store(&self) -> std::sync::MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+fn full(bytes: impl Into<Bytes>) -> Body {
+    Full::new(bytes.into()).boxed()
+}
+
+fn json_response(code: u16, value: &Value) -> Response<Body> {
+    Response::builder()
+        .status(code)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(full(value.to_string()))
+        .unwrap_or_else(|_| Response::new(full("")))
+}
+
+fn error_response(error: &ApiError) -> Response<Body> {
+    json_response(error.code, &error.status())
+}
+
+/// A parsed resource path.
+#[derive(Debug)]
+struct Target {
+    rt: ResourceType,
+    version: String,
+    namespace: Option<String>,
+    name: Option<String>,
+    subresource: Option<String>,
+}
+
+fn query(req: &Request<Incoming>) -> HashMap<String, String> {
+    req.uri()
+        .query()
+        .unwrap_or_default()
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+fn decode(text: &str) -> String {
+    let hex = |b: u8| (b as char).to_digit(16);
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {}
+            b => out.push(b),
+        }
+        if bytes[i] == b'%' {
+            match (bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+                (Some(high), Some(low)) => {
+                    out.push((high * 16 + low) as u8);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            }
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn parse_target(store: &Store, path: &str) -> Result<Option<Target>, ApiError> {
+    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let (group, version, rest) = match parts.as_slice() {
+        ["api", version, rest @ ..] if !rest.is_empty() => ("", *version, rest),
+        ["apis", group, version, rest @ ..] if !rest.is_empty() => (*group, *version, rest),
+        _ => return Ok(None),
+    };
+    let namespaced_path = rest.len() >= 3 && rest[0] == "namespaces" && store.registry.find(group, version, rest[2]).is_some();
+    let (namespace, rest) = if namespaced_path { (Some(rest[1].to_owned()), &rest[2..]) } else { (None, rest) };
+    let rt = store
+        .registry
+        .find(group, version, rest[0])
+        .cloned()
+        .ok_or_else(|| ApiError::new(404, "NotFound", "the server could not find the requested resource"))?;
+    if namespace.is_some() && !rt.namespaced {
+        return Err(ApiError::new(404, "NotFound", "the server could not find the requested resource"));
+    }
+    let subresource = rest.get(2).map(|s| (*s).to_owned());
+    if let Some(sub) = &subresource {
+        if !rt.subresources.contains(sub) || rest.len() > 3 {
+            return Err(ApiError::new(404, "NotFound", "the server could not find the requested resource"));
+        }
+    }
+    Ok(Some(Target {
+        rt,
+        version: version.to_owned(),
+        namespace,
+        name: rest.get(1).map(|s| (*s).to_owned()),
+        subresource,
+    }))
+}
+
+fn verb(method: &Method, target: &Target, watch: bool) -> &'static str {
+    match (method, target.name.is_some()) {
+        (&Method::GET, _) if watch => "watch",
+        (&Method::GET, true) => "get",
+        (&Method::GET, false) => "list",
+        (&Method::POST, _) => "create",
+        (&Method::PUT, _) => "update",
+        (&Method::PATCH, _) => "patch",
+        (&Method::DELETE, true) => "delete",
+        (&Method::DELETE, false) => "deletecollection",
+        _ => "unknown",
+    }
+}
+
+fn forbidden(faults: &Faults, verb: &str, resource: &str, namespace: Option<&str>) -> bool {
+    faults.forbid.iter().any(|f| {
+        (f.verb == "*" || f.verb == verb)
+            && (f.resource == "*" || f.resource == resource)
+            && f.namespace.as_deref().is_none_or(|ns| Some(ns) == namespace)
+    })
+}
+
+/// Serves one request. An `Err` drops the connection (a fault).
+pub async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<Body>, std::io::Error> {
+    let faults = shared.faults.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    if !faults.latency.is_zero() {
+        tokio::time::sleep(faults.latency).await;
+    }
+    if faults.unavailable_until.is_some_and(|until| Instant::now() < until) {
+        return Ok(error_response(&ApiError::new(503, "ServiceUnavailable", "the server is currently unable to handle the request")));
+    }
+    if faults.drop_rate > 0.0 && shared.roll() < faults.drop_rate {
+        return Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "fault: dropped connection"));
+    }
+    if faults.error_rate > 0.0 && shared.roll() < faults.error_rate {
+        return Ok(error_response(&ApiError::new(500, "InternalError", "Internal error occurred: fault injected by simcluster")));
+    }
+    if faults.throttle_rate > 0.0 && shared.roll() < faults.throttle_rate {
+        let mut error = ApiError::new(429, "TooManyRequests", "Too many requests, please try again later.");
+        error.details = Some(json!({"retryAfterSeconds": 1}));
+        let mut response = error_response(&error);
+        response.headers_mut().insert(header::RETRY_AFTER, http::HeaderValue::from_static("1"));
+        return Ok(response);
+    }
+    if let Some(token) = &shared.token {
+        let sent = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+        if sent != Some(&format!("Bearer {token}")) {
+            return Ok(error_response(&ApiError::new(401, "Unauthorized", "Unauthorized")));
+        }
+    }
+    Ok(route(shared, req, &faults).await)
+}
+
+async fn route(shared: Arc<Shared>, req: Request<Incoming>, faults: &Faults) -> Response<Body> {
+    let path = req.uri().path().to_owned();
+    let method = req.method().clone();
+    let count = |verb: &str, resource: &str, namespace: &str| {
+        let mut counters = shared.counters.lock().unwrap_or_else(|e| e.into_inner());
+        *counters.entry((verb.to_owned(), resource.to_owned(), namespace.to_owned())).or_default() += 1;
+    };
+    if method == Method::GET {
+        let fixed = {
+            let store = shared.store();
+            match path.trim_end_matches('/') {
+                "/version" => Some(discovery::version()),
+                "/api" => Some(discovery::core_versions(&shared.address)),
+                "/apis" => Some(discovery::group_list(&store.registry)),
+                "/openapi/v3" => Some(discovery::openapi_index(&store.registry)),
+                "/healthz" | "/readyz" | "/livez" => {
+                    count("get", &path, "");
+                    return Response::new(full("ok"));
+                }
+                p => {
+                    let parts: Vec<&str> = p.trim_matches('/').split('/').collect();
+                    match parts.as_slice() {
+                        ["api", v] => store.registry.resource_list("", v),
+                        ["apis", g] => discovery::group_doc(&store.registry, g),
+                        ["apis", g, v] => store.registry.resource_list(g, v),
+                        ["openapi", "v3", "api", v] => discovery::openapi_doc(&store.registry, "", v),
+                        ["openapi", "v3", "apis", g, v] => discovery::openapi_doc(&store.registry, g, v),
+                        _ => None,
+                    }
+                }
+            }
+        };
+        let discovery_path = path == "/version"
+            || path.starts_with("/api/") && path.matches('/').count() == 2
+            || path == "/api"
+            || path == "/apis"
+            || path.starts_with("/apis/") && path.trim_end_matches('/').matches('/').count() <= 3
+            || path.starts_with("/openapi");
+        if let Some(doc) = fixed {
+            count("get", &path, "");
+            return json_response(200, &doc);
+        }
+        if discovery_path {
+            count("get", &path, "");
+            return error_response(&ApiError::new(404, "NotFound", "the server could not find the requested resource"));
+        }
+    }
+    let params = query(&req);
+    let target = match parse_target(&shared.store(), &path) {
+        Ok(Some(target)) => target,
+        Ok(None) => return error_response(&ApiError::new(404, "NotFound", "the server could not find the requested resource")),
+        Err(error) => return error_response(&error),
+    };
+    let watch = params.get("watch").is_some_and(|v| v == "true" || v == "1");
+    let verb = verb(&method, &target, watch);
+    let namespace = target.namespace.clone().unwrap_or_default();
+    count(verb, &target.rt.plural, &namespace);
+    if forbidden(faults, verb, &target.rt.plural, target.namespace.as_deref()) {
+        let scope = match &target.namespace {
+            Some(ns) => format!(" in the namespace \"{ns}\""),
+            None => " at the cluster scope".to_owned(),
+        };
+        let subject = match &target.name {
+            Some(name) => format!("{} \"{name}\" is forbidden", target.rt.qualified()),
+            None => format!("{} is forbidden", target.rt.qualified()),
+        };
+        return error_response(&ApiError::new(
+            403,
+            "Forbidden",
+            format!(
+                "{subject}: User \"simcluster-user\" cannot {verb} resource \"{}\" in API group \"{}\"{scope}",
+                target.rt.plural, target.rt.group
+            ),
+        ));
+    }
+    if watch && method == Method::GET {
+        return watch_response(&shared, &target, &params, faults);
+    }
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let body = match req.into_body().collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => return error_response(&ApiError::bad_request("could not read the request body")),
+    };
+    match serve(&shared, &method, &target, &params, &content_type, &body) {
+        Ok(response) => response,
+        Err(error) => error_response(&error),
+    }
+}
+
+fn parse_body(body: &[u8], content_type: &str) -> Result<Value, ApiError> {
+    if content_type.contains("yaml") {
+        let text = std::str::from_utf8(body).map_err(|_| ApiError::bad_request("the body is not UTF-8"))?;
+        let loaded = shipshape::manifests::parse_text(&shipshape::manifests::Origin::Stdin, text, shipshape::manifests::Limits::default());
+        if text.trim_start().starts_with('{') {
+            return serde_json::from_str(text).map_err(|e| ApiError::bad_request(format!("invalid body: {e}")));
+        }
+        return match loaded.into_iter().next() {
+            Some(Ok(m)) => Ok(m.object),
+            Some(Err(e)) => Err(ApiError::bad_request(format!("invalid body: {e}"))),
+            None => Err(ApiError::bad_request("empty body")),
+        };
+    }
+    serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))
+}
+
+fn list_kind(rt: &ResourceType) -> String {
+    format!("{}List", rt.kind)
+}
+
+fn serve(
+    shared: &Shared,
+    method: &Method,
+    target: &Target,
+    params: &HashMap<String, String>,
+    content_type: &str,
+    body: &[u8],
+) -> Result<Response<Body>, ApiError> {
+    let rt = &target.rt;
+    let namespace = target.namespace.clone().unwrap_or_default();
+    let dry_run = params.get("dryRun").is_some_and(|v| v == "All");
+    let mut store = shared.store();
+    let with_version = |mut object: Value| {
+        object["apiVersion"] = json!(rt.api_version(&target.version));
+        object
+    };
+    match (method.as_str(), target.name.as_deref(), target.subresource.as_deref()) {
+        ("GET", None, _) => {
+            let options = ListOptions {
+                labels: LabelSelector::parse(params.get("labelSelector").map_or("", String::as_str)).map_err(ApiError::bad_request)?,
+                fields: FieldSelector::parse(params.get("fieldSelector").map_or("", String::as_str), &rt.kind).map_err(ApiError::bad_request)?,
+                limit: params.get("limit").and_then(|l| l.parse().ok()).unwrap_or(0),
+                continue_token: params.get("continue").filter(|c| !c.is_empty()).cloned(),
+            };
+            let result = store.list(rt, target.namespace.as_deref(), &options)?;
+            let mut metadata = json!({"resourceVersion": result.rv.to_string()});
+            if let Some(token) = result.continue_token {
+                metadata["continue"] = json!(token);
+                metadata["remainingItemCount"] = json!(result.remaining);
+            }
+            let items: Vec<Value> = result.items.into_iter().map(with_version).collect();
+            Ok(json_response(
+                200,
+                &json!({"kind": list_kind(rt), "apiVersion": rt.api_version(&target.version), "metadata": metadata, "items": items}),
+            ))
+        }
+        ("GET", Some(name), Some("log")) => {
+            let pod = store.get(rt, &namespace, name)?;
+            let container = params
+                .get("container")
+                .cloned()
+                .or_else(|| pod["spec"]["containers"][0]["name"].as_str().map(str::to_owned))
+                .unwrap_or_default();
+            let log = store
+                .logs
+                .get(&(namespace.clone(), name.to_owned(), container.clone()))
+                .cloned()
+                .ok_or_else(|| {
+                    ApiError::bad_request(format!("container \"{container}\" in pod \"{name}\" is waiting to start: ContainerCreating"))
+                })?;
+            let tail = params.get("tailLines").and_then(|t| t.parse::<usize>().ok());
+            let text = match tail {
+                Some(n) => {
+                    let lines: Vec<&str> = log.lines().collect();
+                    let start = lines.len().saturating_sub(n);
+                    lines[start..].iter().map(|l| format!("{l}\n")).collect()
+                }
+                None => log,
+            };
+            Ok(Response::builder()
+                .header(header::CONTENT_TYPE, "text/plain")
+                .body(full(text))
+                .unwrap_or_else(|_| Response::new(full(""))))
+        }
+        ("GET", Some(name), Some("scale")) => Ok(json_response(200, &scale(&store.get(rt, &namespace, name)?))),
+        ("GET", Some(name), _) => Ok(json_response(200, &with_version(store.get(rt, &namespace, name)?))),
+        ("POST", None, None) => {
+            let object = parse_body(body, content_type)?;
+            if rt.virtual_create {
+                let attrs = &object["spec"]["resourceAttributes"];
+                let faults = shared.faults.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                let denied = forbidden(
+                    &faults,
+                    attrs["verb"].as_str().unwrap_or_default(),
+                    attrs["resource"].as_str().unwrap_or_default(),
+                    attrs["namespace"].as_str(),
+                );
+                let mut review = object.clone();
+                review["status"] = json!({"allowed": !denied});
+                return Ok(json_response(201, &review));
+            }
+            let created = store.create(rt, &namespace, object, dry_run)?;
+            Ok(json_response(201, &with_version(created)))
+        }
+        ("PUT", Some(name), sub) => {
+            let object = parse_body(body, content_type)?;
+            if sub == Some("scale") {
+                let replicas = object["spec"]["replicas"].as_i64().unwrap_or(0);
+                let mut current = store.get(rt, &namespace, name)?;
+                current["spec"]["replicas"] = json!(replicas);
+                let updated = store.update(rt, &namespace, name, current, None, dry_run)?;
+                return Ok(json_response(200, &scale(&updated)));
+            }
+            let updated = store.update(rt, &namespace, name, object, sub, dry_run)?;
+            Ok(json_response(200, &with_version(updated)))
+        }
+        ("PATCH", Some(name), sub) => {
+            let flavour = if content_type.starts_with("application/json-patch+json") {
+                "json"
+            } else if content_type.starts_with("application/merge-patch+json") {
+                "merge"
+            } else if content_type.starts_with("application/strategic-merge-patch+json") {
+                "strategic"
+            } else if content_type.starts_with("application/apply-patch") {
+                "apply"
+            } else {
+                return Err(ApiError::new(415, "UnsupportedMediaType", format!("the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json (got `{content_type}`)")));
+            };
+            let patch = parse_body(body, content_type)?;
+            if sub == Some("scale") {
+                let mut current_scale = scale(&store.get(rt, &namespace, name)?);
+                match flavour {
+                    "json" => crate::patch::json_patch(&mut current_scale, &patch).map_err(|e| ApiError::new(422, "Invalid", e))?,
+                    _ => crate::patch::merge_patch(&mut current_scale, &patch),
+                }
+                let mut current = store.get(rt, &namespace, name)?;
+                current["spec"]["replicas"] = current_scale["spec"]["replicas"].clone();
+                let updated = store.update(rt, &namespace, name, current, None, dry_run)?;
+                return Ok(json_response(200, &scale(&updated)));
+            }
+            let force = params.get("force").is_some_and(|f| f == "true");
+            let (object, created) = store.patch(
+                rt,
+                &namespace,
+                name,
+                flavour,
+                &patch,
+                sub,
+                params.get("fieldManager").map(String::as_str),
+                force,
+                dry_run,
+            )?;
+            Ok(json_response(if created { 201 } else { 200 }, &with_version(object)))
+        }
+        ("DELETE", Some(name), None) => {
+            let options: Value = if body.is_empty() { json!({}) } else { serde_json::from_slice(body).unwrap_or(json!({})) };
+            let propagation = params
+                .get("propagationPolicy")
+                .cloned()
+                .or_else(|| options["propagationPolicy"].as_str().map(str::to_owned))
+                .unwrap_or_else(|| "Background".to_owned());
+            let dry_run = dry_run || options["dryRun"].as_array().is_some_and(|d| d.iter().any(|v| v == "All"));
+            let deleted = store.delete(rt, &namespace, name, &propagation, dry_run)?;
+            Ok(json_response(200, &with_version(deleted)))
+        }
+        ("DELETE", None, None) => {
+            let options = ListOptions {
+                labels: LabelSelector::parse(params.get("labelSelector").map_or("", String::as_str)).map_err(ApiError::bad_request)?,
+                fields: FieldSelector::parse(params.get("fieldSelector").map_or("", String::as_str), &rt.kind).map_err(ApiError::bad_request)?,
+                ..ListOptions::default()
+            };
+            let doomed = store.list(rt, target.namespace.as_deref(), &options)?;
+            let mut items = Vec::new();
+            for object in doomed.items {
+                let ns = object["metadata"]["namespace"].as_str().unwrap_or_default().to_owned();
+                let name = object["metadata"]["name"].as_str().unwrap_or_default().to_owned();
+                items.push(store.delete(rt, &ns, &name, "Background", dry_run)?);
+            }
+            Ok(json_response(200, &json!({"kind": list_kind(rt), "apiVersion": rt.api_version(&target.version), "metadata": {}, "items": items})))
+        }
+        _ => Err(ApiError::new(405, "MethodNotAllowed", format!("the server does not allow this method on the requested resource ({method})"))),
+    }
+}
+
+fn scale(object: &Value) -> Value {
+    json!({
+        "kind": "Scale",
+        "apiVersion": "autoscaling/v1",
+        "metadata": {
+            "name": object["metadata"]["name"],
+            "namespace": object["metadata"]["namespace"],
+            "uid": object["metadata"]["uid"],
+            "resourceVersion": object["metadata"]["resourceVersion"],
+            "creationTimestamp": object["metadata"]["creationTimestamp"],
+        },
+        "spec": {"replicas": object["spec"]["replicas"].as_i64().unwrap_or(1)},
+        "status": {
+            "replicas": object["status"]["replicas"].as_i64().unwrap_or(0),
+            "selector": selector_string(&object["spec"]["selector"]),
+        }
+    })
+}
+
+fn selector_string(selector: &Value) -> String {
+    selector["matchLabels"]
+        .as_object()
+        .map(|labels| {
+            labels
+                .iter()
+                .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .unwrap_or_default()
+}
+
+fn watch_line(kind: &str, object: &Value) -> Bytes {
+    let mut line = json!({"type": kind, "object": object}).to_string();
+    line.push('\n');
+    Bytes::from(line)
+}
+
+fn watch_response(shared: &Arc<Shared>, target: &Target, params: &HashMap<String, String>, faults: &Faults) -> Response<Body> {
+    let labels = match LabelSelector::parse(params.get("labelSelector").map_or("", String::as_str)) {
+        Ok(l) => l,
+        Err(e) => return error_response(&ApiError::bad_request(e)),
+    };
+    let fields = match FieldSelector::parse(params.get("fieldSelector").map_or("", String::as_str), &target.rt.kind) {
+        Ok(f) => f,
+        Err(e) => return error_response(&ApiError::bad_request(e)),
+    };
+    let name_filter = target.name.clone();
+    let rt = target.rt.clone();
+    let api_version = rt.api_version(&target.version);
+    let namespace = target.namespace.clone();
+    let matches = move |key: &crate::store::Key, object: &Value| {
+        key.0 == rt.group
+            && key.1 == rt.plural
+            && namespace.as_ref().is_none_or(|ns| &key.2 == ns)
+            && name_filter.as_ref().is_none_or(|n| &key.3 == n)
+            && labels.matches(&object["metadata"]["labels"])
+            && fields.matches(object)
+    };
+    let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(256);
+    let mut backlog = Vec::new();
+    let receiver;
+    {
+        let store = shared.store();
+        receiver = store.changes.subscribe();
+        let since = params.get("resourceVersion").and_then(|rv| rv.parse::<u64>().ok()).filter(|rv| *rv > 0);
+        match since {
+            Some(rv) => match store.changes_since(rv) {
+                Some(changes) => {
+                    for change in changes.iter().filter(|c| matches(&c.key, &c.object)) {
+                        let mut object = change.object.clone();
+                        object["apiVersion"] = json!(api_version);
+                        backlog.push(watch_line(change.kind, &object));
+                    }
+                }
+                None => {
+                    let gone = ApiError::new(410, "Expired", format!("too old resource version: {rv} ({})", store.resource_version()));
+                    backlog.push(watch_line("ERROR", &gone.status()));
+                }
+            },
+            None => {
+                let options = ListOptions::default();
+                if let Ok(result) = store.list(&target.rt, target.namespace.as_deref(), &options) {
+                    for object in result.items {
+                        let key = (
+                            target.rt.group.clone(),
+                            target.rt.plural.clone(),
+                            object["metadata"]["namespace"].as_str().unwrap_or_default().to_owned(),
+                            object["metadata"]["name"].as_str().unwrap_or_default().to_owned(),
+                        );
+                        if matches(&key, &object) {
+                            let mut object = object;
+                            object["apiVersion"] = json!(api_version);
+                            backlog.push(watch_line("ADDED", &object));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let expired = backlog.last().is_some_and(|l| l.starts_with(b"{\"type\":\"ERROR\""));
+    let timeout = params
+        .get("timeoutSeconds")
+        .and_then(|t| t.parse::<u64>().ok())
+        .map(Duration::from_secs)
+        .into_iter()
+        .chain(faults.watch_lifetime)
+        .min()
+        .unwrap_or(Duration::from_secs(1800));
+    let api_version = target.rt.api_version(&target.version);
+    tokio::spawn(async move {
+        for line in backlog {
+            if tx.send(line).await.is_err() {
+                return;
+            }
+        }
+        if expired {
+            return;
+        }
+        let mut receiver = receiver;
+        let deadline = tokio::time::sleep(timeout);
+        tokio::pin!(deadline);
+        loop {
+            tokio::select! {
+                _ = &mut deadline => return,
+                change = receiver.recv() => match change {
+                    Ok(change) => {
+                        if matches(&change.key, &change.object) {
+                            let mut object = change.object.clone();
+                            object["apiVersion"] = json!(api_version);
+                            if tx.send(watch_line(change.kind, &object)).await.is_err() {
+                                return;
+                            }
+                        }
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => return,
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                },
+            }
+        }
+    });
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|bytes| (Ok::<_, Infallible>(Frame::data(bytes)), rx))
+    });
+    Response::builder()
+        .status(StatusCode::OK)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::TRANSFER_ENCODING, "chunked")
+        .body(StreamBody::new(stream).boxed())
+        .unwrap_or_else(|_| Response::new(full("")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_values_are_percent_decoded() {
+        assert_eq!(decode("app%3Dweb%2Ctier+in+%28a%29"), "app=web,tier in (a)");
+        assert_eq!(decode("100%"), "100%");
+    }
+}

@@ -1,0 +1,773 @@
+//! Objects, resource versions and watch history: the API server's storage and its write rules.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+
+use serde_json::{Map, Value, json};
+use tokio::sync::broadcast;
+
+use crate::patch;
+use crate::registry::{Registry, ResourceType};
+use crate::selectors::{FieldSelector, LabelSelector};
+
+/// An API error, rendered as a `Status` body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiError {
+    /// HTTP status.
+    pub code: u16,
+    /// `NotFound`, `AlreadyExists`, `Conflict`, `Invalid`, `Forbidden`, `BadRequest`, `Gone`, …
+    pub reason: &'static str,
+    /// The message, worded like the API server's.
+    pub message: String,
+    /// `details`: name, group, kind.
+    pub details: Option<Value>,
+}
+
+impl ApiError {
+    /// An error without details.
+    pub fn new(code: u16, reason: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            reason,
+            message: message.into(),
+            details: None,
+        }
+    }
+
+    fn about(mut self, rt: &ResourceType, name: &str) -> Self {
+        self.details = Some(json!({"name": name, "group": rt.group, "kind": rt.plural}));
+        self
+    }
+
+    /// 404 for one object, worded like the API server.
+    pub fn not_found(rt: &ResourceType, name: &str) -> Self {
+        Self::new(404, "NotFound", format!("{} \"{name}\" not found", rt.qualified())).about(rt, name)
+    }
+
+    /// 400 Bad Request.
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(400, "BadRequest", message)
+    }
+
+    /// 422 Invalid.
+    pub fn invalid(rt: &ResourceType, name: &str, message: impl Into<String>) -> Self {
+        Self::new(422, "Invalid", format!("{} \"{name}\" is invalid: {}", rt.kind, message.into())).about(rt, name)
+    }
+
+    /// The `Status` object.
+    pub fn status(&self) -> Value {
+        let mut status = json!({
+            "kind": "Status",
+            "apiVersion": "v1",
+            "metadata": {},
+            "status": "Failure",
+            "message": self.message,
+            "reason": self.reason,
+            "code": self.code,
+        });
+        if let Some(details) = &self.details {
+            status["details"] = details.clone();
+        }
+        status
+    }
+}
+
+/// Where an object is stored: group, plural, namespace ("" when cluster-scoped), name.
+pub type Key = (String, String, String, String);
+
+/// One stored change, for watches.
+#[derive(Debug, Clone)]
+pub struct Change {
+    /// The resourceVersion it made.
+    pub rv: u64,
+    /// `ADDED`, `MODIFIED`, `DELETED`.
+    pub kind: &'static str,
+    /// Where.
+    pub key: Key,
+    /// The object after the change (before, for DELETED, with the new resourceVersion).
+    pub object: Value,
+}
+
+/// How many changes watches can resume from.
+const HISTORY: usize = 100_000;
+
+/// The store.
+pub struct Store {
+    /// The served types.
+    pub registry: Registry,
+    objects: BTreeMap<Key, Value>,
+    rv: u64,
+    uids: u64,
+    history: VecDeque<Arc<Change>>,
+    /// Every change, as it happens.
+    pub changes: broadcast::Sender<Arc<Change>>,
+    /// Container logs by (namespace, pod, container).
+    pub logs: BTreeMap<(String, String, String), String>,
+}
+
+/// What a list returns.
+pub struct ListResult {
+    /// The matching objects.
+    pub items: Vec<Value>,
+    /// The continue token, when there are more.
+    pub continue_token: Option<String>,
+    /// The list's resourceVersion.
+    pub rv: u64,
+    /// How many matching objects remain after this page.
+    pub remaining: usize,
+}
+
+/// Options of a list.
+#[derive(Default)]
+pub struct ListOptions {
+    /// `labelSelector`.
+    pub labels: LabelSelector,
+    /// `fieldSelector`.
+    pub fields: FieldSelector,
+    /// `limit` (0 = all).
+    pub limit: usize,
+    /// `continue`.
+    pub continue_token: Option<String>,
+}
+
+/// The current time, as the API server writes timestamps.
+pub fn now() -> String {
+    jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+fn valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 253
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name.ends_with(|c: char| c.is_ascii_alphanumeric())
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Self {
+            registry: Registry::default(),
+            objects: BTreeMap::new(),
+            rv: 1,
+            uids: 0,
+            history: VecDeque::new(),
+            changes: broadcast::channel(4096).0,
+            logs: BTreeMap::new(),
+        }
+    }
+}
+
+impl Store {
+    /// The current resourceVersion.
+    pub fn resource_version(&self) -> u64 {
+        self.rv
+    }
+
+    fn record(&mut self, kind: &'static str, key: &Key, object: &Value) {
+        let change = Arc::new(Change {
+            rv: self.rv,
+            kind,
+            key: key.clone(),
+            object: object.clone(),
+        });
+        if self.history.len() == HISTORY {
+            self.history.pop_front();
+        }
+        self.history.push_back(change.clone());
+        let _ = self.changes.send(change);
+    }
+
+    /// Changes after `rv`, or None when `rv` is too old to resume from (410 Gone).
+    pub fn changes_since(&self, rv: u64) -> Option<Vec<Arc<Change>>> {
+        let oldest = self.history.front().map_or(self.rv, |c| c.rv);
+        if rv + 1 < oldest && rv < self.rv {
+            return None;
+        }
+        Some(self.history.iter().filter(|c| c.rv > rv).cloned().collect())
+    }
+
+    fn next_rv(&mut self) -> u64 {
+        self.rv += 1;
+        self.rv
+    }
+
+    fn next_uid(&mut self) -> String {
+        self.uids += 1;
+        format!("5e1c0000-0000-4000-8000-{:012x}", self.uids)
+    }
+
+    fn key(rt: &ResourceType, namespace: &str, name: &str) -> Key {
+        (
+            rt.group.clone(),
+            rt.plural.clone(),
+            if rt.namespaced { namespace.to_owned() } else { String::new() },
+            name.to_owned(),
+        )
+    }
+
+    /// One object.
+    pub fn get(&self, rt: &ResourceType, namespace: &str, name: &str) -> Result<Value, ApiError> {
+        self.objects
+            .get(&Self::key(rt, namespace, name))
+            .cloned()
+            .ok_or_else(|| ApiError::not_found(rt, name))
+    }
+
+    /// Objects of a type, optionally in one namespace, by label and field selector, paginated.
+    pub fn list(&self, rt: &ResourceType, namespace: Option<&str>, options: &ListOptions) -> Result<ListResult, ApiError> {
+        let prefix_ns = if rt.namespaced { namespace } else { None };
+        let start: Key = match &options.continue_token {
+            Some(token) => {
+                let (ns, name) = token
+                    .split_once('/')
+                    .ok_or_else(|| ApiError::bad_request("invalid continue token"))?;
+                (rt.group.clone(), rt.plural.clone(), ns.to_owned(), format!("{name}\0"))
+            }
+            None => (rt.group.clone(), rt.plural.clone(), prefix_ns.unwrap_or_default().to_owned(), String::new()),
+        };
+        let mut items = Vec::new();
+        let mut last: Option<&Key> = None;
+        let mut remaining = 0usize;
+        for (key, object) in self.objects.range(start..) {
+            if key.0 != rt.group || key.1 != rt.plural {
+                break;
+            }
+            if let Some(ns) = prefix_ns {
+                if key.2 != ns {
+                    break;
+                }
+            }
+            if !options.labels.matches(&object["metadata"]["labels"]) || !options.fields.matches(object) {
+                continue;
+            }
+            if options.limit > 0 && items.len() == options.limit {
+                remaining += 1;
+                continue;
+            }
+            items.push(object.clone());
+            last = Some(key);
+        }
+        let continue_token = (remaining > 0).then(|| last.map(|k| format!("{}/{}", k.2, k.3))).flatten();
+        Ok(ListResult {
+            items,
+            continue_token,
+            rv: self.rv,
+            remaining,
+        })
+    }
+
+    /// Every stored object of every type (for controllers).
+    pub fn all(&self, group: &str, plural: &str) -> Vec<Value> {
+        let start: Key = (group.to_owned(), plural.to_owned(), String::new(), String::new());
+        self.objects
+            .range(start..)
+            .take_while(|(k, _)| k.0 == group && k.1 == plural)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    /// Creates an object, filling in the metadata the server owns.
+    pub fn create(&mut self, rt: &ResourceType, namespace: &str, mut object: Value, dry_run: bool) -> Result<Value, ApiError> {
+        if !object.is_object() {
+            return Err(ApiError::bad_request("the request body must be an object"));
+        }
+        if object["metadata"].is_null() {
+            object["metadata"] = json!({});
+        }
+        let meta = object["metadata"].as_object_mut().ok_or_else(|| ApiError::bad_request("metadata must be an object"))?;
+        if meta.get("name").and_then(Value::as_str).is_none_or(str::is_empty) {
+            match meta.get("generateName").and_then(Value::as_str) {
+                Some(prefix) => {
+                    let suffix = format!("{:05x}", (self.uids * 2_654_435_761 + self.rv) % 0xfffff);
+                    let suffix: String = suffix.chars().map(|c| if c.is_ascii_digit() { c } else { (b'b' + (c as u8 - b'a')) as char }).collect();
+                    meta.insert("name".into(), json!(format!("{prefix}{suffix}")));
+                }
+                None => return Err(ApiError::invalid(rt, "", "metadata.name: Required value: name or generateName is required")),
+            }
+        }
+        let name = meta["name"].as_str().unwrap_or_default().to_owned();
+        if !valid_name(&name) {
+            return Err(ApiError::invalid(
+                rt,
+                &name,
+                format!("metadata.name: Invalid value: \"{name}\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'"),
+            ));
+        }
+        if rt.namespaced {
+            match meta.get("namespace").and_then(Value::as_str) {
+                Some(ns) if ns != namespace && !namespace.is_empty() => {
+                    return Err(ApiError::bad_request(format!(
+                        "the namespace of the provided object ({ns}) does not match the namespace sent on the request ({namespace})"
+                    )));
+                }
+                _ => {
+                    meta.insert("namespace".into(), json!(namespace));
+                }
+            }
+            let ns_type = self.registry.find("", "v1", "namespaces").cloned();
+            if let Some(ns_type) = ns_type {
+                match self.objects.get(&Self::key(&ns_type, "", namespace)) {
+                    None => {
+                        return Err(ApiError::new(404, "NotFound", format!("namespaces \"{namespace}\" not found"))
+                            .about(&ns_type, namespace));
+                    }
+                    Some(ns) if ns["status"]["phase"] == "Terminating" => {
+                        return Err(ApiError::new(
+                            403,
+                            "Forbidden",
+                            format!("{} \"{name}\" is forbidden: unable to create new content in namespace {namespace} because it is being terminated", rt.qualified()),
+                        ));
+                    }
+                    Some(_) => {}
+                }
+            }
+        } else {
+            meta.remove("namespace");
+        }
+        let key = Self::key(rt, namespace, &name);
+        if self.objects.contains_key(&key) {
+            return Err(ApiError::new(409, "AlreadyExists", format!("{} \"{name}\" already exists", rt.qualified())).about(rt, &name));
+        }
+        meta.remove("resourceVersion");
+        meta.remove("deletionTimestamp");
+        object["apiVersion"] = json!(rt.api_version(rt.version()));
+        object["kind"] = json!(rt.kind);
+        if dry_run {
+            object["metadata"]["uid"] = json!("dry-run");
+            object["metadata"]["creationTimestamp"] = json!(now());
+            return Ok(object);
+        }
+        let uid = self.next_uid();
+        let rv = self.next_rv();
+        let meta = object["metadata"].as_object_mut().ok_or_else(|| ApiError::bad_request("metadata"))?;
+        meta.insert("uid".into(), json!(uid));
+        meta.insert("resourceVersion".into(), json!(rv.to_string()));
+        meta.insert("creationTimestamp".into(), json!(now()));
+        if object.get("spec").is_some() && object["metadata"].get("generation").is_none() {
+            object["metadata"]["generation"] = json!(1);
+        }
+        if rt.kind == "Namespace" {
+            object["status"] = json!({"phase": "Active"});
+            let labels = object["metadata"]
+                .as_object_mut()
+                .map(|m| m.entry("labels").or_insert_with(|| json!({})));
+            if let Some(Value::Object(labels)) = labels {
+                labels.insert("kubernetes.io/metadata.name".into(), json!(name));
+            }
+        }
+        if rt.kind == "CustomResourceDefinition" {
+            let resource = self
+                .registry
+                .register_crd(&object)
+                .map_err(|e| ApiError::invalid(rt, &name, e))?;
+            object["status"] = json!({
+                "conditions": [
+                    {"type": "NamesAccepted", "status": "True", "reason": "NoConflicts", "lastTransitionTime": now()},
+                    {"type": "Established", "status": "True", "reason": "InitialNamesAccepted", "lastTransitionTime": now()}
+                ],
+                "acceptedNames": {"plural": resource.plural, "kind": resource.kind, "singular": resource.singular},
+                "storedVersions": [resource.version()]
+            });
+        }
+        self.objects.insert(key.clone(), object.clone());
+        self.record("ADDED", &key, &object);
+        Ok(object)
+    }
+
+    /// Replaces an object (`PUT`), or its status/scale subresource. A stale resourceVersion is a
+    /// 409 Conflict; a missing one means "last write wins".
+    pub fn update(
+        &mut self,
+        rt: &ResourceType,
+        namespace: &str,
+        name: &str,
+        mut object: Value,
+        subresource: Option<&str>,
+        dry_run: bool,
+    ) -> Result<Value, ApiError> {
+        let key = Self::key(rt, namespace, name);
+        let current = self.objects.get(&key).cloned().ok_or_else(|| ApiError::not_found(rt, name))?;
+        if object["metadata"]["name"].as_str().is_some_and(|n| n != name) {
+            return Err(ApiError::bad_request(format!(
+                "the name of the object ({}) does not match the name on the URL ({name})",
+                object["metadata"]["name"].as_str().unwrap_or_default()
+            )));
+        }
+        if let Some(sent) = object["metadata"]["resourceVersion"].as_str().filter(|s| !s.is_empty()) {
+            if Some(sent) != current["metadata"]["resourceVersion"].as_str() {
+                return Err(ApiError::new(
+                    409,
+                    "Conflict",
+                    format!(
+                        "Operation cannot be fulfilled on {} \"{name}\": the object has been modified; please apply your changes to the latest version and try again",
+                        rt.qualified()
+                    ),
+                )
+                .about(rt, name));
+            }
+        }
+        let has_status = rt.subresources.iter().any(|s| s == "status");
+        let mut next = match subresource {
+            Some("status") => {
+                let mut next = current.clone();
+                next["status"] = object.get("status").cloned().unwrap_or(Value::Null);
+                next
+            }
+            _ => {
+                if has_status {
+                    object["status"] = current.get("status").cloned().unwrap_or(Value::Null);
+                    if object["status"].is_null() {
+                        object.as_object_mut().map(|o| o.remove("status"));
+                    }
+                }
+                // The server owns these.
+                for field in ["uid", "creationTimestamp", "deletionTimestamp", "generation"] {
+                    match current["metadata"].get(field) {
+                        Some(v) => object["metadata"][field] = v.clone(),
+                        None => {
+                            object["metadata"].as_object_mut().map(|m| m.remove(field));
+                        }
+                    }
+                }
+                object["metadata"]["name"] = json!(name);
+                if rt.namespaced {
+                    object["metadata"]["namespace"] = json!(namespace);
+                }
+                object["apiVersion"] = current["apiVersion"].clone();
+                object["kind"] = current["kind"].clone();
+                if current.get("spec") != object.get("spec") && object.get("spec").is_some() {
+                    let generation = current["metadata"]["generation"].as_i64().unwrap_or(1);
+                    object["metadata"]["generation"] = json!(generation + 1);
+                }
+                object
+            }
+        };
+        if rt.kind == "CustomResourceDefinition" && subresource.is_none() {
+            self.registry.register_crd(&next).map_err(|e| ApiError::invalid(rt, name, e))?;
+        }
+        let unchanged = {
+            let mut a = current.clone();
+            let mut b = next.clone();
+            a["metadata"].as_object_mut().map(|m| m.remove("resourceVersion"));
+            b["metadata"].as_object_mut().map(|m| m.remove("resourceVersion"));
+            a == b
+        };
+        if unchanged || dry_run {
+            if unchanged {
+                return Ok(current);
+            }
+            return Ok(next);
+        }
+        // A deleted object whose last finalizer is gone disappears.
+        if next["metadata"]["deletionTimestamp"].is_string()
+            && next["metadata"]["finalizers"].as_array().is_none_or(Vec::is_empty)
+        {
+            self.remove(&key);
+            return Ok(next);
+        }
+        let rv = self.next_rv();
+        next["metadata"]["resourceVersion"] = json!(rv.to_string());
+        self.objects.insert(key.clone(), next.clone());
+        self.record("MODIFIED", &key, &next);
+        Ok(next)
+    }
+
+    /// Applies a patch and stores the result. `kind` is the Content-Type's patch flavour.
+    #[allow(clippy::too_many_arguments)]
+    pub fn patch(
+        &mut self,
+        rt: &ResourceType,
+        namespace: &str,
+        name: &str,
+        flavour: &str,
+        body: &Value,
+        subresource: Option<&str>,
+        manager: Option<&str>,
+        force: bool,
+        dry_run: bool,
+    ) -> Result<(Value, bool), ApiError> {
+        let existing = self.objects.get(&Self::key(rt, namespace, name)).cloned();
+        if flavour == "apply" {
+            return self.apply(rt, namespace, name, body, existing, manager, force, dry_run);
+        }
+        let current = existing.ok_or_else(|| ApiError::not_found(rt, name))?;
+        let mut next = current.clone();
+        match flavour {
+            "json" => patch::json_patch(&mut next, body).map_err(|e| ApiError::new(422, "Invalid", e))?,
+            "merge" => patch::merge_patch(&mut next, body),
+            "strategic" => {
+                if rt.group.contains('.') && !rt.group.ends_with(".k8s.io") {
+                    return Err(ApiError::new(
+                        415,
+                        "UnsupportedMediaType",
+                        "strategic merge patch is not supported for custom resources: use a merge or JSON patch",
+                    ));
+                }
+                patch::strategic_merge(&mut next, body)
+            }
+            other => return Err(ApiError::new(415, "UnsupportedMediaType", format!("unsupported patch type {other}"))),
+        }
+        if body["metadata"]["resourceVersion"].is_null() {
+            next["metadata"]["resourceVersion"] = current["metadata"]["resourceVersion"].clone();
+        }
+        self.update(rt, namespace, name, next, subresource, dry_run).map(|v| (v, false))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn apply(
+        &mut self,
+        rt: &ResourceType,
+        namespace: &str,
+        name: &str,
+        body: &Value,
+        existing: Option<Value>,
+        manager: Option<&str>,
+        force: bool,
+        dry_run: bool,
+    ) -> Result<(Value, bool), ApiError> {
+        let manager = manager.ok_or_else(|| ApiError::bad_request("fieldManager is required for apply requests"))?;
+        if body["metadata"]["name"].as_str().is_some_and(|n| n != name) {
+            return Err(ApiError::bad_request("the name of the object does not match the name on the URL"));
+        }
+        let fields = patch::field_set(body);
+        let entry = json!({
+            "manager": manager,
+            "operation": "Apply",
+            "apiVersion": rt.api_version(rt.version()),
+            "time": now(),
+            "fieldsType": "FieldsV1",
+            "fieldsV1": fields,
+        });
+        match existing {
+            None => {
+                let mut object = body.clone();
+                object["metadata"]["name"] = json!(name);
+                object["metadata"]["managedFields"] = json!([entry]);
+                self.create(rt, namespace, object, dry_run).map(|v| (v, true))
+            }
+            Some(current) => {
+                let mut next = current.clone();
+                let managed = current["metadata"]["managedFields"].as_array().cloned().unwrap_or_default();
+                // Conflicts: another Apply manager owning a field this apply sets to another value.
+                if !force {
+                    for other in managed.iter().filter(|m| m["manager"] != manager && m["operation"] == "Apply") {
+                        if let Some(conflict) = conflict(&other["fieldsV1"], &fields, &current, body, "") {
+                            return Err(ApiError::new(
+                                409,
+                                "Conflict",
+                                format!(
+                                    "Apply failed with 1 conflict: conflict with \"{}\": {conflict}",
+                                    other["manager"].as_str().unwrap_or_default()
+                                ),
+                            ));
+                        }
+                    }
+                }
+                if let Some(previous) = managed.iter().find(|m| m["manager"] == manager && m["operation"] == "Apply") {
+                    patch::remove_dropped_fields(&mut next, &previous["fieldsV1"], &fields);
+                }
+                let mut applied = body.clone();
+                if let Some(meta) = applied["metadata"].as_object_mut() {
+                    meta.remove("managedFields");
+                    meta.remove("resourceVersion");
+                }
+                patch::strategic_merge(&mut next, &applied);
+                let mut entries: Vec<Value> = managed.into_iter().filter(|m| m["manager"] != manager).collect();
+                entries.push(entry);
+                next["metadata"]["managedFields"] = json!(entries);
+                next["metadata"]["resourceVersion"] = current["metadata"]["resourceVersion"].clone();
+                self.update(rt, namespace, name, next, None, dry_run).map(|v| (v, false))
+            }
+        }
+    }
+
+    fn remove(&mut self, key: &Key) -> Option<Value> {
+        let mut object = self.objects.remove(key)?;
+        let rv = self.next_rv();
+        object["metadata"]["resourceVersion"] = json!(rv.to_string());
+        if key.0 == "apiextensions.k8s.io" {
+            let group = object["spec"]["group"].as_str().unwrap_or_default().to_owned();
+            let plural = object["spec"]["names"]["plural"].as_str().unwrap_or_default().to_owned();
+            self.registry.unregister(&group, &plural);
+            let doomed: Vec<Key> = self
+                .objects
+                .keys()
+                .filter(|k| k.0 == group && k.1 == plural)
+                .cloned()
+                .collect();
+            for k in doomed {
+                self.remove(&k);
+            }
+        }
+        if key.1 == "pods" {
+            self.logs.retain(|(ns, pod, _), _| !(ns == &key.2 && pod == &key.3));
+        }
+        self.record("DELETED", key, &object);
+        Some(object)
+    }
+
+    /// Deletes an object. Finalizers (and namespaces) make it wait with a deletionTimestamp;
+    /// `propagation` decides what happens to its dependents.
+    pub fn delete(
+        &mut self,
+        rt: &ResourceType,
+        namespace: &str,
+        name: &str,
+        propagation: &str,
+        dry_run: bool,
+    ) -> Result<Value, ApiError> {
+        let key = Self::key(rt, namespace, name);
+        let current = self.objects.get(&key).cloned().ok_or_else(|| ApiError::not_found(rt, name))?;
+        if dry_run {
+            return Ok(current);
+        }
+        let uid = current["metadata"]["uid"].as_str().unwrap_or_default().to_owned();
+        match propagation {
+            "Orphan" => self.orphan_dependents(&uid),
+            "Foreground" => self.delete_dependents(&uid),
+            _ => {} // Background: the garbage collector removes dependents.
+        }
+        let has_finalizers = current["metadata"]["finalizers"].as_array().is_some_and(|f| !f.is_empty());
+        if rt.kind == "Namespace" || has_finalizers {
+            let mut next = current.clone();
+            if next["metadata"]["deletionTimestamp"].is_null() {
+                next["metadata"]["deletionTimestamp"] = json!(now());
+                if rt.kind == "Namespace" {
+                    next["status"]["phase"] = json!("Terminating");
+                }
+                let rv = self.next_rv();
+                next["metadata"]["resourceVersion"] = json!(rv.to_string());
+                self.objects.insert(key.clone(), next.clone());
+                self.record("MODIFIED", &key, &next);
+            }
+            return Ok(next);
+        }
+        Ok(self.remove(&key).unwrap_or(current))
+    }
+
+    /// Keys of objects owned by `uid`.
+    pub fn dependents(&self, uid: &str) -> Vec<Key> {
+        self.objects
+            .iter()
+            .filter(|(_, o)| {
+                o["metadata"]["ownerReferences"]
+                    .as_array()
+                    .is_some_and(|refs| refs.iter().any(|r| r["uid"] == uid))
+            })
+            .map(|(k, _)| k.clone())
+            .collect()
+    }
+
+    fn orphan_dependents(&mut self, uid: &str) {
+        for key in self.dependents(uid) {
+            if let Some(mut object) = self.objects.get(&key).cloned() {
+                if let Some(refs) = object["metadata"]["ownerReferences"].as_array_mut() {
+                    refs.retain(|r| r["uid"] != uid);
+                }
+                let rv = self.next_rv();
+                object["metadata"]["resourceVersion"] = json!(rv.to_string());
+                self.objects.insert(key.clone(), object.clone());
+                self.record("MODIFIED", &key, &object);
+            }
+        }
+    }
+
+    fn delete_dependents(&mut self, uid: &str) {
+        for key in self.dependents(uid) {
+            let dependent_uid = self.objects.get(&key).and_then(|o| o["metadata"]["uid"].as_str().map(str::to_owned));
+            if let Some(dependent_uid) = dependent_uid {
+                self.delete_dependents(&dependent_uid);
+            }
+            self.remove(&key);
+        }
+    }
+
+    /// Garbage collection: removes objects whose every owner is gone, and finishes namespaces
+    /// in Terminating by removing their contents. Returns how many objects it removed.
+    pub fn collect_garbage(&mut self) -> usize {
+        let uids: std::collections::HashSet<String> = self
+            .objects
+            .values()
+            .filter_map(|o| o["metadata"]["uid"].as_str().map(str::to_owned))
+            .collect();
+        let orphans: Vec<Key> = self
+            .objects
+            .iter()
+            .filter(|(_, o)| {
+                o["metadata"]["ownerReferences"]
+                    .as_array()
+                    .is_some_and(|refs| !refs.is_empty() && refs.iter().all(|r| !uids.contains(r["uid"].as_str().unwrap_or_default())))
+            })
+            .map(|(k, _)| k.clone())
+            .collect();
+        let mut removed = 0;
+        for key in orphans {
+            removed += usize::from(self.remove(&key).is_some());
+        }
+        let terminating: Vec<String> = self
+            .all("", "namespaces")
+            .iter()
+            .filter(|ns| ns["status"]["phase"] == "Terminating")
+            .filter_map(|ns| ns["metadata"]["name"].as_str().map(str::to_owned))
+            .collect();
+        for ns in terminating {
+            let contents: Vec<Key> = self.objects.keys().filter(|k| k.2 == ns).cloned().collect();
+            for key in contents {
+                removed += usize::from(self.remove(&key).is_some());
+            }
+            let key = (String::new(), "namespaces".to_owned(), String::new(), ns);
+            removed += usize::from(self.remove(&key).is_some());
+        }
+        removed
+    }
+
+    /// Writes an object the way a controller does: create it, or replace it whole (status
+    /// included), bumping the resourceVersion only when something changed.
+    pub fn put(&mut self, rt: &ResourceType, object: Value) -> Result<Value, ApiError> {
+        let namespace = object["metadata"]["namespace"].as_str().unwrap_or_default().to_owned();
+        let name = object["metadata"]["name"].as_str().unwrap_or_default().to_owned();
+        let key = Self::key(rt, &namespace, &name);
+        let Some(current) = self.objects.get(&key) else {
+            return self.create(rt, &namespace, object, false);
+        };
+        let mut next = object;
+        next["metadata"]["resourceVersion"] = current["metadata"]["resourceVersion"].clone();
+        if *current == next {
+            return Ok(next);
+        }
+        let rv = self.next_rv();
+        next["metadata"]["resourceVersion"] = json!(rv.to_string());
+        self.objects.insert(key.clone(), next.clone());
+        self.record("MODIFIED", &key, &next);
+        Ok(next)
+    }
+
+    /// Removes an object at once (a controller deleting what it owns).
+    pub fn remove_object(&mut self, rt: &ResourceType, namespace: &str, name: &str) {
+        self.remove(&Self::key(rt, namespace, name));
+    }
+}
+
+/// The first field another manager owns that this apply sets differently, as `.spec.replicas`.
+fn conflict(owned: &Value, applied_set: &Value, live: &Value, body: &Value, path: &str) -> Option<String> {
+    let (Value::Object(owned), Value::Object(applied)) = (owned, applied_set) else {
+        return None;
+    };
+    for (key, sub) in applied {
+        let Some(other) = owned.get(key) else { continue };
+        let field = key.strip_prefix("f:")?;
+        let here = format!("{path}.{field}");
+        let (live_child, body_child) = (&live[field], &body[field]);
+        let leaf = sub.as_object().is_some_and(Map::is_empty);
+        if leaf {
+            if live_child != body_child {
+                return Some(here);
+            }
+        } else if let Some(found) = conflict(other, sub, live_child, body_child, &here) {
+            return Some(found);
+        }
+    }
+    None
+}
