@@ -33,11 +33,15 @@ fn target_dir() -> PathBuf {
 /// missing (`cargo test -p e2e` on a fresh tree), build them. Building them always would relink
 /// them with different features from the test build's and cost a minute per run.
 fn build_plugins_if_missing() {
-    let missing = PLUGINS.iter().any(|plugin| {
-        !target_dir()
-            .join(format!("kubectl-{plugin}{}", std::env::consts::EXE_SUFFIX))
-            .exists()
-    });
+    let missing = PLUGINS
+        .iter()
+        .map(|plugin| format!("kubectl-{plugin}"))
+        .chain(["simcluster".to_owned()])
+        .any(|bin| {
+            !target_dir()
+                .join(format!("{bin}{}", std::env::consts::EXE_SUFFIX))
+                .exists()
+        });
     if !missing {
         return;
     }
@@ -47,6 +51,7 @@ fn build_plugins_if_missing() {
     for plugin in PLUGINS {
         cmd.args(["-p", &format!("kubectl-{plugin}")]);
     }
+    cmd.args(["-p", "simcluster"]);
     if target_dir().file_name().is_some_and(|p| p == "release") {
         cmd.arg("--release");
     }
@@ -182,4 +187,115 @@ contexts:
     )
     .expect("write kubeconfig");
     path
+}
+
+/// A cluster for a test: simcluster started through its `serve` binary, or the real cluster named
+/// by `SHIPSHAPE_E2E_KUBECONFIG`. Dropping it stops simcluster.
+pub struct Cluster {
+    kubeconfig: PathBuf,
+    child: Option<std::process::Child>,
+    _dir: tempfile::TempDir,
+}
+
+impl Cluster {
+    /// Starts simcluster (seeded from `seeds`, relative to the repository), or uses the real
+    /// cluster. On a real cluster the seeds are not applied: tests create what they need.
+    pub fn start(seeds: &[&str]) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        if let Some(kubeconfig) = real_cluster() {
+            return Self {
+                kubeconfig,
+                child: None,
+                _dir: dir,
+            };
+        }
+        sandbox();
+        let kubeconfig = dir.path().join("kubeconfig");
+        let mut cmd = Command::new(target_dir().join("simcluster"));
+        cmd.args(["serve", "--speed", "20", "--kubeconfig"])
+            .arg(&kubeconfig);
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        for seed in seeds {
+            cmd.arg("--seed").arg(root.join(seed));
+        }
+        let mut child = cmd
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("simcluster starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line)
+            .expect("ready line");
+        assert!(
+            line.starts_with("ready http://127.0.0.1:"),
+            "simcluster said {line:?}"
+        );
+        Self {
+            kubeconfig,
+            child: Some(child),
+            _dir: dir,
+        }
+    }
+
+    /// Whether this is simcluster (not a real cluster).
+    pub fn is_simulated(&self) -> bool {
+        self.child.is_some()
+    }
+
+    /// The kubeconfig to use.
+    pub fn kubeconfig(&self) -> &Path {
+        &self.kubeconfig
+    }
+
+    /// `kubectl --kubeconfig <this cluster> <args>`, with the plugins on PATH.
+    pub fn kubectl(&self, args: &[&str]) -> Run {
+        let mut cmd = kubectl();
+        cmd.env("KUBECONFIG", &self.kubeconfig).args(args);
+        run(&mut cmd)
+    }
+
+    /// Like [`Cluster::kubectl`], failing the test unless it exits 0.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.kubectl(args);
+        assert_eq!(out.code, Some(0), "kubectl {}: {out:?}", args.join(" "));
+        out.stdout
+    }
+
+    /// `kubectl ... ` with stdin.
+    pub fn kubectl_stdin(&self, args: &[&str], stdin: &str) -> Run {
+        use std::io::Write;
+        let mut cmd = kubectl();
+        cmd.env("KUBECONFIG", &self.kubeconfig)
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = cmd.spawn().expect("kubectl starts");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(stdin.as_bytes())
+            .expect("write stdin");
+        let output = child.wait_with_output().expect("kubectl ends");
+        Run {
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.child {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// A namespace name unique to this test run.
+pub fn unique_namespace(test: &str) -> String {
+    format!("e2e-{test}-{}", std::process::id())
 }

@@ -28,7 +28,9 @@ fn rt(store: &Store, group: &str, version: &str, plural: &str) -> Option<Resourc
 }
 
 fn fnv(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// A pod-template-hash-like string: 10 characters from the safe alphabet.
@@ -68,9 +70,10 @@ fn owned_by<'a>(objects: &'a [Value], owner: &Value) -> Vec<&'a Value> {
 }
 
 fn is_ready(pod: &Value) -> bool {
-    pod["status"]["conditions"]
-        .as_array()
-        .is_some_and(|c| c.iter().any(|c| c["type"] == "Ready" && c["status"] == "True"))
+    pod["status"]["conditions"].as_array().is_some_and(|c| {
+        c.iter()
+            .any(|c| c["type"] == "Ready" && c["status"] == "True")
+    })
 }
 
 fn image_tags(pod: &Value) -> Vec<String> {
@@ -100,7 +103,8 @@ fn new_pod(owner: &Value, template: &Value, name: &str, extra_labels: &Value) ->
             pod["metadata"]["labels"][k] = v.clone();
         }
     }
-    pod["status"] = json!({"phase": "Pending", "conditions": [{"type": "PodScheduled", "status": "False"}]});
+    pod["status"] =
+        json!({"phase": "Pending", "conditions": [{"type": "PodScheduled", "status": "False"}]});
     pod
 }
 
@@ -120,8 +124,12 @@ impl Controllers {
 
     /// The nodes every cluster starts with.
     pub fn seed_nodes(store: &mut Store) {
-        let Some(node_rt) = rt(store, "", "v1", "nodes") else { return };
-        let Some(ns_rt) = rt(store, "", "v1", "namespaces") else { return };
+        let Some(node_rt) = rt(store, "", "v1", "nodes") else {
+            return;
+        };
+        let Some(ns_rt) = rt(store, "", "v1", "namespaces") else {
+            return;
+        };
         for ns in ["default", "kube-system", "kube-public", "kube-node-lease"] {
             let _ = store.create(&ns_rt, "", json!({"metadata": {"name": ns}}), false);
         }
@@ -161,7 +169,10 @@ impl Controllers {
     }
 
     fn deployments(&mut self, store: &mut Store) {
-        let (Some(deploy_rt), Some(rs_rt)) = (rt(store, "apps", "v1", "deployments"), rt(store, "apps", "v1", "replicasets")) else {
+        let (Some(deploy_rt), Some(rs_rt)) = (
+            rt(store, "apps", "v1", "deployments"),
+            rt(store, "apps", "v1", "replicasets"),
+        ) else {
             return;
         };
         let all_rs = store.all("apps", "replicasets");
@@ -182,7 +193,9 @@ impl Controllers {
                     .unwrap_or(0)
             };
             let max_revision = owned.iter().map(|rs| revision(rs)).max().unwrap_or(0);
-            let current = owned.iter().find(|rs| rs["metadata"]["labels"]["pod-template-hash"] == hash.as_str());
+            let current = owned
+                .iter()
+                .find(|rs| rs["metadata"]["labels"]["pod-template-hash"] == hash.as_str());
             let paused = deploy["spec"]["paused"].as_bool().unwrap_or(false);
             let new_rs = match current {
                 Some(rs) => {
@@ -215,7 +228,9 @@ impl Controllers {
                     })
                 }
             };
-            let Ok(new_rs) = store.put(&rs_rt, new_rs) else { continue };
+            let Ok(new_rs) = store.put(&rs_rt, new_rs) else {
+                continue;
+            };
             let new_available = new_rs["status"]["availableReplicas"].as_i64().unwrap_or(0);
             let mut total = 0;
             let mut ready = 0;
@@ -225,7 +240,10 @@ impl Controllers {
                     continue;
                 }
                 // Old ReplicaSets scale down once the new one is available.
-                if new_available >= desired && !paused && rs["spec"]["replicas"].as_i64().unwrap_or(0) != 0 {
+                if new_available >= desired
+                    && !paused
+                    && rs["spec"]["replicas"].as_i64().unwrap_or(0) != 0
+                {
                     let mut old = (*rs).clone();
                     old["spec"]["replicas"] = json!(0);
                     let _ = store.put(&rs_rt, old);
@@ -239,14 +257,18 @@ impl Controllers {
             ready += new_rs["status"]["readyReplicas"].as_i64().unwrap_or(0);
             available += new_available;
             let mut deploy = deploy.clone();
-            let revision = new_rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"].clone();
+            let revision =
+                new_rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"].clone();
             deploy["metadata"]["annotations"]["deployment.kubernetes.io/revision"] = revision;
             let complete = updated == desired && available >= desired && total == desired;
             let old_conditions = deploy["status"]["conditions"].clone();
             let transition = |kind: &str, status: &str| {
                 old_conditions
                     .as_array()
-                    .and_then(|c| c.iter().find(|c| c["type"] == kind && c["status"] == status))
+                    .and_then(|c| {
+                        c.iter()
+                            .find(|c| c["type"] == kind && c["status"] == status)
+                    })
                     .map_or_else(|| json!(now()), |c| c["lastTransitionTime"].clone())
             };
             let available_ok = available >= desired.min(1).max(desired - (desired / 4));
@@ -278,7 +300,10 @@ impl Controllers {
     }
 
     fn replicasets(&mut self, store: &mut Store) {
-        let (Some(rs_rt), Some(pod_rt)) = (rt(store, "apps", "v1", "replicasets"), rt(store, "", "v1", "pods")) else {
+        let (Some(rs_rt), Some(pod_rt)) = (
+            rt(store, "apps", "v1", "replicasets"),
+            rt(store, "", "v1", "pods"),
+        ) else {
             return;
         };
         let pods = store.all("", "pods");
@@ -288,8 +313,14 @@ impl Controllers {
                 .into_iter()
                 .filter(|p| p["metadata"]["deletionTimestamp"].is_null())
                 .collect();
-            let name = rs["metadata"]["name"].as_str().unwrap_or_default().to_owned();
-            let namespace = rs["metadata"]["namespace"].as_str().unwrap_or_default().to_owned();
+            let name = rs["metadata"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            let namespace = rs["metadata"]["namespace"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
             if owned.len() < desired {
                 for i in owned.len()..desired {
                     let seed = format!("{}{}{i}", rs["metadata"]["uid"], store.resource_version());
@@ -300,9 +331,23 @@ impl Controllers {
             } else if owned.len() > desired {
                 // Delete not-ready pods first, then the newest.
                 let mut doomed: Vec<&&Value> = owned.iter().collect();
-                doomed.sort_by_key(|p| (is_ready(p), std::cmp::Reverse(p["metadata"]["creationTimestamp"].as_str().unwrap_or_default().to_owned())));
+                doomed.sort_by_key(|p| {
+                    (
+                        is_ready(p),
+                        std::cmp::Reverse(
+                            p["metadata"]["creationTimestamp"]
+                                .as_str()
+                                .unwrap_or_default()
+                                .to_owned(),
+                        ),
+                    )
+                });
                 for pod in doomed.into_iter().take(owned.len() - desired) {
-                    store.remove_object(&pod_rt, &namespace, pod["metadata"]["name"].as_str().unwrap_or_default());
+                    store.remove_object(
+                        &pod_rt,
+                        &namespace,
+                        pod["metadata"]["name"].as_str().unwrap_or_default(),
+                    );
                 }
             }
             let pods_now = store.all("", "pods");
@@ -330,19 +375,36 @@ impl Controllers {
         };
         for sts in store.all("apps", "statefulsets") {
             let desired = sts["spec"]["replicas"].as_i64().unwrap_or(1).max(0) as usize;
-            let name = sts["metadata"]["name"].as_str().unwrap_or_default().to_owned();
-            let namespace = sts["metadata"]["namespace"].as_str().unwrap_or_default().to_owned();
+            let name = sts["metadata"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            let namespace = sts["metadata"]["namespace"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
             let pods = store.all("", "pods");
             let owned = owned_by(&pods, &sts);
-            let exists = |i: usize| owned.iter().find(|p| p["metadata"]["name"] == format!("{name}-{i}").as_str());
+            let exists = |i: usize| {
+                owned
+                    .iter()
+                    .find(|p| p["metadata"]["name"] == format!("{name}-{i}").as_str())
+            };
             // Ordered: pod i only once pod i-1 is Ready.
             for i in 0..desired {
                 match exists(i) {
                     Some(pod) if is_ready(pod) => continue,
                     Some(_) => break,
                     None => {
-                        for claim in sts["spec"]["volumeClaimTemplates"].as_array().into_iter().flatten() {
-                            let claim_name = format!("{}-{name}-{i}", claim["metadata"]["name"].as_str().unwrap_or_default());
+                        for claim in sts["spec"]["volumeClaimTemplates"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                        {
+                            let claim_name = format!(
+                                "{}-{name}-{i}",
+                                claim["metadata"]["name"].as_str().unwrap_or_default()
+                            );
                             let pvc = json!({
                                 "apiVersion": "v1", "kind": "PersistentVolumeClaim",
                                 "metadata": {"name": claim_name, "namespace": namespace, "labels": sts["spec"]["selector"]["matchLabels"].clone()},
@@ -351,7 +413,12 @@ impl Controllers {
                             let _ = store.create(&pvc_rt, &namespace, pvc, false);
                         }
                         let pod_name = format!("{name}-{i}");
-                        let mut pod = new_pod(&sts, &sts["spec"]["template"], &pod_name, &json!({"statefulset.kubernetes.io/pod-name": pod_name}));
+                        let mut pod = new_pod(
+                            &sts,
+                            &sts["spec"]["template"],
+                            &pod_name,
+                            &json!({"statefulset.kubernetes.io/pod-name": pod_name}),
+                        );
                         pod["spec"]["hostname"] = json!(pod_name);
                         let _ = store.create(&pod_rt, &namespace, pod, false);
                         break;
@@ -364,34 +431,54 @@ impl Controllers {
                     .and_then(|n| n.rsplit('-').next())
                     .and_then(|i| i.parse::<usize>().ok());
                 if index.is_some_and(|i| i >= desired) {
-                    store.remove_object(&pod_rt, &namespace, pod["metadata"]["name"].as_str().unwrap_or_default());
+                    store.remove_object(
+                        &pod_rt,
+                        &namespace,
+                        pod["metadata"]["name"].as_str().unwrap_or_default(),
+                    );
                 }
             }
             let pods = store.all("", "pods");
             let owned = owned_by(&pods, &sts);
             let ready = owned.iter().filter(|p| is_ready(p)).count();
             let mut sts = sts.clone();
+            let revision = format!("{name}-{}", short_hash(&sts["spec"]["template"]));
             sts["status"] = json!({
                 "observedGeneration": sts["metadata"]["generation"].as_i64().unwrap_or(1),
                 "replicas": owned.len(), "readyReplicas": ready, "availableReplicas": ready,
                 "currentReplicas": owned.len(), "updatedReplicas": owned.len(),
+                "currentRevision": revision, "updateRevision": revision,
             });
             let _ = store.put(&sts_rt, sts);
         }
     }
 
     fn daemonsets(&mut self, store: &mut Store) {
-        let (Some(ds_rt), Some(pod_rt)) = (rt(store, "apps", "v1", "daemonsets"), rt(store, "", "v1", "pods")) else {
+        let (Some(ds_rt), Some(pod_rt)) = (
+            rt(store, "apps", "v1", "daemonsets"),
+            rt(store, "", "v1", "pods"),
+        ) else {
             return;
         };
         for ds in store.all("apps", "daemonsets") {
-            let name = ds["metadata"]["name"].as_str().unwrap_or_default().to_owned();
-            let namespace = ds["metadata"]["namespace"].as_str().unwrap_or_default().to_owned();
+            let name = ds["metadata"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            let namespace = ds["metadata"]["namespace"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
             let pods = store.all("", "pods");
             let owned = owned_by(&pods, &ds);
             for node in NODES {
                 if !owned.iter().any(|p| p["spec"]["nodeName"] == node) {
-                    let mut pod = new_pod(&ds, &ds["spec"]["template"], &format!("{name}-{}", &short_hash(&json!(node))[..5]), &json!({}));
+                    let mut pod = new_pod(
+                        &ds,
+                        &ds["spec"]["template"],
+                        &format!("{name}-{}", &short_hash(&json!(node))[..5]),
+                        &json!({}),
+                    );
                     pod["spec"]["nodeName"] = json!(node);
                     let _ = store.create(&pod_rt, &namespace, pod, false);
                 }
@@ -411,24 +498,40 @@ impl Controllers {
     }
 
     fn jobs(&mut self, store: &mut Store) {
-        let (Some(job_rt), Some(pod_rt)) = (rt(store, "batch", "v1", "jobs"), rt(store, "", "v1", "pods")) else {
+        let (Some(job_rt), Some(pod_rt)) = (
+            rt(store, "batch", "v1", "jobs"),
+            rt(store, "", "v1", "pods"),
+        ) else {
             return;
         };
         for job in store.all("batch", "jobs") {
-            if job["status"]["conditions"]
-                .as_array()
-                .is_some_and(|c| c.iter().any(|c| (c["type"] == "Complete" || c["type"] == "Failed") && c["status"] == "True"))
-            {
+            if job["status"]["conditions"].as_array().is_some_and(|c| {
+                c.iter().any(|c| {
+                    (c["type"] == "Complete" || c["type"] == "Failed") && c["status"] == "True"
+                })
+            }) {
                 continue;
             }
-            let name = job["metadata"]["name"].as_str().unwrap_or_default().to_owned();
-            let namespace = job["metadata"]["namespace"].as_str().unwrap_or_default().to_owned();
+            let name = job["metadata"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            let namespace = job["metadata"]["namespace"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
             let completions = job["spec"]["completions"].as_i64().unwrap_or(1);
             let backoff_limit = job["spec"]["backoffLimit"].as_i64().unwrap_or(6);
             let pods = store.all("", "pods");
             let owned = owned_by(&pods, &job);
-            let succeeded = owned.iter().filter(|p| p["status"]["phase"] == "Succeeded").count() as i64;
-            let failed = owned.iter().filter(|p| p["status"]["phase"] == "Failed").count() as i64;
+            let succeeded = owned
+                .iter()
+                .filter(|p| p["status"]["phase"] == "Succeeded")
+                .count() as i64;
+            let failed = owned
+                .iter()
+                .filter(|p| p["status"]["phase"] == "Failed")
+                .count() as i64;
             let active = owned.len() as i64 - succeeded - failed;
             let mut job = job.clone();
             if job["status"]["startTime"].is_null() {
@@ -439,7 +542,8 @@ impl Controllers {
             job["status"]["failed"] = json!(failed);
             if succeeded >= completions {
                 job["status"]["completionTime"] = json!(now());
-                job["status"]["conditions"] = json!([{"type": "Complete", "status": "True", "lastTransitionTime": now()}]);
+                job["status"]["conditions"] =
+                    json!([{"type": "Complete", "status": "True", "lastTransitionTime": now()}]);
                 job["status"]["active"] = json!(0);
             } else if failed > backoff_limit {
                 job["status"]["conditions"] = json!([{"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded",
@@ -449,7 +553,12 @@ impl Controllers {
                 let seed = format!("{}{}", job["metadata"]["uid"], store.resource_version());
                 let mut template = job["spec"]["template"].clone();
                 template["metadata"]["labels"]["job-name"] = json!(name);
-                let pod = new_pod(&job, &template, &format!("{name}-{}", &short_hash(&json!(seed))[..5]), &json!({}));
+                let pod = new_pod(
+                    &job,
+                    &template,
+                    &format!("{name}-{}", &short_hash(&json!(seed))[..5]),
+                    &json!({}),
+                );
                 let _ = store.create(&pod_rt, &namespace, pod, false);
                 job["status"]["active"] = json!(1);
             }
@@ -458,17 +567,31 @@ impl Controllers {
     }
 
     fn kubelet(&mut self, store: &mut Store) {
-        let Some(pod_rt) = rt(store, "", "v1", "pods") else { return };
+        let Some(pod_rt) = rt(store, "", "v1", "pods") else {
+            return;
+        };
         let now_instant = Instant::now();
         for pod in store.all("", "pods") {
-            let uid = pod["metadata"]["uid"].as_str().unwrap_or_default().to_owned();
-            let namespace = pod["metadata"]["namespace"].as_str().unwrap_or_default().to_owned();
-            let name = pod["metadata"]["name"].as_str().unwrap_or_default().to_owned();
+            let uid = pod["metadata"]["uid"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            let namespace = pod["metadata"]["namespace"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            let name = pod["metadata"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
             if pod["metadata"]["deletionTimestamp"].is_string() {
                 store.remove_object(&pod_rt, &namespace, &name);
                 continue;
             }
-            let phase = pod["status"]["phase"].as_str().unwrap_or("Pending").to_owned();
+            let phase = pod["status"]["phase"]
+                .as_str()
+                .unwrap_or("Pending")
+                .to_owned();
             if phase == "Succeeded" || phase == "Failed" {
                 continue;
             }
@@ -483,7 +606,10 @@ impl Controllers {
             let crashloop = images.iter().any(|i| i.ends_with("-crashloop"));
             let unready = images.iter().any(|i| i.ends_with("-unready"));
             let fail = images.iter().any(|i| i.ends_with("-fail"));
-            let run_to_completion = matches!(pod["spec"]["restartPolicy"].as_str(), Some("Never" | "OnFailure"));
+            let run_to_completion = matches!(
+                pod["spec"]["restartPolicy"].as_str(),
+                Some("Never" | "OnFailure")
+            );
             let running = age >= self.scaled(1.0);
             let delay = pod["spec"]["containers"]
                 .as_array()
@@ -529,21 +655,40 @@ impl Controllers {
             });
             if run_to_completion && age >= self.scaled(2.0) {
                 status["phase"] = json!(if fail { "Failed" } else { "Succeeded" });
+                status["conditions"][2]["status"] = json!("False");
                 status["conditions"][3]["status"] = json!("False");
+                for container in status["containerStatuses"]
+                    .as_array_mut()
+                    .into_iter()
+                    .flatten()
+                {
+                    container["ready"] = json!(false);
+                    container["started"] = json!(false);
+                    container["state"] = json!({"terminated": {"exitCode": i32::from(fail), "reason": if fail { "Error" } else { "Completed" }}});
+                }
             }
             if running {
                 for c in pod["spec"]["containers"].as_array().into_iter().flatten() {
                     let cname = c["name"].as_str().unwrap_or_default().to_owned();
                     let image = c["image"].as_str().unwrap_or_default();
-                    let mut log = format!("simcluster: started {image} on {}\n", node.as_str().unwrap_or_default());
+                    let mut log = format!(
+                        "simcluster: started {image} on {}\n",
+                        node.as_str().unwrap_or_default()
+                    );
                     if fail && run_to_completion && age >= self.scaled(2.0) {
-                        log.push_str(&format!("simcluster: {image} exited with code 1 (image tag ends in -fail)\n"));
+                        log.push_str(&format!(
+                            "simcluster: {image} exited with code 1 (image tag ends in -fail)\n"
+                        ));
                     } else if crashloop {
-                        log.push_str(&format!("simcluster: {image} crashed (image tag ends in -crashloop)\n"));
+                        log.push_str(&format!(
+                            "simcluster: {image} crashed (image tag ends in -crashloop)\n"
+                        ));
                     } else if run_to_completion && age >= self.scaled(2.0) {
                         log.push_str(&format!("simcluster: {image} completed\n"));
                     }
-                    store.logs.insert((namespace.clone(), name.clone(), cname), log);
+                    store
+                        .logs
+                        .insert((namespace.clone(), name.clone(), cname), log);
                 }
             }
             next["status"] = status;
@@ -558,13 +703,18 @@ impl Controllers {
     }
 
     fn claims(&mut self, store: &mut Store) {
-        let Some(pvc_rt) = rt(store, "", "v1", "persistentvolumeclaims") else { return };
+        let Some(pvc_rt) = rt(store, "", "v1", "persistentvolumeclaims") else {
+            return;
+        };
         for pvc in store.all("", "persistentvolumeclaims") {
             if pvc["status"]["phase"] == "Bound" {
                 continue;
             }
             let mut pvc = pvc.clone();
-            pvc["spec"]["volumeName"] = json!(format!("pvc-{}", pvc["metadata"]["uid"].as_str().unwrap_or_default()));
+            pvc["spec"]["volumeName"] = json!(format!(
+                "pvc-{}",
+                pvc["metadata"]["uid"].as_str().unwrap_or_default()
+            ));
             pvc["status"] = json!({
                 "phase": "Bound",
                 "accessModes": pvc["spec"]["accessModes"].clone(),
@@ -575,25 +725,36 @@ impl Controllers {
     }
 
     fn disruption_budgets(&mut self, store: &mut Store) {
-        let Some(pdb_rt) = rt(store, "policy", "v1", "poddisruptionbudgets") else { return };
+        let Some(pdb_rt) = rt(store, "policy", "v1", "poddisruptionbudgets") else {
+            return;
+        };
         let pods = store.all("", "pods");
         for pdb in store.all("policy", "poddisruptionbudgets") {
             let namespace = pdb["metadata"]["namespace"].as_str().unwrap_or_default();
             let selector = LabelSelector::from_object(&pdb["spec"]["selector"]);
             let selected: Vec<&Value> = pods
                 .iter()
-                .filter(|p| p["metadata"]["namespace"] == namespace && selector.matches(&p["metadata"]["labels"]))
+                .filter(|p| {
+                    p["metadata"]["namespace"] == namespace
+                        && selector.matches(&p["metadata"]["labels"])
+                })
                 .collect();
             let expected = selected.len() as i64;
             let healthy = selected.iter().filter(|p| is_ready(p)).count() as i64;
             let resolve = |v: &Value| -> Option<i64> {
                 match v {
                     Value::Number(n) => n.as_i64(),
-                    Value::String(s) => s.strip_suffix('%').and_then(|p| p.parse::<i64>().ok()).map(|p| (p * expected + 99) / 100),
+                    Value::String(s) => s
+                        .strip_suffix('%')
+                        .and_then(|p| p.parse::<i64>().ok())
+                        .map(|p| (p * expected + 99) / 100),
                     _ => None,
                 }
             };
-            let desired = match (resolve(&pdb["spec"]["minAvailable"]), resolve(&pdb["spec"]["maxUnavailable"])) {
+            let desired = match (
+                resolve(&pdb["spec"]["minAvailable"]),
+                resolve(&pdb["spec"]["maxUnavailable"]),
+            ) {
                 (Some(min), _) => min,
                 (None, Some(max)) => (expected - max).max(0),
                 (None, None) => expected,

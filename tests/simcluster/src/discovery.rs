@@ -71,8 +71,13 @@ pub fn openapi_index(registry: &Registry) -> Value {
 
 fn hash(registry: &Registry, group: &str, version: &str) -> String {
     // Changes when the group version's resources change, so kubectl's cache stays right.
-    let text = registry.resource_list(group, version).map(|v| v.to_string()).unwrap_or_default();
-    let sum = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    let text = registry
+        .resource_list(group, version)
+        .map(|v| v.to_string())
+        .unwrap_or_default();
+    let sum = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
     format!("{sum:016X}")
 }
 
@@ -81,10 +86,22 @@ fn hash(registry: &Registry, group: &str, version: &str) -> String {
 pub fn openapi_doc(registry: &Registry, group: &str, version: &str) -> Option<Value> {
     let mut paths = serde_json::Map::new();
     let mut schemas = serde_json::Map::new();
-    let prefix = if group.is_empty() { "/api/v1".to_owned() } else { format!("/apis/{group}/{version}") };
-    for t in registry.types().iter().filter(|t| t.group == group && t.versions.iter().any(|v| v == version)) {
+    let prefix = if group.is_empty() {
+        "/api/v1".to_owned()
+    } else {
+        format!("/apis/{group}/{version}")
+    };
+    for t in registry
+        .types()
+        .iter()
+        .filter(|t| t.group == group && t.versions.iter().any(|v| v == version))
+    {
         let gvk = json!({"group": t.group, "version": version, "kind": t.kind});
-        let schema_name = format!("io.shipshape.simcluster.{}.{}", if group.is_empty() { "core" } else { group }, t.kind);
+        let schema_name = format!(
+            "io.shipshape.simcluster.{}.{}",
+            if group.is_empty() { "core" } else { group },
+            t.kind
+        );
         let operation = json!({
             "operationId": format!("patch{}", t.kind),
             "x-kubernetes-action": "patch",

@@ -11,10 +11,12 @@
 pub mod controllers;
 pub mod discovery;
 pub mod patch;
+pub mod protobuf;
 pub mod registry;
 pub mod selectors;
 pub mod server;
 pub mod store;
+pub mod table;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -97,14 +99,20 @@ contexts:
 "
     );
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).with_context(|| format!("cannot create `{}`", parent.display()))?;
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create `{}`", parent.display()))?;
     }
-    std::fs::write(path, text).with_context(|| format!("cannot write the kubeconfig `{}`", path.display()))
+    std::fs::write(path, text)
+        .with_context(|| format!("cannot write the kubeconfig `{}`", path.display()))
 }
 
 /// Loads manifests into the store: CRDs first, then namespaces, then everything else.
 pub fn seed(store: &mut store::Store, dirs: &[PathBuf]) -> anyhow::Result<usize> {
-    let inputs: Vec<shipshape::manifests::Input> = dirs.iter().cloned().map(shipshape::manifests::Input::Path).collect();
+    let inputs: Vec<shipshape::manifests::Input> = dirs
+        .iter()
+        .cloned()
+        .map(shipshape::manifests::Input::Path)
+        .collect();
     let mut manifests = shipshape::manifests::load(&inputs).into_result()?;
     manifests.sort_by_key(|m| match m.kind() {
         "CustomResourceDefinition" => 0,
@@ -117,11 +125,25 @@ pub fn seed(store: &mut store::Store, dirs: &[PathBuf]) -> anyhow::Result<usize>
             .registry
             .by_kind(manifest.api_version(), manifest.kind())
             .cloned()
-            .with_context(|| format!("{}: simcluster does not serve {} `{}`", manifest.source, manifest.kind(), manifest.api_version()))?;
+            .with_context(|| {
+                format!(
+                    "{}: simcluster does not serve {} `{}`",
+                    manifest.source,
+                    manifest.kind(),
+                    manifest.api_version()
+                )
+            })?;
         let namespace = manifest.namespace().unwrap_or("default").to_owned();
         store
             .create(&rt, &namespace, manifest.object.clone(), false)
-            .map_err(|e| anyhow::anyhow!("{}: cannot create {}: {}", manifest.source, manifest.id(), e.message))?;
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "{}: cannot create {}: {}",
+                    manifest.source,
+                    manifest.id(),
+                    e.message
+                )
+            })?;
     }
     Ok(count)
 }
@@ -152,10 +174,13 @@ impl SimCluster {
         let serve_shared = shared.clone();
         let server = tokio::spawn(async move {
             loop {
-                let Ok((stream, _)) = listener.accept().await else { continue };
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
                 let shared = serve_shared.clone();
                 tokio::spawn(async move {
-                    let service = hyper::service::service_fn(move |req| server::handle(shared.clone(), req));
+                    let service =
+                        hyper::service::service_fn(move |req| server::handle(shared.clone(), req));
                     let _ = hyper::server::conn::http1::Builder::new()
                         .serve_connection(TokioIo::new(stream), service)
                         .await;
@@ -170,7 +195,10 @@ impl SimCluster {
             interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 interval.tick().await;
-                let mut store = control_shared.store.lock().unwrap_or_else(|e| e.into_inner());
+                let mut store = control_shared
+                    .store
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner());
                 controllers.tick(&mut store);
             }
         });
@@ -195,12 +223,20 @@ impl SimCluster {
 
     /// Requests served so far, by (verb, resource, namespace).
     pub fn counters(&self) -> Counters {
-        self.shared.counters.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.shared
+            .counters
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Forgets the request counts.
     pub fn reset_counters(&self) {
-        self.shared.counters.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.shared
+            .counters
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
     }
 
     /// Changes the injected faults.
@@ -209,7 +245,13 @@ impl SimCluster {
     }
 
     /// Reads an object straight from the store (no request counted).
-    pub fn object(&self, api_version: &str, kind: &str, namespace: &str, name: &str) -> Option<Value> {
+    pub fn object(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+    ) -> Option<Value> {
         let store = self.shared.store.lock().unwrap_or_else(|e| e.into_inner());
         let rt = store.registry.by_kind(api_version, kind)?.clone();
         store.get(&rt, namespace, name).ok()

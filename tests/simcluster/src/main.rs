@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "simcluster", version, about = "An in-memory Kubernetes API server for tests and demos")]
+#[command(
+    name = "simcluster",
+    version,
+    about = "An in-memory Kubernetes API server for tests and demos"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -32,7 +36,12 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let Command::Serve { kubeconfig, port, speed, seeds } = Cli::parse().command;
+    let Command::Serve {
+        kubeconfig,
+        port,
+        speed,
+        seeds,
+    } = Cli::parse().command;
     let cluster = simcluster::SimCluster::start(simcluster::Options {
         port,
         speed,

@@ -7,7 +7,13 @@ use serde_json::{Map, Value};
 /// (`patchMergeKey`). Other lists are replaced whole.
 pub fn merge_key(field: &str) -> Option<&'static str> {
     Some(match field {
-        "containers" | "initContainers" | "ephemeralContainers" | "volumes" | "env" | "imagePullSecrets" | "readinessGates" => "name",
+        "containers"
+        | "initContainers"
+        | "ephemeralContainers"
+        | "volumes"
+        | "env"
+        | "imagePullSecrets"
+        | "readinessGates" => "name",
         "ports" => "containerPort",
         "volumeMounts" => "mountPath",
         "volumeDevices" => "devicePath",
@@ -71,7 +77,9 @@ pub fn strategic_merge(target: &mut Value, patch: &Value) {
             continue;
         }
         if let Some(field) = key.strip_prefix("$deleteFromPrimitiveList/") {
-            if let (Some(Value::Array(list)), Some(remove)) = (target_map.get_mut(field), value.as_array()) {
+            if let (Some(Value::Array(list)), Some(remove)) =
+                (target_map.get_mut(field), value.as_array())
+            {
                 list.retain(|item| !remove.contains(item));
             }
             continue;
@@ -81,8 +89,12 @@ pub fn strategic_merge(target: &mut Value, patch: &Value) {
             continue;
         }
         match (target_map.get_mut(key), value, merge_key(key)) {
-            (Some(Value::Array(list)), Value::Array(items), Some(merge_key)) => merge_list(list, items, merge_key),
-            (Some(existing @ Value::Object(_)), Value::Object(_), _) => strategic_merge(existing, value),
+            (Some(Value::Array(list)), Value::Array(items), Some(merge_key)) => {
+                merge_list(list, items, merge_key)
+            }
+            (Some(existing @ Value::Object(_)), Value::Object(_), _) => {
+                strategic_merge(existing, value)
+            }
             _ => {
                 let mut value = value.clone();
                 strip_directives(&mut value);
@@ -92,8 +104,10 @@ pub fn strategic_merge(target: &mut Value, patch: &Value) {
     }
     // `$setElementOrder/<field>` fixes the order of merged lists.
     for (key, order) in patch_map {
-        if let (Some(field), Some(order)) = (key.strip_prefix("$setElementOrder/"), order.as_array())
-            && let (Some(merge_key), Some(Value::Array(list))) = (merge_key(field), target_map.get_mut(field))
+        if let (Some(field), Some(order)) =
+            (key.strip_prefix("$setElementOrder/"), order.as_array())
+            && let (Some(merge_key), Some(Value::Array(list))) =
+                (merge_key(field), target_map.get_mut(field))
         {
             let position = |item: &Value| {
                 order
@@ -109,7 +123,9 @@ pub fn strategic_merge(target: &mut Value, patch: &Value) {
 fn merge_list(list: &mut Vec<Value>, items: &[Value], merge_key: &str) {
     for item in items {
         let key = item.get(merge_key);
-        let existing = list.iter().position(|e| key.is_some() && e.get(merge_key) == key);
+        let existing = list
+            .iter()
+            .position(|e| key.is_some() && e.get(merge_key) == key);
         let directive = item.get("$patch").and_then(Value::as_str);
         match (existing, directive) {
             (Some(i), Some("delete")) => {
@@ -144,17 +160,26 @@ fn pointer_parts(path: &str) -> Result<Vec<String>, String> {
     let rest = path
         .strip_prefix('/')
         .ok_or_else(|| format!("invalid JSON pointer `{path}`"))?;
-    Ok(rest.split('/').map(|p| p.replace("~1", "/").replace("~0", "~")).collect())
+    Ok(rest
+        .split('/')
+        .map(|p| p.replace("~1", "/").replace("~0", "~"))
+        .collect())
 }
 
 fn parent_mut<'a>(root: &'a mut Value, parts: &[String]) -> Result<&'a mut Value, String> {
     let mut node = root;
     for part in parts {
         node = match node {
-            Value::Object(map) => map.get_mut(part).ok_or_else(|| format!("path element `{part}` does not exist"))?,
+            Value::Object(map) => map
+                .get_mut(part)
+                .ok_or_else(|| format!("path element `{part}` does not exist"))?,
             Value::Array(items) => {
-                let index: usize = part.parse().map_err(|_| format!("`{part}` is not an array index"))?;
-                items.get_mut(index).ok_or_else(|| format!("array index {index} is out of range"))?
+                let index: usize = part
+                    .parse()
+                    .map_err(|_| format!("`{part}` is not an array index"))?;
+                items
+                    .get_mut(index)
+                    .ok_or_else(|| format!("array index {index} is out of range"))?
             }
             _ => return Err(format!("cannot descend into `{part}`")),
         };
@@ -177,7 +202,8 @@ fn add(root: &mut Value, path: &str, value: Value) -> Result<(), String> {
             let index = if last == "-" {
                 items.len()
             } else {
-                last.parse().map_err(|_| format!("`{last}` is not an array index"))?
+                last.parse()
+                    .map_err(|_| format!("`{last}` is not an array index"))?
             };
             if index > items.len() {
                 return Err(format!("array index {index} is out of range"));
@@ -191,11 +217,17 @@ fn add(root: &mut Value, path: &str, value: Value) -> Result<(), String> {
 
 fn remove(root: &mut Value, path: &str) -> Result<Value, String> {
     let parts = pointer_parts(path)?;
-    let (last, parents) = parts.split_last().ok_or("cannot remove the whole document")?;
+    let (last, parents) = parts
+        .split_last()
+        .ok_or("cannot remove the whole document")?;
     match parent_mut(root, parents)? {
-        Value::Object(map) => map.remove(last).ok_or_else(|| format!("`{path}` does not exist")),
+        Value::Object(map) => map
+            .remove(last)
+            .ok_or_else(|| format!("`{path}` does not exist")),
         Value::Array(items) => {
-            let index: usize = last.parse().map_err(|_| format!("`{last}` is not an array index"))?;
+            let index: usize = last
+                .parse()
+                .map_err(|_| format!("`{last}` is not an array index"))?;
             if index >= items.len() {
                 return Err(format!("array index {index} is out of range"));
             }
@@ -207,11 +239,19 @@ fn remove(root: &mut Value, path: &str) -> Result<Value, String> {
 
 /// RFC 6902 JSON patch. The document is left unchanged when any operation fails.
 pub fn json_patch(target: &mut Value, operations: &Value) -> Result<(), String> {
-    let operations = operations.as_array().ok_or("a JSON patch must be a list of operations")?;
+    let operations = operations
+        .as_array()
+        .ok_or("a JSON patch must be a list of operations")?;
     let mut doc = target.clone();
     for op in operations {
-        let path = op["path"].as_str().ok_or("every operation needs a `path`")?;
-        let value = || op.get("value").cloned().ok_or_else(|| format!("`{}` needs a `value`", op["op"]));
+        let path = op["path"]
+            .as_str()
+            .ok_or("every operation needs a `path`")?;
+        let value = || {
+            op.get("value")
+                .cloned()
+                .ok_or_else(|| format!("`{}` needs a `value`", op["op"]))
+        };
         match op["op"].as_str().unwrap_or_default() {
             "add" => add(&mut doc, path, value()?)?,
             "remove" => {
@@ -228,7 +268,10 @@ pub fn json_patch(target: &mut Value, operations: &Value) -> Result<(), String> 
             }
             "copy" => {
                 let from = op["from"].as_str().ok_or("`copy` needs `from`")?;
-                let copied = doc.pointer(from).cloned().ok_or_else(|| format!("`{from}` does not exist"))?;
+                let copied = doc
+                    .pointer(from)
+                    .cloned()
+                    .ok_or_else(|| format!("`{from}` does not exist"))?;
                 add(&mut doc, path, copied)?;
             }
             "test" => {
@@ -297,10 +340,10 @@ pub fn remove_dropped_fields(live: &mut Value, previous: &Value, current: &Value
                 live_map.remove(field);
             }
             Some(cur_child) => {
-                if let Some(child) = live_map.get_mut(field) {
-                    if child.is_object() {
-                        remove_dropped_fields(child, prev_child, cur_child);
-                    }
+                if let Some(child) = live_map.get_mut(field)
+                    && child.is_object()
+                {
+                    remove_dropped_fields(child, prev_child, cur_child);
                 }
             }
         }
@@ -315,7 +358,10 @@ mod tests {
     #[test]
     fn merge_patch_follows_rfc_7386() {
         let mut doc = json!({"a": "b", "c": {"d": "e", "f": "g"}});
-        merge_patch(&mut doc, &json!({"a": "z", "c": {"f": null}, "n": [1, {"x": null}]}));
+        merge_patch(
+            &mut doc,
+            &json!({"a": "z", "c": {"f": null}, "n": [1, {"x": null}]}),
+        );
         assert_eq!(doc, json!({"a": "z", "c": {"d": "e"}, "n": [1, {}]}));
     }
 
@@ -334,23 +380,38 @@ mod tests {
             doc,
             json!({"spec": {"containers": [{"name": "b", "image": "b:1"}, {"name": "a", "image": "a:2"}, {"name": "c", "image": "c:1"}], "tolerations": [{"key": "y"}]}})
         );
-        strategic_merge(&mut doc, &json!({"spec": {"containers": [{"name": "b", "$patch": "delete"}]}}));
+        strategic_merge(
+            &mut doc,
+            &json!({"spec": {"containers": [{"name": "b", "$patch": "delete"}]}}),
+        );
         assert_eq!(doc["spec"]["containers"].as_array().unwrap().len(), 2);
     }
 
     #[test]
     fn json_patch_is_atomic() {
         let mut doc = json!({"metadata": {"labels": {"a": "1"}}, "list": [1, 2]});
-        json_patch(&mut doc, &json!([
-            {"op": "add", "path": "/metadata/labels/b~1c", "value": "2"},
-            {"op": "replace", "path": "/list/0", "value": 9},
-            {"op": "add", "path": "/list/-", "value": 3},
-            {"op": "test", "path": "/list/2", "value": 3}
-        ]))
+        json_patch(
+            &mut doc,
+            &json!([
+                {"op": "add", "path": "/metadata/labels/b~1c", "value": "2"},
+                {"op": "replace", "path": "/list/0", "value": 9},
+                {"op": "add", "path": "/list/-", "value": 3},
+                {"op": "test", "path": "/list/2", "value": 3}
+            ]),
+        )
         .unwrap();
-        assert_eq!(doc, json!({"metadata": {"labels": {"a": "1", "b/c": "2"}}, "list": [9, 2, 3]}));
+        assert_eq!(
+            doc,
+            json!({"metadata": {"labels": {"a": "1", "b/c": "2"}}, "list": [9, 2, 3]})
+        );
         let before = doc.clone();
-        assert!(json_patch(&mut doc, &json!([{"op": "remove", "path": "/list/0"}, {"op": "remove", "path": "/nope"}])).is_err());
+        assert!(
+            json_patch(
+                &mut doc,
+                &json!([{"op": "remove", "path": "/list/0"}, {"op": "remove", "path": "/nope"}])
+            )
+            .is_err()
+        );
         assert_eq!(doc, before);
     }
 
@@ -360,8 +421,14 @@ mod tests {
         let second = json!({"metadata": {"labels": {"a": "1"}}, "data": {"x": "1"}});
         let mut live = json!({"metadata": {"labels": {"a": "1", "b": "2", "other": "kept"}}, "data": {"x": "1"}});
         remove_dropped_fields(&mut live, &field_set(&first), &field_set(&second));
-        assert_eq!(live["metadata"]["labels"], json!({"a": "1", "other": "kept"}));
+        assert_eq!(
+            live["metadata"]["labels"],
+            json!({"a": "1", "other": "kept"})
+        );
         let set = field_set(&json!({"spec": {"containers": [{"name": "web", "image": "x"}]}}));
-        assert_eq!(set["f:spec"]["f:containers"]["k:{\"name\":\"web\"}"]["f:image"], json!({}));
+        assert_eq!(
+            set["f:spec"]["f:containers"]["k:{\"name\":\"web\"}"]["f:image"],
+            json!({})
+        );
     }
 }

@@ -56,49 +56,252 @@ impl ResourceType {
         if self.virtual_create {
             vec!["create"]
         } else {
-            vec!["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
+            vec![
+                "create",
+                "delete",
+                "deletecollection",
+                "get",
+                "list",
+                "patch",
+                "update",
+                "watch",
+            ]
         }
     }
 }
 
-type Builtin = (&'static str, &'static str, &'static str, &'static str, bool, &'static [&'static str], &'static [&'static str]);
+type Builtin = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    bool,
+    &'static [&'static str],
+    &'static [&'static str],
+);
 
 /// (group, version, kind, plural, namespaced, short names, subresources)
 const BUILTINS: &[Builtin] = &[
-    ("", "v1", "Namespace", "namespaces", false, &["ns"], &["status"]),
+    (
+        "",
+        "v1",
+        "Namespace",
+        "namespaces",
+        false,
+        &["ns"],
+        &["status"],
+    ),
     ("", "v1", "Pod", "pods", true, &["po"], &["status", "log"]),
     ("", "v1", "Service", "services", true, &["svc"], &["status"]),
     ("", "v1", "Endpoints", "endpoints", true, &["ep"], &[]),
     ("", "v1", "ConfigMap", "configmaps", true, &["cm"], &[]),
     ("", "v1", "Secret", "secrets", true, &[], &[]),
-    ("", "v1", "ServiceAccount", "serviceaccounts", true, &["sa"], &[]),
+    (
+        "",
+        "v1",
+        "ServiceAccount",
+        "serviceaccounts",
+        true,
+        &["sa"],
+        &[],
+    ),
     ("", "v1", "Event", "events", true, &["ev"], &[]),
-    ("", "v1", "ResourceQuota", "resourcequotas", true, &["quota"], &["status"]),
-    ("", "v1", "LimitRange", "limitranges", true, &["limits"], &[]),
-    ("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", true, &["pvc"], &["status"]),
+    (
+        "",
+        "v1",
+        "ResourceQuota",
+        "resourcequotas",
+        true,
+        &["quota"],
+        &["status"],
+    ),
+    (
+        "",
+        "v1",
+        "LimitRange",
+        "limitranges",
+        true,
+        &["limits"],
+        &[],
+    ),
+    (
+        "",
+        "v1",
+        "PersistentVolumeClaim",
+        "persistentvolumeclaims",
+        true,
+        &["pvc"],
+        &["status"],
+    ),
     ("", "v1", "Node", "nodes", false, &["no"], &["status"]),
-    ("apps", "v1", "Deployment", "deployments", true, &["deploy"], &["status", "scale"]),
-    ("apps", "v1", "ReplicaSet", "replicasets", true, &["rs"], &["status", "scale"]),
-    ("apps", "v1", "StatefulSet", "statefulsets", true, &["sts"], &["status", "scale"]),
-    ("apps", "v1", "DaemonSet", "daemonsets", true, &["ds"], &["status"]),
-    ("apps", "v1", "ControllerRevision", "controllerrevisions", true, &[], &[]),
+    (
+        "apps",
+        "v1",
+        "Deployment",
+        "deployments",
+        true,
+        &["deploy"],
+        &["status", "scale"],
+    ),
+    (
+        "apps",
+        "v1",
+        "ReplicaSet",
+        "replicasets",
+        true,
+        &["rs"],
+        &["status", "scale"],
+    ),
+    (
+        "apps",
+        "v1",
+        "StatefulSet",
+        "statefulsets",
+        true,
+        &["sts"],
+        &["status", "scale"],
+    ),
+    (
+        "apps",
+        "v1",
+        "DaemonSet",
+        "daemonsets",
+        true,
+        &["ds"],
+        &["status"],
+    ),
+    (
+        "apps",
+        "v1",
+        "ControllerRevision",
+        "controllerrevisions",
+        true,
+        &[],
+        &[],
+    ),
     ("batch", "v1", "Job", "jobs", true, &[], &["status"]),
-    ("batch", "v1", "CronJob", "cronjobs", true, &["cj"], &["status"]),
-    ("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", true, &["pdb"], &["status"]),
-    ("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", true, &["netpol"], &[]),
-    ("networking.k8s.io", "v1", "Ingress", "ingresses", true, &["ing"], &["status"]),
-    ("autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", true, &["hpa"], &["status"]),
-    ("rbac.authorization.k8s.io", "v1", "Role", "roles", true, &[], &[]),
-    ("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", true, &[], &[]),
-    ("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", false, &[], &[]),
-    ("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", false, &[], &[]),
-    ("coordination.k8s.io", "v1", "Lease", "leases", true, &[], &[]),
-    ("authorization.k8s.io", "v1", "SelfSubjectAccessReview", "selfsubjectaccessreviews", false, &[], &[]),
-    ("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false, &["crd", "crds"], &["status"]),
+    (
+        "batch",
+        "v1",
+        "CronJob",
+        "cronjobs",
+        true,
+        &["cj"],
+        &["status"],
+    ),
+    (
+        "policy",
+        "v1",
+        "PodDisruptionBudget",
+        "poddisruptionbudgets",
+        true,
+        &["pdb"],
+        &["status"],
+    ),
+    (
+        "networking.k8s.io",
+        "v1",
+        "NetworkPolicy",
+        "networkpolicies",
+        true,
+        &["netpol"],
+        &[],
+    ),
+    (
+        "networking.k8s.io",
+        "v1",
+        "Ingress",
+        "ingresses",
+        true,
+        &["ing"],
+        &["status"],
+    ),
+    (
+        "autoscaling",
+        "v2",
+        "HorizontalPodAutoscaler",
+        "horizontalpodautoscalers",
+        true,
+        &["hpa"],
+        &["status"],
+    ),
+    (
+        "rbac.authorization.k8s.io",
+        "v1",
+        "Role",
+        "roles",
+        true,
+        &[],
+        &[],
+    ),
+    (
+        "rbac.authorization.k8s.io",
+        "v1",
+        "RoleBinding",
+        "rolebindings",
+        true,
+        &[],
+        &[],
+    ),
+    (
+        "rbac.authorization.k8s.io",
+        "v1",
+        "ClusterRole",
+        "clusterroles",
+        false,
+        &[],
+        &[],
+    ),
+    (
+        "rbac.authorization.k8s.io",
+        "v1",
+        "ClusterRoleBinding",
+        "clusterrolebindings",
+        false,
+        &[],
+        &[],
+    ),
+    (
+        "coordination.k8s.io",
+        "v1",
+        "Lease",
+        "leases",
+        true,
+        &[],
+        &[],
+    ),
+    (
+        "authorization.k8s.io",
+        "v1",
+        "SelfSubjectAccessReview",
+        "selfsubjectaccessreviews",
+        false,
+        &[],
+        &[],
+    ),
+    (
+        "apiextensions.k8s.io",
+        "v1",
+        "CustomResourceDefinition",
+        "customresourcedefinitions",
+        false,
+        &["crd", "crds"],
+        &["status"],
+    ),
 ];
 
 /// Kinds `kubectl get all` shows.
-const IN_ALL: &[&str] = &["pods", "services", "deployments", "replicasets", "statefulsets", "daemonsets", "jobs", "cronjobs", "horizontalpodautoscalers"];
+const IN_ALL: &[&str] = &[
+    "pods",
+    "services",
+    "deployments",
+    "replicasets",
+    "statefulsets",
+    "daemonsets",
+    "jobs",
+    "cronjobs",
+    "horizontalpodautoscalers",
+];
 
 /// Every resource type served, in discovery order.
 #[derive(Debug, Clone)]
@@ -110,18 +313,24 @@ impl Default for Registry {
     fn default() -> Self {
         let types = BUILTINS
             .iter()
-            .map(|&(group, version, kind, plural, namespaced, short, sub)| ResourceType {
-                group: group.into(),
-                versions: vec![version.into()],
-                kind: kind.into(),
-                plural: plural.into(),
-                singular: kind.to_lowercase(),
-                namespaced,
-                short_names: short.iter().map(|s| (*s).to_owned()).collect(),
-                subresources: sub.iter().map(|s| (*s).to_owned()).collect(),
-                categories: if IN_ALL.contains(&plural) { vec!["all".into()] } else { Vec::new() },
-                virtual_create: kind == "SelfSubjectAccessReview",
-            })
+            .map(
+                |&(group, version, kind, plural, namespaced, short, sub)| ResourceType {
+                    group: group.into(),
+                    versions: vec![version.into()],
+                    kind: kind.into(),
+                    plural: plural.into(),
+                    singular: kind.to_lowercase(),
+                    namespaced,
+                    short_names: short.iter().map(|s| (*s).to_owned()).collect(),
+                    subresources: sub.iter().map(|s| (*s).to_owned()).collect(),
+                    categories: if IN_ALL.contains(&plural) {
+                        vec!["all".into()]
+                    } else {
+                        Vec::new()
+                    },
+                    virtual_create: kind == "SelfSubjectAccessReview",
+                },
+            )
             .collect();
         Self { types }
     }
@@ -135,9 +344,9 @@ impl Registry {
 
     /// The type served at `group`/`version`/`plural`.
     pub fn find(&self, group: &str, version: &str, plural: &str) -> Option<&ResourceType> {
-        self.types
-            .iter()
-            .find(|t| t.group == group && t.plural == plural && t.versions.iter().any(|v| v == version))
+        self.types.iter().find(|t| {
+            t.group == group && t.plural == plural && t.versions.iter().any(|v| v == version)
+        })
     }
 
     /// The type of a kind in an apiVersion.
@@ -171,18 +380,29 @@ impl Registry {
         let spec = &crd["spec"];
         let group = spec["group"].as_str().ok_or("spec.group is required")?;
         let names = &spec["names"];
-        let plural = names["plural"].as_str().ok_or("spec.names.plural is required")?;
-        let kind = names["kind"].as_str().ok_or("spec.names.kind is required")?;
+        let plural = names["plural"]
+            .as_str()
+            .ok_or("spec.names.plural is required")?;
+        let kind = names["kind"]
+            .as_str()
+            .ok_or("spec.names.kind is required")?;
         let expected = format!("{plural}.{group}");
         if crd["metadata"]["name"].as_str() != Some(expected.as_str()) {
-            return Err(format!("metadata.name must be spec.names.plural+\".\"+spec.group: `{expected}`"));
+            return Err(format!(
+                "metadata.name must be spec.names.plural+\".\"+spec.group: `{expected}`"
+            ));
         }
         let mut versions: Vec<(bool, String)> = spec["versions"]
             .as_array()
             .ok_or("spec.versions is required")?
             .iter()
             .filter(|v| v["served"].as_bool().unwrap_or(true))
-            .filter_map(|v| Some((v["storage"].as_bool().unwrap_or(false), v["name"].as_str()?.to_owned())))
+            .filter_map(|v| {
+                Some((
+                    v["storage"].as_bool().unwrap_or(false),
+                    v["name"].as_str()?.to_owned(),
+                ))
+            })
             .collect();
         if versions.is_empty() {
             return Err("spec.versions must serve at least one version".into());
@@ -217,28 +437,40 @@ impl Registry {
             versions: versions.into_iter().map(|(_, v)| v).collect(),
             kind: kind.to_owned(),
             plural: plural.to_owned(),
-            singular: names["singular"].as_str().map_or_else(|| kind.to_lowercase(), str::to_owned),
+            singular: names["singular"]
+                .as_str()
+                .map_or_else(|| kind.to_lowercase(), str::to_owned),
             namespaced: spec["scope"].as_str() != Some("Cluster"),
             short_names: strings(&names["shortNames"]),
             subresources,
             categories: strings(&names["categories"]),
             virtual_create: false,
         };
-        self.types.retain(|t| !(t.group == resource.group && t.plural == resource.plural));
+        self.types
+            .retain(|t| !(t.group == resource.group && t.plural == resource.plural));
         self.types.push(resource.clone());
         Ok(resource)
     }
 
     /// Stops serving a CRD's type.
     pub fn unregister(&mut self, group: &str, plural: &str) {
-        self.types.retain(|t| !(t.group == group && t.plural == plural));
+        self.types
+            .retain(|t| !(t.group == group && t.plural == plural));
     }
 
     /// `APIResourceList` for one group version.
     pub fn resource_list(&self, group: &str, version: &str) -> Option<Value> {
-        let api_version = if group.is_empty() { version.to_owned() } else { format!("{group}/{version}") };
+        let api_version = if group.is_empty() {
+            version.to_owned()
+        } else {
+            format!("{group}/{version}")
+        };
         let mut resources = Vec::new();
-        for t in self.types.iter().filter(|t| t.group == group && t.versions.iter().any(|v| v == version)) {
+        for t in self
+            .types
+            .iter()
+            .filter(|t| t.group == group && t.versions.iter().any(|v| v == version))
+        {
             let mut entry = json!({
                 "name": t.plural,
                 "singularName": t.singular,
@@ -276,7 +508,9 @@ impl Registry {
         if resources.is_empty() {
             return None;
         }
-        Some(json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": api_version, "resources": resources}))
+        Some(
+            json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": api_version, "resources": resources}),
+        )
     }
 }
 
@@ -287,10 +521,20 @@ mod tests {
     #[test]
     fn builtins_cover_the_issue_list() {
         let registry = Registry::default();
-        for (g, v, p) in [("", "v1", "pods"), ("apps", "v1", "deployments"), ("policy", "v1", "poddisruptionbudgets"), ("autoscaling", "v2", "horizontalpodautoscalers")] {
+        for (g, v, p) in [
+            ("", "v1", "pods"),
+            ("apps", "v1", "deployments"),
+            ("policy", "v1", "poddisruptionbudgets"),
+            ("autoscaling", "v2", "horizontalpodautoscalers"),
+        ] {
             assert!(registry.find(g, v, p).is_some(), "{p}");
         }
-        assert_eq!(registry.by_kind("apps/v1", "Deployment").map(|t| t.plural.as_str()), Some("deployments"));
+        assert_eq!(
+            registry
+                .by_kind("apps/v1", "Deployment")
+                .map(|t| t.plural.as_str()),
+            Some("deployments")
+        );
         assert!(registry.groups().iter().any(|(g, _)| g == "apps"));
     }
 
@@ -308,6 +552,11 @@ mod tests {
         let list = registry.resource_list("velero.io", "v1").unwrap();
         assert_eq!(list["resources"][1]["name"], "backups/status");
         let bad = json!({"metadata": {"name": "x"}, "spec": {"group": "g", "names": {"plural": "ps", "kind": "P"}, "versions": []}});
-        assert!(registry.register_crd(&bad).unwrap_err().contains("metadata.name"));
+        assert!(
+            registry
+                .register_crd(&bad)
+                .unwrap_err()
+                .contains("metadata.name")
+        );
     }
 }

@@ -60,12 +60,18 @@ impl LabelSelector {
     /// Parses `app=web,tier in (a,b),!legacy`.
     pub fn parse(text: &str) -> Result<Self, String> {
         let mut requirements = Vec::new();
-        for part in split_top(text).into_iter().map(str::trim).filter(|p| !p.is_empty()) {
+        for part in split_top(text)
+            .into_iter()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
             let requirement = if let Some(key) = part.strip_prefix('!') {
                 Requirement::DoesNotExist(key.trim().to_owned())
             } else if let Some((key, value)) = part.split_once("!=") {
                 Requirement::NotIn(key.trim().to_owned(), vec![value.trim().to_owned()])
-            } else if let Some((key, value)) = part.split_once("==").or_else(|| part.split_once('=')) {
+            } else if let Some((key, value)) =
+                part.split_once("==").or_else(|| part.split_once('='))
+            {
                 Requirement::In(key.trim().to_owned(), vec![value.trim().to_owned()])
             } else if let Some((key, list)) = part.split_once(" notin ") {
                 Requirement::NotIn(key.trim().to_owned(), values(list)?)
@@ -75,10 +81,15 @@ impl LabelSelector {
                 Requirement::Exists(part.to_owned())
             };
             let key = match &requirement {
-                Requirement::In(k, _) | Requirement::NotIn(k, _) | Requirement::Exists(k) | Requirement::DoesNotExist(k) => k,
+                Requirement::In(k, _)
+                | Requirement::NotIn(k, _)
+                | Requirement::Exists(k)
+                | Requirement::DoesNotExist(k) => k,
             };
             if !valid_key(key) {
-                return Err(format!("unable to parse requirement: invalid label key \"{key}\""));
+                return Err(format!(
+                    "unable to parse requirement: invalid label key \"{key}\""
+                ));
             }
             requirements.push(requirement);
         }
@@ -101,10 +112,17 @@ impl LabelSelector {
         let mut requirements = Vec::new();
         if let Some(labels) = selector["matchLabels"].as_object() {
             for (k, v) in labels {
-                requirements.push(Requirement::In(k.clone(), vec![v.as_str().unwrap_or_default().to_owned()]));
+                requirements.push(Requirement::In(
+                    k.clone(),
+                    vec![v.as_str().unwrap_or_default().to_owned()],
+                ));
             }
         }
-        for expr in selector["matchExpressions"].as_array().into_iter().flatten() {
+        for expr in selector["matchExpressions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
             let key = expr["key"].as_str().unwrap_or_default().to_owned();
             let values: Vec<String> = expr["values"]
                 .as_array()
@@ -137,11 +155,22 @@ impl FieldSelector {
             } else if let Some((f, v)) = part.split_once("==").or_else(|| part.split_once('=')) {
                 (f, true, v)
             } else {
-                return Err(format!("invalid selector: '{part}'; can't understand '{part}'"));
+                return Err(format!(
+                    "invalid selector: '{part}'; can't understand '{part}'"
+                ));
             };
             let field = field.trim();
             let supported = matches!(field, "metadata.name" | "metadata.namespace")
-                || (kind == "Pod" && matches!(field, "status.phase" | "spec.nodeName" | "spec.restartPolicy" | "spec.schedulerName" | "spec.serviceAccountName" | "status.podIP"))
+                || (kind == "Pod"
+                    && matches!(
+                        field,
+                        "status.phase"
+                            | "spec.nodeName"
+                            | "spec.restartPolicy"
+                            | "spec.schedulerName"
+                            | "spec.serviceAccountName"
+                            | "status.podIP"
+                    ))
                 || (kind == "Event" && field.starts_with("involvedObject."))
                 || (kind == "Secret" && field == "type")
                 || (kind == "Namespace" && field == "status.phase")
@@ -212,8 +241,16 @@ mod tests {
     #[test]
     fn field_selectors_support_the_pod_fields() {
         let pod = json!({"metadata": {"name": "p", "namespace": "n"}, "status": {"phase": "Running"}, "spec": {"nodeName": "node-1"}});
-        assert!(FieldSelector::parse("status.phase=Running,spec.nodeName=node-1", "Pod").unwrap().matches(&pod));
-        assert!(!FieldSelector::parse("status.phase!=Running", "Pod").unwrap().matches(&pod));
+        assert!(
+            FieldSelector::parse("status.phase=Running,spec.nodeName=node-1", "Pod")
+                .unwrap()
+                .matches(&pod)
+        );
+        assert!(
+            !FieldSelector::parse("status.phase!=Running", "Pod")
+                .unwrap()
+                .matches(&pod)
+        );
         assert!(FieldSelector::parse("metadata.name=p", "ConfigMap").is_ok());
         assert_eq!(
             FieldSelector::parse("status.phase=Running", "ConfigMap").unwrap_err(),

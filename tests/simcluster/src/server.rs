@@ -146,7 +146,10 @@ fn decode(text: &str) -> String {
             b => out.push(b),
         }
         if bytes[i] == b'%' {
-            match (bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+            match (
+                bytes.get(i + 1).copied().and_then(hex),
+                bytes.get(i + 2).copied().and_then(hex),
+            ) {
                 (Some(high), Some(low)) => {
                     out.push((high * 16 + low) as u8);
                     i += 2;
@@ -166,20 +169,42 @@ fn parse_target(store: &Store, path: &str) -> Result<Option<Target>, ApiError> {
         ["apis", group, version, rest @ ..] if !rest.is_empty() => (*group, *version, rest),
         _ => return Ok(None),
     };
-    let namespaced_path = rest.len() >= 3 && rest[0] == "namespaces" && store.registry.find(group, version, rest[2]).is_some();
-    let (namespace, rest) = if namespaced_path { (Some(rest[1].to_owned()), &rest[2..]) } else { (None, rest) };
+    let namespaced_path = rest.len() >= 3
+        && rest[0] == "namespaces"
+        && store.registry.find(group, version, rest[2]).is_some();
+    let (namespace, rest) = if namespaced_path {
+        (Some(rest[1].to_owned()), &rest[2..])
+    } else {
+        (None, rest)
+    };
     let rt = store
         .registry
         .find(group, version, rest[0])
         .cloned()
-        .ok_or_else(|| ApiError::new(404, "NotFound", "the server could not find the requested resource"))?;
+        .ok_or_else(|| {
+            ApiError::new(
+                404,
+                "NotFound",
+                "the server could not find the requested resource",
+            )
+        })?;
     if namespace.is_some() && !rt.namespaced {
-        return Err(ApiError::new(404, "NotFound", "the server could not find the requested resource"));
+        return Err(ApiError::new(
+            404,
+            "NotFound",
+            "the server could not find the requested resource",
+        ));
     }
     let subresource = rest.get(2).map(|s| (*s).to_owned());
-    if let Some(sub) = &subresource {
-        if !rt.subresources.contains(sub) || rest.len() > 3 {
-            return Err(ApiError::new(404, "NotFound", "the server could not find the requested resource"));
+    if let Some(sub) = &subresource
+        && (!rt.subresources.contains(sub) || rest.len() > 3)
+    {
+        {
+            return Err(ApiError::new(
+                404,
+                "NotFound",
+                "the server could not find the requested resource",
+            ));
         }
     }
     Ok(Some(Target {
@@ -209,36 +234,72 @@ fn forbidden(faults: &Faults, verb: &str, resource: &str, namespace: Option<&str
     faults.forbid.iter().any(|f| {
         (f.verb == "*" || f.verb == verb)
             && (f.resource == "*" || f.resource == resource)
-            && f.namespace.as_deref().is_none_or(|ns| Some(ns) == namespace)
+            && f.namespace
+                .as_deref()
+                .is_none_or(|ns| Some(ns) == namespace)
     })
 }
 
 /// Serves one request. An `Err` drops the connection (a fault).
-pub async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<Body>, std::io::Error> {
-    let faults = shared.faults.lock().unwrap_or_else(|e| e.into_inner()).clone();
+pub async fn handle(
+    shared: Arc<Shared>,
+    req: Request<Incoming>,
+) -> Result<Response<Body>, std::io::Error> {
+    let faults = shared
+        .faults
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
     if !faults.latency.is_zero() {
         tokio::time::sleep(faults.latency).await;
     }
-    if faults.unavailable_until.is_some_and(|until| Instant::now() < until) {
-        return Ok(error_response(&ApiError::new(503, "ServiceUnavailable", "the server is currently unable to handle the request")));
+    if faults
+        .unavailable_until
+        .is_some_and(|until| Instant::now() < until)
+    {
+        return Ok(error_response(&ApiError::new(
+            503,
+            "ServiceUnavailable",
+            "the server is currently unable to handle the request",
+        )));
     }
     if faults.drop_rate > 0.0 && shared.roll() < faults.drop_rate {
-        return Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "fault: dropped connection"));
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "fault: dropped connection",
+        ));
     }
     if faults.error_rate > 0.0 && shared.roll() < faults.error_rate {
-        return Ok(error_response(&ApiError::new(500, "InternalError", "Internal error occurred: fault injected by simcluster")));
+        return Ok(error_response(&ApiError::new(
+            500,
+            "InternalError",
+            "Internal error occurred: fault injected by simcluster",
+        )));
     }
     if faults.throttle_rate > 0.0 && shared.roll() < faults.throttle_rate {
-        let mut error = ApiError::new(429, "TooManyRequests", "Too many requests, please try again later.");
+        let mut error = ApiError::new(
+            429,
+            "TooManyRequests",
+            "Too many requests, please try again later.",
+        );
         error.details = Some(json!({"retryAfterSeconds": 1}));
         let mut response = error_response(&error);
-        response.headers_mut().insert(header::RETRY_AFTER, http::HeaderValue::from_static("1"));
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, http::HeaderValue::from_static("1"));
         return Ok(response);
     }
     if let Some(token) = &shared.token {
-        let sent = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+        let sent = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok());
         if sent != Some(&format!("Bearer {token}")) {
-            return Ok(error_response(&ApiError::new(401, "Unauthorized", "Unauthorized")));
+            return Ok(error_response(&ApiError::new(
+                401,
+                "Unauthorized",
+                "Unauthorized",
+            )));
         }
     }
     Ok(route(shared, req, &faults).await)
@@ -249,7 +310,9 @@ async fn route(shared: Arc<Shared>, req: Request<Incoming>, faults: &Faults) -> 
     let method = req.method().clone();
     let count = |verb: &str, resource: &str, namespace: &str| {
         let mut counters = shared.counters.lock().unwrap_or_else(|e| e.into_inner());
-        *counters.entry((verb.to_owned(), resource.to_owned(), namespace.to_owned())).or_default() += 1;
+        *counters
+            .entry((verb.to_owned(), resource.to_owned(), namespace.to_owned()))
+            .or_default() += 1;
     };
     if method == Method::GET {
         let fixed = {
@@ -269,8 +332,12 @@ async fn route(shared: Arc<Shared>, req: Request<Incoming>, faults: &Faults) -> 
                         ["api", v] => store.registry.resource_list("", v),
                         ["apis", g] => discovery::group_doc(&store.registry, g),
                         ["apis", g, v] => store.registry.resource_list(g, v),
-                        ["openapi", "v3", "api", v] => discovery::openapi_doc(&store.registry, "", v),
-                        ["openapi", "v3", "apis", g, v] => discovery::openapi_doc(&store.registry, g, v),
+                        ["openapi", "v3", "api", v] => {
+                            discovery::openapi_doc(&store.registry, "", v)
+                        }
+                        ["openapi", "v3", "apis", g, v] => {
+                            discovery::openapi_doc(&store.registry, g, v)
+                        }
                         _ => None,
                     }
                 }
@@ -288,13 +355,23 @@ async fn route(shared: Arc<Shared>, req: Request<Incoming>, faults: &Faults) -> 
         }
         if discovery_path {
             count("get", &path, "");
-            return error_response(&ApiError::new(404, "NotFound", "the server could not find the requested resource"));
+            return error_response(&ApiError::new(
+                404,
+                "NotFound",
+                "the server could not find the requested resource",
+            ));
         }
     }
     let params = query(&req);
     let target = match parse_target(&shared.store(), &path) {
         Ok(Some(target)) => target,
-        Ok(None) => return error_response(&ApiError::new(404, "NotFound", "the server could not find the requested resource")),
+        Ok(None) => {
+            return error_response(&ApiError::new(
+                404,
+                "NotFound",
+                "the server could not find the requested resource",
+            ));
+        }
         Err(error) => return error_response(&error),
     };
     let watch = params.get("watch").is_some_and(|v| v == "true" || v == "1");
@@ -320,8 +397,18 @@ async fn route(shared: Arc<Shared>, req: Request<Incoming>, faults: &Faults) -> 
         ));
     }
     if watch && method == Method::GET {
-        return watch_response(&shared, &target, &params, faults);
+        let table = req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| accept.contains("as=Table"));
+        return watch_response(&shared, &target, &params, faults, table);
     }
+    let wants_table = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("as=Table"));
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -332,18 +419,36 @@ async fn route(shared: Arc<Shared>, req: Request<Incoming>, faults: &Faults) -> 
         Ok(collected) => collected.to_bytes(),
         Err(_) => return error_response(&ApiError::bad_request("could not read the request body")),
     };
-    match serve(&shared, &method, &target, &params, &content_type, &body) {
+    match serve(
+        &shared,
+        &method,
+        &target,
+        &params,
+        &content_type,
+        &body,
+        wants_table,
+    ) {
         Ok(response) => response,
         Err(error) => error_response(&error),
     }
 }
 
 fn parse_body(body: &[u8], content_type: &str) -> Result<Value, ApiError> {
+    if content_type.contains("protobuf") {
+        return crate::protobuf::decode(body)
+            .map_err(|e| ApiError::new(415, "UnsupportedMediaType", e));
+    }
     if content_type.contains("yaml") {
-        let text = std::str::from_utf8(body).map_err(|_| ApiError::bad_request("the body is not UTF-8"))?;
-        let loaded = shipshape::manifests::parse_text(&shipshape::manifests::Origin::Stdin, text, shipshape::manifests::Limits::default());
+        let text = std::str::from_utf8(body)
+            .map_err(|_| ApiError::bad_request("the body is not UTF-8"))?;
+        let loaded = shipshape::manifests::parse_text(
+            &shipshape::manifests::Origin::Stdin,
+            text,
+            shipshape::manifests::Limits::default(),
+        );
         if text.trim_start().starts_with('{') {
-            return serde_json::from_str(text).map_err(|e| ApiError::bad_request(format!("invalid body: {e}")));
+            return serde_json::from_str(text)
+                .map_err(|e| ApiError::bad_request(format!("invalid body: {e}")));
         }
         return match loaded.into_iter().next() {
             Some(Ok(m)) => Ok(m.object),
@@ -351,7 +456,8 @@ fn parse_body(body: &[u8], content_type: &str) -> Result<Value, ApiError> {
             None => Err(ApiError::bad_request("empty body")),
         };
     }
-    serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))
 }
 
 fn list_kind(rt: &ResourceType) -> String {
@@ -365,6 +471,7 @@ fn serve(
     params: &HashMap<String, String>,
     content_type: &str,
     body: &[u8],
+    wants_table: bool,
 ) -> Result<Response<Body>, ApiError> {
     let rt = &target.rt;
     let namespace = target.namespace.clone().unwrap_or_default();
@@ -374,12 +481,26 @@ fn serve(
         object["apiVersion"] = json!(rt.api_version(&target.version));
         object
     };
-    match (method.as_str(), target.name.as_deref(), target.subresource.as_deref()) {
+    match (
+        method.as_str(),
+        target.name.as_deref(),
+        target.subresource.as_deref(),
+    ) {
         ("GET", None, _) => {
             let options = ListOptions {
-                labels: LabelSelector::parse(params.get("labelSelector").map_or("", String::as_str)).map_err(ApiError::bad_request)?,
-                fields: FieldSelector::parse(params.get("fieldSelector").map_or("", String::as_str), &rt.kind).map_err(ApiError::bad_request)?,
-                limit: params.get("limit").and_then(|l| l.parse().ok()).unwrap_or(0),
+                labels: LabelSelector::parse(
+                    params.get("labelSelector").map_or("", String::as_str),
+                )
+                .map_err(ApiError::bad_request)?,
+                fields: FieldSelector::parse(
+                    params.get("fieldSelector").map_or("", String::as_str),
+                    &rt.kind,
+                )
+                .map_err(ApiError::bad_request)?,
+                limit: params
+                    .get("limit")
+                    .and_then(|l| l.parse().ok())
+                    .unwrap_or(0),
                 continue_token: params.get("continue").filter(|c| !c.is_empty()).cloned(),
             };
             let result = store.list(rt, target.namespace.as_deref(), &options)?;
@@ -389,6 +510,12 @@ fn serve(
                 metadata["remainingItemCount"] = json!(result.remaining);
             }
             let items: Vec<Value> = result.items.into_iter().map(with_version).collect();
+            if wants_table {
+                return Ok(json_response(
+                    200,
+                    &crate::table::table(rt, &items, metadata),
+                ));
+            }
             Ok(json_response(
                 200,
                 &json!({"kind": list_kind(rt), "apiVersion": rt.api_version(&target.version), "metadata": metadata, "items": items}),
@@ -399,7 +526,11 @@ fn serve(
             let container = params
                 .get("container")
                 .cloned()
-                .or_else(|| pod["spec"]["containers"][0]["name"].as_str().map(str::to_owned))
+                .or_else(|| {
+                    pod["spec"]["containers"][0]["name"]
+                        .as_str()
+                        .map(str::to_owned)
+                })
                 .unwrap_or_default();
             let log = store
                 .logs
@@ -408,7 +539,9 @@ fn serve(
                 .ok_or_else(|| {
                     ApiError::bad_request(format!("container \"{container}\" in pod \"{name}\" is waiting to start: ContainerCreating"))
                 })?;
-            let tail = params.get("tailLines").and_then(|t| t.parse::<usize>().ok());
+            let tail = params
+                .get("tailLines")
+                .and_then(|t| t.parse::<usize>().ok());
             let text = match tail {
                 Some(n) => {
                     let lines: Vec<&str> = log.lines().collect();
@@ -422,13 +555,31 @@ fn serve(
                 .body(full(text))
                 .unwrap_or_else(|_| Response::new(full(""))))
         }
-        ("GET", Some(name), Some("scale")) => Ok(json_response(200, &scale(&store.get(rt, &namespace, name)?))),
-        ("GET", Some(name), _) => Ok(json_response(200, &with_version(store.get(rt, &namespace, name)?))),
+        ("GET", Some(name), Some("scale")) => Ok(json_response(
+            200,
+            &scale(&store.get(rt, &namespace, name)?),
+        )),
+        ("GET", Some(name), None) if wants_table => {
+            let object = with_version(store.get(rt, &namespace, name)?);
+            let metadata = json!({"resourceVersion": object["metadata"]["resourceVersion"]});
+            Ok(json_response(
+                200,
+                &crate::table::table(rt, &[object], metadata),
+            ))
+        }
+        ("GET", Some(name), _) => Ok(json_response(
+            200,
+            &with_version(store.get(rt, &namespace, name)?),
+        )),
         ("POST", None, None) => {
             let object = parse_body(body, content_type)?;
             if rt.virtual_create {
                 let attrs = &object["spec"]["resourceAttributes"];
-                let faults = shared.faults.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                let faults = shared
+                    .faults
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .clone();
                 let denied = forbidden(
                     &faults,
                     attrs["verb"].as_str().unwrap_or_default(),
@@ -464,13 +615,20 @@ fn serve(
             } else if content_type.starts_with("application/apply-patch") {
                 "apply"
             } else {
-                return Err(ApiError::new(415, "UnsupportedMediaType", format!("the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json (got `{content_type}`)")));
+                return Err(ApiError::new(
+                    415,
+                    "UnsupportedMediaType",
+                    format!(
+                        "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json (got `{content_type}`)"
+                    ),
+                ));
             };
             let patch = parse_body(body, content_type)?;
             if sub == Some("scale") {
                 let mut current_scale = scale(&store.get(rt, &namespace, name)?);
                 match flavour {
-                    "json" => crate::patch::json_patch(&mut current_scale, &patch).map_err(|e| ApiError::new(422, "Invalid", e))?,
+                    "json" => crate::patch::json_patch(&mut current_scale, &patch)
+                        .map_err(|e| ApiError::new(422, "Invalid", e))?,
                     _ => crate::patch::merge_patch(&mut current_scale, &patch),
                 }
                 let mut current = store.get(rt, &namespace, name)?;
@@ -490,35 +648,65 @@ fn serve(
                 force,
                 dry_run,
             )?;
-            Ok(json_response(if created { 201 } else { 200 }, &with_version(object)))
+            Ok(json_response(
+                if created { 201 } else { 200 },
+                &with_version(object),
+            ))
         }
         ("DELETE", Some(name), None) => {
-            let options: Value = if body.is_empty() { json!({}) } else { serde_json::from_slice(body).unwrap_or(json!({})) };
+            let options: Value = if body.is_empty() {
+                json!({})
+            } else {
+                serde_json::from_slice(body).unwrap_or(json!({}))
+            };
             let propagation = params
                 .get("propagationPolicy")
                 .cloned()
                 .or_else(|| options["propagationPolicy"].as_str().map(str::to_owned))
                 .unwrap_or_else(|| "Background".to_owned());
-            let dry_run = dry_run || options["dryRun"].as_array().is_some_and(|d| d.iter().any(|v| v == "All"));
+            let dry_run = dry_run
+                || options["dryRun"]
+                    .as_array()
+                    .is_some_and(|d| d.iter().any(|v| v == "All"));
             let deleted = store.delete(rt, &namespace, name, &propagation, dry_run)?;
             Ok(json_response(200, &with_version(deleted)))
         }
         ("DELETE", None, None) => {
             let options = ListOptions {
-                labels: LabelSelector::parse(params.get("labelSelector").map_or("", String::as_str)).map_err(ApiError::bad_request)?,
-                fields: FieldSelector::parse(params.get("fieldSelector").map_or("", String::as_str), &rt.kind).map_err(ApiError::bad_request)?,
+                labels: LabelSelector::parse(
+                    params.get("labelSelector").map_or("", String::as_str),
+                )
+                .map_err(ApiError::bad_request)?,
+                fields: FieldSelector::parse(
+                    params.get("fieldSelector").map_or("", String::as_str),
+                    &rt.kind,
+                )
+                .map_err(ApiError::bad_request)?,
                 ..ListOptions::default()
             };
             let doomed = store.list(rt, target.namespace.as_deref(), &options)?;
             let mut items = Vec::new();
             for object in doomed.items {
-                let ns = object["metadata"]["namespace"].as_str().unwrap_or_default().to_owned();
-                let name = object["metadata"]["name"].as_str().unwrap_or_default().to_owned();
+                let ns = object["metadata"]["namespace"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned();
+                let name = object["metadata"]["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned();
                 items.push(store.delete(rt, &ns, &name, "Background", dry_run)?);
             }
-            Ok(json_response(200, &json!({"kind": list_kind(rt), "apiVersion": rt.api_version(&target.version), "metadata": {}, "items": items})))
+            Ok(json_response(
+                200,
+                &json!({"kind": list_kind(rt), "apiVersion": rt.api_version(&target.version), "metadata": {}, "items": items}),
+            ))
         }
-        _ => Err(ApiError::new(405, "MethodNotAllowed", format!("the server does not allow this method on the requested resource ({method})"))),
+        _ => Err(ApiError::new(
+            405,
+            "MethodNotAllowed",
+            format!("the server does not allow this method on the requested resource ({method})"),
+        )),
     }
 }
 
@@ -560,12 +748,33 @@ fn watch_line(kind: &str, object: &Value) -> Bytes {
     Bytes::from(line)
 }
 
-fn watch_response(shared: &Arc<Shared>, target: &Target, params: &HashMap<String, String>, faults: &Faults) -> Response<Body> {
-    let labels = match LabelSelector::parse(params.get("labelSelector").map_or("", String::as_str)) {
+fn watch_response(
+    shared: &Arc<Shared>,
+    target: &Target,
+    params: &HashMap<String, String>,
+    faults: &Faults,
+    table: bool,
+) -> Response<Body> {
+    let table_rt = target.rt.clone();
+    let watch_line = move |kind: &str, object: &Value| {
+        if table && kind != "ERROR" {
+            watch_line(
+                kind,
+                &crate::table::table(&table_rt, std::slice::from_ref(object), json!({})),
+            )
+        } else {
+            watch_line(kind, object)
+        }
+    };
+    let labels = match LabelSelector::parse(params.get("labelSelector").map_or("", String::as_str))
+    {
         Ok(l) => l,
         Err(e) => return error_response(&ApiError::bad_request(e)),
     };
-    let fields = match FieldSelector::parse(params.get("fieldSelector").map_or("", String::as_str), &target.rt.kind) {
+    let fields = match FieldSelector::parse(
+        params.get("fieldSelector").map_or("", String::as_str),
+        &target.rt.kind,
+    ) {
         Ok(f) => f,
         Err(e) => return error_response(&ApiError::bad_request(e)),
     };
@@ -587,7 +796,10 @@ fn watch_response(shared: &Arc<Shared>, target: &Target, params: &HashMap<String
     {
         let store = shared.store();
         receiver = store.changes.subscribe();
-        let since = params.get("resourceVersion").and_then(|rv| rv.parse::<u64>().ok()).filter(|rv| *rv > 0);
+        let since = params
+            .get("resourceVersion")
+            .and_then(|rv| rv.parse::<u64>().ok())
+            .filter(|rv| *rv > 0);
         match since {
             Some(rv) => match store.changes_since(rv) {
                 Some(changes) => {
@@ -598,7 +810,14 @@ fn watch_response(shared: &Arc<Shared>, target: &Target, params: &HashMap<String
                     }
                 }
                 None => {
-                    let gone = ApiError::new(410, "Expired", format!("too old resource version: {rv} ({})", store.resource_version()));
+                    let gone = ApiError::new(
+                        410,
+                        "Expired",
+                        format!(
+                            "too old resource version: {rv} ({})",
+                            store.resource_version()
+                        ),
+                    );
                     backlog.push(watch_line("ERROR", &gone.status()));
                 }
             },
@@ -609,8 +828,14 @@ fn watch_response(shared: &Arc<Shared>, target: &Target, params: &HashMap<String
                         let key = (
                             target.rt.group.clone(),
                             target.rt.plural.clone(),
-                            object["metadata"]["namespace"].as_str().unwrap_or_default().to_owned(),
-                            object["metadata"]["name"].as_str().unwrap_or_default().to_owned(),
+                            object["metadata"]["namespace"]
+                                .as_str()
+                                .unwrap_or_default()
+                                .to_owned(),
+                            object["metadata"]["name"]
+                                .as_str()
+                                .unwrap_or_default()
+                                .to_owned(),
                         );
                         if matches(&key, &object) {
                             let mut object = object;
@@ -622,7 +847,9 @@ fn watch_response(shared: &Arc<Shared>, target: &Target, params: &HashMap<String
             }
         }
     }
-    let expired = backlog.last().is_some_and(|l| l.starts_with(b"{\"type\":\"ERROR\""));
+    let expired = backlog
+        .last()
+        .is_some_and(|l| l.starts_with(b"{\"type\":\"ERROR\""));
     let timeout = params
         .get("timeoutSeconds")
         .and_then(|t| t.parse::<u64>().ok())
@@ -664,7 +891,9 @@ fn watch_response(shared: &Arc<Shared>, target: &Target, params: &HashMap<String
         }
     });
     let stream = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|bytes| (Ok::<_, Infallible>(Frame::data(bytes)), rx))
+        rx.recv()
+            .await
+            .map(|bytes| (Ok::<_, Infallible>(Frame::data(bytes)), rx))
     });
     Response::builder()
         .status(StatusCode::OK)

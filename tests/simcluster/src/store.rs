@@ -41,7 +41,12 @@ impl ApiError {
 
     /// 404 for one object, worded like the API server.
     pub fn not_found(rt: &ResourceType, name: &str) -> Self {
-        Self::new(404, "NotFound", format!("{} \"{name}\" not found", rt.qualified())).about(rt, name)
+        Self::new(
+            404,
+            "NotFound",
+            format!("{} \"{name}\" not found", rt.qualified()),
+        )
+        .about(rt, name)
     }
 
     /// 400 Bad Request.
@@ -51,7 +56,12 @@ impl ApiError {
 
     /// 422 Invalid.
     pub fn invalid(rt: &ResourceType, name: &str, message: impl Into<String>) -> Self {
-        Self::new(422, "Invalid", format!("{} \"{name}\" is invalid: {}", rt.kind, message.into())).about(rt, name)
+        Self::new(
+            422,
+            "Invalid",
+            format!("{} \"{name}\" is invalid: {}", rt.kind, message.into()),
+        )
+        .about(rt, name)
     }
 
     /// The `Status` object.
@@ -132,7 +142,9 @@ pub struct ListOptions {
 
 /// The current time, as the API server writes timestamps.
 pub fn now() -> String {
-    jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+    jiff::Timestamp::now()
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
 }
 
 fn valid_name(name: &str) -> bool {
@@ -202,7 +214,11 @@ impl Store {
         (
             rt.group.clone(),
             rt.plural.clone(),
-            if rt.namespaced { namespace.to_owned() } else { String::new() },
+            if rt.namespaced {
+                namespace.to_owned()
+            } else {
+                String::new()
+            },
             name.to_owned(),
         )
     }
@@ -216,16 +232,31 @@ impl Store {
     }
 
     /// Objects of a type, optionally in one namespace, by label and field selector, paginated.
-    pub fn list(&self, rt: &ResourceType, namespace: Option<&str>, options: &ListOptions) -> Result<ListResult, ApiError> {
+    pub fn list(
+        &self,
+        rt: &ResourceType,
+        namespace: Option<&str>,
+        options: &ListOptions,
+    ) -> Result<ListResult, ApiError> {
         let prefix_ns = if rt.namespaced { namespace } else { None };
         let start: Key = match &options.continue_token {
             Some(token) => {
                 let (ns, name) = token
                     .split_once('/')
                     .ok_or_else(|| ApiError::bad_request("invalid continue token"))?;
-                (rt.group.clone(), rt.plural.clone(), ns.to_owned(), format!("{name}\0"))
+                (
+                    rt.group.clone(),
+                    rt.plural.clone(),
+                    ns.to_owned(),
+                    format!("{name}\0"),
+                )
             }
-            None => (rt.group.clone(), rt.plural.clone(), prefix_ns.unwrap_or_default().to_owned(), String::new()),
+            None => (
+                rt.group.clone(),
+                rt.plural.clone(),
+                prefix_ns.unwrap_or_default().to_owned(),
+                String::new(),
+            ),
         };
         let mut items = Vec::new();
         let mut last: Option<&Key> = None;
@@ -234,12 +265,12 @@ impl Store {
             if key.0 != rt.group || key.1 != rt.plural {
                 break;
             }
-            if let Some(ns) = prefix_ns {
-                if key.2 != ns {
-                    break;
-                }
+            if prefix_ns.is_some_and(|ns| key.2 != ns) {
+                break;
             }
-            if !options.labels.matches(&object["metadata"]["labels"]) || !options.fields.matches(object) {
+            if !options.labels.matches(&object["metadata"]["labels"])
+                || !options.fields.matches(object)
+            {
                 continue;
             }
             if options.limit > 0 && items.len() == options.limit {
@@ -249,7 +280,9 @@ impl Store {
             items.push(object.clone());
             last = Some(key);
         }
-        let continue_token = (remaining > 0).then(|| last.map(|k| format!("{}/{}", k.2, k.3))).flatten();
+        let continue_token = (remaining > 0)
+            .then(|| last.map(|k| format!("{}/{}", k.2, k.3)))
+            .flatten();
         Ok(ListResult {
             items,
             continue_token,
@@ -260,7 +293,12 @@ impl Store {
 
     /// Every stored object of every type (for controllers).
     pub fn all(&self, group: &str, plural: &str) -> Vec<Value> {
-        let start: Key = (group.to_owned(), plural.to_owned(), String::new(), String::new());
+        let start: Key = (
+            group.to_owned(),
+            plural.to_owned(),
+            String::new(),
+            String::new(),
+        );
         self.objects
             .range(start..)
             .take_while(|(k, _)| k.0 == group && k.1 == plural)
@@ -269,22 +307,49 @@ impl Store {
     }
 
     /// Creates an object, filling in the metadata the server owns.
-    pub fn create(&mut self, rt: &ResourceType, namespace: &str, mut object: Value, dry_run: bool) -> Result<Value, ApiError> {
+    pub fn create(
+        &mut self,
+        rt: &ResourceType,
+        namespace: &str,
+        mut object: Value,
+        dry_run: bool,
+    ) -> Result<Value, ApiError> {
         if !object.is_object() {
             return Err(ApiError::bad_request("the request body must be an object"));
         }
         if object["metadata"].is_null() {
             object["metadata"] = json!({});
         }
-        let meta = object["metadata"].as_object_mut().ok_or_else(|| ApiError::bad_request("metadata must be an object"))?;
-        if meta.get("name").and_then(Value::as_str).is_none_or(str::is_empty) {
+        let meta = object["metadata"]
+            .as_object_mut()
+            .ok_or_else(|| ApiError::bad_request("metadata must be an object"))?;
+        if meta
+            .get("name")
+            .and_then(Value::as_str)
+            .is_none_or(str::is_empty)
+        {
             match meta.get("generateName").and_then(Value::as_str) {
                 Some(prefix) => {
                     let suffix = format!("{:05x}", (self.uids * 2_654_435_761 + self.rv) % 0xfffff);
-                    let suffix: String = suffix.chars().map(|c| if c.is_ascii_digit() { c } else { (b'b' + (c as u8 - b'a')) as char }).collect();
+                    let suffix: String = suffix
+                        .chars()
+                        .map(|c| {
+                            if c.is_ascii_digit() {
+                                c
+                            } else {
+                                (b'b' + (c as u8 - b'a')) as char
+                            }
+                        })
+                        .collect();
                     meta.insert("name".into(), json!(format!("{prefix}{suffix}")));
                 }
-                None => return Err(ApiError::invalid(rt, "", "metadata.name: Required value: name or generateName is required")),
+                None => {
+                    return Err(ApiError::invalid(
+                        rt,
+                        "",
+                        "metadata.name: Required value: name or generateName is required",
+                    ));
+                }
             }
         }
         let name = meta["name"].as_str().unwrap_or_default().to_owned();
@@ -292,7 +357,9 @@ impl Store {
             return Err(ApiError::invalid(
                 rt,
                 &name,
-                format!("metadata.name: Invalid value: \"{name}\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'"),
+                format!(
+                    "metadata.name: Invalid value: \"{name}\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'"
+                ),
             ));
         }
         if rt.namespaced {
@@ -310,14 +377,21 @@ impl Store {
             if let Some(ns_type) = ns_type {
                 match self.objects.get(&Self::key(&ns_type, "", namespace)) {
                     None => {
-                        return Err(ApiError::new(404, "NotFound", format!("namespaces \"{namespace}\" not found"))
-                            .about(&ns_type, namespace));
+                        return Err(ApiError::new(
+                            404,
+                            "NotFound",
+                            format!("namespaces \"{namespace}\" not found"),
+                        )
+                        .about(&ns_type, namespace));
                     }
                     Some(ns) if ns["status"]["phase"] == "Terminating" => {
                         return Err(ApiError::new(
                             403,
                             "Forbidden",
-                            format!("{} \"{name}\" is forbidden: unable to create new content in namespace {namespace} because it is being terminated", rt.qualified()),
+                            format!(
+                                "{} \"{name}\" is forbidden: unable to create new content in namespace {namespace} because it is being terminated",
+                                rt.qualified()
+                            ),
                         ));
                     }
                     Some(_) => {}
@@ -328,12 +402,18 @@ impl Store {
         }
         let key = Self::key(rt, namespace, &name);
         if self.objects.contains_key(&key) {
-            return Err(ApiError::new(409, "AlreadyExists", format!("{} \"{name}\" already exists", rt.qualified())).about(rt, &name));
+            return Err(ApiError::new(
+                409,
+                "AlreadyExists",
+                format!("{} \"{name}\" already exists", rt.qualified()),
+            )
+            .about(rt, &name));
         }
         meta.remove("resourceVersion");
         meta.remove("deletionTimestamp");
         object["apiVersion"] = json!(rt.api_version(rt.version()));
         object["kind"] = json!(rt.kind);
+        apply_defaults(&mut object);
         if dry_run {
             object["metadata"]["uid"] = json!("dry-run");
             object["metadata"]["creationTimestamp"] = json!(now());
@@ -341,7 +421,9 @@ impl Store {
         }
         let uid = self.next_uid();
         let rv = self.next_rv();
-        let meta = object["metadata"].as_object_mut().ok_or_else(|| ApiError::bad_request("metadata"))?;
+        let meta = object["metadata"]
+            .as_object_mut()
+            .ok_or_else(|| ApiError::bad_request("metadata"))?;
         meta.insert("uid".into(), json!(uid));
         meta.insert("resourceVersion".into(), json!(rv.to_string()));
         meta.insert("creationTimestamp".into(), json!(now()));
@@ -388,15 +470,26 @@ impl Store {
         dry_run: bool,
     ) -> Result<Value, ApiError> {
         let key = Self::key(rt, namespace, name);
-        let current = self.objects.get(&key).cloned().ok_or_else(|| ApiError::not_found(rt, name))?;
-        if object["metadata"]["name"].as_str().is_some_and(|n| n != name) {
+        let current = self
+            .objects
+            .get(&key)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found(rt, name))?;
+        if object["metadata"]["name"]
+            .as_str()
+            .is_some_and(|n| n != name)
+        {
             return Err(ApiError::bad_request(format!(
                 "the name of the object ({}) does not match the name on the URL ({name})",
                 object["metadata"]["name"].as_str().unwrap_or_default()
             )));
         }
-        if let Some(sent) = object["metadata"]["resourceVersion"].as_str().filter(|s| !s.is_empty()) {
-            if Some(sent) != current["metadata"]["resourceVersion"].as_str() {
+        if let Some(sent) = object["metadata"]["resourceVersion"]
+            .as_str()
+            .filter(|s| !s.is_empty())
+            && Some(sent) != current["metadata"]["resourceVersion"].as_str()
+        {
+            {
                 return Err(ApiError::new(
                     409,
                     "Conflict",
@@ -423,7 +516,12 @@ impl Store {
                     }
                 }
                 // The server owns these.
-                for field in ["uid", "creationTimestamp", "deletionTimestamp", "generation"] {
+                for field in [
+                    "uid",
+                    "creationTimestamp",
+                    "deletionTimestamp",
+                    "generation",
+                ] {
                     match current["metadata"].get(field) {
                         Some(v) => object["metadata"][field] = v.clone(),
                         None => {
@@ -445,13 +543,19 @@ impl Store {
             }
         };
         if rt.kind == "CustomResourceDefinition" && subresource.is_none() {
-            self.registry.register_crd(&next).map_err(|e| ApiError::invalid(rt, name, e))?;
+            self.registry
+                .register_crd(&next)
+                .map_err(|e| ApiError::invalid(rt, name, e))?;
         }
         let unchanged = {
             let mut a = current.clone();
             let mut b = next.clone();
-            a["metadata"].as_object_mut().map(|m| m.remove("resourceVersion"));
-            b["metadata"].as_object_mut().map(|m| m.remove("resourceVersion"));
+            a["metadata"]
+                .as_object_mut()
+                .map(|m| m.remove("resourceVersion"));
+            b["metadata"]
+                .as_object_mut()
+                .map(|m| m.remove("resourceVersion"));
             a == b
         };
         if unchanged || dry_run {
@@ -462,7 +566,9 @@ impl Store {
         }
         // A deleted object whose last finalizer is gone disappears.
         if next["metadata"]["deletionTimestamp"].is_string()
-            && next["metadata"]["finalizers"].as_array().is_none_or(Vec::is_empty)
+            && next["metadata"]["finalizers"]
+                .as_array()
+                .is_none_or(Vec::is_empty)
         {
             self.remove(&key);
             return Ok(next);
@@ -495,7 +601,9 @@ impl Store {
         let current = existing.ok_or_else(|| ApiError::not_found(rt, name))?;
         let mut next = current.clone();
         match flavour {
-            "json" => patch::json_patch(&mut next, body).map_err(|e| ApiError::new(422, "Invalid", e))?,
+            "json" => {
+                patch::json_patch(&mut next, body).map_err(|e| ApiError::new(422, "Invalid", e))?
+            }
             "merge" => patch::merge_patch(&mut next, body),
             "strategic" => {
                 if rt.group.contains('.') && !rt.group.ends_with(".k8s.io") {
@@ -507,12 +615,19 @@ impl Store {
                 }
                 patch::strategic_merge(&mut next, body)
             }
-            other => return Err(ApiError::new(415, "UnsupportedMediaType", format!("unsupported patch type {other}"))),
+            other => {
+                return Err(ApiError::new(
+                    415,
+                    "UnsupportedMediaType",
+                    format!("unsupported patch type {other}"),
+                ));
+            }
         }
         if body["metadata"]["resourceVersion"].is_null() {
             next["metadata"]["resourceVersion"] = current["metadata"]["resourceVersion"].clone();
         }
-        self.update(rt, namespace, name, next, subresource, dry_run).map(|v| (v, false))
+        self.update(rt, namespace, name, next, subresource, dry_run)
+            .map(|v| (v, false))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -527,9 +642,12 @@ impl Store {
         force: bool,
         dry_run: bool,
     ) -> Result<(Value, bool), ApiError> {
-        let manager = manager.ok_or_else(|| ApiError::bad_request("fieldManager is required for apply requests"))?;
+        let manager = manager
+            .ok_or_else(|| ApiError::bad_request("fieldManager is required for apply requests"))?;
         if body["metadata"]["name"].as_str().is_some_and(|n| n != name) {
-            return Err(ApiError::bad_request("the name of the object does not match the name on the URL"));
+            return Err(ApiError::bad_request(
+                "the name of the object does not match the name on the URL",
+            ));
         }
         let fields = patch::field_set(body);
         let entry = json!({
@@ -545,15 +663,24 @@ impl Store {
                 let mut object = body.clone();
                 object["metadata"]["name"] = json!(name);
                 object["metadata"]["managedFields"] = json!([entry]);
-                self.create(rt, namespace, object, dry_run).map(|v| (v, true))
+                self.create(rt, namespace, object, dry_run)
+                    .map(|v| (v, true))
             }
             Some(current) => {
                 let mut next = current.clone();
-                let managed = current["metadata"]["managedFields"].as_array().cloned().unwrap_or_default();
+                let managed = current["metadata"]["managedFields"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
                 // Conflicts: another Apply manager owning a field this apply sets to another value.
                 if !force {
-                    for other in managed.iter().filter(|m| m["manager"] != manager && m["operation"] == "Apply") {
-                        if let Some(conflict) = conflict(&other["fieldsV1"], &fields, &current, body, "") {
+                    for other in managed
+                        .iter()
+                        .filter(|m| m["manager"] != manager && m["operation"] == "Apply")
+                    {
+                        if let Some(conflict) =
+                            conflict(&other["fieldsV1"], &fields, &current, body, "")
+                        {
                             return Err(ApiError::new(
                                 409,
                                 "Conflict",
@@ -565,7 +692,10 @@ impl Store {
                         }
                     }
                 }
-                if let Some(previous) = managed.iter().find(|m| m["manager"] == manager && m["operation"] == "Apply") {
+                if let Some(previous) = managed
+                    .iter()
+                    .find(|m| m["manager"] == manager && m["operation"] == "Apply")
+                {
                     patch::remove_dropped_fields(&mut next, &previous["fieldsV1"], &fields);
                 }
                 let mut applied = body.clone();
@@ -574,11 +704,16 @@ impl Store {
                     meta.remove("resourceVersion");
                 }
                 patch::strategic_merge(&mut next, &applied);
-                let mut entries: Vec<Value> = managed.into_iter().filter(|m| m["manager"] != manager).collect();
+                let mut entries: Vec<Value> = managed
+                    .into_iter()
+                    .filter(|m| m["manager"] != manager)
+                    .collect();
                 entries.push(entry);
                 next["metadata"]["managedFields"] = json!(entries);
-                next["metadata"]["resourceVersion"] = current["metadata"]["resourceVersion"].clone();
-                self.update(rt, namespace, name, next, None, dry_run).map(|v| (v, false))
+                next["metadata"]["resourceVersion"] =
+                    current["metadata"]["resourceVersion"].clone();
+                self.update(rt, namespace, name, next, None, dry_run)
+                    .map(|v| (v, false))
             }
         }
     }
@@ -588,8 +723,14 @@ impl Store {
         let rv = self.next_rv();
         object["metadata"]["resourceVersion"] = json!(rv.to_string());
         if key.0 == "apiextensions.k8s.io" {
-            let group = object["spec"]["group"].as_str().unwrap_or_default().to_owned();
-            let plural = object["spec"]["names"]["plural"].as_str().unwrap_or_default().to_owned();
+            let group = object["spec"]["group"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            let plural = object["spec"]["names"]["plural"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
             self.registry.unregister(&group, &plural);
             let doomed: Vec<Key> = self
                 .objects
@@ -602,7 +743,8 @@ impl Store {
             }
         }
         if key.1 == "pods" {
-            self.logs.retain(|(ns, pod, _), _| !(ns == &key.2 && pod == &key.3));
+            self.logs
+                .retain(|(ns, pod, _), _| !(ns == &key.2 && pod == &key.3));
         }
         self.record("DELETED", key, &object);
         Some(object)
@@ -619,17 +761,26 @@ impl Store {
         dry_run: bool,
     ) -> Result<Value, ApiError> {
         let key = Self::key(rt, namespace, name);
-        let current = self.objects.get(&key).cloned().ok_or_else(|| ApiError::not_found(rt, name))?;
+        let current = self
+            .objects
+            .get(&key)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found(rt, name))?;
         if dry_run {
             return Ok(current);
         }
-        let uid = current["metadata"]["uid"].as_str().unwrap_or_default().to_owned();
+        let uid = current["metadata"]["uid"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
         match propagation {
             "Orphan" => self.orphan_dependents(&uid),
             "Foreground" => self.delete_dependents(&uid),
             _ => {} // Background: the garbage collector removes dependents.
         }
-        let has_finalizers = current["metadata"]["finalizers"].as_array().is_some_and(|f| !f.is_empty());
+        let has_finalizers = current["metadata"]["finalizers"]
+            .as_array()
+            .is_some_and(|f| !f.is_empty());
         if rt.kind == "Namespace" || has_finalizers {
             let mut next = current.clone();
             if next["metadata"]["deletionTimestamp"].is_null() {
@@ -676,7 +827,10 @@ impl Store {
 
     fn delete_dependents(&mut self, uid: &str) {
         for key in self.dependents(uid) {
-            let dependent_uid = self.objects.get(&key).and_then(|o| o["metadata"]["uid"].as_str().map(str::to_owned));
+            let dependent_uid = self
+                .objects
+                .get(&key)
+                .and_then(|o| o["metadata"]["uid"].as_str().map(str::to_owned));
             if let Some(dependent_uid) = dependent_uid {
                 self.delete_dependents(&dependent_uid);
             }
@@ -698,7 +852,12 @@ impl Store {
             .filter(|(_, o)| {
                 o["metadata"]["ownerReferences"]
                     .as_array()
-                    .is_some_and(|refs| !refs.is_empty() && refs.iter().all(|r| !uids.contains(r["uid"].as_str().unwrap_or_default())))
+                    .is_some_and(|refs| {
+                        !refs.is_empty()
+                            && refs
+                                .iter()
+                                .all(|r| !uids.contains(r["uid"].as_str().unwrap_or_default()))
+                    })
             })
             .map(|(k, _)| k.clone())
             .collect();
@@ -726,8 +885,14 @@ impl Store {
     /// Writes an object the way a controller does: create it, or replace it whole (status
     /// included), bumping the resourceVersion only when something changed.
     pub fn put(&mut self, rt: &ResourceType, object: Value) -> Result<Value, ApiError> {
-        let namespace = object["metadata"]["namespace"].as_str().unwrap_or_default().to_owned();
-        let name = object["metadata"]["name"].as_str().unwrap_or_default().to_owned();
+        let namespace = object["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let name = object["metadata"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
         let key = Self::key(rt, &namespace, &name);
         let Some(current) = self.objects.get(&key) else {
             return self.create(rt, &namespace, object, false);
@@ -751,12 +916,20 @@ impl Store {
 }
 
 /// The first field another manager owns that this apply sets differently, as `.spec.replicas`.
-fn conflict(owned: &Value, applied_set: &Value, live: &Value, body: &Value, path: &str) -> Option<String> {
+fn conflict(
+    owned: &Value,
+    applied_set: &Value,
+    live: &Value,
+    body: &Value,
+    path: &str,
+) -> Option<String> {
     let (Value::Object(owned), Value::Object(applied)) = (owned, applied_set) else {
         return None;
     };
     for (key, sub) in applied {
-        let Some(other) = owned.get(key) else { continue };
+        let Some(other) = owned.get(key) else {
+            continue;
+        };
         let field = key.strip_prefix("f:")?;
         let here = format!("{path}.{field}");
         let (live_child, body_child) = (&live[field], &body[field]);
@@ -770,4 +943,93 @@ fn conflict(owned: &Value, applied_set: &Value, live: &Value, body: &Value, path
         }
     }
     None
+}
+
+fn default(object: &mut Value, path: &[&str], value: Value) {
+    let mut node = object;
+    for key in &path[..path.len() - 1] {
+        if !node[*key].is_object() {
+            node[*key] = json!({});
+        }
+        node = &mut node[*key];
+    }
+    let last = path[path.len() - 1];
+    if node[last].is_null() {
+        node[last] = value;
+    }
+}
+
+/// The defaults the API server fills in that kubectl relies on (rollout status reads the
+/// update strategies; describe shows them).
+fn apply_defaults(object: &mut Value) {
+    match object["kind"].as_str().unwrap_or_default() {
+        "Deployment" => {
+            default(object, &["spec", "replicas"], json!(1));
+            default(object, &["spec", "revisionHistoryLimit"], json!(10));
+            default(object, &["spec", "progressDeadlineSeconds"], json!(600));
+            default(
+                object,
+                &["spec", "strategy", "type"],
+                json!("RollingUpdate"),
+            );
+            if object["spec"]["strategy"]["type"] == "RollingUpdate" {
+                default(
+                    object,
+                    &["spec", "strategy", "rollingUpdate", "maxSurge"],
+                    json!("25%"),
+                );
+                default(
+                    object,
+                    &["spec", "strategy", "rollingUpdate", "maxUnavailable"],
+                    json!("25%"),
+                );
+            }
+        }
+        "StatefulSet" => {
+            default(object, &["spec", "replicas"], json!(1));
+            default(
+                object,
+                &["spec", "podManagementPolicy"],
+                json!("OrderedReady"),
+            );
+            default(object, &["spec", "revisionHistoryLimit"], json!(10));
+            default(
+                object,
+                &["spec", "updateStrategy", "type"],
+                json!("RollingUpdate"),
+            );
+            if object["spec"]["updateStrategy"]["type"] == "RollingUpdate" {
+                default(
+                    object,
+                    &["spec", "updateStrategy", "rollingUpdate", "partition"],
+                    json!(0),
+                );
+            }
+        }
+        "DaemonSet" => {
+            default(
+                object,
+                &["spec", "updateStrategy", "type"],
+                json!("RollingUpdate"),
+            );
+            default(object, &["spec", "revisionHistoryLimit"], json!(10));
+        }
+        "Job" => {
+            default(object, &["spec", "backoffLimit"], json!(6));
+            default(object, &["spec", "completions"], json!(1));
+            default(object, &["spec", "parallelism"], json!(1));
+        }
+        "Service" => {
+            default(object, &["spec", "type"], json!("ClusterIP"));
+            if object["spec"]["clusterIP"].is_null() {
+                let name = object["metadata"]["name"].as_str().unwrap_or_default();
+                let n = name
+                    .bytes()
+                    .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
+                object["spec"]["clusterIP"] =
+                    json!(format!("10.96.{}.{}", n % 250, (n / 250) % 250 + 1));
+            }
+        }
+        _ => {}
+    }
 }
