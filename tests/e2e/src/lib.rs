@@ -20,7 +20,8 @@ struct Sandbox {
     home: tempfile::TempDir,
 }
 
-fn target_dir() -> PathBuf {
+/// `target/<profile>`, where cargo put the binaries.
+pub fn target_dir() -> PathBuf {
     // tests run from target/<profile>/deps/<test-binary>
     let exe = std::env::current_exe().expect("the test binary has a path");
     exe.parent()
@@ -92,6 +93,11 @@ fn link(from: &Path, to: &Path) {
 #[cfg(not(unix))]
 fn link(from: &Path, to: &Path) {
     std::fs::copy(from, to).expect("copy");
+}
+
+/// Makes sure the binaries exist (see [`build_plugins_if_missing`]).
+pub fn ensure_built() {
+    sandbox();
 }
 
 /// The directory holding exactly the four plugin executables.

@@ -1,6 +1,6 @@
 //! The plugins through the real kubectl: dispatch, help, flags, kubeconfig and exit codes.
 
-use e2e::{PLUGINS, kubeconfig, kubectl, kubectl_available, plugin_dir, real_cluster, run};
+use e2e::{Cluster, PLUGINS, kubeconfig, kubectl, kubectl_available, plugin_dir, run};
 
 #[test]
 fn plugin_list_shows_all_four_without_warnings() {
@@ -187,23 +187,37 @@ fn usage_errors_exit_2_through_kubectl() {
 }
 
 #[test]
-fn server_version_from_a_real_cluster() {
-    let Some(config) = real_cluster() else {
-        eprintln!("skipped: set SHIPSHAPE_E2E_KUBECONFIG to run against a real cluster");
-        return;
-    };
+fn server_version_context_and_namespace_from_the_cluster() {
     if !kubectl_available() {
         return;
     }
-    let out = run(kubectl()
-        .args(["harden", "version", "-o", "json"])
-        .env("KUBECONFIG", config));
-    assert_eq!(out.code, Some(0), "{out:?}");
-    let doc: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
-    assert!(
-        doc["serverVersion"]["gitVersion"]
-            .as_str()
-            .is_some_and(|v| v.starts_with('v')),
-        "{doc}"
-    );
+    let cluster = Cluster::start(&[]);
+    for plugin in PLUGINS {
+        let out = cluster.kubectl(&[
+            plugin,
+            "version",
+            "-o",
+            "json",
+            "-n",
+            "team-a",
+            "--as",
+            "jane",
+            "--as-group",
+            "dev",
+        ]);
+        assert_eq!(out.code, Some(0), "{out:?}");
+        let doc: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+        assert!(
+            doc["serverVersion"]["gitVersion"]
+                .as_str()
+                .is_some_and(|v| v.starts_with('v')),
+            "{doc}"
+        );
+        assert_eq!(doc["namespace"], "team-a");
+        assert!(doc["context"].is_string(), "{doc}");
+        if cluster.is_simulated() {
+            assert_eq!(doc["context"], "simcluster");
+            assert_eq!(doc["serverVersion"]["gitVersion"], "v1.33.0-simcluster");
+        }
+    }
 }

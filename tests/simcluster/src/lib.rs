@@ -28,7 +28,7 @@ use hyper_util::rt::TokioIo;
 use serde_json::Value;
 use tokio::net::TcpListener;
 
-pub use server::{Counters, Faults, Forbid};
+pub use server::{Counters, Faults, Forbid, RequestRecord};
 
 /// How to start a cluster.
 #[derive(Debug, Clone)]
@@ -228,6 +228,17 @@ impl SimCluster {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
+    }
+
+    /// The last requests received (up to 1,000), oldest first.
+    pub fn requests(&self) -> Vec<RequestRecord> {
+        self.shared
+            .requests
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .cloned()
+            .collect()
     }
 
     /// Forgets the request counts.

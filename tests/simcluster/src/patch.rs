@@ -362,7 +362,11 @@ mod tests {
             &mut doc,
             &json!({"a": "z", "c": {"f": null}, "n": [1, {"x": null}]}),
         );
-        assert_eq!(doc, json!({"a": "z", "c": {"d": "e"}, "n": [1, {"x": null}]}), "arrays replace as sent");
+        assert_eq!(
+            doc,
+            json!({"a": "z", "c": {"d": "e"}, "n": [1, {"x": null}]}),
+            "arrays replace as sent"
+        );
     }
 
     #[test]

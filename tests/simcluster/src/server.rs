@@ -53,6 +53,26 @@ pub struct Faults {
 /// Request counters by (verb, resource, namespace).
 pub type Counters = BTreeMap<(String, String, String), u64>;
 
+/// One request as received: what tests check about the client's headers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestRecord {
+    /// `GET`, `PATCH`, …
+    pub method: String,
+    /// Path and query.
+    pub uri: String,
+    /// `User-Agent`.
+    pub user_agent: String,
+    /// `Impersonate-User`.
+    pub impersonate_user: Option<String>,
+    /// `Impersonate-Group` values.
+    pub impersonate_groups: Vec<String>,
+    /// `Content-Type`.
+    pub content_type: String,
+}
+
+/// How many requests the log keeps.
+const REQUEST_LOG: usize = 1000;
+
 /// State shared by every connection.
 pub struct Shared {
     /// The objects.
@@ -61,6 +81,8 @@ pub struct Shared {
     pub faults: Mutex<Faults>,
     /// Requests so far.
     pub counters: Mutex<Counters>,
+    /// The last requests.
+    pub requests: Mutex<std::collections::VecDeque<RequestRecord>>,
     /// The bearer token required, if any.
     pub token: Option<String>,
     /// `host:port`, for discovery.
@@ -75,10 +97,38 @@ impl Shared {
             store: Mutex::new(store),
             faults: Mutex::new(Faults::default()),
             counters: Mutex::new(BTreeMap::new()),
+            requests: Mutex::new(std::collections::VecDeque::new()),
             token,
             address,
             random: Mutex::new(0x9e37_79b9_7f4a_7c15),
         }
+    }
+
+    fn log_request(&self, req: &Request<Incoming>) {
+        let header = |name: &str| {
+            req.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let record = RequestRecord {
+            method: req.method().to_string(),
+            uri: req.uri().to_string(),
+            user_agent: header("user-agent").unwrap_or_default(),
+            impersonate_user: header("impersonate-user"),
+            impersonate_groups: req
+                .headers()
+                .get_all("impersonate-group")
+                .iter()
+                .filter_map(|v| v.to_str().ok().map(str::to_owned))
+                .collect(),
+            content_type: header("content-type").unwrap_or_default(),
+        };
+        let mut log = self.requests.lock().unwrap_or_else(|e| e.into_inner());
+        if log.len() == REQUEST_LOG {
+            log.pop_front();
+        }
+        log.push_back(record);
     }
 
     /// A deterministic pseudo-random number in [0, 1).
@@ -245,6 +295,7 @@ pub async fn handle(
     shared: Arc<Shared>,
     req: Request<Incoming>,
 ) -> Result<Response<Body>, std::io::Error> {
+    shared.log_request(&req);
     let faults = shared
         .faults
         .lock()

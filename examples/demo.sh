@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The playbook demo: builds the suite, starts simcluster seeded with the insecure sample app,
+# puts the plugins on PATH and runs examples/playbook.sh against it. Needs cargo and kubectl.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+# SHIPSHAPE_BIN_DIR: use binaries built already (the e2e test of this demo does).
+if [ -n "${SHIPSHAPE_BIN_DIR:-}" ]; then
+    bin=$SHIPSHAPE_BIN_DIR
+else
+    echo "building the plugins and simcluster..." >&2
+    cargo build --quiet --bins -p kubectl-harden -p kubectl-quota -p kubectl-canary -p kubectl-drtest -p simcluster
+    target=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+    bin=${target:-$root/target}/debug
+fi
+
+work=$(mktemp -d)
+# A directory with only the plugins (target/debug also holds kubectl-*.d dep-info files).
+mkdir -p "$work/bin"
+for plugin in harden quota canary drtest; do
+    ln -s "$bin/kubectl-$plugin" "$work/bin/kubectl-$plugin"
+done
+
+"$bin/simcluster" serve --kubeconfig "$work/kubeconfig" --speed 10 \
+    --seed "$root/examples/hastecrm/insecure" > "$work/simcluster.out" &
+simcluster=$!
+cleanup() {
+    kill "$simcluster" 2>/dev/null || true
+    wait "$simcluster" 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+for _ in $(seq 1 100); do
+    grep -q '^ready ' "$work/simcluster.out" 2>/dev/null && break
+    kill -0 "$simcluster" 2>/dev/null || { echo "simcluster failed to start" >&2; exit 1; }
+    sleep 0.1
+done
+echo "simcluster: $(head -1 "$work/simcluster.out")" >&2
+
+export KUBECONFIG="$work/kubeconfig"
+export PATH="$work/bin:$PATH"
+# A private discovery cache: every demo cluster is a new server on a new port.
+export HOME="$work/home"
+mkdir -p "$HOME"
+bash "$root/examples/playbook.sh"

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The deployment playbook as real kubectl commands, each printed before its output.
+# Runs against the current kubectl context; examples/demo.sh points it at simcluster.
+# Each plugin issue adds its step here.
+set -euo pipefail
+
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then
+    step() { printf '\n\033[1m## %s\033[0m\n' "$*"; }
+else
+    step() { printf '\n## %s\n' "$*"; }
+fi
+run() {
+    printf '$ %s\n' "$*"
+    "$@"
+}
+
+step "The cluster and the app as deployed"
+run kubectl get nodes
+run kubectl get deploy,statefulset -A
+run kubectl wait --for=condition=Available deploy --all -n hastecrm-production --timeout=120s
+
+step "The Shipshape plugins, through kubectl's plugin dispatch"
+run kubectl plugin list
+for plugin in harden quota canary drtest; do
+    run kubectl "$plugin" version
+done

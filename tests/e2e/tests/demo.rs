@@ -1,0 +1,48 @@
+//! `examples/demo.sh`: the README's first quick-start command, run as users run it.
+
+use std::process::Command;
+
+use e2e::{ensure_built, kubectl_available, run, target_dir};
+
+#[test]
+fn the_playbook_demo_runs_against_simcluster() {
+    if !kubectl_available() {
+        return;
+    }
+    ensure_built();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out = run(Command::new("bash")
+        .arg(root.join("examples/demo.sh"))
+        .env("SHIPSHAPE_BIN_DIR", target_dir())
+        .env("NO_COLOR", "1")
+        .env_remove("KUBECONFIG"));
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert!(
+        out.stdout.contains("$ kubectl get deploy,statefulset -A"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("deployment.apps/api condition met"),
+        "{}",
+        out.stdout
+    );
+    for plugin in ["harden", "quota", "canary", "drtest"] {
+        assert!(
+            out.stdout.contains(&format!(
+                "$ kubectl {plugin} version\nClient Version: kubectl-{plugin} v"
+            )),
+            "{}",
+            out.stdout
+        );
+    }
+    assert_eq!(
+        out.stdout
+            .matches("Server Version: v1.33.0-simcluster")
+            .count(),
+        4,
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("warning"), "{}", out.stdout);
+}
