@@ -243,3 +243,77 @@ async fn throttling_is_retried_and_request_counts_stay_flat() {
         "{counters:?}"
     );
 }
+
+#[tokio::test]
+async fn a_watch_from_an_expired_version_is_gone() {
+    let cluster = SimCluster::start(Options {
+        watch_history: 5,
+        ..Options::default()
+    })
+    .await
+    .expect("starts");
+    let kube = connect(&cluster, KubeFlags::default()).await;
+    let maps: Api<ConfigMap> = Api::namespaced(kube.client.clone(), "default");
+    let start = maps
+        .list(&ListParams::default())
+        .await
+        .expect("list")
+        .metadata
+        .resource_version
+        .expect("rv");
+    for i in 0..10 {
+        let cm: ConfigMap =
+            serde_json::from_value(json!({"metadata": {"name": format!("c{i}")}})).expect("cm");
+        maps.create(&PostParams::default(), &cm)
+            .await
+            .expect("created");
+    }
+    let mut stream = maps
+        .watch(&WatchParams::default().timeout(5), &start)
+        .await
+        .expect("watch")
+        .boxed();
+    match stream
+        .try_next()
+        .await
+        .expect("no transport error")
+        .expect("an event")
+    {
+        WatchEvent::Error(status) => {
+            assert_eq!(status.code, 410);
+            assert_eq!(status.reason, "Expired");
+        }
+        other => panic!("expected 410 Gone, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_auth_can_i_follows_rbac() {
+    if !e2e::kubectl_available() {
+        return;
+    }
+    let cluster = SimCluster::start(Options {
+        faults: Faults {
+            forbid: vec![Forbid {
+                verb: "delete".into(),
+                resource: "pods".into(),
+                namespace: Some("prod".into()),
+            }],
+            ..Faults::default()
+        },
+        ..Options::default()
+    })
+    .await
+    .expect("starts");
+    let can_i = |args: &[&str]| {
+        let mut cmd = e2e::kubectl();
+        cmd.env("KUBECONFIG", cluster.kubeconfig())
+            .args(["auth", "can-i"])
+            .args(args);
+        e2e::run(&mut cmd)
+    };
+    let out = tokio::task::block_in_place(|| can_i(&["delete", "pods", "-n", "prod"]));
+    assert_eq!((out.code, out.stdout.trim()), (Some(1), "no"), "{out:?}");
+    let out = tokio::task::block_in_place(|| can_i(&["delete", "pods", "-n", "staging"]));
+    assert_eq!((out.code, out.stdout.trim()), (Some(0), "yes"), "{out:?}");
+}

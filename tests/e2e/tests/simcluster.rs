@@ -188,6 +188,51 @@ fn get_create_apply_patch_label_delete() {
         "{out:?}"
     );
 
+    // create -f (the dynamic client), generateName with a server dry run, a watch that ends.
+    let out = cluster.kubectl_stdin(
+        &["create", "-n", &ns, "-f", "-"],
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: created\n",
+    );
+    assert_eq!(out.stdout.trim(), "configmap/created created", "{out:?}");
+    let out = cluster.kubectl_stdin(
+        &[
+            "create",
+            "-n",
+            &ns,
+            "-f",
+            "-",
+            "--dry-run=server",
+            "-o",
+            "name",
+        ],
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  generateName: gen-\n",
+    );
+    assert!(out.stdout.starts_with("configmap/gen-"), "{out:?}");
+    assert_eq!(
+        cluster
+            .ok(&["get", "cm", "-n", &ns, "-o", "name"])
+            .lines()
+            .filter(|l| l.contains("gen-"))
+            .count(),
+        0
+    );
+    let watched = cluster.ok(&[
+        "get",
+        "cm",
+        "created",
+        "-n",
+        &ns,
+        "-w",
+        "--request-timeout=2s",
+    ]);
+    assert!(watched.contains("created"), "{watched}");
+    assert_eq!(
+        cluster
+            .ok(&["auth", "can-i", "list", "pods", "-n", &ns])
+            .trim(),
+        "yes"
+    );
+
     // Replace and delete.
     let current = cluster.ok(&["get", "cm", "settings", "-n", &ns, "-o", "json"]);
     let replaced = current.replace("\"debug\"", "\"warn\"");

@@ -43,6 +43,12 @@ pub struct Options {
     pub kubeconfig: Option<PathBuf>,
     /// The namespace of the kubeconfig's context.
     pub namespace: String,
+    /// How many changes watches can resume from (older resourceVersions get 410 Gone).
+    pub watch_history: usize,
+    /// Faults in force from the start.
+    pub faults: Faults,
+    /// Run the controllers and the kubelet (off for benchmarks that load objects directly).
+    pub controllers: bool,
 }
 
 impl Default for Options {
@@ -53,6 +59,9 @@ impl Default for Options {
             seeds: Vec::new(),
             kubeconfig: None,
             namespace: "default".into(),
+            watch_history: store::HISTORY,
+            faults: Faults::default(),
+            controllers: true,
         }
     }
 }
@@ -157,9 +166,11 @@ impl SimCluster {
         let address = listener.local_addr()?;
         let url = format!("http://{address}");
         let mut store = store::Store::default();
+        store.set_history_limit(options.watch_history);
         controllers::Controllers::seed_nodes(&mut store);
         seed(&mut store, &options.seeds)?;
         let shared = Arc::new(server::Shared::new(store, None, address.to_string()));
+        *shared.faults.lock().unwrap_or_else(|e| e.into_inner()) = options.faults.clone();
 
         let (dir, kubeconfig) = match &options.kubeconfig {
             Some(path) => (None, path.clone()),
@@ -189,7 +200,11 @@ impl SimCluster {
         });
         let control_shared = shared.clone();
         let speed = options.speed;
+        let run_controllers = options.controllers;
         let controllers = tokio::spawn(async move {
+            if !run_controllers {
+                return;
+            }
             let mut controllers = controllers::Controllers::new(speed);
             let mut interval = tokio::time::interval(Duration::from_millis(100));
             interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -266,6 +281,12 @@ impl SimCluster {
         let store = self.shared.store.lock().unwrap_or_else(|e| e.into_inner());
         let rt = store.registry.by_kind(api_version, kind)?.clone();
         store.get(&rt, namespace, name).ok()
+    }
+
+    /// Runs `edit` on the store directly (benchmarks load objects this way).
+    pub fn with_store<T>(&self, edit: impl FnOnce(&mut store::Store) -> T) -> T {
+        let mut store = self.shared.store.lock().unwrap_or_else(|e| e.into_inner());
+        edit(&mut store)
     }
 
     /// Loads more manifests from a directory.

@@ -98,8 +98,8 @@ pub struct Change {
     pub object: Value,
 }
 
-/// How many changes watches can resume from.
-const HISTORY: usize = 100_000;
+/// How many changes watches can resume from, by default.
+pub const HISTORY: usize = 100_000;
 
 /// The store.
 pub struct Store {
@@ -109,6 +109,7 @@ pub struct Store {
     rv: u64,
     uids: u64,
     history: VecDeque<Arc<Change>>,
+    history_limit: usize,
     /// Every change, as it happens.
     pub changes: broadcast::Sender<Arc<Change>>,
     /// Container logs by (namespace, pod, container).
@@ -165,6 +166,7 @@ impl Default for Store {
             rv: 1,
             uids: 0,
             history: VecDeque::new(),
+            history_limit: HISTORY,
             changes: broadcast::channel(4096).0,
             logs: BTreeMap::new(),
         }
@@ -172,6 +174,11 @@ impl Default for Store {
 }
 
 impl Store {
+    /// Keeps only the last `limit` changes for watches to resume from.
+    pub fn set_history_limit(&mut self, limit: usize) {
+        self.history_limit = limit.max(1);
+    }
+
     /// The current resourceVersion.
     pub fn resource_version(&self) -> u64 {
         self.rv
@@ -184,7 +191,7 @@ impl Store {
             key: key.clone(),
             object: object.clone(),
         });
-        if self.history.len() == HISTORY {
+        if self.history.len() >= self.history_limit {
             self.history.pop_front();
         }
         self.history.push_back(change.clone());
