@@ -556,21 +556,46 @@ fn serve(
             };
             let result = store.list(rt, target.namespace.as_deref(), &options)?;
             let mut metadata = json!({"resourceVersion": result.rv.to_string()});
-            if let Some(token) = result.continue_token {
+            if let Some(token) = &result.continue_token {
                 metadata["continue"] = json!(token);
-                metadata["remainingItemCount"] = json!(result.remaining);
             }
-            let items: Vec<Value> = result.items.into_iter().map(with_version).collect();
+            let api_version = rt.api_version(&target.version);
+            let stored_version = rt.api_version(rt.version());
             if wants_table {
+                let items: Vec<Value> = result
+                    .items
+                    .into_iter()
+                    .cloned()
+                    .map(with_version)
+                    .collect();
                 return Ok(json_response(
                     200,
                     &crate::table::table(rt, &items, metadata),
                 ));
             }
-            Ok(json_response(
-                200,
-                &json!({"kind": list_kind(rt), "apiVersion": rt.api_version(&target.version), "metadata": metadata, "items": items}),
-            ))
+            // Serialise straight from the store: no copies of the objects.
+            let mut text = format!(
+                "{{\"kind\":{},\"apiVersion\":{},\"metadata\":{},\"items\":[",
+                json!(list_kind(rt)),
+                json!(api_version),
+                metadata
+            );
+            for (i, item) in result.items.into_iter().enumerate() {
+                if i > 0 {
+                    text.push(',');
+                }
+                if api_version == stored_version {
+                    text.push_str(&item.to_string());
+                } else {
+                    text.push_str(&with_version(item.clone()).to_string());
+                }
+            }
+            text.push_str("]}");
+            Ok(Response::builder()
+                .status(200)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(full(text))
+                .unwrap_or_else(|_| Response::new(full(""))))
         }
         ("GET", Some(name), Some("log")) => {
             let pod = store.get(rt, &namespace, name)?;
@@ -735,9 +760,14 @@ fn serve(
                 .map_err(ApiError::bad_request)?,
                 ..ListOptions::default()
             };
-            let doomed = store.list(rt, target.namespace.as_deref(), &options)?;
+            let doomed: Vec<Value> = store
+                .list(rt, target.namespace.as_deref(), &options)?
+                .items
+                .into_iter()
+                .cloned()
+                .collect();
             let mut items = Vec::new();
-            for object in doomed.items {
+            for object in doomed {
                 let ns = object["metadata"]["namespace"]
                     .as_str()
                     .unwrap_or_default()
@@ -888,8 +918,8 @@ fn watch_response(
                                 .unwrap_or_default()
                                 .to_owned(),
                         );
-                        if matches(&key, &object) {
-                            let mut object = object;
+                        if matches(&key, object) {
+                            let mut object = object.clone();
                             object["apiVersion"] = json!(api_version);
                             backlog.push(watch_line("ADDED", &object));
                         }

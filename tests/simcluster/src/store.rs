@@ -116,16 +116,14 @@ pub struct Store {
     pub logs: BTreeMap<(String, String, String), String>,
 }
 
-/// What a list returns.
-pub struct ListResult {
+/// What a list returns: the matching objects, borrowed from the store.
+pub struct ListResult<'a> {
     /// The matching objects.
-    pub items: Vec<Value>,
+    pub items: Vec<&'a Value>,
     /// The continue token, when there are more.
     pub continue_token: Option<String>,
     /// The list's resourceVersion.
     pub rv: u64,
-    /// How many matching objects remain after this page.
-    pub remaining: usize,
 }
 
 /// Options of a list.
@@ -244,7 +242,7 @@ impl Store {
         rt: &ResourceType,
         namespace: Option<&str>,
         options: &ListOptions,
-    ) -> Result<ListResult, ApiError> {
+    ) -> Result<ListResult<'_>, ApiError> {
         let prefix_ns = if rt.namespaced { namespace } else { None };
         let start: Key = match &options.continue_token {
             Some(token) => {
@@ -267,7 +265,7 @@ impl Store {
         };
         let mut items = Vec::new();
         let mut last: Option<&Key> = None;
-        let mut remaining = 0usize;
+        let mut more = false;
         for (key, object) in self.objects.range(start..) {
             if key.0 != rt.group || key.1 != rt.plural {
                 break;
@@ -281,20 +279,21 @@ impl Store {
                 continue;
             }
             if options.limit > 0 && items.len() == options.limit {
-                remaining += 1;
-                continue;
+                // One more match means another page; counting them all would make every page
+                // cost as much as the whole list.
+                more = true;
+                break;
             }
-            items.push(object.clone());
+            items.push(object);
             last = Some(key);
         }
-        let continue_token = (remaining > 0)
+        let continue_token = more
             .then(|| last.map(|k| format!("{}/{}", k.2, k.3)))
             .flatten();
         Ok(ListResult {
             items,
             continue_token,
             rv: self.rv,
-            remaining,
         })
     }
 
