@@ -114,14 +114,12 @@ impl fmt::Display for ApiCall {
 /// A failed API request, explained. Always exit 3.
 #[derive(Debug, thiserror::Error)]
 pub enum ClusterError {
-    #[error(
-        "cannot reach the API server at {server}{context}: {reason}\n\
-         hint: is the cluster running, and is the kubeconfig context current? Try `kubectl cluster-info`."
-    )]
+    #[error("cannot reach the API server at {server}{context}: {reason}\nhint: {hint}")]
     Unreachable {
         server: String,
         context: String,
         reason: String,
+        hint: &'static str,
     },
     #[error(
         "the API server at {server}{context} rejected the credentials (401 Unauthorized) while trying to {call}\n\
@@ -232,11 +230,20 @@ impl Kube {
                     context,
                     call,
                 },
-                Some(Transport::Unreachable(reason)) => ClusterError::Unreachable {
-                    server,
-                    context,
-                    reason,
-                },
+                Some(Transport::Unreachable(reason)) => {
+                    let hint = if reason.contains("certificate") {
+                        "the server's certificate is not trusted: check the kubeconfig's certificate-authority, \
+                         or pass --certificate-authority (--insecure-skip-tls-verify only for testing)."
+                    } else {
+                        "is the cluster running, and is the kubeconfig context current? Try `kubectl cluster-info`."
+                    };
+                    ClusterError::Unreachable {
+                        server,
+                        context,
+                        reason,
+                        hint,
+                    }
+                }
                 None => ClusterError::Other {
                     call,
                     source: other,
@@ -403,7 +410,12 @@ fn init_logging(plugin: Plugin, verbose: u8) {
     let filter =
         tracing_subscriber::EnvFilter::try_from_env("SHIPSHAPE_LOG").unwrap_or_else(|_| {
             let crate_name = format!("kubectl_{}", plugin.name);
-            let deps = if verbose >= 3 { level } else { "warn" };
+            // kube logs transport failures at ERROR; the error message says it better, once.
+            let deps = match verbose {
+                0 => "off",
+                1 | 2 => "warn",
+                _ => level,
+            };
             tracing_subscriber::EnvFilter::new(format!(
                 "{deps},shipshape={level},{crate_name}={level}"
             ))

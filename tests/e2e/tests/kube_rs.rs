@@ -316,3 +316,90 @@ async fn kubectl_auth_can_i_follows_rbac() {
     let out = tokio::task::block_in_place(|| can_i(&["delete", "pods", "-n", "staging"]));
     assert_eq!((out.code, out.stdout.trim()), (Some(0), "yes"), "{out:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_and_bearer_tokens_through_the_plugins() {
+    if !e2e::kubectl_available() {
+        return;
+    }
+    let cluster = SimCluster::start(Options {
+        tls: true,
+        ..Options::default()
+    })
+    .await
+    .expect("starts");
+    assert!(cluster.url().starts_with("https://127.0.0.1:"));
+    let kubeconfig = std::fs::read_to_string(cluster.kubeconfig()).expect("kubeconfig");
+    let token = kubeconfig
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("token: "))
+        .expect("a token")
+        .to_owned();
+    let plugin = |args: &[&str], with_kubeconfig: bool| {
+        let mut cmd = e2e::kubectl();
+        if with_kubeconfig {
+            cmd.env("KUBECONFIG", cluster.kubeconfig());
+        }
+        cmd.args(args);
+        tokio::task::block_in_place(|| e2e::run(&mut cmd))
+    };
+    // The CA from the kubeconfig and its token.
+    let out = plugin(&["harden", "version"], true);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert!(
+        out.stdout.contains("Server Version: v1.33.0-simcluster"),
+        "{out:?}"
+    );
+    // A wrong token is rejected, and the message says so.
+    let out = plugin(&["quota", "version", "--token", "wrong"], true);
+    assert_eq!(out.code, Some(3), "{out:?}");
+    assert!(
+        out.stderr
+            .contains("rejected the credentials (401 Unauthorized)"),
+        "{out:?}"
+    );
+    // No kubeconfig: --server and --token alone, with and without certificate verification.
+    let out = plugin(
+        &[
+            "canary",
+            "version",
+            "--server",
+            cluster.url(),
+            "--token",
+            &token,
+        ],
+        false,
+    );
+    assert_eq!(
+        out.code,
+        Some(3),
+        "an unknown CA must fail verification: {out:?}"
+    );
+    assert!(
+        out.stderr
+            .contains(&format!("cannot reach the API server at {}", cluster.url())),
+        "{out:?}"
+    );
+    assert!(
+        out.stderr
+            .contains("hint: the server's certificate is not trusted"),
+        "{out:?}"
+    );
+    assert!(
+        !out.stderr.contains("ERROR"),
+        "library logs stay quiet without -v: {out:?}"
+    );
+    let out = plugin(
+        &[
+            "canary",
+            "version",
+            "--server",
+            cluster.url(),
+            "--token",
+            &token,
+            "--insecure-skip-tls-verify",
+        ],
+        false,
+    );
+    assert_eq!(out.code, Some(0), "{out:?}");
+}

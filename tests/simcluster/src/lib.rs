@@ -17,6 +17,7 @@ pub mod selectors;
 pub mod server;
 pub mod store;
 pub mod table;
+pub mod tls;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -49,6 +50,8 @@ pub struct Options {
     pub faults: Faults,
     /// Run the controllers and the kubelet (off for benchmarks that load objects directly).
     pub controllers: bool,
+    /// Serve HTTPS with a generated CA and require a bearer token.
+    pub tls: bool,
 }
 
 impl Default for Options {
@@ -62,6 +65,7 @@ impl Default for Options {
             watch_history: store::HISTORY,
             faults: Faults::default(),
             controllers: true,
+            tls: false,
         }
     }
 }
@@ -86,7 +90,23 @@ impl Drop for SimCluster {
 /// The context name in the kubeconfig simcluster writes.
 pub const CONTEXT: &str = "simcluster";
 
-fn write_kubeconfig(path: &Path, url: &str, namespace: &str) -> anyhow::Result<()> {
+fn write_kubeconfig(
+    path: &Path,
+    url: &str,
+    namespace: &str,
+    tls: Option<&tls::Tls>,
+) -> anyhow::Result<()> {
+    use base64::Engine;
+    let (ca, token) = match tls {
+        Some(tls) => (
+            format!(
+                "\n    certificate-authority-data: {}",
+                base64::engine::general_purpose::STANDARD.encode(&tls.ca_pem)
+            ),
+            tls.token.clone(),
+        ),
+        None => (String::new(), "simcluster-token".to_owned()),
+    };
     let text = format!(
         "apiVersion: v1
 kind: Config
@@ -94,11 +114,11 @@ current-context: {CONTEXT}
 clusters:
 - name: {CONTEXT}
   cluster:
-    server: {url}
+    server: {url}{ca}
 users:
 - name: {CONTEXT}-user
   user:
-    token: simcluster-token
+    token: {token}
 contexts:
 - name: {CONTEXT}
   context:
@@ -164,12 +184,25 @@ impl SimCluster {
             .await
             .with_context(|| format!("cannot listen on 127.0.0.1:{}", options.port))?;
         let address = listener.local_addr()?;
-        let url = format!("http://{address}");
+        let tls = if options.tls {
+            Some(tls::generate()?)
+        } else {
+            None
+        };
+        let url = if tls.is_some() {
+            format!("https://{address}")
+        } else {
+            format!("http://{address}")
+        };
         let mut store = store::Store::default();
         store.set_history_limit(options.watch_history);
         controllers::Controllers::seed_nodes(&mut store);
         seed(&mut store, &options.seeds)?;
-        let shared = Arc::new(server::Shared::new(store, None, address.to_string()));
+        let shared = Arc::new(server::Shared::new(
+            store,
+            tls.as_ref().map(|t| t.token.clone()),
+            address.to_string(),
+        ));
         *shared.faults.lock().unwrap_or_else(|e| e.into_inner()) = options.faults.clone();
 
         let (dir, kubeconfig) = match &options.kubeconfig {
@@ -180,7 +213,8 @@ impl SimCluster {
                 (Some(dir), path)
             }
         };
-        write_kubeconfig(&kubeconfig, &url, &options.namespace)?;
+        write_kubeconfig(&kubeconfig, &url, &options.namespace, tls.as_ref())?;
+        let acceptor = tls.map(|t| t.acceptor);
 
         let serve_shared = shared.clone();
         let server = tokio::spawn(async move {
@@ -189,12 +223,21 @@ impl SimCluster {
                     continue;
                 };
                 let shared = serve_shared.clone();
+                let acceptor = acceptor.clone();
                 tokio::spawn(async move {
                     let service =
                         hyper::service::service_fn(move |req| server::handle(shared.clone(), req));
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
+                    let http = hyper::server::conn::http1::Builder::new();
+                    match acceptor {
+                        Some(acceptor) => {
+                            if let Ok(stream) = acceptor.accept(stream).await {
+                                let _ = http.serve_connection(TokioIo::new(stream), service).await;
+                            }
+                        }
+                        None => {
+                            let _ = http.serve_connection(TokioIo::new(stream), service).await;
+                        }
+                    }
                 });
             }
         });

@@ -31,6 +31,9 @@ enum Command {
         /// Apply every manifest under this directory at start (CRDs first); repeatable.
         #[arg(long = "seed")]
         seeds: Vec<PathBuf>,
+        /// Serve HTTPS with a generated self-signed CA and require the kubeconfig's bearer token.
+        #[arg(long)]
+        tls: bool,
     },
 }
 
@@ -41,11 +44,13 @@ async fn main() -> anyhow::Result<()> {
         port,
         speed,
         seeds,
+        tls,
     } = Cli::parse().command;
     let cluster = simcluster::SimCluster::start(simcluster::Options {
         port,
         speed,
         seeds,
+        tls,
         kubeconfig: Some(kubeconfig),
         ..simcluster::Options::default()
     })
