@@ -21,6 +21,8 @@ pub struct Controllers {
     speed: f64,
     started: HashMap<String, Instant>,
     next_node: usize,
+    /// Per Deployment uid: its last rollout state and when it last changed.
+    progress: HashMap<String, (String, Instant)>,
 }
 
 fn rt(store: &Store, group: &str, version: &str, plural: &str) -> Option<ResourceType> {
@@ -44,6 +46,42 @@ fn short_hash(value: &Value) -> String {
             c
         })
         .collect()
+}
+
+fn int(value: &Value) -> i64 {
+    value.as_i64().unwrap_or(0)
+}
+
+/// maxSurge and maxUnavailable of a RollingUpdate strategy, resolved against `desired` as the
+/// Deployment controller does (surge rounds up, unavailable rounds down; never both zero).
+pub fn rolling_limits(strategy: &Value, desired: i64) -> (i64, i64) {
+    let resolve = |value: &Value, round_up: bool| -> i64 {
+        match value {
+            Value::Number(n) => n.as_i64().unwrap_or(0),
+            Value::String(s) => {
+                let percent: i64 = s.trim_end_matches('%').parse().unwrap_or(25);
+                if round_up {
+                    (percent * desired + 99) / 100
+                } else {
+                    percent * desired / 100
+                }
+            }
+            _ => {
+                if round_up {
+                    (25 * desired + 99) / 100
+                } else {
+                    25 * desired / 100
+                }
+            }
+        }
+    };
+    let surge = resolve(&strategy["rollingUpdate"]["maxSurge"], true);
+    let unavailable = resolve(&strategy["rollingUpdate"]["maxUnavailable"], false);
+    if surge == 0 && unavailable == 0 {
+        (0, 1)
+    } else {
+        (surge, unavailable)
+    }
 }
 
 fn owner_ref(owner: &Value) -> Value {
@@ -115,6 +153,7 @@ impl Controllers {
             speed: if speed > 0.0 { speed } else { 1.0 },
             started: HashMap::new(),
             next_node: 0,
+            progress: HashMap::new(),
         }
     }
 
@@ -197,14 +236,16 @@ impl Controllers {
                 .iter()
                 .find(|rs| rs["metadata"]["labels"]["pod-template-hash"] == hash.as_str());
             let paused = deploy["spec"]["paused"].as_bool().unwrap_or(false);
+            let (surge, unavailable) = rolling_limits(&deploy["spec"]["strategy"], desired);
+            let recreate = deploy["spec"]["strategy"]["type"] == "Recreate";
+            let old: Vec<&&Value> = owned
+                .iter()
+                .filter(|rs| rs["metadata"]["labels"]["pod-template-hash"] != hash.as_str())
+                .collect();
+            let old_replicas: i64 = old.iter().map(|rs| int(&rs["spec"]["replicas"])).sum();
+            let old_pods: i64 = old.iter().map(|rs| int(&rs["status"]["replicas"])).sum();
             let new_rs = match current {
-                Some(rs) => {
-                    let mut rs = (*rs).clone();
-                    if !paused {
-                        rs["spec"]["replicas"] = json!(desired);
-                    }
-                    rs
-                }
+                Some(rs) => (*rs).clone(),
                 None if paused => continue,
                 None => {
                     let mut template = template.clone();
@@ -224,33 +265,72 @@ impl Controllers {
                             },
                             "ownerReferences": [owner_ref(&deploy)],
                         },
-                        "spec": {"replicas": desired, "selector": selector, "template": template},
+                        "spec": {"replicas": 0, "selector": selector, "template": template},
                     })
                 }
             };
+            let mut new_rs = new_rs;
+            // A rollback to an old template makes its ReplicaSet the newest revision again.
+            if revision(&new_rs) < max_revision && !old.is_empty() {
+                new_rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"] =
+                    json!((max_revision + 1).to_string());
+            }
+            let new_replicas = int(&new_rs["spec"]["replicas"]);
+            if !paused {
+                // Scale the new ReplicaSet up: Recreate waits for the old pods to be gone;
+                // RollingUpdate stays within desired + maxSurge pods.
+                let target = if recreate {
+                    if old_pods == 0 { desired } else { 0 }
+                } else if old_replicas == 0 {
+                    desired
+                } else {
+                    (desired + surge - old_replicas).clamp(new_replicas.min(desired), desired)
+                };
+                new_rs["spec"]["replicas"] = json!(target);
+                new_rs["metadata"]["annotations"]["deployment.kubernetes.io/desired-replicas"] =
+                    json!(desired.to_string());
+            }
             let Ok(new_rs) = store.put(&rs_rt, new_rs) else {
                 continue;
             };
-            let new_available = new_rs["status"]["availableReplicas"].as_i64().unwrap_or(0);
+            let new_available = int(&new_rs["status"]["availableReplicas"]);
+            if !paused {
+                // Scale the old ReplicaSets down, oldest first: all at once for Recreate,
+                // otherwise while at least desired - maxUnavailable pods stay available.
+                let available_now: i64 = new_available
+                    + old
+                        .iter()
+                        .map(|rs| int(&rs["status"]["availableReplicas"]))
+                        .sum::<i64>();
+                let mut removable = if recreate {
+                    i64::MAX
+                } else {
+                    (available_now - (desired - unavailable)).max(0)
+                };
+                let mut by_age: Vec<&&&Value> = old.iter().collect();
+                by_age.sort_by_key(|rs| revision(rs));
+                for rs in by_age {
+                    let replicas = int(&rs["spec"]["replicas"]);
+                    // Pods that are not available can always go.
+                    let unhealthy = (int(&rs["status"]["replicas"])
+                        - int(&rs["status"]["availableReplicas"]))
+                    .max(0);
+                    let cut = replicas.min(removable.saturating_add(unhealthy));
+                    if cut > 0 {
+                        let mut scaled = (**rs).clone();
+                        scaled["spec"]["replicas"] = json!(replicas - cut);
+                        let _ = store.put(&rs_rt, scaled);
+                        removable = (removable - (cut - unhealthy.min(cut))).max(0);
+                    }
+                }
+            }
             let mut total = 0;
             let mut ready = 0;
             let mut available = 0;
-            for rs in &owned {
-                if rs["metadata"]["name"] == new_rs["metadata"]["name"] {
-                    continue;
-                }
-                // Old ReplicaSets scale down once the new one is available.
-                if new_available >= desired
-                    && !paused
-                    && rs["spec"]["replicas"].as_i64().unwrap_or(0) != 0
-                {
-                    let mut old = (*rs).clone();
-                    old["spec"]["replicas"] = json!(0);
-                    let _ = store.put(&rs_rt, old);
-                }
-                total += rs["status"]["replicas"].as_i64().unwrap_or(0);
-                ready += rs["status"]["readyReplicas"].as_i64().unwrap_or(0);
-                available += rs["status"]["availableReplicas"].as_i64().unwrap_or(0);
+            for rs in &old {
+                total += int(&rs["status"]["replicas"]);
+                ready += int(&rs["status"]["readyReplicas"]);
+                available += int(&rs["status"]["availableReplicas"]);
             }
             let updated = new_rs["status"]["replicas"].as_i64().unwrap_or(0);
             total += updated;
@@ -271,7 +351,50 @@ impl Controllers {
                     })
                     .map_or_else(|| json!(now()), |c| c["lastTransitionTime"].clone())
             };
-            let available_ok = available >= desired.min(1).max(desired - (desired / 4));
+            let (_, max_unavailable) = rolling_limits(&deploy["spec"]["strategy"], desired);
+            let available_ok = available >= desired - max_unavailable;
+            // ProgressDeadlineExceeded when the rollout has not moved for progressDeadlineSeconds.
+            let uid = deploy["metadata"]["uid"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            let state = format!(
+                "{total}/{updated}/{ready}/{available}/{}",
+                deploy["metadata"]["generation"]
+            );
+            let deadline = self.scaled(
+                deploy["spec"]["progressDeadlineSeconds"]
+                    .as_f64()
+                    .unwrap_or(600.0),
+            );
+            let entry = self
+                .progress
+                .entry(uid)
+                .or_insert_with(|| (state.clone(), Instant::now()));
+            if entry.0 != state {
+                *entry = (state, Instant::now());
+            }
+            let stalled = !complete && !paused && entry.1.elapsed() > deadline;
+            let rs_name = new_rs["metadata"]["name"].as_str().unwrap_or_default();
+            let (progressing, reason, message) = if stalled {
+                (
+                    "False",
+                    "ProgressDeadlineExceeded",
+                    format!("ReplicaSet \"{rs_name}\" has timed out progressing."),
+                )
+            } else if complete {
+                (
+                    "True",
+                    "NewReplicaSetAvailable",
+                    format!("ReplicaSet \"{rs_name}\" has successfully progressed."),
+                )
+            } else {
+                (
+                    "True",
+                    "ReplicaSetUpdated",
+                    format!("ReplicaSet \"{rs_name}\" is progressing."),
+                )
+            };
             let mut status = json!({
                 "observedGeneration": deploy["metadata"]["generation"].as_i64().unwrap_or(1),
                 "replicas": total,
@@ -284,11 +407,9 @@ impl Controllers {
                      "message": if available_ok { "Deployment has minimum availability." } else { "Deployment does not have minimum availability." },
                      "lastTransitionTime": transition("Available", if available_ok { "True" } else { "False" }),
                      "lastUpdateTime": transition("Available", if available_ok { "True" } else { "False" })},
-                    {"type": "Progressing", "status": "True",
-                     "reason": if complete { "NewReplicaSetAvailable" } else { "ReplicaSetUpdated" },
-                     "message": format!("ReplicaSet \"{}\" {}", new_rs["metadata"]["name"].as_str().unwrap_or_default(), if complete { "has successfully progressed." } else { "is progressing." }),
-                     "lastTransitionTime": transition("Progressing", "True"),
-                     "lastUpdateTime": transition("Progressing", "True")}
+                    {"type": "Progressing", "status": progressing, "reason": reason, "message": message,
+                     "lastTransitionTime": transition("Progressing", progressing),
+                     "lastUpdateTime": transition("Progressing", progressing)}
                 ]
             });
             if total - available > 0 {
@@ -770,5 +891,195 @@ impl Controllers {
             });
             let _ = store.put(&pdb_rt, pdb);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn deployment(image: &str, strategy: Value) -> Value {
+        json!({
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "web", "namespace": "default"},
+            "spec": {"replicas": 4, "progressDeadlineSeconds": 600, "strategy": strategy,
+                     "selector": {"matchLabels": {"app": "web"}},
+                     "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "web", "image": image}]}}}
+        })
+    }
+
+    fn run_until(
+        store: &mut Store,
+        controllers: &mut Controllers,
+        mut done: impl FnMut(&Store) -> bool,
+    ) -> (usize, usize) {
+        let (mut max_pods, mut min_ready) = (0, usize::MAX);
+        for _ in 0..2000 {
+            controllers.tick(store);
+            let pods = store.all("", "pods");
+            max_pods = max_pods.max(pods.len());
+            min_ready = min_ready.min(pods.iter().filter(|p| is_ready(p)).count());
+            if done(store) {
+                return (max_pods, min_ready);
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        panic!("did not converge");
+    }
+
+    fn deploy_status(store: &Store) -> Value {
+        store.all("apps", "deployments")[0]["status"].clone()
+    }
+
+    fn rolled_out(image: &'static str) -> impl FnMut(&Store) -> bool {
+        move |store| {
+            let pods = store.all("", "pods");
+            let status = deploy_status(store);
+            pods.len() == 4
+                && pods
+                    .iter()
+                    .all(|p| p["spec"]["containers"][0]["image"] == image && is_ready(p))
+                && status["availableReplicas"] == 4
+        }
+    }
+
+    #[test]
+    fn rolling_updates_respect_max_surge_and_max_unavailable() {
+        let mut store = Store::default();
+        Controllers::seed_nodes(&mut store);
+        let mut controllers = Controllers::new(1000.0);
+        let deploy_rt = store
+            .registry
+            .find("apps", "v1", "deployments")
+            .cloned()
+            .unwrap();
+        let strategy =
+            json!({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}});
+        store
+            .create(
+                &deploy_rt,
+                "default",
+                deployment("web:1", strategy.clone()),
+                false,
+            )
+            .unwrap();
+        run_until(&mut store, &mut controllers, rolled_out("web:1"));
+
+        store
+            .put(&deploy_rt, {
+                let mut d = store.all("apps", "deployments")[0].clone();
+                d["spec"]["template"]["spec"]["containers"][0]["image"] = json!("web:2");
+                d
+            })
+            .unwrap();
+        let (max_pods, min_ready) = run_until(&mut store, &mut controllers, rolled_out("web:2"));
+        assert!(max_pods <= 5, "maxSurge 1 allows 5 pods, saw {max_pods}");
+        assert!(
+            min_ready >= 4,
+            "maxUnavailable 0 keeps 4 ready, saw {min_ready}"
+        );
+        let revisions: Vec<Value> = store
+            .all("apps", "replicasets")
+            .iter()
+            .map(|rs| {
+                json!([
+                    rs["spec"]["replicas"],
+                    rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"]
+                ])
+            })
+            .collect();
+        assert!(
+            revisions.contains(&json!([0, "1"])) && revisions.contains(&json!([4, "2"])),
+            "{revisions:?}"
+        );
+    }
+
+    #[test]
+    fn recreate_removes_the_old_pods_first() {
+        let mut store = Store::default();
+        Controllers::seed_nodes(&mut store);
+        let mut controllers = Controllers::new(1000.0);
+        let deploy_rt = store
+            .registry
+            .find("apps", "v1", "deployments")
+            .cloned()
+            .unwrap();
+        store
+            .create(
+                &deploy_rt,
+                "default",
+                deployment("web:1", json!({"type": "Recreate"})),
+                false,
+            )
+            .unwrap();
+        run_until(&mut store, &mut controllers, rolled_out("web:1"));
+        store
+            .put(&deploy_rt, {
+                let mut d = store.all("apps", "deployments")[0].clone();
+                d["spec"]["template"]["spec"]["containers"][0]["image"] = json!("web:2");
+                d
+            })
+            .unwrap();
+        let mut mixed = false;
+        run_until(&mut store, &mut controllers, |store| {
+            let images: std::collections::HashSet<String> = store
+                .all("", "pods")
+                .iter()
+                .filter_map(|p| {
+                    p["spec"]["containers"][0]["image"]
+                        .as_str()
+                        .map(str::to_owned)
+                })
+                .collect();
+            mixed |= images.len() > 1;
+            rolled_out("web:2")(store)
+        });
+        assert!(!mixed, "Recreate never runs old and new pods together");
+    }
+
+    #[test]
+    fn a_stuck_rollout_exceeds_its_progress_deadline() {
+        let mut store = Store::default();
+        Controllers::seed_nodes(&mut store);
+        let mut controllers = Controllers::new(1000.0);
+        let deploy_rt = store
+            .registry
+            .find("apps", "v1", "deployments")
+            .cloned()
+            .unwrap();
+        let mut stuck = deployment("web:1-unready", json!({"type": "RollingUpdate"}));
+        stuck["spec"]["progressDeadlineSeconds"] = json!(5);
+        store.create(&deploy_rt, "default", stuck, false).unwrap();
+        run_until(&mut store, &mut controllers, |store| {
+            deploy_status(store)["conditions"]
+                .as_array()
+                .is_some_and(|c| {
+                    c.iter().any(|c| {
+                        c["type"] == "Progressing"
+                            && c["reason"] == "ProgressDeadlineExceeded"
+                            && c["status"] == "False"
+                    })
+                })
+        });
+        assert_eq!(deploy_status(&store)["availableReplicas"], 0);
+    }
+
+    #[test]
+    fn rolling_limits_round_like_the_deployment_controller() {
+        assert_eq!(rolling_limits(&json!({}), 10), (3, 2));
+        assert_eq!(
+            rolling_limits(
+                &json!({"rollingUpdate": {"maxSurge": "50%", "maxUnavailable": 1}}),
+                3
+            ),
+            (2, 1)
+        );
+        assert_eq!(
+            rolling_limits(
+                &json!({"rollingUpdate": {"maxSurge": 0, "maxUnavailable": 0}}),
+                3
+            ),
+            (0, 1)
+        );
     }
 }
