@@ -403,3 +403,63 @@ async fn tls_and_bearer_tokens_through_the_plugins() {
     );
     assert_eq!(out.code, Some(0), "{out:?}");
 }
+
+#[tokio::test]
+async fn server_errors_and_dropped_connections_are_explained() {
+    let cluster = SimCluster::start(Options::default()).await.expect("starts");
+    let kube = connect(&cluster, KubeFlags::default()).await;
+    let api: Api<ConfigMap> = Api::namespaced(kube.client.clone(), "default");
+    let call = || ApiCall::new("list", "configmaps").in_namespace("default");
+
+    cluster.set_faults(Faults {
+        error_rate: 1.0,
+        ..Faults::default()
+    });
+    let err = api.list(&ListParams::default()).await.expect_err("500");
+    let text = kube.explain(call(), err).to_string();
+    assert!(text.starts_with("the API server refused to list configmaps in namespace `default`: Internal error occurred"), "{text}");
+    assert!(text.ends_with("(500 InternalError)"), "{text}");
+
+    cluster.set_faults(Faults {
+        drop_rate: 1.0,
+        ..Faults::default()
+    });
+    let err = api.list(&ListParams::default()).await.expect_err("dropped");
+    let text = kube.explain(call(), err).to_string();
+    assert!(
+        text.starts_with(&format!(
+            "cannot reach the API server at {} (context `simcluster`)",
+            cluster.url()
+        )),
+        "{text}"
+    );
+
+    cluster.set_faults(Faults {
+        latency: Duration::from_millis(300),
+        ..Faults::default()
+    });
+    let slow = Kube::connect(
+        &KubeFlags {
+            kubeconfig: Some(cluster.kubeconfig().to_path_buf()),
+            request_timeout: Some(Duration::from_millis(100)),
+            ..KubeFlags::default()
+        },
+        PLUGIN,
+    )
+    .await
+    .expect("connects");
+    let err = Api::<ConfigMap>::namespaced(slow.client.clone(), "default")
+        .list(&ListParams::default())
+        .await
+        .expect_err("--request-timeout applies");
+    let text = slow.explain(call(), err).to_string();
+    assert!(
+        text.starts_with("timed out waiting for the API server"),
+        "{text}"
+    );
+
+    cluster.set_faults(Faults::default());
+    api.list(&ListParams::default())
+        .await
+        .expect("healthy again");
+}
