@@ -250,19 +250,22 @@ fn rollouts_scale_wait_and_logs() {
     let cluster = Cluster::start(&[]);
     let ns = unique_namespace("rollout");
     cluster.ok(&["create", "namespace", &ns]);
+    let rollout_status = || {
+        cluster.ok(&[
+            "rollout",
+            "status",
+            "deploy/api",
+            "-n",
+            &ns,
+            "--timeout=60s",
+        ]);
+    };
     let out = cluster.kubectl_stdin(
         &["apply", "-n", &ns, "-f", "-"],
         &deployment("api", "nginx:1.27"),
     );
     assert_eq!(out.code, Some(0), "{out:?}");
-    cluster.ok(&[
-        "rollout",
-        "status",
-        "deploy/api",
-        "-n",
-        &ns,
-        "--timeout=60s",
-    ]);
+    rollout_status();
     cluster.ok(&[
         "wait",
         "--for=condition=Available",
@@ -272,14 +275,7 @@ fn rollouts_scale_wait_and_logs() {
         "--timeout=60s",
     ]);
     cluster.ok(&["scale", "deploy/api", "-n", &ns, "--replicas=3"]);
-    cluster.ok(&[
-        "rollout",
-        "status",
-        "deploy/api",
-        "-n",
-        &ns,
-        "--timeout=60s",
-    ]);
+    rollout_status();
     assert_eq!(
         cluster.ok(&[
             "get",
@@ -294,28 +290,14 @@ fn rollouts_scale_wait_and_logs() {
     );
 
     cluster.ok(&["set", "image", "deploy/api", "app=nginx:1.28", "-n", &ns]);
-    cluster.ok(&[
-        "rollout",
-        "status",
-        "deploy/api",
-        "-n",
-        &ns,
-        "--timeout=60s",
-    ]);
+    rollout_status();
     let history = cluster.ok(&["rollout", "history", "deploy/api", "-n", &ns]);
     assert!(
         history.contains("1 ") && history.contains("2 "),
         "{history}"
     );
     cluster.ok(&["rollout", "undo", "deploy/api", "-n", &ns]);
-    cluster.ok(&[
-        "rollout",
-        "status",
-        "deploy/api",
-        "-n",
-        &ns,
-        "--timeout=60s",
-    ]);
+    rollout_status();
     assert_eq!(
         cluster.ok(&[
             "get",
@@ -329,14 +311,7 @@ fn rollouts_scale_wait_and_logs() {
         "nginx:1.27"
     );
     cluster.ok(&["rollout", "restart", "deploy/api", "-n", &ns]);
-    cluster.ok(&[
-        "rollout",
-        "status",
-        "deploy/api",
-        "-n",
-        &ns,
-        "--timeout=60s",
-    ]);
+    rollout_status();
 
     let pods = cluster.ok(&["get", "pods", "-n", &ns, "-l", "app=api", "-o", "name"]);
     let pod = pods.lines().next().expect("a pod");

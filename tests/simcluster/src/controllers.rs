@@ -927,6 +927,23 @@ mod tests {
         panic!("did not converge");
     }
 
+    fn cluster() -> (Store, Controllers, ResourceType) {
+        let mut store = Store::default();
+        Controllers::seed_nodes(&mut store);
+        let deploy_rt = store
+            .registry
+            .find("apps", "v1", "deployments")
+            .cloned()
+            .unwrap();
+        (store, Controllers::new(1000.0), deploy_rt)
+    }
+
+    fn set_image(store: &mut Store, deploy_rt: &ResourceType, image: &str) {
+        let mut d = store.all("apps", "deployments")[0].clone();
+        d["spec"]["template"]["spec"]["containers"][0]["image"] = json!(image);
+        store.put(deploy_rt, d).unwrap();
+    }
+
     fn deploy_status(store: &Store) -> Value {
         store.all("apps", "deployments")[0]["status"].clone()
     }
@@ -945,14 +962,7 @@ mod tests {
 
     #[test]
     fn rolling_updates_respect_max_surge_and_max_unavailable() {
-        let mut store = Store::default();
-        Controllers::seed_nodes(&mut store);
-        let mut controllers = Controllers::new(1000.0);
-        let deploy_rt = store
-            .registry
-            .find("apps", "v1", "deployments")
-            .cloned()
-            .unwrap();
+        let (mut store, mut controllers, deploy_rt) = cluster();
         let strategy =
             json!({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}});
         store
@@ -965,13 +975,7 @@ mod tests {
             .unwrap();
         run_until(&mut store, &mut controllers, rolled_out("web:1"));
 
-        store
-            .put(&deploy_rt, {
-                let mut d = store.all("apps", "deployments")[0].clone();
-                d["spec"]["template"]["spec"]["containers"][0]["image"] = json!("web:2");
-                d
-            })
-            .unwrap();
+        set_image(&mut store, &deploy_rt, "web:2");
         let (max_pods, min_ready) = run_until(&mut store, &mut controllers, rolled_out("web:2"));
         assert!(max_pods <= 5, "maxSurge 1 allows 5 pods, saw {max_pods}");
         assert!(
@@ -996,14 +1000,7 @@ mod tests {
 
     #[test]
     fn recreate_removes_the_old_pods_first() {
-        let mut store = Store::default();
-        Controllers::seed_nodes(&mut store);
-        let mut controllers = Controllers::new(1000.0);
-        let deploy_rt = store
-            .registry
-            .find("apps", "v1", "deployments")
-            .cloned()
-            .unwrap();
+        let (mut store, mut controllers, deploy_rt) = cluster();
         store
             .create(
                 &deploy_rt,
@@ -1013,13 +1010,7 @@ mod tests {
             )
             .unwrap();
         run_until(&mut store, &mut controllers, rolled_out("web:1"));
-        store
-            .put(&deploy_rt, {
-                let mut d = store.all("apps", "deployments")[0].clone();
-                d["spec"]["template"]["spec"]["containers"][0]["image"] = json!("web:2");
-                d
-            })
-            .unwrap();
+        set_image(&mut store, &deploy_rt, "web:2");
         let mut mixed = false;
         run_until(&mut store, &mut controllers, |store| {
             let images: std::collections::HashSet<String> = store
@@ -1039,14 +1030,7 @@ mod tests {
 
     #[test]
     fn a_stuck_rollout_exceeds_its_progress_deadline() {
-        let mut store = Store::default();
-        Controllers::seed_nodes(&mut store);
-        let mut controllers = Controllers::new(1000.0);
-        let deploy_rt = store
-            .registry
-            .find("apps", "v1", "deployments")
-            .cloned()
-            .unwrap();
+        let (mut store, mut controllers, deploy_rt) = cluster();
         let mut stuck = deployment("web:1-unready", json!({"type": "RollingUpdate"}));
         stuck["spec"]["progressDeadlineSeconds"] = json!(5);
         store.create(&deploy_rt, "default", stuck, false).unwrap();

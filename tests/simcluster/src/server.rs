@@ -511,6 +511,21 @@ fn parse_body(body: &[u8], content_type: &str) -> Result<Value, ApiError> {
         .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))
 }
 
+/// `labelSelector`, `fieldSelector`, `limit` and `continue` of a list request.
+fn list_options(
+    params: &HashMap<String, String>,
+    rt: &ResourceType,
+) -> Result<ListOptions, ApiError> {
+    let param = |name: &str| params.get(name).map_or("", String::as_str);
+    Ok(ListOptions {
+        labels: LabelSelector::parse(param("labelSelector")).map_err(ApiError::bad_request)?,
+        fields: FieldSelector::parse(param("fieldSelector"), &rt.kind)
+            .map_err(ApiError::bad_request)?,
+        limit: param("limit").parse().unwrap_or(0),
+        continue_token: Some(param("continue").to_owned()).filter(|c| !c.is_empty()),
+    })
+}
+
 fn list_kind(rt: &ResourceType) -> String {
     format!("{}List", rt.kind)
 }
@@ -538,22 +553,7 @@ fn serve(
         target.subresource.as_deref(),
     ) {
         ("GET", None, _) => {
-            let options = ListOptions {
-                labels: LabelSelector::parse(
-                    params.get("labelSelector").map_or("", String::as_str),
-                )
-                .map_err(ApiError::bad_request)?,
-                fields: FieldSelector::parse(
-                    params.get("fieldSelector").map_or("", String::as_str),
-                    &rt.kind,
-                )
-                .map_err(ApiError::bad_request)?,
-                limit: params
-                    .get("limit")
-                    .and_then(|l| l.parse().ok())
-                    .unwrap_or(0),
-                continue_token: params.get("continue").filter(|c| !c.is_empty()).cloned(),
-            };
+            let options = list_options(params, rt)?;
             let result = store.list(rt, target.namespace.as_deref(), &options)?;
             let mut metadata = json!({"resourceVersion": result.rv.to_string()});
             if let Some(token) = &result.continue_token {
@@ -749,16 +749,9 @@ fn serve(
         }
         ("DELETE", None, None) => {
             let options = ListOptions {
-                labels: LabelSelector::parse(
-                    params.get("labelSelector").map_or("", String::as_str),
-                )
-                .map_err(ApiError::bad_request)?,
-                fields: FieldSelector::parse(
-                    params.get("fieldSelector").map_or("", String::as_str),
-                    &rt.kind,
-                )
-                .map_err(ApiError::bad_request)?,
-                ..ListOptions::default()
+                limit: 0,
+                continue_token: None,
+                ..list_options(params, rt)?
             };
             let doomed: Vec<Value> = store
                 .list(rt, target.namespace.as_deref(), &options)?
