@@ -176,14 +176,6 @@ impl Kube {
             namespace_from_flag: resolved.namespace_from_flag,
         })
     }
-
-    /// A short description for messages: "https://host:6443 (context `prod`)".
-    pub fn describe(&self) -> String {
-        match &self.context {
-            Some(context) => format!("{} (context `{context}`)", self.server),
-            None => self.server.clone(),
-        }
-    }
 }
 
 /// The kubeconfig files kubectl would read, in order, and a description of where it looked.

@@ -35,17 +35,9 @@ fn fnv(text: &str) -> u64 {
     })
 }
 
-/// A pod-template-hash-like string: 10 characters from the safe alphabet.
+/// A pod-template-hash: 10 characters of the API server's name alphabet.
 fn short_hash(value: &Value) -> String {
-    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-    let mut n = fnv(&value.to_string());
-    (0..10)
-        .map(|_| {
-            let c = ALPHABET[(n % ALPHABET.len() as u64) as usize] as char;
-            n /= ALPHABET.len() as u64;
-            c
-        })
-        .collect()
+    crate::store::name_suffix(value, 10)
 }
 
 fn int(value: &Value) -> i64 {

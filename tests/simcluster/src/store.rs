@@ -139,6 +139,25 @@ pub struct ListOptions {
     pub continue_token: Option<String>,
 }
 
+/// A suffix for generated names from the API server's alphabet (no vowels, no look-alikes),
+/// derived from `seed` so runs are reproducible.
+pub fn name_suffix(seed: &Value, len: usize) -> String {
+    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    let mut n = seed
+        .to_string()
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+    (0..len)
+        .map(|_| {
+            let c = ALPHABET[(n % ALPHABET.len() as u64) as usize] as char;
+            n /= ALPHABET.len() as u64;
+            c
+        })
+        .collect()
+}
+
 /// The current time, as the API server writes timestamps.
 pub fn now() -> String {
     jiff::Timestamp::now()
@@ -336,17 +355,7 @@ impl Store {
         {
             match meta.get("generateName").and_then(Value::as_str) {
                 Some(prefix) => {
-                    let suffix = format!("{:05x}", (self.uids * 2_654_435_761 + self.rv) % 0xfffff);
-                    let suffix: String = suffix
-                        .chars()
-                        .map(|c| {
-                            if c.is_ascii_digit() {
-                                c
-                            } else {
-                                (b'b' + (c as u8 - b'a')) as char
-                            }
-                        })
-                        .collect();
+                    let suffix = name_suffix(&json!([self.uids, self.rv]), 5);
                     meta.insert("name".into(), json!(format!("{prefix}{suffix}")));
                 }
                 None => {
