@@ -9,6 +9,7 @@
 //! ```
 
 pub mod controllers;
+pub mod cron;
 pub mod discovery;
 pub mod patch;
 pub mod protobuf;
