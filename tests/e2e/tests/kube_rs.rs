@@ -463,3 +463,47 @@ async fn server_errors_and_dropped_connections_are_explained() {
         .await
         .expect("healthy again");
 }
+
+#[tokio::test]
+async fn outages_are_retried_and_watches_can_be_closed_by_the_server() {
+    let cluster = SimCluster::start(Options::default()).await.expect("starts");
+    let kube = connect(&cluster, KubeFlags::default()).await;
+    let api: Api<ConfigMap> = Api::namespaced(kube.client.clone(), "default");
+
+    // The whole server answers 503 for a moment; kube's retry layer rides it out.
+    cluster.set_faults(Faults {
+        unavailable_until: Some(std::time::Instant::now() + Duration::from_millis(300)),
+        ..Faults::default()
+    });
+    api.list(&ListParams::default())
+        .await
+        .expect("retried past the outage");
+    let outage_requests: u64 = cluster
+        .requests()
+        .iter()
+        .filter(|r| r.uri.starts_with("/api/v1/namespaces/default/configmaps"))
+        .count() as u64;
+    assert!(
+        outage_requests >= 2,
+        "the first attempt hit the outage: {outage_requests}"
+    );
+
+    // Watches end when the server closes them.
+    cluster.set_faults(Faults {
+        watch_lifetime: Some(Duration::from_millis(200)),
+        ..Faults::default()
+    });
+    let started = std::time::Instant::now();
+    let mut stream = api
+        .watch(&WatchParams::default().timeout(60), "0")
+        .await
+        .expect("watch")
+        .boxed();
+    while let Some(event) = stream.next().await {
+        event.expect("no error");
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "closed after its lifetime, not the 60 s timeout"
+    );
+}
