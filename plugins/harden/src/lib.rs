@@ -2,6 +2,8 @@
 //!
 //! The logic lives here; `main.rs` only hands [`run`] to [`shipshape::exit::main`].
 
+pub mod image;
+
 use clap::{Parser, Subcommand};
 use shipshape::exit::{Exit, HasGlobalArgs};
 use shipshape::version::VersionArgs;
