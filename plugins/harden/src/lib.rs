@@ -3,6 +3,7 @@
 //! The logic lives here; `main.rs` only hands [`run`] to [`shipshape::exit::main`].
 
 pub mod image;
+pub mod pss;
 
 use clap::{Parser, Subcommand};
 use shipshape::exit::{Exit, HasGlobalArgs};
