@@ -10,6 +10,7 @@
 //! - [`apply`]: server-side apply, `--dry-run`, diffs.
 //! - [`exit`]: errors → exit codes and messages; the plugin `main`.
 //! - [`duration`]: `30s`, `1m30s`, `6h` for flags; ages for tables.
+//! - [`quantity`]: `500m`, `256Mi` as numbers, for comparisons.
 //! - [`version`]: the `version` subcommand every plugin has.
 
 pub mod apply;
@@ -20,6 +21,7 @@ pub mod exit;
 pub mod flags;
 pub mod manifests;
 pub mod output;
+pub mod quantity;
 pub mod version;
 pub mod wait;
 pub mod workload;

@@ -2,6 +2,8 @@
 //!
 //! The logic lives here; `main.rs` only hands [`run`] to [`shipshape::exit::main`].
 
+pub mod audit;
+pub mod checks;
 pub mod image;
 pub mod pss;
 

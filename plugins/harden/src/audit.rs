@@ -1,0 +1,637 @@
+//! The audit: objects in, findings out. Pure — the CLI loads manifests and renders the report.
+
+use serde::Serialize;
+use serde_json::Value;
+use shipshape::manifests::{Manifest, Origin};
+use shipshape::workload::{self, ContainerKind};
+
+use crate::checks::{self, Severity, Standard};
+use crate::image::{ImageRef, Pinning};
+use crate::pss::{self, Level, Version};
+
+/// What to audit against.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// The Pod Security Standards level.
+    pub level: Level,
+    /// The policy version.
+    pub version: Version,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            level: Level::Restricted,
+            version: Version::LATEST,
+        }
+    }
+}
+
+/// The object a finding is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectRef {
+    /// `apps/v1`.
+    pub api_version: String,
+    /// `Deployment`.
+    pub kind: String,
+    /// The namespace, for namespaced objects.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// The name.
+    pub name: String,
+}
+
+/// Where an object was read from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceRef {
+    /// The file (or `<stdin>`).
+    pub file: String,
+    /// The line the object starts on.
+    pub line: usize,
+}
+
+/// An audited object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditedObject {
+    #[serde(flatten)]
+    pub object: ObjectRef,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourceRef>,
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Finding {
+    /// The check id.
+    pub check: &'static str,
+    /// Its standard.
+    pub standard: Standard,
+    /// Its severity.
+    pub severity: Severity,
+    /// The object.
+    pub object: ObjectRef,
+    /// The container, when the finding is about one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub container: Option<String>,
+    /// Where the object was read from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourceRef>,
+    /// What is wrong.
+    pub message: String,
+    /// Whether an ignore applies (ignores are not implemented yet, so always false).
+    pub ignored: bool,
+}
+
+/// Counts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Objects audited.
+    pub objects: usize,
+    /// Findings at each severity.
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+/// The `AuditReport`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct AuditReport {
+    pub summary: Summary,
+    pub objects: Vec<AuditedObject>,
+    pub findings: Vec<Finding>,
+}
+
+impl AuditReport {
+    /// The highest severity found, if any.
+    pub fn worst(&self) -> Option<Severity> {
+        self.findings
+            .iter()
+            .filter(|f| !f.ignored)
+            .map(|f| f.severity)
+            .max()
+    }
+}
+
+fn object_ref(object: &Value) -> ObjectRef {
+    ObjectRef {
+        api_version: object["apiVersion"].as_str().unwrap_or_default().to_owned(),
+        kind: object["kind"].as_str().unwrap_or_default().to_owned(),
+        namespace: object["metadata"]["namespace"].as_str().map(str::to_owned),
+        name: object["metadata"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+    }
+}
+
+fn source_ref(manifest: &Manifest) -> SourceRef {
+    let file = match &manifest.source.origin {
+        Origin::File(path) => path.display().to_string(),
+        other => other.to_string(),
+    };
+    SourceRef {
+        file,
+        line: manifest.source.line,
+    }
+}
+
+struct Collector<'a> {
+    findings: Vec<Finding>,
+    object: ObjectRef,
+    source: Option<SourceRef>,
+    _manifest: &'a Manifest,
+}
+
+impl Collector<'_> {
+    fn add(&mut self, id: &str, container: Option<&str>, message: String) {
+        let Some(check) = checks::find(id) else {
+            return;
+        };
+        self.findings.push(Finding {
+            check: check.id,
+            standard: check.standard,
+            severity: check.severity,
+            object: self.object.clone(),
+            container: container.map(str::to_owned),
+            source: self.source.clone(),
+            message,
+            ignored: false,
+        });
+    }
+}
+
+fn namespace_of(manifest: &Manifest) -> String {
+    manifest.namespace().unwrap_or("default").to_owned()
+}
+
+fn labels_match(selector: &Value, labels: &Value) -> bool {
+    let match_labels = selector["matchLabels"].as_object();
+    let expressions = selector["matchExpressions"].as_array();
+    if match_labels.is_none_or(|m| m.is_empty()) && expressions.is_none_or(|e| e.is_empty()) {
+        return selector.is_object();
+    }
+    let labels_ok = match_labels
+        .into_iter()
+        .flatten()
+        .all(|(k, v)| labels[k] == *v);
+    let expressions_ok = expressions.into_iter().flatten().all(|e| {
+        let key = e["key"].as_str().unwrap_or_default();
+        let value = &labels[key];
+        let values = e["values"].as_array().cloned().unwrap_or_default();
+        match e["operator"].as_str().unwrap_or_default() {
+            "In" => values.contains(value),
+            "NotIn" => !values.contains(value),
+            "Exists" => !value.is_null(),
+            _ => value.is_null(),
+        }
+    });
+    labels_ok && expressions_ok
+}
+
+fn resolve_budget(value: &Value, replicas: i64) -> Option<i64> {
+    match value {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s
+            .strip_suffix('%')
+            .and_then(|p| p.parse::<i64>().ok())
+            .map(|p| (p * replicas + 99) / 100),
+        _ => None,
+    }
+}
+
+/// Audits manifests: every workload's pod template, plus the cross-object checks (PDBs,
+/// NetworkPolicies, namespace labels) within the same set of objects.
+pub fn audit(manifests: &[Manifest], options: &Options) -> AuditReport {
+    let mut report = AuditReport::default();
+    let pdbs: Vec<&Manifest> = manifests
+        .iter()
+        .filter(|m| m.kind() == "PodDisruptionBudget")
+        .collect();
+    let policies: Vec<&Manifest> = manifests
+        .iter()
+        .filter(|m| m.kind() == "NetworkPolicy")
+        .collect();
+    let mut workload_namespaces: Vec<String> = Vec::new();
+
+    for manifest in manifests {
+        let object = &manifest.object;
+        let mut c = Collector {
+            findings: Vec::new(),
+            object: object_ref(object),
+            source: Some(source_ref(manifest)),
+            _manifest: manifest,
+        };
+        report.objects.push(AuditedObject {
+            object: c.object.clone(),
+            source: c.source.clone(),
+        });
+        if manifest.kind() == "Namespace" {
+            audit_namespace(&mut c, object);
+        }
+        if let Some(spec) = workload::pod_spec(object) {
+            let namespace = namespace_of(manifest);
+            if !workload_namespaces.contains(&namespace) {
+                workload_namespaces.push(namespace.clone());
+            }
+            audit_pod(&mut c, manifest, spec, options);
+            audit_availability(&mut c, manifest, &pdbs, &namespace);
+            if namespace == "default" {
+                c.add(
+                    "default-namespace",
+                    None,
+                    "runs in the `default` namespace".into(),
+                );
+            }
+        }
+        report.findings.extend(c.findings);
+    }
+
+    // Namespaces with workloads need a default-deny policy (when the input has any namespace
+    // content at all: NetworkPolicies are namespaced objects that travel with the workloads).
+    for namespace in workload_namespaces {
+        let denies = policies.iter().any(|p| {
+            namespace_of(p) == namespace
+                && p.object["spec"]["podSelector"]
+                    .as_object()
+                    .is_some_and(serde_json::Map::is_empty)
+                && p.object["spec"]["ingress"]
+                    .as_array()
+                    .is_none_or(Vec::is_empty)
+        });
+        if !denies {
+            let ns_manifest = manifests
+                .iter()
+                .find(|m| m.kind() == "Namespace" && m.name() == namespace);
+            report.findings.push(Finding {
+                check: "network-policy-missing",
+                standard: Standard::BestPractice,
+                severity: checks::find("network-policy-missing").map_or(Severity::Warning, |c| c.severity),
+                object: ns_manifest.map_or_else(
+                    || ObjectRef { api_version: "v1".into(), kind: "Namespace".into(), namespace: None, name: namespace.clone() },
+                    |m| object_ref(&m.object),
+                ),
+                container: None,
+                source: ns_manifest.map(source_ref),
+                message: format!("namespace `{namespace}` has workloads but no default-deny NetworkPolicy (podSelector: {{}}, no ingress rules)"),
+                ignored: false,
+            });
+        }
+    }
+
+    report.summary = Summary {
+        objects: report.objects.len(),
+        errors: report
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count(),
+        warnings: report
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Warning)
+            .count(),
+        infos: report
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Info)
+            .count(),
+    };
+    report
+}
+
+fn audit_namespace(c: &mut Collector<'_>, object: &Value) {
+    let labels = &object["metadata"]["labels"];
+    let enforce = labels["pod-security.kubernetes.io/enforce"].as_str();
+    let version = labels["pod-security.kubernetes.io/enforce-version"].as_str();
+    match (enforce, version) {
+        (None, _) => c.add(
+            "namespace-pss-labels",
+            None,
+            "has no pod-security.kubernetes.io/enforce label".into(),
+        ),
+        (Some(_), None | Some("latest")) => c.add(
+            "namespace-pss-labels",
+            None,
+            "pod-security.kubernetes.io/enforce-version is not pinned to a version (`v1.N`)".into(),
+        ),
+        _ => {}
+    }
+}
+
+fn audit_pod(c: &mut Collector<'_>, manifest: &Manifest, spec: &Value, options: &Options) {
+    let annotations =
+        workload::pod_metadata(&manifest.object).map_or(Value::Null, |m| m["annotations"].clone());
+    for violation in pss::evaluate(spec, &annotations, options.level, options.version) {
+        if let Some(check) = checks::for_psa(violation.check) {
+            c.add(check.id, violation.container.as_deref(), violation.message);
+        }
+    }
+    if spec["automountServiceAccountToken"] != Value::Bool(false) {
+        c.add(
+            "automount-service-account-token",
+            None,
+            "mounts a service account token (automountServiceAccountToken is not false)".into(),
+        );
+    }
+    let long_running =
+        !matches!(manifest.kind(), "Job" | "CronJob" | "Pod") || spec["restartPolicy"] == "Always";
+    for container in workload::containers(&manifest.object) {
+        if container.kind == ContainerKind::Ephemeral {
+            continue;
+        }
+        let name = container.name;
+        let value = container.value;
+        let noun = container.kind.noun();
+        if value["securityContext"]["readOnlyRootFilesystem"] != Value::Bool(true) {
+            c.add(
+                "read-only-root-filesystem",
+                Some(name),
+                format!(
+                    "{noun} \"{name}\" does not set securityContext.readOnlyRootFilesystem: true"
+                ),
+            );
+        }
+        let resources = &value["resources"];
+        let missing = |kind: &str| -> Vec<&str> {
+            ["cpu", "memory"]
+                .into_iter()
+                .filter(|r| resources[kind][*r].is_null())
+                .collect()
+        };
+        let (requests, limits) = (missing("requests"), missing("limits"));
+        if !requests.is_empty() {
+            c.add(
+                "resources-requests",
+                Some(name),
+                format!("{noun} \"{name}\" has no {} request", requests.join(" or ")),
+            );
+        }
+        if !limits.is_empty() {
+            c.add(
+                "resources-limits",
+                Some(name),
+                format!("{noun} \"{name}\" has no {} limit", limits.join(" or ")),
+            );
+        }
+        for resource in ["cpu", "memory"] {
+            let quantity = |kind: &str| {
+                resources[kind][resource]
+                    .as_str()
+                    .map(str::to_owned)
+                    .or_else(|| resources[kind][resource].as_f64().map(|n| n.to_string()))
+            };
+            if let (Some(request), Some(limit)) = (quantity("requests"), quantity("limits"))
+                && let (Ok(r), Ok(l)) = (
+                    shipshape::quantity::parse(&request),
+                    shipshape::quantity::parse(&limit),
+                )
+                && l < r
+            {
+                c.add("resources-limit-below-request", Some(name), format!("{noun} \"{name}\" has a {resource} limit ({limit}) below its request ({request})"));
+            }
+        }
+        match value["image"].as_str().map(ImageRef::parse) {
+            Some(Ok(image)) => match image.pinning() {
+                Pinning::Latest => c.add(
+                    "image-untagged",
+                    Some(name),
+                    format!("{noun} \"{name}\" uses `{image}`: the `latest` tag"),
+                ),
+                Pinning::Untagged => c.add(
+                    "image-untagged",
+                    Some(name),
+                    format!("{noun} \"{name}\" uses `{image}` without a tag (means `latest`)"),
+                ),
+                Pinning::Tag | Pinning::Digest => {}
+            },
+            Some(Err(e)) => c.add(
+                "image-invalid",
+                Some(name),
+                format!("{noun} \"{name}\": {e}"),
+            ),
+            None => c.add(
+                "image-invalid",
+                Some(name),
+                format!("{noun} \"{name}\" has no image"),
+            ),
+        }
+        if container.kind == ContainerKind::App && long_running {
+            let readiness = &value["readinessProbe"];
+            let liveness = &value["livenessProbe"];
+            if readiness.is_null() {
+                c.add(
+                    "probe-readiness-missing",
+                    Some(name),
+                    format!("{noun} \"{name}\" has no readinessProbe"),
+                );
+            }
+            if liveness.is_null() {
+                c.add(
+                    "probe-liveness-missing",
+                    Some(name),
+                    format!("{noun} \"{name}\" has no livenessProbe"),
+                );
+            }
+            for (probe_name, probe) in [("readinessProbe", readiness), ("livenessProbe", liveness)]
+            {
+                if probe.is_object() {
+                    let implicit: Vec<&str> =
+                        ["timeoutSeconds", "periodSeconds", "failureThreshold"]
+                            .into_iter()
+                            .filter(|f| probe[*f].is_null())
+                            .collect();
+                    if !implicit.is_empty() {
+                        c.add(
+                            "probe-settings-implicit",
+                            Some(name),
+                            format!(
+                                "{noun} \"{name}\" {probe_name} leaves {} to defaults",
+                                implicit.join(", ")
+                            ),
+                        );
+                    }
+                }
+            }
+            if readiness.is_object() && readiness == liveness {
+                c.add(
+                    "probe-liveness-equals-readiness",
+                    Some(name),
+                    format!("{noun} \"{name}\" has identical liveness and readiness probes"),
+                );
+            }
+        }
+    }
+}
+
+fn audit_availability(
+    c: &mut Collector<'_>,
+    manifest: &Manifest,
+    pdbs: &[&Manifest],
+    namespace: &str,
+) {
+    if !matches!(manifest.kind(), "Deployment" | "StatefulSet") {
+        return;
+    }
+    let replicas = workload::replicas(&manifest.object).unwrap_or(1);
+    if manifest.kind() == "Deployment" && replicas == 1 {
+        c.add("single-replica", None, "runs one replica".into());
+    }
+    if replicas < 2 {
+        return;
+    }
+    let labels =
+        workload::pod_metadata(&manifest.object).map_or(Value::Null, |m| m["labels"].clone());
+    let covering: Vec<&&Manifest> = pdbs
+        .iter()
+        .filter(|p| {
+            namespace_of(p) == namespace && labels_match(&p.object["spec"]["selector"], &labels)
+        })
+        .collect();
+    let Some(pdb) = covering.first() else {
+        c.add(
+            "pdb-missing",
+            None,
+            format!("runs {replicas} replicas but no PodDisruptionBudget selects its pods"),
+        );
+        return;
+    };
+    let spec = &pdb.object["spec"];
+    let allowed = match (
+        resolve_budget(&spec["minAvailable"], replicas),
+        resolve_budget(&spec["maxUnavailable"], replicas),
+    ) {
+        (Some(min), _) => replicas - min,
+        (None, Some(max)) => max,
+        (None, None) => 1,
+    };
+    if allowed < 1 {
+        c.add(
+            "pdb-blocks-eviction",
+            None,
+            format!(
+                "PodDisruptionBudget `{}` allows no eviction of its {replicas} replicas",
+                pdb.name()
+            ),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shipshape::manifests::{Input, load};
+
+    fn sample(variant: &str) -> AuditReport {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../examples/hastecrm")
+            .join(variant);
+        audit(
+            &load(&[Input::Path(dir)]).into_result().unwrap(),
+            &Options::default(),
+        )
+    }
+
+    fn count(report: &AuditReport, check: &str) -> usize {
+        report.findings.iter().filter(|f| f.check == check).count()
+    }
+
+    #[test]
+    fn the_insecure_sample_has_the_hardening_report_findings() {
+        let report = sample("insecure");
+        assert_eq!(report.worst(), Some(Severity::Error));
+        for check in [
+            "pss-run-as-non-root",
+            "pss-privilege-escalation",
+            "pss-capabilities-restricted",
+            "pss-seccomp-restricted",
+            "resources-limits",
+            "image-untagged",
+            "probe-settings-implicit",
+            "pdb-missing",
+            "network-policy-missing",
+            "namespace-pss-labels",
+        ] {
+            assert!(count(&report, check) > 0, "{check} missing");
+        }
+        // Init containers are audited too.
+        assert!(report.findings.iter().any(|f| f.check == "resources-limits"
+            && f.container.as_deref() == Some("wait-for-postgres")));
+        // `postgres` without a tag, `busybox:latest`.
+        assert!(
+            report
+                .findings
+                .iter()
+                .any(|f| f.message.contains("`postgres` without a tag"))
+        );
+        assert_eq!(report.summary.objects, 15);
+    }
+
+    #[test]
+    fn the_hardened_sample_is_clean_at_warning() {
+        let report = sample("hardened");
+        let serious: Vec<String> = report
+            .findings
+            .iter()
+            .filter(|f| f.severity >= Severity::Warning)
+            .map(|f| {
+                format!(
+                    "{} {}/{}: {}",
+                    f.check, f.object.kind, f.object.name, f.message
+                )
+            })
+            .collect();
+        assert_eq!(serious, Vec::<String>::new());
+    }
+
+    #[test]
+    fn limits_below_requests_and_blocking_budgets() {
+        let text = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: prod}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+        - name: web
+          image: web:1
+          resources: {requests: {cpu: 500m, memory: 1Gi}, limits: {cpu: 250m, memory: 2Gi}}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: web, namespace: prod}
+spec: {minAvailable: 3, selector: {matchLabels: {app: web}}}
+";
+        let manifests: Vec<Manifest> =
+            shipshape::manifests::parse_text(&Origin::Stdin, text, Default::default())
+                .into_iter()
+                .map(Result::unwrap)
+                .collect();
+        let report = audit(&manifests, &Options::default());
+        assert_eq!(count(&report, "resources-limit-below-request"), 1);
+        assert_eq!(count(&report, "pdb-blocks-eviction"), 1);
+        assert_eq!(count(&report, "pdb-missing"), 0);
+        let finding = report
+            .findings
+            .iter()
+            .find(|f| f.check == "resources-limit-below-request")
+            .unwrap();
+        assert_eq!(
+            finding.message,
+            "container \"web\" has a cpu limit (250m) below its request (500m)"
+        );
+        assert_eq!(
+            finding.source,
+            Some(SourceRef {
+                file: "<stdin>".into(),
+                line: 1
+            })
+        );
+    }
+}
