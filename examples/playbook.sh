@@ -3,6 +3,7 @@
 # Runs against the current kubectl context; examples/demo.sh points it at simcluster.
 # Each plugin issue adds its step here.
 set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
 
 if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then
     step() { printf '\n\033[1m## %s\033[0m\n' "$*"; }
@@ -18,6 +19,11 @@ step "The cluster and the app as deployed"
 run kubectl get nodes
 run kubectl get deploy,statefulset -A
 run kubectl wait --for=condition=Available deploy --all -n hastecrm-production --timeout=120s
+
+step "Before deploy: audit the manifests (kubectl harden)"
+# The insecure app fails the audit (exit 1); the hardened one passes.
+run kubectl harden audit -f "$root/examples/hastecrm/insecure/api.yaml" || echo "(exit $?: the audit found errors)"
+run kubectl harden audit -f "$root/examples/hastecrm/hardened"
 
 step "The Shipshape plugins, through kubectl's plugin dispatch"
 run kubectl plugin list

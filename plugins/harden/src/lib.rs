@@ -6,11 +6,13 @@ pub mod audit;
 pub mod checks;
 pub mod image;
 pub mod pss;
+pub mod render;
 
 use clap::{Parser, Subcommand};
 use shipshape::exit::{Exit, HasGlobalArgs};
+use shipshape::manifests::Input;
 use shipshape::version::VersionArgs;
-use shipshape::{GlobalArgs, Plugin};
+use shipshape::{GlobalArgs, OutputArg, Plugin, UsageError};
 
 /// This plugin, for the user agent, the field manager and messages.
 pub const PLUGIN: Plugin = Plugin {
@@ -20,6 +22,15 @@ pub const PLUGIN: Plugin = Plugin {
 
 const EXAMPLES: &str = "\
 Examples:
+  # Audit the playbook's sample app before deploying it (exit 1 on errors)
+  kubectl harden audit -f examples/hastecrm/insecure
+
+  # Audit a kustomization at the baseline level of Kubernetes 1.30, failing on warnings too
+  kubectl harden audit -k overlays/prod --level baseline --pss-version v1.30 --fail-on warning
+
+  # Every check, with how to fix it
+  kubectl harden checks -o wide
+
   # Show the plugin's version, and the cluster's for the current context
   kubectl harden version
 
@@ -52,6 +63,10 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Audit manifests against the Pod Security Standards and production practice.
+    Audit(AuditArgs),
+    /// List every check: id, standard, severity, title (and the fix with -o wide).
+    Checks(OutputArg),
     /// Print the plugin's version, and the API server's version and context when reachable.
     Version(VersionArgs),
 }
@@ -66,5 +81,67 @@ impl HasGlobalArgs for Cli {
 pub async fn run(cli: Cli) -> anyhow::Result<Exit> {
     match &cli.command {
         Command::Version(args) => shipshape::version::run(PLUGIN, &cli.global, args).await,
+        Command::Checks(output) => {
+            let catalogue = render::Catalogue {
+                checks: checks::CATALOGUE,
+            };
+            shipshape::output::print(&shipshape::output::render(&catalogue, output.output)?)?;
+            Ok(Exit::Success)
+        }
+        Command::Audit(args) => run_audit(args),
     }
+}
+
+/// `kubectl harden audit`'s flags.
+#[derive(Debug, clap::Args)]
+pub struct AuditArgs {
+    /// A manifest file or directory (recursive), or `-` for stdin; repeatable.
+    #[arg(short = 'f', long = "filename", value_name = "FILE|DIR|-")]
+    pub files: Vec<String>,
+
+    /// A kustomization directory, built with `kubectl kustomize`.
+    #[arg(short = 'k', long = "kustomize", value_name = "DIR")]
+    pub kustomize: Vec<std::path::PathBuf>,
+
+    /// The Pod Security Standards level to audit against.
+    #[arg(long, value_enum, default_value = "restricted")]
+    pub level: pss::Level,
+
+    /// The Pod Security Standards policy version: `latest` or `v1.N`.
+    #[arg(long = "pss-version", default_value = "latest", value_parser = |s: &str| s.parse::<pss::Version>())]
+    pub pss_version: pss::Version,
+
+    /// Exit 1 when a finding is at least this severe (`none`: never).
+    #[arg(long = "fail-on", default_value = "error", value_parser = ["error", "warning", "info", "none"])]
+    pub fail_on: String,
+
+    #[command(flatten)]
+    pub output: OutputArg,
+}
+
+fn run_audit(args: &AuditArgs) -> anyhow::Result<Exit> {
+    let mut inputs: Vec<Input> = args.files.iter().map(|f| Input::file_flag(f)).collect();
+    inputs.extend(args.kustomize.iter().cloned().map(Input::Kustomize));
+    if inputs.is_empty() {
+        return Err(UsageError(
+            "nothing to audit: pass manifests with -f FILE|DIR|- or -k DIR (live cluster audits are not implemented yet)".into(),
+        )
+        .into());
+    }
+    let manifests = shipshape::manifests::load(&inputs).into_result()?;
+    let options = audit::Options {
+        level: args.level,
+        version: args.pss_version,
+    };
+    let report = audit::audit(&manifests, &options);
+    shipshape::output::print(&shipshape::output::render(&report, args.output.output)?)?;
+    let threshold = match args.fail_on.as_str() {
+        "error" => Some(checks::Severity::Error),
+        "warning" => Some(checks::Severity::Warning),
+        "info" => Some(checks::Severity::Info),
+        _ => None,
+    };
+    let failed =
+        matches!((report.worst(), threshold), (Some(worst), Some(threshold)) if worst >= threshold);
+    Ok(if failed { Exit::No } else { Exit::Success })
 }

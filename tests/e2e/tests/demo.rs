@@ -44,5 +44,5 @@ fn the_playbook_demo_runs_against_simcluster() {
         "{}",
         out.stdout
     );
-    assert!(!out.stdout.contains("warning"), "{}", out.stdout);
+    assert!(!out.stderr.contains("plugin warnings"), "{}", out.stderr);
 }

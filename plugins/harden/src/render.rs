@@ -1,0 +1,114 @@
+//! The audit report and the catalogue for people (tables) and scripts (JSON/YAML).
+
+use shipshape::output::{Report, Table, Tone};
+
+use crate::audit::AuditReport;
+use crate::checks::{CATALOGUE, Check, Severity};
+
+fn tone(severity: Severity) -> Tone {
+    match severity {
+        Severity::Error => Tone::Bad,
+        Severity::Warning => Tone::Warn,
+        Severity::Info => Tone::Muted,
+    }
+}
+
+impl Report for AuditReport {
+    const KIND: &'static str = "AuditReport";
+
+    fn human(&self, wide: bool) -> String {
+        let mut text = String::new();
+        let mut current: Option<(&crate::audit::ObjectRef, Table)> = None;
+        let flush = |text: &mut String, current: Option<(&crate::audit::ObjectRef, Table)>| {
+            if let Some((object, table)) = current {
+                let ns = object
+                    .namespace
+                    .as_ref()
+                    .map(|n| format!("{n}/"))
+                    .unwrap_or_default();
+                text.push_str(&format!("{} {ns}{}\n", object.kind, object.name));
+                for line in table.render().lines() {
+                    text.push_str("  ");
+                    text.push_str(line);
+                    text.push('\n');
+                }
+                text.push('\n');
+            }
+        };
+        for finding in &self.findings {
+            if current.as_ref().is_none_or(|(o, _)| *o != &finding.object) {
+                flush(&mut text, current.take());
+                let mut headers = vec!["severity", "check", "message"];
+                if wide {
+                    headers.push("fix");
+                    headers.push("source");
+                }
+                current = Some((&finding.object, Table::new(headers)));
+            }
+            if let Some((_, table)) = current.as_mut() {
+                let mut row = vec![
+                    (
+                        format!("{:?}", finding.severity).to_uppercase(),
+                        tone(finding.severity),
+                    ),
+                    (finding.check.to_owned(), Tone::Plain),
+                    (finding.message.clone(), Tone::Plain),
+                ];
+                if wide {
+                    let fix = crate::checks::find(finding.check).map_or("", |c| c.fix);
+                    row.push((fix.to_owned(), Tone::Plain));
+                    let source = finding
+                        .source
+                        .as_ref()
+                        .map(|s| format!("{}:{}", s.file, s.line))
+                        .unwrap_or_default();
+                    row.push((source, Tone::Muted));
+                }
+                table.toned_row(row);
+            }
+        }
+        flush(&mut text, current);
+        let s = &self.summary;
+        text.push_str(&format!(
+            "{} objects audited: {} errors, {} warnings, {} info\n",
+            s.objects, s.errors, s.warnings, s.infos
+        ));
+        text
+    }
+}
+
+/// The `Checks` report: the catalogue.
+#[derive(Debug, serde::Serialize)]
+pub struct Catalogue {
+    /// Every check.
+    pub checks: &'static [Check],
+}
+
+impl Report for Catalogue {
+    const KIND: &'static str = "CheckCatalogue";
+
+    fn human(&self, wide: bool) -> String {
+        let mut headers = vec!["id", "standard", "severity", "title"];
+        if wide {
+            headers.push("fix");
+        }
+        let mut table = Table::new(headers);
+        for check in CATALOGUE {
+            let standard = serde_json::to_value(check.standard)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            let mut row = vec![
+                check.id.to_owned(),
+                standard,
+                format!("{:?}", check.severity).to_lowercase(),
+                check.title.to_owned(),
+            ];
+            if wide {
+                row.push(check.fix.to_owned());
+            }
+            table.row(row);
+        }
+        table.render()
+    }
+}

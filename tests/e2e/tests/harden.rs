@@ -1,0 +1,121 @@
+//! `kubectl harden audit` and `kubectl harden checks` through the real kubectl.
+
+use e2e::{kubectl, kubectl_available, run};
+
+fn examples(variant: &str) -> String {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/hastecrm")
+        .join(variant)
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[test]
+fn auditing_the_insecure_sample_fails_with_the_report_findings() {
+    if !kubectl_available() {
+        return;
+    }
+    let out = run(kubectl().args(["harden", "audit", "-f", &examples("insecure"), "-o", "json"]));
+    assert_eq!(out.code, Some(1), "errors fail the audit: {out:?}");
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    assert_eq!(report["kind"], "AuditReport");
+    assert_eq!(report["objects"].as_array().map(Vec::len), Some(15));
+    let findings = report["findings"].as_array().expect("findings");
+    let init_limits = findings
+        .iter()
+        .find(|f| f["check"] == "resources-limits" && f["container"] == "wait-for-postgres")
+        .expect("init containers are audited");
+    assert_eq!(init_limits["object"]["kind"], "Deployment");
+    assert!(
+        init_limits["source"]["file"]
+            .as_str()
+            .is_some_and(|f| f.ends_with("api.yaml"))
+    );
+    assert!(
+        init_limits["source"]["line"]
+            .as_u64()
+            .is_some_and(|l| l > 1)
+    );
+    assert_eq!(init_limits["ignored"], false);
+}
+
+#[test]
+fn the_hardened_sample_passes_and_fail_on_sets_the_bar() {
+    if !kubectl_available() {
+        return;
+    }
+    let out = run(kubectl().args(["harden", "audit", "-k", &examples("hardened")]));
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert!(
+        out.stdout
+            .ends_with("29 objects audited: 0 errors, 0 warnings, 8 info\n"),
+        "{}",
+        out.stdout
+    );
+    let out = run(kubectl().args([
+        "harden",
+        "audit",
+        "-f",
+        &examples("hardened"),
+        "--fail-on",
+        "info",
+    ]));
+    assert_eq!(out.code, Some(1), "{out:?}");
+    // Baseline is looser than restricted: the insecure sample has no baseline violations.
+    let out = run(kubectl().args([
+        "harden",
+        "audit",
+        "-f",
+        &examples("insecure"),
+        "--level",
+        "baseline",
+        "--fail-on",
+        "error",
+        "-o",
+        "json",
+    ]));
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    assert_eq!(report["summary"]["errors"], 0, "{}", out.stdout);
+    assert_eq!(out.code, Some(0));
+}
+
+#[test]
+fn stdin_bad_input_and_the_catalogue() {
+    if !kubectl_available() {
+        return;
+    }
+    let out = run(kubectl().args(["harden", "audit"]));
+    assert_eq!(out.code, Some(2), "{out:?}");
+    assert!(out.stderr.contains("nothing to audit"), "{out:?}");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let broken = dir.path().join("broken.yaml");
+    std::fs::write(
+        &broken,
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: [x\n",
+    )
+    .expect("write");
+    let out = run(kubectl().args(["harden", "audit", "-f"]).arg(&broken));
+    assert_eq!(out.code, Some(2), "{out:?}");
+    assert!(
+        out.stderr
+            .contains(&format!("{}:4:9: invalid YAML", broken.display())),
+        "{out:?}"
+    );
+    let out = run(kubectl().args(["harden", "audit", "--pss-version", "1.30", "-f", "-"]));
+    assert_eq!(out.code, Some(2));
+    assert!(out.stderr.contains("`latest` or `v1.N`"), "{out:?}");
+
+    let out = run(kubectl().args(["harden", "checks", "-o", "json"]));
+    assert_eq!(out.code, Some(0));
+    let catalogue: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    let ids: Vec<&str> = catalogue["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    assert!(
+        ids.contains(&"pss-run-as-non-root") && ids.contains(&"resources-limits"),
+        "{ids:?}"
+    );
+}
