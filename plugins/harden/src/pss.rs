@@ -435,34 +435,24 @@ pub fn evaluate(
 
     // /proc mount: restricted replaces baseline from 1.35; user namespaces relax only baseline.
     let proc_ok = |c: &Value| sc(c)["procMount"].is_null() || sc(c)["procMount"] == "Default";
+    let unmasked = || -> Vec<(String, String)> {
+        containers(spec)
+            .filter(|c| !proc_ok(c))
+            .map(|c| {
+                (
+                    name(c),
+                    format!(
+                        "must not set securityContext.procMount={}",
+                        sc(c)["procMount"]
+                    ),
+                )
+            })
+            .collect()
+    };
     if level == Level::Restricted && version.at_least(35) {
-        let failing = containers(spec)
-            .filter(|c| !proc_ok(c))
-            .map(|c| {
-                (
-                    name(c),
-                    format!(
-                        "must not set securityContext.procMount={}",
-                        sc(c)["procMount"]
-                    ),
-                )
-            })
-            .collect();
-        report.per_container("procMount_restricted", Level::Restricted, failing);
+        report.per_container("procMount_restricted", Level::Restricted, unmasked());
     } else if !user_namespaces {
-        let failing = containers(spec)
-            .filter(|c| !proc_ok(c))
-            .map(|c| {
-                (
-                    name(c),
-                    format!(
-                        "must not set securityContext.procMount={}",
-                        sc(c)["procMount"]
-                    ),
-                )
-            })
-            .collect();
-        report.per_container("procMount", Level::Baseline, failing);
+        report.per_container("procMount", Level::Baseline, unmasked());
     }
 
     // Seccomp: restricted replaces baseline from 1.19.
