@@ -54,6 +54,8 @@ pub enum Origin {
     Stdin,
     /// `kubectl kustomize DIR`: lines count in its output.
     Kustomize(PathBuf),
+    /// Read from a cluster (the server URL or context); such objects have no file line.
+    Cluster(String),
 }
 
 impl fmt::Display for Origin {
@@ -62,6 +64,7 @@ impl fmt::Display for Origin {
             Origin::File(path) => write!(f, "{}", path.display()),
             Origin::Stdin => f.write_str("<stdin>"),
             Origin::Kustomize(dir) => write!(f, "<kustomize {}>", dir.display()),
+            Origin::Cluster(cluster) => write!(f, "<cluster {cluster}>"),
         }
     }
 }
@@ -438,7 +441,9 @@ fn kustomize(dir: &Path) -> Result<(Origin, String), LoadError> {
 pub fn parse_text(origin: &Origin, text: &str, limits: Limits) -> Vec<Result<Manifest, LoadError>> {
     let is_json = match origin {
         Origin::File(path) => path.extension().is_some_and(|e| e == "json"),
-        Origin::Stdin | Origin::Kustomize(_) => text.trim_start().starts_with('{'),
+        Origin::Stdin | Origin::Kustomize(_) | Origin::Cluster(_) => {
+            text.trim_start().starts_with('{')
+        }
     };
     if is_json {
         return parse_json(origin, text);

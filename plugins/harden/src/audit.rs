@@ -127,15 +127,16 @@ fn object_ref(object: &Value) -> ObjectRef {
     }
 }
 
-fn source_ref(manifest: &Manifest) -> SourceRef {
+fn source_ref(manifest: &Manifest) -> Option<SourceRef> {
     let file = match &manifest.source.origin {
         Origin::File(path) => path.display().to_string(),
+        Origin::Cluster(_) => return None,
         other => other.to_string(),
     };
-    SourceRef {
+    Some(SourceRef {
         file,
         line: manifest.source.line,
-    }
+    })
 }
 
 struct Collector<'a> {
@@ -221,7 +222,7 @@ pub fn audit(manifests: &[Manifest], options: &Options) -> AuditReport {
         let mut c = Collector {
             findings: Vec::new(),
             object: object_ref(object),
-            source: Some(source_ref(manifest)),
+            source: source_ref(manifest),
             _manifest: manifest,
         };
         report.objects.push(AuditedObject {
@@ -274,7 +275,7 @@ pub fn audit(manifests: &[Manifest], options: &Options) -> AuditReport {
                     |m| object_ref(&m.object),
                 ),
                 container: None,
-                source: ns_manifest.map(source_ref),
+                source: ns_manifest.and_then(source_ref),
                 message: format!("namespace `{namespace}` has workloads but no default-deny NetworkPolicy (podSelector: {{}}, no ingress rules)"),
                 ignored: false,
             });
@@ -303,6 +304,13 @@ pub fn audit(manifests: &[Manifest], options: &Options) -> AuditReport {
 }
 
 fn audit_namespace(c: &mut Collector<'_>, object: &Value) {
+    // kube-system, kube-public and kube-node-lease belong to the distribution, not the user.
+    if object["metadata"]["name"]
+        .as_str()
+        .is_some_and(|n| n.starts_with("kube-"))
+    {
+        return;
+    }
     let labels = &object["metadata"]["labels"];
     let enforce = labels["pod-security.kubernetes.io/enforce"].as_str();
     let version = labels["pod-security.kubernetes.io/enforce-version"].as_str();

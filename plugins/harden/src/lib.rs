@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod checks;
 pub mod image;
+pub mod live;
 pub mod pss;
 pub mod render;
 
@@ -27,6 +28,9 @@ Examples:
 
   # Audit a kustomization at the baseline level of Kubernetes 1.30, failing on warnings too
   kubectl harden audit -k overlays/prod --level baseline --pss-version v1.30 --fail-on warning
+
+  # Audit what runs in every namespace of the current cluster (one list per kind)
+  kubectl harden audit -A
 
   # Every check, with how to fix it
   kubectl harden checks -o wide
@@ -88,7 +92,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<Exit> {
             shipshape::output::print(&shipshape::output::render(&catalogue, output.output)?)?;
             Ok(Exit::Success)
         }
-        Command::Audit(args) => run_audit(args),
+        Command::Audit(args) => run_audit(&cli.global, args).await,
     }
 }
 
@@ -102,6 +106,14 @@ pub struct AuditArgs {
     /// A kustomization directory, built with `kubectl kustomize`.
     #[arg(short = 'k', long = "kustomize", value_name = "DIR")]
     pub kustomize: Vec<std::path::PathBuf>,
+
+    /// Without -f/-k: audit the live objects of every namespace (default: the current namespace).
+    #[arg(short = 'A', long = "all-namespaces")]
+    pub all_namespaces: bool,
+
+    /// Without -f/-k: audit only the workloads matching this label selector.
+    #[arg(short = 'l', long = "selector", value_name = "SELECTOR")]
+    pub selector: Option<String>,
 
     /// The Pod Security Standards level to audit against.
     #[arg(long, value_enum, default_value = "restricted")]
@@ -119,16 +131,25 @@ pub struct AuditArgs {
     pub output: OutputArg,
 }
 
-fn run_audit(args: &AuditArgs) -> anyhow::Result<Exit> {
+async fn run_audit(global: &GlobalArgs, args: &AuditArgs) -> anyhow::Result<Exit> {
     let mut inputs: Vec<Input> = args.files.iter().map(|f| Input::file_flag(f)).collect();
     inputs.extend(args.kustomize.iter().cloned().map(Input::Kustomize));
-    if inputs.is_empty() {
-        return Err(UsageError(
-            "nothing to audit: pass manifests with -f FILE|DIR|- or -k DIR (live cluster audits are not implemented yet)".into(),
-        )
-        .into());
-    }
-    let manifests = shipshape::manifests::load(&inputs).into_result()?;
+    let manifests = if inputs.is_empty() {
+        let kube = shipshape::Kube::connect(&global.kube, PLUGIN).await?;
+        let scope = live::Scope {
+            namespace: (!args.all_namespaces).then(|| kube.namespace.clone()),
+            selector: args.selector.clone(),
+        };
+        live::collect(&kube, &scope).await?
+    } else {
+        if args.all_namespaces || args.selector.is_some() {
+            return Err(UsageError(
+                "-A and -l select live objects: they cannot be combined with -f or -k".into(),
+            )
+            .into());
+        }
+        shipshape::manifests::load(&inputs).into_result()?
+    };
     let options = audit::Options {
         level: args.level,
         version: args.pss_version,

@@ -84,9 +84,10 @@ fn stdin_bad_input_and_the_catalogue() {
     if !kubectl_available() {
         return;
     }
+    // Without -f/-k the audit is live, so without a cluster it is a cluster error.
     let out = run(kubectl().args(["harden", "audit"]));
-    assert_eq!(out.code, Some(2), "{out:?}");
-    assert!(out.stderr.contains("nothing to audit"), "{out:?}");
+    assert_eq!(out.code, Some(3), "{out:?}");
+    assert!(out.stderr.contains("no kubeconfig found"), "{out:?}");
     let dir = tempfile::tempdir().expect("tempdir");
     let broken = dir.path().join("broken.yaml");
     std::fs::write(
@@ -118,4 +119,93 @@ fn stdin_bad_input_and_the_catalogue() {
         ids.contains(&"pss-run-as-non-root") && ids.contains(&"resources-limits"),
         "{ids:?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_audits_list_each_kind_once_across_namespaces() {
+    if !kubectl_available() {
+        return;
+    }
+    let cluster = simcluster::SimCluster::start(simcluster::Options {
+        seeds: vec![std::path::PathBuf::from(examples("insecure"))],
+        ..simcluster::Options::default()
+    })
+    .await
+    .expect("starts");
+    // More namespaces must not mean more requests.
+    for i in 0..20 {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(
+            dir.path().join("ns.yaml"),
+            format!("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: extra-{i}\n"),
+        )
+        .expect("write");
+        cluster.seed(dir.path()).expect("seeded");
+    }
+    cluster.reset_counters();
+    let audit = |args: &[&str]| {
+        let mut cmd = kubectl();
+        cmd.env("KUBECONFIG", cluster.kubeconfig())
+            .args(["harden", "audit"])
+            .args(args);
+        tokio::task::block_in_place(|| run(&mut cmd))
+    };
+    let out = audit(&["-A", "-o", "json"]);
+    assert_eq!(out.code, Some(1), "{out:?}");
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    let api = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["object"]["name"] == "api" && f["check"] == "pss-run-as-non-root")
+        .expect("the live Deployment is audited");
+    assert!(
+        api.get("source").is_none(),
+        "live objects have no file: {api}"
+    );
+    // Pods and ReplicaSets owned by controllers are audited through their owners only.
+    assert!(
+        !report["objects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["kind"] == "ReplicaSet")
+    );
+    let lists: Vec<_> = cluster
+        .counters()
+        .into_iter()
+        .filter(|((verb, _, _), _)| verb == "list")
+        .collect();
+    assert_eq!(lists.len(), 10, "one list per kind: {lists:?}");
+    for ((_, resource, namespace), count) in lists {
+        assert_eq!(
+            (namespace.as_str(), count),
+            ("", 1),
+            "{resource} listed once, cluster-wide"
+        );
+    }
+
+    // One namespace, and a label selector.
+    let out = audit(&["-n", "hastecrm-data", "-o", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    assert!(
+        report["objects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["namespace"] == "hastecrm-data" || o["name"] == "hastecrm-data"),
+        "{report}"
+    );
+    let out = audit(&["-A", "-l", "app=hastecrm-web", "-o", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    let workloads: Vec<&str> = report["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["kind"] != "Namespace")
+        .filter_map(|o| o["name"].as_str())
+        .collect();
+    assert_eq!(workloads, ["web"]);
+    let out = audit(&["-A", "-f", "x.yaml"]);
+    assert_eq!(out.code, Some(2), "{out:?}");
 }
