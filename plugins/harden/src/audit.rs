@@ -16,13 +16,21 @@ pub struct Options {
     pub level: Level,
     /// The policy version.
     pub version: Version,
+    /// Disregard ignore annotations (`--no-ignores`).
+    pub no_ignores: bool,
 }
+
+/// The annotation listing ignored checks: `check-id` or `check-id=container`, comma-separated.
+pub const IGNORE_ANNOTATION: &str = "harden.shipshape.dev/ignore";
+/// The annotation saying why.
+pub const IGNORE_REASON_ANNOTATION: &str = "harden.shipshape.dev/ignore-reason";
 
 impl Default for Options {
     fn default() -> Self {
         Self {
             level: Level::Restricted,
             version: Version::LATEST,
+            no_ignores: false,
         }
     }
 }
@@ -81,8 +89,11 @@ pub struct Finding {
     pub source: Option<SourceRef>,
     /// What is wrong.
     pub message: String,
-    /// Whether an ignore applies (ignores are not implemented yet, so always false).
+    /// Whether an ignore annotation covers it; ignored findings do not count or fail the audit.
     pub ignored: bool,
+    /// Why it is ignored (the `harden.shipshape.dev/ignore-reason` annotation).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// Counts.
@@ -90,10 +101,12 @@ pub struct Finding {
 pub struct Summary {
     /// Objects audited.
     pub objects: usize,
-    /// Findings at each severity.
+    /// Findings at each severity (ignored ones excluded).
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
+    /// Findings an ignore annotation covers.
+    pub ignored: usize,
 }
 
 /// The `AuditReport`.
@@ -160,7 +173,40 @@ impl Collector<'_> {
             source: self.source.clone(),
             message,
             ignored: false,
+            reason: None,
         });
+    }
+}
+
+/// Marks the findings an object's (or its pod template's) ignore annotations cover.
+fn apply_ignores(findings: &mut [Finding], object: &Value) {
+    let annotations = [
+        &object["metadata"]["annotations"],
+        &workload::pod_metadata(object).map_or(Value::Null, |m| m["annotations"].clone()),
+    ]
+    .map(Value::clone);
+    for annotations in annotations {
+        let Some(list) = annotations[IGNORE_ANNOTATION].as_str() else {
+            continue;
+        };
+        let reason = annotations[IGNORE_REASON_ANNOTATION]
+            .as_str()
+            .unwrap_or("no reason given")
+            .to_owned();
+        for entry in list.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+            let (check, container) = match entry.split_once('=') {
+                Some((check, container)) => (check.trim(), Some(container.trim())),
+                None => (entry, None),
+            };
+            for finding in findings.iter_mut() {
+                let container_matches =
+                    container.is_none_or(|c| finding.container.as_deref() == Some(c));
+                if finding.check == check && container_matches {
+                    finding.ignored = true;
+                    finding.reason = Some(reason.clone());
+                }
+            }
+        }
     }
 }
 
@@ -247,6 +293,9 @@ pub fn audit(manifests: &[Manifest], options: &Options) -> AuditReport {
                 );
             }
         }
+        if !options.no_ignores {
+            apply_ignores(&mut c.findings, object);
+        }
         report.findings.extend(c.findings);
     }
 
@@ -278,27 +327,29 @@ pub fn audit(manifests: &[Manifest], options: &Options) -> AuditReport {
                 source: ns_manifest.and_then(source_ref),
                 message: format!("namespace `{namespace}` has workloads but no default-deny NetworkPolicy (podSelector: {{}}, no ingress rules)"),
                 ignored: false,
+                reason: None,
             });
+            if let (Some(ns), false, Some(last)) =
+                (ns_manifest, options.no_ignores, report.findings.last_mut())
+            {
+                apply_ignores(std::slice::from_mut(last), &ns.object);
+            }
         }
     }
 
+    let counted = |severity: Severity| {
+        report
+            .findings
+            .iter()
+            .filter(|f| !f.ignored && f.severity == severity)
+            .count()
+    };
     report.summary = Summary {
         objects: report.objects.len(),
-        errors: report
-            .findings
-            .iter()
-            .filter(|f| f.severity == Severity::Error)
-            .count(),
-        warnings: report
-            .findings
-            .iter()
-            .filter(|f| f.severity == Severity::Warning)
-            .count(),
-        infos: report
-            .findings
-            .iter()
-            .filter(|f| f.severity == Severity::Info)
-            .count(),
+        errors: counted(Severity::Error),
+        warnings: counted(Severity::Warning),
+        infos: counted(Severity::Info),
+        ignored: report.findings.iter().filter(|f| f.ignored).count(),
     };
     report
 }
@@ -592,6 +643,66 @@ mod tests {
             })
             .collect();
         assert_eq!(serious, Vec::<String>::new());
+    }
+
+    #[test]
+    fn ignore_annotations_cover_checks_and_containers_with_a_reason() {
+        let text = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: legacy
+  namespace: prod
+  annotations:
+    harden.shipshape.dev/ignore: image-untagged=sidecar, probe-liveness-missing
+    harden.shipshape.dev/ignore-reason: vendor chart, tracked in OPS-12
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: legacy}}
+  template:
+    metadata: {labels: {app: legacy}}
+    spec:
+      containers:
+        - {name: app, image: app}
+        - {name: sidecar, image: proxy}
+";
+        let manifests: Vec<Manifest> =
+            shipshape::manifests::parse_text(&Origin::Stdin, text, Default::default())
+                .into_iter()
+                .map(Result::unwrap)
+                .collect();
+        let report = audit(&manifests, &Options::default());
+        let untagged: Vec<(Option<&str>, bool)> = report
+            .findings
+            .iter()
+            .filter(|f| f.check == "image-untagged")
+            .map(|f| (f.container.as_deref(), f.ignored))
+            .collect();
+        assert_eq!(untagged, [(Some("app"), false), (Some("sidecar"), true)]);
+        let liveness: Vec<&Finding> = report
+            .findings
+            .iter()
+            .filter(|f| f.check == "probe-liveness-missing")
+            .collect();
+        assert!(
+            liveness.iter().all(
+                |f| f.ignored && f.reason.as_deref() == Some("vendor chart, tracked in OPS-12")
+            )
+        );
+        assert_eq!(report.summary.ignored, 3);
+        let all = audit(
+            &manifests,
+            &Options {
+                no_ignores: true,
+                ..Options::default()
+            },
+        );
+        assert_eq!(all.summary.ignored, 0);
+        assert_eq!(
+            all.findings.len(),
+            report.findings.len(),
+            "ignored findings stay in the report"
+        );
     }
 
     #[test]

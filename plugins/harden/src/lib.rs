@@ -123,6 +123,10 @@ pub struct AuditArgs {
     #[arg(long = "pss-version", default_value = "latest", value_parser = |s: &str| s.parse::<pss::Version>())]
     pub pss_version: pss::Version,
 
+    /// Report findings even where a `harden.shipshape.dev/ignore` annotation covers them.
+    #[arg(long = "no-ignores")]
+    pub no_ignores: bool,
+
     /// Exit 1 when a finding is at least this severe (`none`: never).
     #[arg(long = "fail-on", default_value = "error", value_parser = ["error", "warning", "info", "none"])]
     pub fail_on: String,
@@ -153,6 +157,7 @@ async fn run_audit(global: &GlobalArgs, args: &AuditArgs) -> anyhow::Result<Exit
     let options = audit::Options {
         level: args.level,
         version: args.pss_version,
+        no_ignores: args.no_ignores,
     };
     let report = audit::audit(&manifests, &options);
     shipshape::output::print(&shipshape::output::render(&report, args.output.output)?)?;

@@ -35,7 +35,7 @@ impl Report for AuditReport {
                 text.push('\n');
             }
         };
-        for finding in &self.findings {
+        for finding in self.findings.iter().filter(|f| !f.ignored) {
             if current.as_ref().is_none_or(|(o, _)| *o != &finding.object) {
                 flush(&mut text, current.take());
                 let mut headers = vec!["severity", "check", "message"];
@@ -70,9 +70,13 @@ impl Report for AuditReport {
         flush(&mut text, current);
         let s = &self.summary;
         text.push_str(&format!(
-            "{} objects audited: {} errors, {} warnings, {} info\n",
+            "{} objects audited: {} errors, {} warnings, {} info",
             s.objects, s.errors, s.warnings, s.infos
         ));
+        if s.ignored > 0 {
+            text.push_str(&format!(" ({} ignored by annotation)", s.ignored));
+        }
+        text.push('\n');
         text
     }
 }
