@@ -163,18 +163,6 @@ pub enum ClusterError {
     },
 }
 
-impl ClusterError {
-    /// The HTTP status the server answered, when it answered.
-    pub fn status_code(&self) -> Option<u16> {
-        match self {
-            ClusterError::Unauthorized { .. } => Some(401),
-            ClusterError::Forbidden { .. } => Some(403),
-            ClusterError::Api { code, .. } => Some(*code),
-            _ => None,
-        }
-    }
-}
-
 impl Kube {
     /// Explains a failed request in terms of the call, the server and the context.
     pub fn explain(&self, call: ApiCall, err: kube::Error) -> ClusterError {

@@ -152,14 +152,13 @@ fn source_ref(manifest: &Manifest) -> Option<SourceRef> {
     })
 }
 
-struct Collector<'a> {
+struct Collector {
     findings: Vec<Finding>,
     object: ObjectRef,
     source: Option<SourceRef>,
-    _manifest: &'a Manifest,
 }
 
-impl Collector<'_> {
+impl Collector {
     fn add(&mut self, id: &str, container: Option<&str>, message: String) {
         let Some(check) = checks::find(id) else {
             return;
@@ -269,7 +268,6 @@ pub fn audit(manifests: &[Manifest], options: &Options) -> AuditReport {
             findings: Vec::new(),
             object: object_ref(object),
             source: source_ref(manifest),
-            _manifest: manifest,
         };
         report.objects.push(AuditedObject {
             object: c.object.clone(),
@@ -354,7 +352,7 @@ pub fn audit(manifests: &[Manifest], options: &Options) -> AuditReport {
     report
 }
 
-fn audit_namespace(c: &mut Collector<'_>, object: &Value) {
+fn audit_namespace(c: &mut Collector, object: &Value) {
     // kube-system, kube-public and kube-node-lease belong to the distribution, not the user.
     if object["metadata"]["name"]
         .as_str()
@@ -380,7 +378,7 @@ fn audit_namespace(c: &mut Collector<'_>, object: &Value) {
     }
 }
 
-fn audit_pod(c: &mut Collector<'_>, manifest: &Manifest, spec: &Value, options: &Options) {
+fn audit_pod(c: &mut Collector, manifest: &Manifest, spec: &Value, options: &Options) {
     let annotations =
         workload::pod_metadata(&manifest.object).map_or(Value::Null, |m| m["annotations"].clone());
     for violation in pss::evaluate(spec, &annotations, options.level, options.version) {
@@ -525,12 +523,7 @@ fn audit_pod(c: &mut Collector<'_>, manifest: &Manifest, spec: &Value, options: 
     }
 }
 
-fn audit_availability(
-    c: &mut Collector<'_>,
-    manifest: &Manifest,
-    pdbs: &[&Manifest],
-    namespace: &str,
-) {
+fn audit_availability(c: &mut Collector, manifest: &Manifest, pdbs: &[&Manifest], namespace: &str) {
     if !matches!(manifest.kind(), "Deployment" | "StatefulSet") {
         return;
     }
