@@ -12,6 +12,7 @@
 //! - [`duration`]: `30s`, `1m30s`, `6h` for flags; ages for tables.
 //! - [`quantity`]: `500m`, `256Mi` as numbers, for comparisons.
 //! - [`version`]: the `version` subcommand every plugin has.
+//! - [`yamledit`]: lossless edits of YAML files (comments and formatting kept).
 
 pub mod apply;
 pub mod client;
@@ -25,6 +26,7 @@ pub mod quantity;
 pub mod version;
 pub mod wait;
 pub mod workload;
+pub mod yamledit;
 
 pub use client::{Kube, Plugin};
 pub use exit::{ApiCall, ClusterError, Exit, UsageError};

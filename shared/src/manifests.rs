@@ -467,6 +467,8 @@ pub struct Document<'a> {
     pub first_line: usize,
     /// The document's index in the stream, from 1.
     pub index: usize,
+    /// The bytes of the stream the document covers (a shared `--- ` marker line excluded).
+    pub range: std::ops::Range<usize>,
 }
 
 /// Whether a line is a document marker (`---` or `...` at column 0, then whitespace or nothing).
@@ -518,6 +520,7 @@ pub fn split_documents(text: &str) -> Vec<Document<'_>> {
         .into_iter()
         .enumerate()
         .map(|(i, (from, to, first_line, prefix))| Document {
+            range: from..to,
             text: match prefix {
                 Some(mut p) => {
                     p.push_str(&text[from..to]);
