@@ -23,7 +23,7 @@ pub enum Shape {
 
 impl Shape {
     /// The path of the pod template (the object holding `metadata` and `spec`).
-    fn template_path(self) -> &'static [&'static str] {
+    pub fn template_path(self) -> &'static [&'static str] {
         match self {
             Shape::Pod => &[],
             Shape::Template => &["spec", "template"],

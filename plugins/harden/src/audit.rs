@@ -94,6 +94,9 @@ pub struct Finding {
     /// Why it is ignored (the `harden.shipshape.dev/ignore-reason` annotation).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The index of the object in the audited slice (None for a namespace the input lacks).
+    #[serde(skip)]
+    pub index: Option<usize>,
 }
 
 /// Counts.
@@ -154,6 +157,7 @@ fn source_ref(manifest: &Manifest) -> Option<SourceRef> {
 
 struct Collector {
     findings: Vec<Finding>,
+    index: usize,
     object: ObjectRef,
     source: Option<SourceRef>,
 }
@@ -173,6 +177,7 @@ impl Collector {
             message,
             ignored: false,
             reason: None,
+            index: Some(self.index),
         });
     }
 }
@@ -248,24 +253,30 @@ fn resolve_budget(value: &Value, replicas: i64) -> Option<i64> {
     }
 }
 
+/// The objects other objects' checks look at.
+struct Related<'m> {
+    pdbs: Vec<&'m Manifest>,
+    hpas: Vec<&'m Manifest>,
+}
+
 /// Audits manifests: every workload's pod template, plus the cross-object checks (PDBs,
 /// NetworkPolicies, namespace labels) within the same set of objects.
 pub fn audit(manifests: &[Manifest], options: &Options) -> AuditReport {
     let mut report = AuditReport::default();
-    let pdbs: Vec<&Manifest> = manifests
-        .iter()
-        .filter(|m| m.kind() == "PodDisruptionBudget")
-        .collect();
-    let policies: Vec<&Manifest> = manifests
-        .iter()
-        .filter(|m| m.kind() == "NetworkPolicy")
-        .collect();
+    let of_kind =
+        |kind: &str| -> Vec<&Manifest> { manifests.iter().filter(|m| m.kind() == kind).collect() };
+    let related = Related {
+        pdbs: of_kind("PodDisruptionBudget"),
+        hpas: of_kind("HorizontalPodAutoscaler"),
+    };
+    let policies = of_kind("NetworkPolicy");
     let mut workload_namespaces: Vec<String> = Vec::new();
 
-    for manifest in manifests {
+    for (index, manifest) in manifests.iter().enumerate() {
         let object = &manifest.object;
         let mut c = Collector {
             findings: Vec::new(),
+            index,
             object: object_ref(object),
             source: source_ref(manifest),
         };
@@ -282,7 +293,7 @@ pub fn audit(manifests: &[Manifest], options: &Options) -> AuditReport {
                 workload_namespaces.push(namespace.clone());
             }
             audit_pod(&mut c, manifest, spec, options);
-            audit_availability(&mut c, manifest, &pdbs, &namespace);
+            audit_availability(&mut c, manifest, &related, &namespace);
             if namespace == "default" {
                 c.add(
                     "default-namespace",
@@ -310,9 +321,10 @@ pub fn audit(manifests: &[Manifest], options: &Options) -> AuditReport {
                     .is_none_or(Vec::is_empty)
         });
         if !denies {
-            let ns_manifest = manifests
+            let ns_index = manifests
                 .iter()
-                .find(|m| m.kind() == "Namespace" && m.name() == namespace);
+                .position(|m| m.kind() == "Namespace" && m.name() == namespace);
+            let ns_manifest = ns_index.map(|i| &manifests[i]);
             report.findings.push(Finding {
                 check: "network-policy-missing",
                 standard: Standard::BestPractice,
@@ -326,6 +338,7 @@ pub fn audit(manifests: &[Manifest], options: &Options) -> AuditReport {
                 message: format!("namespace `{namespace}` has workloads but no default-deny NetworkPolicy (podSelector: {{}}, no ingress rules)"),
                 ignored: false,
                 reason: None,
+                index: ns_index,
             });
             if let (Some(ns), false, Some(last)) =
                 (ns_manifest, options.no_ignores, report.findings.last_mut())
@@ -391,6 +404,28 @@ fn audit_pod(c: &mut Collector, manifest: &Manifest, spec: &Value, options: &Opt
             "automount-service-account-token",
             None,
             "mounts a service account token (automountServiceAccountToken is not false)".into(),
+        );
+    }
+    let pod_context = &spec["securityContext"];
+    let all_containers = workload::containers(&manifest.object);
+    let implicit: Vec<&str> = ["runAsUser", "runAsGroup", "fsGroup"]
+        .into_iter()
+        .filter(|field| {
+            pod_context[*field].is_null()
+                && (*field == "fsGroup"
+                    || all_containers
+                        .iter()
+                        .any(|c| c.value["securityContext"][*field].is_null()))
+        })
+        .collect();
+    if !implicit.is_empty() {
+        c.add(
+            "security-context-ids",
+            None,
+            format!(
+                "leaves {} to the image (not set in the pod's securityContext)",
+                implicit.join(", ")
+            ),
         );
     }
     let long_running =
@@ -462,7 +497,12 @@ fn audit_pod(c: &mut Collector, manifest: &Manifest, spec: &Value, options: &Opt
                     Some(name),
                     format!("{noun} \"{name}\" uses `{image}` without a tag (means `latest`)"),
                 ),
-                Pinning::Tag | Pinning::Digest => {}
+                Pinning::Tag => c.add(
+                    "image-mutable-tag",
+                    Some(name),
+                    format!("{noun} \"{name}\" uses `{image}`: a tag, not a digest"),
+                ),
+                Pinning::Digest => {}
             },
             Some(Err(e)) => c.add(
                 "image-invalid",
@@ -474,6 +514,23 @@ fn audit_pod(c: &mut Collector, manifest: &Manifest, spec: &Value, options: &Opt
                 Some(name),
                 format!("{noun} \"{name}\" has no image"),
             ),
+        }
+        let moving = value["image"]
+            .as_str()
+            .and_then(|i| ImageRef::parse(i).ok())
+            .is_some_and(|i| matches!(i.pinning(), Pinning::Latest | Pinning::Untagged));
+        match value["imagePullPolicy"].as_str() {
+            Some("Never") => c.add(
+                "image-pull-policy",
+                Some(name),
+                format!("{noun} \"{name}\" has imagePullPolicy: Never"),
+            ),
+            Some("IfNotPresent") if moving => c.add(
+                "image-pull-policy",
+                Some(name),
+                format!("{noun} \"{name}\" pulls a moving tag with imagePullPolicy: IfNotPresent"),
+            ),
+            _ => {}
         }
         if container.kind == ContainerKind::App && long_running {
             let readiness = &value["readinessProbe"];
@@ -523,17 +580,56 @@ fn audit_pod(c: &mut Collector, manifest: &Manifest, spec: &Value, options: &Opt
     }
 }
 
-fn audit_availability(c: &mut Collector, manifest: &Manifest, pdbs: &[&Manifest], namespace: &str) {
+/// The HorizontalPodAutoscaler's minReplicas (default 1) for a workload, when one targets it.
+fn hpa_min_replicas(manifest: &Manifest, hpas: &[&Manifest], namespace: &str) -> Option<i64> {
+    hpas.iter()
+        .find(|h| {
+            let target = &h.object["spec"]["scaleTargetRef"];
+            namespace_of(h) == namespace
+                && target["kind"] == manifest.kind()
+                && target["name"] == manifest.name()
+        })
+        .map(|h| h.object["spec"]["minReplicas"].as_i64().unwrap_or(1))
+}
+
+fn audit_availability(
+    c: &mut Collector,
+    manifest: &Manifest,
+    related: &Related<'_>,
+    namespace: &str,
+) {
     if !matches!(manifest.kind(), "Deployment" | "StatefulSet") {
         return;
     }
-    let replicas = workload::replicas(&manifest.object).unwrap_or(1);
+    let declared = workload::replicas(&manifest.object).unwrap_or(1);
+    // An autoscaler owns the replica count: its floor is what availability rests on.
+    let hpa_min = hpa_min_replicas(manifest, &related.hpas, namespace);
+    let replicas = hpa_min.map_or(declared, |min| min.max(1));
     if manifest.kind() == "Deployment" && replicas == 1 {
-        c.add("single-replica", None, "runs one replica".into());
+        let message = match hpa_min {
+            Some(_) => "its HorizontalPodAutoscaler's minReplicas is 1".into(),
+            None => "runs one replica".into(),
+        };
+        c.add("single-replica", None, message);
     }
     if replicas < 2 {
         return;
     }
+    let spec = workload::pod_spec(&manifest.object).unwrap_or(&Value::Null);
+    let spread = spec["topologySpreadConstraints"]
+        .as_array()
+        .is_some_and(|a| !a.is_empty())
+        || spec["affinity"]["podAntiAffinity"].is_object();
+    if !spread {
+        c.add(
+            "topology-spread",
+            None,
+            format!(
+                "runs {replicas} replicas without topologySpreadConstraints or podAntiAffinity"
+            ),
+        );
+    }
+    let pdbs = &related.pdbs;
     let labels =
         workload::pod_metadata(&manifest.object).map_or(Value::Null, |m| m["labels"].clone());
     let covering: Vec<&&Manifest> = pdbs

@@ -231,6 +231,13 @@ pub const CATALOGUE: &[Check] = &[
         "Set securityContext.readOnlyRootFilesystem: true and mount an emptyDir where the app writes.",
     ),
     practice(
+        "security-context-ids",
+        Severity::Warning,
+        "Implicit user, group or fsGroup",
+        "Without explicit ids the container runs as whatever user the image says, and volumes keep root ownership.",
+        "Set runAsUser, runAsGroup and fsGroup (65534, say) in the pod's securityContext.",
+    ),
+    practice(
         "automount-service-account-token",
         Severity::Info,
         "Service account token mounted",
@@ -264,6 +271,20 @@ pub const CATALOGUE: &[Check] = &[
         "Image without a tag or with `latest`",
         "`latest` and untagged images change under you: rollbacks and audits cannot tell what ran.",
         "Pin a version tag, or better a digest (`image:1.2.3@sha256:…`).",
+    ),
+    practice(
+        "image-mutable-tag",
+        Severity::Info,
+        "Image pinned by a tag, not a digest",
+        "A tag can be pushed again: two nodes may run different code under the same name.",
+        "Pin the image by digest (`name:tag@sha256:…`) in the release pipeline.",
+    ),
+    practice(
+        "image-pull-policy",
+        Severity::Warning,
+        "Pull policy that can run stale or missing images",
+        "`IfNotPresent` with `latest` keeps whatever a node pulled first; `Never` fails on nodes without the image.",
+        "Pin a tag or digest and leave imagePullPolicy unset (IfNotPresent), or use Always for moving tags.",
     ),
     practice(
         "image-invalid",
@@ -306,6 +327,13 @@ pub const CATALOGUE: &[Check] = &[
         "One replica",
         "A single replica is down during every rollout, node drain and crash.",
         "Run at least 2 replicas, with a PodDisruptionBudget.",
+    ),
+    practice(
+        "topology-spread",
+        Severity::Warning,
+        "Replicas not spread across nodes or zones",
+        "Replicas the scheduler puts on one node all go down with it.",
+        "Add topologySpreadConstraints (kubernetes.io/hostname or topology.kubernetes.io/zone) or a preferred podAntiAffinity.",
     ),
     practice(
         "pdb-missing",

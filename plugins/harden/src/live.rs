@@ -2,8 +2,8 @@
 //! loop per namespace; the objects then go through the same audit as manifests.
 
 use k8s_openapi::api::{
-    apps::v1 as apps, batch::v1 as batch, core::v1 as core, networking::v1 as net,
-    policy::v1 as policy,
+    apps::v1 as apps, autoscaling::v2 as autoscaling, batch::v1 as batch, core::v1 as core,
+    networking::v1 as net, policy::v1 as policy,
 };
 use kube::api::{Api, DynamicObject, ListParams};
 use kube::core::ApiResource;
@@ -36,6 +36,10 @@ fn resources() -> Vec<(ApiResource, bool)> {
             false,
         ),
         (ApiResource::erase::<net::NetworkPolicy>(&()), false),
+        (
+            ApiResource::erase::<autoscaling::HorizontalPodAutoscaler>(&()),
+            false,
+        ),
     ]
 }
 
