@@ -4,6 +4,8 @@
 
 pub mod audit;
 pub mod checks;
+pub mod files;
+pub mod fix;
 pub mod image;
 pub mod live;
 pub mod pss;
@@ -69,6 +71,9 @@ pub struct Cli {
 pub enum Command {
     /// Audit manifests against the Pod Security Standards and production practice.
     Audit(AuditArgs),
+    /// Fix what the audit finds: in manifest files (comments and formatting kept) or live objects.
+    #[command(after_help = FIX_EXAMPLES)]
+    Fix(FixArgs),
     /// List every check: id, standard, severity, title (and the fix with -o wide).
     Checks(OutputArg),
     /// Print the plugin's version, and the API server's version and context when reachable.
@@ -93,6 +98,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<Exit> {
             Ok(Exit::Success)
         }
         Command::Audit(args) => run_audit(&cli.global, args).await,
+        Command::Fix(args) => run_fix(&cli.global, args).await,
     }
 }
 
@@ -170,4 +176,281 @@ async fn run_audit(global: &GlobalArgs, args: &AuditArgs) -> anyhow::Result<Exit
     let failed =
         matches!((report.worst(), threshold), (Some(worst), Some(threshold)) if worst >= threshold);
     Ok(if failed { Exit::No } else { Exit::Success })
+}
+
+const FIX_EXAMPLES: &str = "\
+Examples:
+  # Show what fixing the sample app changes, as a diff (exit 1 when something would change)
+  kubectl harden fix -f examples/hastecrm/insecure --diff
+
+  # Fix the files in place, adding missing PodDisruptionBudgets and default-deny NetworkPolicies
+  kubectl harden fix -f k8s/ --in-place --add-missing
+
+  # Write fixed copies elsewhere, with an emptyDir at /tmp for read-only containers
+  kubectl harden fix -f k8s/ --output-dir k8s-hardened --tmp-volume
+
+  # Preview the fix of a live Deployment (the API server validates, nothing is persisted)
+  kubectl harden fix -n shop deploy/api --dry-run=server
+
+  # Fix every workload of a namespace, and label it for Pod Security admission
+  kubectl harden fix -n shop --all --yes
+
+  # Write the live fixes as a kustomize component instead of touching the cluster
+  kubectl harden fix -n shop --all --emit-kustomize overlays/prod/harden
+";
+
+/// `kubectl harden fix`'s flags.
+#[derive(Debug, clap::Args)]
+pub struct FixArgs {
+    /// Live objects to fix, as TYPE/NAME (deploy/api, sts/db, cronjob/cleanup, ns/shop).
+    #[arg(value_name = "TYPE/NAME", conflicts_with = "files")]
+    pub objects: Vec<String>,
+
+    /// Fix every workload of the namespace (-n), and the namespace's labels.
+    #[arg(long, conflicts_with_all = ["objects", "files"])]
+    pub all: bool,
+
+    /// A manifest file or directory (recursive), or `-` for stdin; repeatable. Prints the fixed
+    /// manifests unless --in-place, --output-dir or --diff says otherwise.
+    #[arg(short = 'f', long = "filename", value_name = "FILE|DIR|-")]
+    pub files: Vec<String>,
+
+    /// Rewrite the files (atomically; only files that change are touched).
+    #[arg(long = "in-place", requires = "files", conflicts_with_all = ["output_dir", "diff"])]
+    pub in_place: bool,
+
+    /// Write the fixed files under DIR, keeping their paths below the -f directory.
+    #[arg(
+        long = "output-dir",
+        value_name = "DIR",
+        requires = "files",
+        conflicts_with = "diff"
+    )]
+    pub output_dir: Option<std::path::PathBuf>,
+
+    /// Print a unified diff of each changed file instead; exit 1 when anything would change.
+    #[arg(long, requires = "files")]
+    pub diff: bool,
+
+    /// Also write a PodDisruptionBudget (maxUnavailable: 1) for each multi-replica workload
+    /// without one, and a default-deny NetworkPolicy (DNS egress allowed) per namespace.
+    #[arg(long = "add-missing")]
+    pub add_missing: bool,
+
+    /// The runAsUser, runAsGroup and fsGroup to set where they are missing or root.
+    #[arg(long = "run-as-user", value_name = "ID", default_value_t = 65534)]
+    pub run_as_user: i64,
+
+    /// Mount an emptyDir at /tmp in containers made read-only.
+    #[arg(long = "tmp-volume")]
+    pub tmp_volume: bool,
+
+    /// Requests for containers without them.
+    #[arg(long, value_name = "cpu=Q,memory=Q", default_value = "cpu=100m,memory=128Mi", value_parser = parse_resources)]
+    pub requests: (String, String),
+
+    /// Limits for containers without them (raised to the request where that is higher).
+    #[arg(long, value_name = "cpu=Q,memory=Q", default_value = "cpu=1,memory=1Gi", value_parser = parse_resources)]
+    pub limits: (String, String),
+
+    /// The Pod Security Standards level to fix for, and to label namespaces with.
+    #[arg(long, value_enum, default_value = "restricted")]
+    pub level: pss::Level,
+
+    /// The Pod Security Standards version to fix for, and to pin in namespace labels.
+    #[arg(long = "pss-version", default_value = "latest", value_parser = |s: &str| s.parse::<pss::Version>())]
+    pub pss_version: pss::Version,
+
+    /// Fix findings even where a `harden.shipshape.dev/ignore` annotation covers them.
+    #[arg(long = "no-ignores")]
+    pub no_ignores: bool,
+
+    #[command(flatten)]
+    pub dry_run: shipshape::apply::DryRunArg,
+
+    /// Take over fields another field manager owns when applying live fixes.
+    #[arg(long = "force-conflicts")]
+    pub force_conflicts: bool,
+
+    /// Write the live fixes as patches and a kustomize Component (kustomization.yaml) in DIR.
+    #[arg(long = "emit-kustomize", value_name = "DIR", conflicts_with = "files")]
+    pub emit_kustomize: Option<std::path::PathBuf>,
+}
+
+/// `cpu=100m,memory=128Mi` → (cpu, memory).
+fn parse_resources(text: &str) -> Result<(String, String), String> {
+    let (mut cpu, mut memory) = (None, None);
+    for part in text.split(',') {
+        let (key, value) = part
+            .split_once('=')
+            .ok_or_else(|| format!("`{part}`: expected cpu=QUANTITY,memory=QUANTITY"))?;
+        shipshape::quantity::parse(value).map_err(|e| format!("`{value}`: {e}"))?;
+        match key.trim() {
+            "cpu" => cpu = Some(value.trim().to_owned()),
+            "memory" => memory = Some(value.trim().to_owned()),
+            other => return Err(format!("unknown resource `{other}`: use cpu and memory")),
+        }
+    }
+    match (cpu, memory) {
+        (Some(cpu), Some(memory)) => Ok((cpu, memory)),
+        _ => Err("give both: cpu=QUANTITY,memory=QUANTITY".into()),
+    }
+}
+
+impl FixArgs {
+    fn options(&self) -> fix::FixOptions {
+        fix::FixOptions {
+            user: self.run_as_user,
+            tmp_volume: self.tmp_volume,
+            cpu_request: self.requests.0.clone(),
+            memory_request: self.requests.1.clone(),
+            cpu_limit: self.limits.0.clone(),
+            memory_limit: self.limits.1.clone(),
+            level: self.level,
+            version: self.pss_version,
+            add_missing: self.add_missing,
+            ..fix::FixOptions::default()
+        }
+    }
+
+    fn audit_options(&self) -> audit::Options {
+        audit::Options {
+            level: self.level,
+            version: self.pss_version,
+            no_ignores: self.no_ignores,
+        }
+    }
+}
+
+/// One line per finding left for a person, on stderr.
+pub(crate) fn report_plan(plan: &fix::Plan, what: &str) {
+    let objects: std::collections::BTreeSet<_> = plan.fixed.iter().map(|f| f.index).collect();
+    eprintln!(
+        "fixed {} finding(s) in {} object(s){what}; {} need a person{}",
+        plan.fixed.len(),
+        objects.len(),
+        plan.manual.len(),
+        if plan.manual.is_empty() { "" } else { ":" }
+    );
+    for finding in &plan.manual {
+        let container = finding
+            .container
+            .as_deref()
+            .map(|c| format!(" [{c}]"))
+            .unwrap_or_default();
+        eprintln!(
+            "  {} {}/{}{container}: {}",
+            finding.check, finding.object.kind, finding.object.name, finding.message
+        );
+    }
+    if plan
+        .manual
+        .iter()
+        .any(|f| matches!(f.check, "pdb-missing" | "network-policy-missing"))
+    {
+        eprintln!("  (--add-missing writes the missing PodDisruptionBudgets and NetworkPolicies)");
+    }
+}
+
+async fn run_fix(global: &GlobalArgs, args: &FixArgs) -> anyhow::Result<Exit> {
+    if args.files.is_empty() {
+        return live::fix(global, args).await;
+    }
+    // Read every source once, keeping the text: stdin cannot be read twice.
+    let mut texts = std::collections::BTreeMap::new();
+    let mut manifests = Vec::new();
+    let mut errors = Vec::new();
+    let mut paths = Vec::new();
+    for file in &args.files {
+        if file == "-" {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)?;
+            let origin = shipshape::manifests::Origin::Stdin;
+            for result in shipshape::manifests::parse_text(&origin, &text, Default::default()) {
+                match result {
+                    Ok(m) => manifests.push(m),
+                    Err(e) => errors.push(e),
+                }
+            }
+            texts.insert(origin, text);
+        } else {
+            paths.push(Input::file_flag(file));
+        }
+    }
+    let loaded = shipshape::manifests::load(&paths);
+    errors.extend(loaded.errors.iter().cloned());
+    if !errors.is_empty() {
+        return Err(shipshape::manifests::LoadErrors(errors).into());
+    }
+    for manifest in &loaded.manifests {
+        let origin = &manifest.source.origin;
+        if let shipshape::manifests::Origin::File(path) = origin
+            && !texts.contains_key(origin)
+        {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            texts.insert(origin.clone(), text);
+        }
+    }
+    manifests.extend(loaded.manifests);
+
+    let report = audit::audit(&manifests, &args.audit_options());
+    let plan = fix::plan(&manifests, &report, &args.options());
+    let fixed = files::apply(&manifests, &plan, &texts).map_err(|errors| {
+        anyhow::anyhow!(
+            "{}",
+            errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    })?;
+    let changed = fixed.iter().filter(|f| f.changed()).count();
+    if args.diff {
+        for file in &fixed {
+            shipshape::output::print(&file.diff())?;
+        }
+    } else if args.in_place {
+        for file in fixed.iter().filter(|f| f.changed()) {
+            if let shipshape::manifests::Origin::File(path) = &file.origin {
+                files::write_atomically(path, &file.after)?;
+            } else {
+                shipshape::output::print(&file.after)?;
+            }
+        }
+    } else if let Some(dir) = &args.output_dir {
+        let roots: Vec<std::path::PathBuf> =
+            args.files.iter().map(std::path::PathBuf::from).collect();
+        for file in &fixed {
+            match &file.origin {
+                shipshape::manifests::Origin::File(path) => {
+                    files::write_atomically(&files::output_path(dir, path, &roots), &file.after)?;
+                }
+                _ => files::write_atomically(&dir.join("stdin.yaml"), &file.after)?,
+            }
+        }
+    } else {
+        let several = fixed.len() > 1;
+        for (i, file) in fixed.iter().enumerate() {
+            let mut text = String::new();
+            if several {
+                if i > 0 {
+                    text.push_str("---\n");
+                }
+                text.push_str(&format!("# Source: {}\n", file.name()));
+            }
+            text.push_str(&file.after);
+            if !text.ends_with('\n') {
+                text.push('\n');
+            }
+            shipshape::output::print(&text)?;
+        }
+    }
+    report_plan(&plan, &format!(" across {changed} file(s)"));
+    Ok(if args.diff && changed > 0 {
+        Exit::No
+    } else {
+        Exit::Success
+    })
 }

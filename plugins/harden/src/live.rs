@@ -121,3 +121,216 @@ pub async fn collect(kube: &Kube, scope: &Scope) -> anyhow::Result<Vec<Manifest>
     }
     Ok(manifests)
 }
+
+/// The kind a `TYPE/NAME` argument names, as kubectl spells types.
+fn kind_of(kind: &str) -> Option<&'static str> {
+    Some(match kind.to_ascii_lowercase().as_str() {
+        "deploy" | "deployment" | "deployments" | "deployment.apps" | "deployments.apps" => {
+            "Deployment"
+        }
+        "sts" | "statefulset" | "statefulsets" | "statefulset.apps" | "statefulsets.apps" => {
+            "StatefulSet"
+        }
+        "ds" | "daemonset" | "daemonsets" | "daemonset.apps" | "daemonsets.apps" => "DaemonSet",
+        "cj" | "cronjob" | "cronjobs" | "cronjob.batch" | "cronjobs.batch" => "CronJob",
+        "job" | "jobs" | "job.batch" | "jobs.batch" => "Job",
+        "ns" | "namespace" | "namespaces" => "Namespace",
+        _ => return None,
+    })
+}
+
+/// `kubectl harden fix` on live objects: audit the namespace, plan, then preview, emit or apply.
+pub async fn fix(
+    global: &shipshape::GlobalArgs,
+    args: &crate::FixArgs,
+) -> anyhow::Result<shipshape::Exit> {
+    use shipshape::UsageError;
+    use shipshape::apply::{Applier, DryRun};
+
+    if args.objects.is_empty() && !args.all {
+        return Err(UsageError(
+            "name what to fix: -f FILE|DIR for manifests, TYPE/NAME (deploy/api) or --all for the live objects of the namespace".into(),
+        )
+        .into());
+    }
+    let mut wanted: Vec<(&'static str, &str)> = Vec::new();
+    for argument in &args.objects {
+        let (kind, name) = argument
+            .split_once('/')
+            .and_then(|(k, n)| Some((kind_of(k)?, n)))
+            .filter(|(_, n)| !n.is_empty())
+            .ok_or_else(|| UsageError(format!(
+                "`{argument}`: expected TYPE/NAME with TYPE one of deploy, sts, ds, cronjob, job, ns (pods are fixed through their controller)"
+            )))?;
+        wanted.push((kind, name));
+    }
+    let kube = shipshape::Kube::connect(&global.kube, crate::PLUGIN).await?;
+    let namespace = kube.namespace.clone();
+    let manifests = collect(
+        &kube,
+        &Scope {
+            namespace: Some(namespace.clone()),
+            selector: None,
+        },
+    )
+    .await?;
+    for (kind, name) in &wanted {
+        let found = manifests
+            .iter()
+            .any(|m| m.kind() == *kind && m.name() == *name);
+        if !found {
+            return Err(UsageError(format!(
+                "{} \"{name}\" not found in namespace \"{namespace}\"",
+                kind.to_ascii_lowercase()
+            ))
+            .into());
+        }
+    }
+    let chosen = |m: &Manifest| {
+        if args.all {
+            m.kind() == "Namespace" || shipshape::workload::is_workload(&m.object)
+        } else {
+            wanted.iter().any(|(k, n)| m.kind() == *k && m.name() == *n)
+        }
+    };
+    let report = crate::audit::audit(&manifests, &args.audit_options());
+    let mut plan = crate::fix::plan(&manifests, &report, &args.options());
+    for (index, manifest) in manifests.iter().enumerate() {
+        if !chosen(manifest) {
+            plan.patches[index] = shipshape::yamledit::Patch::map();
+        }
+    }
+    plan.additions.retain(|a| chosen(&manifests[a.after]));
+    plan.fixed
+        .retain(|f| f.index.is_some_and(|i| chosen(&manifests[i])));
+    plan.manual
+        .retain(|f| f.index.is_some_and(|i| chosen(&manifests[i])));
+
+    // The apply bodies: only the fixed fields, plus what identifies the object.
+    let mut bodies: Vec<(Value, &Manifest, &shipshape::yamledit::Patch)> = Vec::new();
+    for (manifest, patch) in manifests.iter().zip(&plan.patches) {
+        if patch.is_empty() {
+            continue;
+        }
+        let mut body = patch.apply_body(&manifest.object);
+        body["apiVersion"] = manifest.object["apiVersion"].clone();
+        body["kind"] = manifest.object["kind"].clone();
+        body["metadata"]["name"] = manifest.object["metadata"]["name"].clone();
+        if let Some(ns) = manifest.namespace() {
+            body["metadata"]["namespace"] = Value::String(ns.to_owned());
+        }
+        bodies.push((body, manifest, patch));
+    }
+    let additions: Vec<Value> = plan.additions.iter().map(|a| a.object.clone()).collect();
+    crate::report_plan(&plan, &format!(" in namespace {namespace}"));
+    if bodies.is_empty() && additions.is_empty() {
+        return Ok(shipshape::Exit::Success);
+    }
+
+    if let Some(dir) = &args.emit_kustomize {
+        emit_kustomize(dir, &bodies, &additions)?;
+        return Ok(shipshape::Exit::Success);
+    }
+
+    let dry_run = args.dry_run.dry_run;
+    if dry_run == DryRun::Client {
+        for (_, manifest, patch) in &bodies {
+            let mut after = manifest.object.clone();
+            patch.apply_json(&mut after);
+            let label = format!("{namespace}/{}", manifest.id());
+            shipshape::output::print(&shipshape::apply::diff(
+                Some(&manifest.object),
+                &after,
+                &label,
+            ))?;
+        }
+        for object in &additions {
+            let label = format!(
+                "{namespace}/{}/{}",
+                object["kind"].as_str().unwrap_or_default(),
+                object["metadata"]["name"].as_str().unwrap_or_default()
+            );
+            shipshape::output::print(&shipshape::apply::diff(None, object, &label))?;
+        }
+        return Ok(shipshape::Exit::Success);
+    }
+    // Preview through the API server (admission and validation included), then confirm.
+    let preview =
+        Applier::new(&kube, crate::PLUGIN, DryRun::Server).force_conflicts(args.force_conflicts);
+    let objects: Vec<&Value> = bodies.iter().map(|(b, ..)| b).chain(&additions).collect();
+    for object in &objects {
+        let applied = preview.apply(object).await?;
+        shipshape::output::print(&applied.diff())?;
+    }
+    if dry_run == DryRun::Server {
+        return Ok(shipshape::Exit::Success);
+    }
+    shipshape::confirm::confirm(
+        &format!(
+            "apply these fixes to {} object(s) in namespace {namespace}",
+            objects.len()
+        ),
+        global.yes,
+    )?;
+    let applier =
+        Applier::new(&kube, crate::PLUGIN, DryRun::None).force_conflicts(args.force_conflicts);
+    for object in objects {
+        let applied = applier.apply(object).await?;
+        eprintln!("{} fixed", applied.id.to_ascii_lowercase());
+    }
+    Ok(shipshape::Exit::Success)
+}
+
+/// Writes the fixes as strategic-merge patches (containers merge by name) and the new objects
+/// as resources of a kustomize Component, for `components: [DIR]` in an overlay.
+fn emit_kustomize(
+    dir: &std::path::Path,
+    bodies: &[(Value, &Manifest, &shipshape::yamledit::Patch)],
+    additions: &[Value],
+) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
+    let file_name = |object: &Value| {
+        format!(
+            "{}-{}.yaml",
+            object["kind"]
+                .as_str()
+                .unwrap_or_default()
+                .to_ascii_lowercase(),
+            object["metadata"]["name"].as_str().unwrap_or_default()
+        )
+    };
+    let mut patches = Vec::new();
+    let mut resources = Vec::new();
+    for (body, ..) in bodies {
+        let name = format!("patch-{}", file_name(body));
+        crate::files::write_atomically(&dir.join(&name), &shipshape::output::to_yaml(body)?)?;
+        patches.push(serde_json::json!({"path": name}));
+    }
+    for object in additions {
+        let name = file_name(object);
+        crate::files::write_atomically(&dir.join(&name), &shipshape::output::to_yaml(object)?)?;
+        resources.push(Value::String(name));
+    }
+    let mut kustomization = serde_json::json!({
+        "apiVersion": "kustomize.config.k8s.io/v1alpha1",
+        "kind": "Component",
+    });
+    if !resources.is_empty() {
+        kustomization["resources"] = Value::Array(resources);
+    }
+    if !patches.is_empty() {
+        kustomization["patches"] = Value::Array(patches);
+    }
+    let text = format!(
+        "# Written by `kubectl harden fix --emit-kustomize`: add this directory to an overlay's\n# `components:` list.\n{}",
+        shipshape::output::to_yaml(&kustomization)?
+    );
+    crate::files::write_atomically(&dir.join("kustomization.yaml"), &text)?;
+    eprintln!(
+        "wrote {} patch(es) and {} new object(s) to {}",
+        bodies.len(),
+        additions.len(),
+        dir.display()
+    );
+    Ok(())
+}

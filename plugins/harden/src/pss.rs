@@ -20,6 +20,15 @@ pub enum Level {
     Restricted,
 }
 
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Level::Baseline => "baseline",
+            Level::Restricted => "restricted",
+        })
+    }
+}
+
 /// The newest policy version this crate knows.
 pub const LATEST_MINOR: u32 = 37;
 

@@ -1,0 +1,234 @@
+//! Fixes written into manifest files: each document's patch spliced into its own text, new
+//! objects (`--add-missing`) as new documents after the object they belong with.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use shipshape::manifests::{Manifest, Origin, split_documents};
+use shipshape::yamledit::{self, Patch};
+
+use crate::fix::Plan;
+
+/// One source file (or stdin) and its fixed text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FixedFile {
+    /// Where it came from.
+    pub origin: Origin,
+    /// The text before.
+    pub before: String,
+    /// The text after.
+    pub after: String,
+}
+
+impl FixedFile {
+    /// Whether the fix changed it.
+    pub fn changed(&self) -> bool {
+        self.before != self.after
+    }
+
+    /// The name for messages and diffs.
+    pub fn name(&self) -> String {
+        match &self.origin {
+            Origin::File(path) => path.display().to_string(),
+            other => other.to_string(),
+        }
+    }
+
+    /// A unified diff, `git diff` style, empty when unchanged.
+    pub fn diff(&self) -> String {
+        if !self.changed() {
+            return String::new();
+        }
+        let name = self.name();
+        similar::TextDiff::from_lines(&self.before, &self.after)
+            .unified_diff()
+            .context_radius(3)
+            .header(&format!("a/{name}"), &format!("b/{name}"))
+            .to_string()
+    }
+}
+
+/// Why a file cannot be fixed in place.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}{}: {message}", line.map(|l| format!(":{l}")).unwrap_or_default())]
+pub struct FileError {
+    pub file: String,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+/// The line of the first Helm/Go template action (`{{ … }}`) outside comments.
+fn template_line(text: &str) -> Option<usize> {
+    text.lines()
+        .position(|line| {
+            let code = line.split(" #").next().unwrap_or_default();
+            !line.trim_start().starts_with('#') && code.contains("{{")
+        })
+        .map(|i| i + 1)
+}
+
+/// Applies a plan to the texts the manifests were read from. `texts` holds each source's text
+/// (read again from disk, or kept from stdin).
+pub fn apply(
+    manifests: &[Manifest],
+    plan: &Plan,
+    texts: &BTreeMap<Origin, String>,
+) -> Result<Vec<FixedFile>, Vec<FileError>> {
+    let mut by_origin: BTreeMap<&Origin, Vec<usize>> = BTreeMap::new();
+    for (index, manifest) in manifests.iter().enumerate() {
+        by_origin
+            .entry(&manifest.source.origin)
+            .or_default()
+            .push(index);
+    }
+    let mut fixed = Vec::new();
+    let mut errors = Vec::new();
+    for (origin, indices) in by_origin {
+        let Some(text) = texts.get(origin) else {
+            continue;
+        };
+        let file = match origin {
+            Origin::File(path) => path.display().to_string(),
+            other => other.to_string(),
+        };
+        let error = |line: Option<usize>, message: String| FileError {
+            file: file.clone(),
+            line,
+            message,
+        };
+        let touched = indices
+            .iter()
+            .any(|i| !plan.patches[*i].is_empty() || plan.additions.iter().any(|a| a.after == *i));
+        if !touched {
+            fixed.push(FixedFile {
+                origin: origin.clone(),
+                before: text.clone(),
+                after: text.clone(),
+            });
+            continue;
+        }
+        if let Some(line) = template_line(text) {
+            errors.push(error(
+                Some(line),
+                "Helm template syntax (`{{ }}`): fix the chart's values file (securityContext, resources, probes) or the rendered output of `helm template`, not the template".into(),
+            ));
+            continue;
+        }
+        if matches!(origin, Origin::File(p) if p.extension().is_some_and(|e| e == "json")) {
+            errors.push(error(None, "JSON manifests are not edited in place: convert the file to YAML, or fix the live objects".into()));
+            continue;
+        }
+        match fix_text(text, manifests, &indices, plan) {
+            Ok(after) => fixed.push(FixedFile {
+                origin: origin.clone(),
+                before: text.clone(),
+                after,
+            }),
+            Err((line, message)) => errors.push(error(line, message)),
+        }
+    }
+    if errors.is_empty() {
+        Ok(fixed)
+    } else {
+        Err(errors)
+    }
+}
+
+fn fix_text(
+    text: &str,
+    manifests: &[Manifest],
+    indices: &[usize],
+    plan: &Plan,
+) -> Result<String, (Option<usize>, String)> {
+    let mut splices: Vec<(std::ops::Range<usize>, String)> = Vec::new();
+    for doc in split_documents(text) {
+        let in_doc: Vec<usize> = indices
+            .iter()
+            .copied()
+            .filter(|i| manifests[*i].source.document == doc.index)
+            .collect();
+        let patches: Vec<&Patch> = in_doc
+            .iter()
+            .map(|i| &plan.patches[*i])
+            .filter(|p| !p.is_empty())
+            .collect();
+        let additions: Vec<&serde_json::Value> = plan
+            .additions
+            .iter()
+            .filter(|a| in_doc.contains(&a.after))
+            .map(|a| &a.object)
+            .collect();
+        if patches.is_empty() && additions.is_empty() {
+            continue;
+        }
+        let mut new_text = doc.text.to_string();
+        if !patches.is_empty() {
+            if in_doc.iter().any(|i| manifests[*i].source.item.is_some()) {
+                return Err((
+                    Some(doc.first_line),
+                    "objects inside a `kind: List` are not edited in place: split the list into documents".into(),
+                ));
+            }
+            if doc.range.len() != doc.text.len() {
+                return Err((
+                    Some(doc.first_line),
+                    "the document starts on its `---` line: move its content to the next line"
+                        .into(),
+                ));
+            }
+            for patch in patches {
+                new_text = yamledit::apply(&new_text, patch).map_err(|e| {
+                    let (line, message) = match e {
+                        yamledit::EditError::Parse { line, message }
+                        | yamledit::EditError::Shape { line, message } => (line, message),
+                    };
+                    (Some(doc.first_line + line - 1), message)
+                })?;
+            }
+        }
+        for object in additions {
+            if !new_text.is_empty() && !new_text.ends_with('\n') {
+                new_text.push('\n');
+            }
+            let yaml = shipshape::output::to_yaml(object).map_err(|e| (None, e.to_string()))?;
+            new_text.push_str("---\n");
+            new_text.push_str(&yaml);
+        }
+        splices.push((doc.range.clone(), new_text));
+    }
+    let mut out = text.to_owned();
+    for (range, with) in splices.into_iter().rev() {
+        out.replace_range(range, &with);
+    }
+    Ok(out)
+}
+
+/// Where `--output-dir` puts a fixed file: its path under the `-f` directory it was found in,
+/// or its file name.
+pub fn output_path(dir: &std::path::Path, file: &std::path::Path, roots: &[PathBuf]) -> PathBuf {
+    let relative = roots
+        .iter()
+        .filter(|root| root.is_dir())
+        .find_map(|root| file.strip_prefix(root).ok())
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_else(|| file.file_name().map(PathBuf::from).unwrap_or_default());
+    dir.join(relative)
+}
+
+/// Replaces a file's content atomically (a temporary file in the same directory, renamed over
+/// it), keeping its permissions.
+pub fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let permissions = std::fs::metadata(path).map(|m| m.permissions()).ok();
+    let mut temporary = tempfile::NamedTempFile::new_in(dir)?;
+    std::io::Write::write_all(&mut temporary, text.as_bytes())?;
+    if let Some(permissions) = permissions {
+        temporary.as_file().set_permissions(permissions)?;
+    }
+    temporary.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}

@@ -1,0 +1,542 @@
+//! The fixer's plan: audit findings in, one [`Patch`] per object out (plus new objects with
+//! `--add-missing`). Pure — `files` writes the patches into YAML files, `live` applies them.
+//!
+//! Every fix only sets fields a finding names, so fixing fixed objects plans nothing, and
+//! re-auditing them finds none of the [`FIXABLE`] checks (except where a value needs a person:
+//! a capability the app adds, a probe that does not exist).
+
+use serde_json::{Value, json};
+use shipshape::manifests::Manifest;
+use shipshape::workload::{self, ContainerKind};
+use shipshape::yamledit::Patch;
+
+use crate::audit::{AuditReport, Finding};
+use crate::pss::{Level, Version};
+
+/// The checks `harden fix` fixes; `--add-missing` adds the last two.
+pub const FIXABLE: &[&str] = &[
+    "pss-run-as-non-root",
+    "pss-run-as-user",
+    "pss-seccomp-baseline",
+    "pss-seccomp-restricted",
+    "pss-privilege-escalation",
+    "pss-capabilities-restricted",
+    "read-only-root-filesystem",
+    "security-context-ids",
+    "automount-service-account-token",
+    "resources-requests",
+    "resources-limits",
+    "probe-settings-implicit",
+    "namespace-pss-labels",
+    "pdb-missing",
+    "network-policy-missing",
+];
+
+/// Whether `harden fix` fixes a check (`pdb-missing` and `network-policy-missing` need
+/// `--add-missing`).
+pub fn fixable(check: &str) -> bool {
+    FIXABLE.contains(&check)
+}
+
+/// The values fixes write.
+#[derive(Debug, Clone)]
+pub struct FixOptions {
+    /// runAsUser, runAsGroup and fsGroup (65534, `nobody`, as in the hardening report).
+    pub user: i64,
+    /// Mount an emptyDir at /tmp in containers made read-only.
+    pub tmp_volume: bool,
+    /// Requests for containers without them.
+    pub cpu_request: String,
+    pub memory_request: String,
+    /// Limits for containers without them.
+    pub cpu_limit: String,
+    pub memory_limit: String,
+    /// Probe timings made explicit.
+    pub probe_timeout: i64,
+    pub probe_period: i64,
+    pub probe_failure_threshold: i64,
+    /// The Pod Security level and version for namespace labels.
+    pub level: Level,
+    pub version: Version,
+    /// Write PodDisruptionBudgets and default-deny NetworkPolicies that are missing.
+    pub add_missing: bool,
+}
+
+impl Default for FixOptions {
+    fn default() -> Self {
+        // The playbook's values: the hardening report's ids and probe timeout, the
+        // production-readiness list's LimitRange defaults.
+        Self {
+            user: 65534,
+            tmp_volume: false,
+            cpu_request: "100m".into(),
+            memory_request: "128Mi".into(),
+            cpu_limit: "1".into(),
+            memory_limit: "1Gi".into(),
+            probe_timeout: 3,
+            probe_period: 10,
+            probe_failure_threshold: 3,
+            level: Level::Restricted,
+            version: Version::LATEST,
+            add_missing: false,
+        }
+    }
+}
+
+/// An object `--add-missing` creates, and the object it goes next to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Addition {
+    /// The index of the object it belongs with (the workload, or the namespace or its first
+    /// workload).
+    pub after: usize,
+    /// The new object.
+    pub object: Value,
+}
+
+/// What fixing a set of objects does.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    /// One patch per audited object (empty where nothing changes).
+    pub patches: Vec<Patch>,
+    /// New objects.
+    pub additions: Vec<Addition>,
+    /// Findings fixed.
+    pub fixed: Vec<Finding>,
+    /// Findings left for a person.
+    pub manual: Vec<Finding>,
+}
+
+/// Plans the fixes for the findings of `report` (an audit of `manifests`).
+pub fn plan(manifests: &[Manifest], report: &AuditReport, options: &FixOptions) -> Plan {
+    let mut plan = Plan {
+        patches: vec![Patch::map(); manifests.len()],
+        ..Plan::default()
+    };
+    let mut policy_namespaces: Vec<String> = Vec::new();
+    for finding in report.findings.iter().filter(|f| !f.ignored) {
+        let fixed = match finding.index {
+            Some(index) => {
+                let manifest = &manifests[index];
+                let patch = &mut plan.patches[index];
+                match finding.check {
+                    "pdb-missing" if options.add_missing => {
+                        plan.additions.push(Addition {
+                            after: index,
+                            object: budget_for(manifest),
+                        });
+                        true
+                    }
+                    "network-policy-missing" if options.add_missing => {
+                        let namespace = finding.object.name.clone();
+                        if !policy_namespaces.contains(&namespace) {
+                            plan.additions.push(Addition {
+                                after: index,
+                                object: default_deny(&namespace),
+                            });
+                            policy_namespaces.push(namespace);
+                        }
+                        true
+                    }
+                    check => fix(
+                        check,
+                        finding.container.as_deref(),
+                        manifest,
+                        patch,
+                        options,
+                    ),
+                }
+            }
+            None if finding.check == "network-policy-missing" && options.add_missing => {
+                // A namespace the input does not hold: the policy goes after its first workload.
+                let namespace = finding.object.name.clone();
+                let anchor = manifests.iter().position(|m| {
+                    workload::is_workload(&m.object)
+                        && m.namespace().unwrap_or("default") == namespace
+                });
+                match anchor {
+                    Some(after) if !policy_namespaces.contains(&namespace) => {
+                        plan.additions.push(Addition {
+                            after,
+                            object: default_deny(&namespace),
+                        });
+                        policy_namespaces.push(namespace);
+                        true
+                    }
+                    Some(_) => true,
+                    None => false,
+                }
+            }
+            None => false,
+        };
+        if fixed {
+            plan.fixed.push(finding.clone());
+        } else {
+            plan.manual.push(finding.clone());
+        }
+    }
+    plan
+}
+
+/// The path of the pod spec inside an object, as strings.
+fn pod_spec_path(object: &Value) -> Vec<String> {
+    let mut path: Vec<String> = workload::shape(object)
+        .map(|s| s.template_path().iter().map(|p| (*p).to_owned()).collect())
+        .unwrap_or_default();
+    path.push("spec".into());
+    path
+}
+
+fn append(patch: &mut Patch, base: &[String], rest: &[&str], value: Value) {
+    let path: Vec<&str> = base
+        .iter()
+        .map(String::as_str)
+        .chain(rest.iter().copied())
+        .collect();
+    patch.append(&path, value);
+}
+
+fn set(patch: &mut Patch, base: &[String], rest: &[&str], value: Value) {
+    let path: Vec<&str> = base
+        .iter()
+        .map(String::as_str)
+        .chain(rest.iter().copied())
+        .collect();
+    patch.set(&path, value);
+}
+
+/// The containers a finding is about: the named one, or every regular and init container.
+fn targets<'v>(object: &'v Value, container: Option<&str>) -> Vec<(Vec<String>, &'v Value)> {
+    let base = pod_spec_path(object);
+    let mut counters = [0usize; 3];
+    workload::containers(object)
+        .into_iter()
+        .filter_map(|c| {
+            let slot = match c.kind {
+                ContainerKind::Init => 0,
+                ContainerKind::App => 1,
+                ContainerKind::Ephemeral => 2,
+            };
+            let index = counters[slot];
+            counters[slot] += 1;
+            let wanted =
+                c.kind != ContainerKind::Ephemeral && container.is_none_or(|name| name == c.name);
+            wanted.then(|| {
+                let mut path = base.clone();
+                path.push(c.kind.field().to_owned());
+                path.push(index.to_string());
+                (path, c.value)
+            })
+        })
+        .collect()
+}
+
+/// Adds the fix for one finding to `patch`; false when the check has no automatic fix.
+fn fix(
+    check: &str,
+    container: Option<&str>,
+    manifest: &Manifest,
+    patch: &mut Patch,
+    options: &FixOptions,
+) -> bool {
+    let object = &manifest.object;
+    let spec_path = pod_spec_path(object);
+    let spec = workload::pod_spec(object).unwrap_or(&Value::Null);
+    let pod_context = &spec["securityContext"];
+    let user = json!(options.user);
+    match check {
+        "pss-run-as-non-root" => {
+            if pod_context["runAsNonRoot"] != Value::Bool(true) {
+                set(
+                    patch,
+                    &spec_path,
+                    &["securityContext", "runAsNonRoot"],
+                    json!(true),
+                );
+            }
+            for (path, value) in targets(object, container) {
+                if value["securityContext"]["runAsNonRoot"] == Value::Bool(false) {
+                    set(
+                        patch,
+                        &path,
+                        &["securityContext", "runAsNonRoot"],
+                        json!(true),
+                    );
+                }
+            }
+        }
+        "pss-run-as-user" => {
+            if pod_context["runAsUser"] == json!(0) {
+                set(
+                    patch,
+                    &spec_path,
+                    &["securityContext", "runAsUser"],
+                    user.clone(),
+                );
+            }
+            for (path, value) in targets(object, container) {
+                if value["securityContext"]["runAsUser"] == json!(0) {
+                    set(
+                        patch,
+                        &path,
+                        &["securityContext", "runAsUser"],
+                        user.clone(),
+                    );
+                }
+            }
+        }
+        "pss-seccomp-baseline" | "pss-seccomp-restricted" => {
+            let allowed = |profile: &Value| {
+                matches!(
+                    profile["type"].as_str(),
+                    Some("RuntimeDefault" | "Localhost")
+                )
+            };
+            if !allowed(&pod_context["seccompProfile"]) {
+                set(
+                    patch,
+                    &spec_path,
+                    &["securityContext", "seccompProfile", "type"],
+                    json!("RuntimeDefault"),
+                );
+            }
+            for (path, value) in targets(object, container) {
+                let profile = &value["securityContext"]["seccompProfile"];
+                if !profile.is_null() && !allowed(profile) {
+                    set(
+                        patch,
+                        &path,
+                        &["securityContext", "seccompProfile", "type"],
+                        json!("RuntimeDefault"),
+                    );
+                }
+            }
+        }
+        "pss-privilege-escalation" => {
+            for (path, value) in targets(object, container) {
+                if value["securityContext"]["allowPrivilegeEscalation"] != Value::Bool(false) {
+                    set(
+                        patch,
+                        &path,
+                        &["securityContext", "allowPrivilegeEscalation"],
+                        json!(false),
+                    );
+                }
+            }
+        }
+        "pss-capabilities-restricted" => {
+            // Dropping ALL is the fix; capabilities the app adds need a person to judge.
+            let mut complete = true;
+            for (path, value) in targets(object, container) {
+                let capabilities = &value["securityContext"]["capabilities"];
+                let drops_all = capabilities["drop"]
+                    .as_array()
+                    .is_some_and(|d| d.iter().any(|c| c == "ALL"));
+                if !drops_all {
+                    append(
+                        patch,
+                        &path,
+                        &["securityContext", "capabilities", "drop"],
+                        json!("ALL"),
+                    );
+                }
+                complete &= capabilities["add"]
+                    .as_array()
+                    .is_none_or(|a| a.iter().all(|c| c == "NET_BIND_SERVICE"));
+            }
+            return complete;
+        }
+        "read-only-root-filesystem" => {
+            let mut needs_tmp = false;
+            for (path, value) in targets(object, container) {
+                if value["securityContext"]["readOnlyRootFilesystem"] != Value::Bool(true) {
+                    set(
+                        patch,
+                        &path,
+                        &["securityContext", "readOnlyRootFilesystem"],
+                        json!(true),
+                    );
+                    let mounts_tmp = value["volumeMounts"]
+                        .as_array()
+                        .is_some_and(|m| m.iter().any(|m| m["mountPath"] == "/tmp"));
+                    if options.tmp_volume && !mounts_tmp {
+                        append(
+                            patch,
+                            &path,
+                            &["volumeMounts"],
+                            json!({"name": "tmp", "mountPath": "/tmp"}),
+                        );
+                        needs_tmp = true;
+                    }
+                }
+            }
+            let has_tmp = spec["volumes"]
+                .as_array()
+                .is_some_and(|v| v.iter().any(|v| v["name"] == "tmp"));
+            if needs_tmp && !has_tmp {
+                append(
+                    patch,
+                    &spec_path,
+                    &["volumes"],
+                    json!({"name": "tmp", "emptyDir": {}}),
+                );
+            }
+        }
+        "security-context-ids" => {
+            for field in ["runAsUser", "runAsGroup", "fsGroup"] {
+                if pod_context[field].is_null() {
+                    set(patch, &spec_path, &["securityContext", field], user.clone());
+                }
+            }
+        }
+        "automount-service-account-token" => {
+            set(
+                patch,
+                &spec_path,
+                &["automountServiceAccountToken"],
+                json!(false),
+            );
+        }
+        "resources-requests" | "resources-limits" => {
+            for (path, value) in targets(object, container) {
+                fix_resources(
+                    patch,
+                    &path,
+                    &value["resources"],
+                    check == "resources-requests",
+                    options,
+                );
+            }
+        }
+        "probe-settings-implicit" => {
+            for (path, value) in targets(object, container) {
+                for probe in ["readinessProbe", "livenessProbe"] {
+                    if !value[probe].is_object() {
+                        continue;
+                    }
+                    for (field, default) in [
+                        ("timeoutSeconds", options.probe_timeout),
+                        ("periodSeconds", options.probe_period),
+                        ("failureThreshold", options.probe_failure_threshold),
+                    ] {
+                        if value[probe][field].is_null() {
+                            set(patch, &path, &[probe, field], json!(default));
+                        }
+                    }
+                }
+            }
+        }
+        "namespace-pss-labels" => {
+            let labels = &object["metadata"]["labels"];
+            let level = options.level.to_string();
+            let version = options.version.to_string();
+            for mode in ["enforce", "audit", "warn"] {
+                let key = format!("pod-security.kubernetes.io/{mode}");
+                let version_key = format!("{key}-version");
+                if labels[&key].is_null() {
+                    patch.set(&["metadata", "labels", &key], level.clone());
+                }
+                if labels[&version_key].as_str().is_none_or(|v| v == "latest") {
+                    patch.set(&["metadata", "labels", &version_key], version.clone());
+                }
+            }
+        }
+        _ => return false,
+    }
+    true
+}
+
+/// Missing requests or limits from the defaults, keeping every limit at or above its request.
+fn fix_resources(
+    patch: &mut Patch,
+    path: &[String],
+    resources: &Value,
+    requests: bool,
+    options: &FixOptions,
+) {
+    let quantity = |kind: &str, resource: &str| -> Option<(String, f64)> {
+        let value = &resources[kind][resource];
+        let text = value
+            .as_str()
+            .map(str::to_owned)
+            .or_else(|| value.as_f64().map(|n| n.to_string()))?;
+        let parsed = shipshape::quantity::parse(&text).ok()?;
+        Some((text, parsed))
+    };
+    for (resource, request, limit) in [
+        ("cpu", &options.cpu_request, &options.cpu_limit),
+        ("memory", &options.memory_request, &options.memory_limit),
+    ] {
+        let parse = |q: &str| shipshape::quantity::parse(q).unwrap_or(0.0);
+        if requests && resources["requests"][resource].is_null() {
+            // A request above an existing limit would be rejected: take the limit then.
+            let value = match quantity("limits", resource) {
+                Some((text, l)) if l < parse(request) => text,
+                _ => request.clone(),
+            };
+            set(
+                patch,
+                path,
+                &["resources", "requests", resource],
+                json!(value),
+            );
+        }
+        if !requests && resources["limits"][resource].is_null() {
+            let value = match quantity("requests", resource) {
+                Some((text, r)) if r > parse(limit) => text,
+                _ => limit.clone(),
+            };
+            set(
+                patch,
+                path,
+                &["resources", "limits", resource],
+                json!(value),
+            );
+        }
+    }
+}
+
+/// A PodDisruptionBudget that keeps all but one of a workload's pods up during evictions.
+pub fn budget_for(manifest: &Manifest) -> Value {
+    let object = &manifest.object;
+    let selector = object["spec"]["selector"].clone();
+    let mut budget = json!({
+        "apiVersion": "policy/v1",
+        "kind": "PodDisruptionBudget",
+        "metadata": {
+            "name": manifest.name(),
+            "labels": {"app.kubernetes.io/managed-by": "shipshape-harden"},
+        },
+        "spec": {"maxUnavailable": 1, "selector": selector},
+    });
+    if let Some(namespace) = manifest.namespace() {
+        budget["metadata"]["namespace"] = json!(namespace);
+    }
+    budget
+}
+
+/// A NetworkPolicy denying all ingress and all egress but DNS to the cluster's resolver.
+pub fn default_deny(namespace: &str) -> Value {
+    json!({
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": {
+            "name": "default-deny",
+            "namespace": namespace,
+            "labels": {"app.kubernetes.io/managed-by": "shipshape-harden"},
+        },
+        "spec": {
+            "podSelector": {},
+            "policyTypes": ["Ingress", "Egress"],
+            "egress": [{
+                "to": [{
+                    "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
+                    "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
+                }],
+                "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}],
+            }],
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests;

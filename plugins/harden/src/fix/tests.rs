@@ -1,0 +1,237 @@
+use std::collections::BTreeMap;
+
+use shipshape::manifests::{Input, Manifest, Origin, load, parse_text};
+
+use super::*;
+use crate::audit::{Options, audit};
+use crate::files::{self, FixedFile};
+
+fn insecure() -> Vec<Manifest> {
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/hastecrm/insecure");
+    load(&[Input::Path(dir)]).into_result().unwrap()
+}
+
+fn texts(manifests: &[Manifest]) -> BTreeMap<Origin, String> {
+    manifests
+        .iter()
+        .filter_map(|m| match &m.source.origin {
+            Origin::File(path) => Some((
+                m.source.origin.clone(),
+                std::fs::read_to_string(path).unwrap(),
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Audits, plans and writes; returns the fixed files and the objects parsed back from them.
+fn fix_once(
+    manifests: &[Manifest],
+    texts: &BTreeMap<Origin, String>,
+    options: &FixOptions,
+) -> (Vec<FixedFile>, Vec<Manifest>) {
+    let report = audit(manifests, &Options::default());
+    let plan = plan(manifests, &report, options);
+    let fixed = files::apply(manifests, &plan, texts).unwrap();
+    let reparsed = fixed
+        .iter()
+        .flat_map(|f| parse_text(&f.origin, &f.after, Default::default()))
+        .map(|r| r.unwrap())
+        .collect();
+    (fixed, reparsed)
+}
+
+#[test]
+fn fixed_manifests_have_no_fixable_findings_left() {
+    let manifests = insecure();
+    let options = FixOptions {
+        add_missing: true,
+        tmp_volume: true,
+        ..FixOptions::default()
+    };
+    let (_, fixed) = fix_once(&manifests, &texts(&manifests), &options);
+    let report = audit(&fixed, &Options::default());
+    let left: Vec<String> = report
+        .findings
+        .iter()
+        .filter(|f| fixable(f.check))
+        .map(|f| {
+            format!(
+                "{} {}/{}: {}",
+                f.check, f.object.kind, f.object.name, f.message
+            )
+        })
+        .collect();
+    assert_eq!(left, Vec::<String>::new());
+    // The additions are there: a budget per multi-replica Deployment, a policy per namespace.
+    let count = |kind: &str| fixed.iter().filter(|m| m.kind() == kind).count();
+    assert_eq!(count("PodDisruptionBudget"), 3);
+    assert_eq!(count("NetworkPolicy"), 2);
+}
+
+#[test]
+fn fixing_twice_changes_nothing_the_second_time() {
+    let manifests = insecure();
+    let options = FixOptions {
+        add_missing: true,
+        tmp_volume: true,
+        ..FixOptions::default()
+    };
+    let (first, _) = fix_once(&manifests, &texts(&manifests), &options);
+    let again: BTreeMap<Origin, String> = first
+        .iter()
+        .map(|f| (f.origin.clone(), f.after.clone()))
+        .collect();
+    let reloaded: Vec<Manifest> = first
+        .iter()
+        .flat_map(|f| parse_text(&f.origin, &f.after, Default::default()))
+        .map(|r| r.unwrap())
+        .collect();
+    let (second, _) = fix_once(&reloaded, &again, &options);
+    for file in second {
+        assert!(
+            !file.changed(),
+            "{} changed again:\n{}",
+            file.name(),
+            file.diff()
+        );
+    }
+}
+
+#[test]
+fn fixes_only_add_or_change_lines_and_keep_comments() {
+    let manifests = insecure();
+    let (fixed, _) = fix_once(&manifests, &texts(&manifests), &FixOptions::default());
+    for file in &fixed {
+        let diff = similar::TextDiff::from_lines(&file.before, &file.after);
+        let removed: Vec<String> = diff
+            .iter_all_changes()
+            .filter(|c| c.tag() == similar::ChangeTag::Delete)
+            .map(|c| c.to_string())
+            .collect();
+        // Only scalars that were wrong are replaced (none in the sample: it adds everything).
+        assert_eq!(removed, Vec::<String>::new(), "{}", file.name());
+    }
+    let api = fixed
+        .iter()
+        .find(|f| f.name().ends_with("api.yaml"))
+        .unwrap();
+    assert!(api.after.contains("# Probes without timeoutSeconds"));
+}
+
+fn one(text: &str) -> (Vec<Manifest>, BTreeMap<Origin, String>) {
+    let manifests: Vec<Manifest> = parse_text(&Origin::Stdin, text, Default::default())
+        .into_iter()
+        .map(|r| r.unwrap())
+        .collect();
+    (
+        manifests,
+        BTreeMap::from([(Origin::Stdin, text.to_owned())]),
+    )
+}
+
+#[test]
+fn container_values_that_are_wrong_are_replaced_in_place() {
+    let text = "\
+apiVersion: v1
+kind: Pod
+metadata: {name: p, namespace: prod}
+spec:
+  securityContext: {runAsUser: 0, runAsGroup: 3000, fsGroup: 3000, seccompProfile: {type: RuntimeDefault}}
+  automountServiceAccountToken: false
+  containers:
+    - name: app
+      image: app:1@sha256:0000000000000000000000000000000000000000000000000000000000000000
+      securityContext:
+        runAsNonRoot: false   # was root
+        allowPrivilegeEscalation: true
+        readOnlyRootFilesystem: true
+        capabilities: {drop: [NET_RAW]}
+      resources:
+        limits: {cpu: 50m, memory: 2Gi}
+";
+    let (manifests, texts) = one(text);
+    let (fixed, reparsed) = fix_once(&manifests, &texts, &FixOptions::default());
+    let after = &fixed[0].after;
+    assert!(after.contains("runAsNonRoot: true   # was root"), "{after}");
+    assert!(after.contains("allowPrivilegeEscalation: false"), "{after}");
+    assert!(
+        after.contains("capabilities: {drop: [NET_RAW, ALL]}"),
+        "{after}"
+    );
+    assert!(
+        after.contains("securityContext: {runAsUser: 65534, runAsGroup: 3000"),
+        "{after}"
+    );
+    // A request never above the limit: cpu takes the 50m limit, memory the 128Mi default.
+    let resources = &reparsed[0].object["spec"]["containers"][0]["resources"];
+    assert_eq!(
+        resources["requests"],
+        serde_json::json!({"cpu": "50m", "memory": "128Mi"})
+    );
+}
+
+#[test]
+fn ignored_findings_are_not_fixed_and_added_capabilities_stay_manual() {
+    let text = "\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  namespace: prod
+  annotations:
+    harden.shipshape.dev/ignore: read-only-root-filesystem
+spec:
+  containers:
+    - name: app
+      image: app:1
+      securityContext: {capabilities: {add: [SYS_ADMIN]}}
+";
+    let (manifests, texts) = one(text);
+    let report = audit(&manifests, &Options::default());
+    let plan = plan(&manifests, &report, &FixOptions::default());
+    assert!(
+        plan.fixed
+            .iter()
+            .all(|f| f.check != "read-only-root-filesystem")
+    );
+    assert!(
+        plan.manual
+            .iter()
+            .any(|f| f.check == "pss-capabilities-restricted")
+    );
+    let fixed = files::apply(&manifests, &plan, &texts).unwrap();
+    assert!(!fixed[0].after.contains("readOnlyRootFilesystem"));
+    assert!(fixed[0].after.contains("drop: [ALL]"), "{}", fixed[0].after);
+}
+
+#[test]
+fn helm_templates_are_refused_with_the_line() {
+    let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: a\n      image: {{ .Values.image }}\n";
+    let origin = Origin::File("chart/templates/pod.yaml".into());
+    let manifests = vec![Manifest {
+        object: serde_json::json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [{"name": "a", "image": "x"}]}}),
+        source: shipshape::manifests::Source {
+            origin: origin.clone(),
+            document: 1,
+            line: 1,
+            item: None,
+        },
+    }];
+    let report = audit(&manifests, &Options::default());
+    let plan = plan(&manifests, &report, &FixOptions::default());
+    let errors = files::apply(
+        &manifests,
+        &plan,
+        &BTreeMap::from([(origin, text.to_owned())]),
+    )
+    .unwrap_err();
+    assert!(
+        errors[0]
+            .to_string()
+            .starts_with("chart/templates/pod.yaml:7: Helm template syntax"),
+        "{}",
+        errors[0]
+    );
+}
