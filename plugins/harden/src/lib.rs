@@ -71,7 +71,7 @@ pub struct Cli {
 pub enum Command {
     /// Audit manifests against the Pod Security Standards and production practice.
     Audit(AuditArgs),
-    /// Fix what the audit finds: in manifest files (comments and formatting kept) or live objects.
+    /// Fix what the audit finds, in manifest files (formatting kept) or live objects.
     #[command(after_help = FIX_EXAMPLES)]
     Fix(FixArgs),
     /// List every check: id, standard, severity, title (and the fix with -o wide).
@@ -91,9 +91,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<Exit> {
     match &cli.command {
         Command::Version(args) => shipshape::version::run(PLUGIN, &cli.global, args).await,
         Command::Checks(output) => {
-            let catalogue = render::Catalogue {
-                checks: checks::CATALOGUE,
-            };
+            let catalogue = render::Catalogue::new();
             shipshape::output::print(&shipshape::output::render(&catalogue, output.output)?)?;
             Ok(Exit::Success)
         }

@@ -85,19 +85,49 @@ impl Report for AuditReport {
 #[derive(Debug, serde::Serialize)]
 pub struct Catalogue {
     /// Every check.
-    pub checks: &'static [Check],
+    pub checks: Vec<CatalogueEntry>,
+}
+
+/// A check and whether `harden fix` fixes it.
+#[derive(Debug, serde::Serialize)]
+pub struct CatalogueEntry {
+    #[serde(flatten)]
+    pub check: &'static Check,
+    /// `harden fix` fixes it (`pdb-missing` and `network-policy-missing` with --add-missing).
+    pub fixable: bool,
+}
+
+impl Catalogue {
+    /// The whole catalogue.
+    pub fn new() -> Self {
+        Self {
+            checks: CATALOGUE
+                .iter()
+                .map(|check| CatalogueEntry {
+                    check,
+                    fixable: crate::fix::fixable(check.id),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl Default for Catalogue {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl Report for Catalogue {
     const KIND: &'static str = "CheckCatalogue";
 
     fn human(&self, wide: bool) -> String {
-        let mut headers = vec!["id", "standard", "severity", "title"];
+        let mut headers = vec!["id", "standard", "severity", "fixable", "title"];
         if wide {
             headers.push("fix");
         }
         let mut table = Table::new(headers);
-        for check in CATALOGUE {
+        for CatalogueEntry { check, fixable } in &self.checks {
             let standard = serde_json::to_value(check.standard)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
@@ -106,6 +136,12 @@ impl Report for Catalogue {
                 check.id.to_owned(),
                 standard,
                 format!("{:?}", check.severity).to_lowercase(),
+                match (*fixable, check.id) {
+                    (false, _) => "",
+                    (true, "pdb-missing" | "network-policy-missing") => "add-missing",
+                    (true, _) => "yes",
+                }
+                .to_owned(),
                 check.title.to_owned(),
             ];
             if wide {

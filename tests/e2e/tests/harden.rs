@@ -48,7 +48,7 @@ fn the_hardened_sample_passes_and_fail_on_sets_the_bar() {
     assert_eq!(out.code, Some(0), "{out:?}");
     assert!(
         out.stdout
-            .ends_with("29 objects audited: 0 errors, 0 warnings, 8 info\n"),
+            .ends_with("29 objects audited: 0 errors, 0 warnings, 16 info\n"),
         "{}",
         out.stdout
     );
@@ -176,7 +176,7 @@ async fn live_audits_list_each_kind_once_across_namespaces() {
         .into_iter()
         .filter(|((verb, _, _), _)| verb == "list")
         .collect();
-    assert_eq!(lists.len(), 10, "one list per kind: {lists:?}");
+    assert_eq!(lists.len(), 11, "one list per kind: {lists:?}");
     for ((_, resource, namespace), count) in lists {
         assert_eq!(
             (namespace.as_str(), count),

@@ -1,0 +1,265 @@
+//! `kubectl harden fix` through the real kubectl: manifest files, and live objects.
+
+use e2e::{Cluster, kubectl, kubectl_available, run, unique_namespace};
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let entry = entry.expect("entry");
+        std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy");
+    }
+}
+
+/// The ids `kubectl harden checks -o json` marks fixable.
+fn fixable() -> Vec<String> {
+    let out = run(kubectl().args(["harden", "checks", "-o", "json"]));
+    let catalogue: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    catalogue["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter(|c| c["fixable"] == true)
+        .filter_map(|c| c["id"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[test]
+fn fixing_the_insecure_sample_leaves_no_fixable_findings_and_a_minimal_diff() {
+    if !kubectl_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let insecure =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/hastecrm/insecure");
+    copy_dir(&insecure, dir.path());
+    let path = dir.path().to_string_lossy().into_owned();
+
+    // --diff changes nothing on disk and exits 1 when something would change.
+    let out = run(kubectl().args(["harden", "fix", "-f", &path, "--diff"]));
+    assert_eq!(out.code, Some(1), "{out:?}");
+    assert!(
+        out.stdout.contains("+          securityContext:"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        !out.stdout
+            .lines()
+            .any(|l| l.starts_with('-') && !l.starts_with("---")),
+        "a fix of the sample only adds lines:\n{}",
+        out.stdout
+    );
+    let api = std::fs::read_to_string(dir.path().join("api.yaml")).expect("read");
+    assert_eq!(
+        api,
+        std::fs::read_to_string(insecure.join("api.yaml")).expect("read")
+    );
+
+    let out = run(kubectl().args([
+        "harden",
+        "fix",
+        "-f",
+        &path,
+        "--in-place",
+        "--add-missing",
+        "--tmp-volume",
+    ]));
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert!(out.stderr.contains("need a person"), "{out:?}");
+
+    let out = run(kubectl().args(["harden", "audit", "-f", &path, "-o", "json"]));
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    let fixable = fixable();
+    let left: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| fixable.iter().any(|id| f["check"] == id.as_str()))
+        .collect();
+    assert!(left.is_empty(), "{left:#?}");
+    // Comments survive.
+    let api = std::fs::read_to_string(dir.path().join("api.yaml")).expect("read");
+    assert!(api.contains("# Probes without timeoutSeconds"), "{api}");
+
+    // Fixing again changes nothing.
+    let out = run(kubectl().args([
+        "harden",
+        "fix",
+        "-f",
+        &path,
+        "--diff",
+        "--add-missing",
+        "--tmp-volume",
+    ]));
+    assert_eq!((out.code, out.stdout.as_str()), (Some(0), ""), "{out:?}");
+
+    // stdin to stdout; --output-dir keeps file names.
+    let out = run(kubectl()
+        .args(["harden", "fix", "-f", "-"])
+        .stdin(std::fs::File::open(insecure.join("cronjob.yaml")).expect("open")));
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert!(
+        out.stdout.contains("automountServiceAccountToken: false"),
+        "{}",
+        out.stdout
+    );
+    let copies = tempfile::tempdir().expect("tempdir");
+    let out = run(kubectl()
+        .args([
+            "harden",
+            "fix",
+            "-f",
+            &insecure.to_string_lossy(),
+            "--output-dir",
+        ])
+        .arg(copies.path()));
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let copy = std::fs::read_to_string(copies.path().join("api.yaml")).expect("api.yaml written");
+    assert!(copy.contains("readOnlyRootFilesystem: true"), "{copy}");
+
+    // Helm templates are refused with the file and line.
+    let chart = tempfile::tempdir().expect("tempdir");
+    let template = chart.path().join("deployment.yaml");
+    std::fs::write(&template, "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  containers:\n    - name: x\n      image: \"{{ .Values.image }}\"\n").expect("write");
+    let out = run(kubectl().args(["harden", "fix", "-f"]).arg(&template));
+    assert_ne!(out.code, Some(0));
+    assert!(
+        out.stderr
+            .contains(&format!("{}:8: Helm template syntax", template.display())),
+        "{out:?}"
+    );
+}
+
+const WORKLOAD: &str = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: shop
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: shop}
+  template:
+    metadata:
+      labels: {app: shop}
+    spec:
+      containers:
+        - name: shop
+          image: registry.k8s.io/pause:3.10
+          resources:
+            requests: {cpu: 10m, memory: 16Mi}
+";
+
+#[test]
+fn live_fixes_preview_on_the_server_then_apply_with_yes() {
+    if !kubectl_available() {
+        return;
+    }
+    let cluster = Cluster::start(&[]);
+    let ns = unique_namespace("harden-fix");
+    cluster.ok(&["create", "namespace", &ns]);
+    let out = cluster.kubectl_stdin(&["apply", "-n", &ns, "-f", "-"], WORKLOAD);
+    assert_eq!(out.code, Some(0), "{out:?}");
+
+    let out = cluster.kubectl(&[
+        "harden",
+        "fix",
+        "-n",
+        &ns,
+        "deploy/shop",
+        "--dry-run=server",
+    ]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert!(
+        out.stdout
+            .contains("+          allowPrivilegeEscalation: false"),
+        "{}",
+        out.stdout
+    );
+    let live = cluster.ok(&["get", "deploy", "shop", "-n", &ns, "-o", "json"]);
+    assert!(
+        !live.contains("allowPrivilegeEscalation"),
+        "a dry run persists nothing"
+    );
+
+    // No terminal and no --yes: refused.
+    let out = cluster.kubectl(&["harden", "fix", "-n", &ns, "deploy/shop"]);
+    assert_eq!(out.code, Some(2), "{out:?}");
+    assert!(out.stderr.contains("without --yes"), "{out:?}");
+
+    let out = cluster.kubectl(&[
+        "harden",
+        "fix",
+        "-n",
+        &ns,
+        "deploy/shop",
+        "--yes",
+        "--add-missing",
+    ]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let live: serde_json::Value =
+        serde_json::from_str(&cluster.ok(&["get", "deploy", "shop", "-n", &ns, "-o", "json"]))
+            .expect("json");
+    let container = &live["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(
+        container["securityContext"]["allowPrivilegeEscalation"], false,
+        "{live}"
+    );
+    assert_eq!(
+        container["image"], "registry.k8s.io/pause:3.10",
+        "untouched fields stay"
+    );
+    assert_eq!(container["resources"]["requests"]["cpu"], "10m");
+    assert_eq!(container["resources"]["limits"]["memory"], "1Gi");
+    cluster.ok(&["get", "pdb", "shop", "-n", &ns]);
+
+    // Fixed: nothing fixable left on the Deployment, and a second fix plans nothing.
+    let out = cluster.kubectl(&["harden", "audit", "-n", &ns, "-o", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    let fixable = fixable();
+    let left: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| {
+            f["object"]["kind"] == "Deployment"
+                && fixable.iter().any(|id| f["check"] == id.as_str())
+        })
+        .collect();
+    assert!(left.is_empty(), "{left:#?}");
+    let out = cluster.kubectl(&[
+        "harden",
+        "fix",
+        "-n",
+        &ns,
+        "deploy/shop",
+        "--dry-run=server",
+    ]);
+    assert_eq!((out.code, out.stdout.as_str()), (Some(0), ""), "{out:?}");
+
+    // --emit-kustomize writes a component and touches nothing.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = cluster.kubectl(&[
+        "harden",
+        "fix",
+        "-n",
+        &ns,
+        "--all",
+        "--emit-kustomize",
+        &dir.path().to_string_lossy(),
+    ]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let kustomization =
+        std::fs::read_to_string(dir.path().join("kustomization.yaml")).expect("kustomization");
+    assert!(
+        kustomization.contains("kind: Component") && kustomization.contains("patch-namespace-"),
+        "{kustomization}"
+    );
+
+    let out = cluster.kubectl(&["harden", "fix", "-n", &ns, "deploy/nope"]);
+    assert_eq!(out.code, Some(2), "{out:?}");
+    assert!(
+        out.stderr.contains("deployment \"nope\" not found"),
+        "{out:?}"
+    );
+    cluster.ok(&["delete", "namespace", &ns, "--wait=false"]);
+}
