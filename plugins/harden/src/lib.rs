@@ -8,6 +8,7 @@ pub mod files;
 pub mod fix;
 pub mod image;
 pub mod live;
+pub mod namespaces;
 pub mod pss;
 pub mod render;
 
@@ -74,6 +75,9 @@ pub enum Command {
     /// Fix what the audit finds, in manifest files (formatting kept) or live objects.
     #[command(after_help = FIX_EXAMPLES)]
     Fix(FixArgs),
+    /// Per namespace: the strictest Pod Security level its workloads meet; label namespaces.
+    #[command(after_help = PSS_EXAMPLES)]
+    Pss(PssArgs),
     /// List every check: id, standard, severity, title (and the fix with -o wide).
     Checks(OutputArg),
     /// Print the plugin's version, and the API server's version and context when reachable.
@@ -97,6 +101,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<Exit> {
         }
         Command::Audit(args) => run_audit(&cli.global, args).await,
         Command::Fix(args) => run_fix(&cli.global, args).await,
+        Command::Pss(args) => run_pss(&cli.global, args).await,
     }
 }
 
@@ -451,4 +456,133 @@ async fn run_fix(global: &GlobalArgs, args: &FixArgs) -> anyhow::Result<Exit> {
     } else {
         Exit::Success
     })
+}
+
+const PSS_EXAMPLES: &str = "\
+Examples:
+  # Which Pod Security level could each namespace enforce today?
+  kubectl harden pss -A
+
+  # What would enforcing baseline reject in one namespace, with every message
+  kubectl harden pss -n shop --level baseline -o wide
+
+  # Preview the enforce/audit/warn labels, then set them (refused while violations remain)
+  kubectl harden pss -n shop --apply-labels --dry-run=server
+  kubectl harden pss -n shop --apply-labels --yes
+";
+
+/// `kubectl harden pss`'s flags.
+#[derive(Debug, clap::Args)]
+pub struct PssArgs {
+    /// Every namespace (default: the current namespace).
+    #[arg(short = 'A', long = "all-namespaces")]
+    pub all_namespaces: bool,
+
+    /// The level to check against and to label with.
+    #[arg(long, value_enum, default_value = "restricted")]
+    pub level: pss::Level,
+
+    /// The policy version: `v1.N`, or `latest`, which labels with the API server's version.
+    #[arg(long = "pss-version", default_value = "latest")]
+    pub pss_version: String,
+
+    /// Set pod-security.kubernetes.io/enforce, audit and warn (and their -version labels) on
+    /// each namespace; asks first unless --yes. Namespaces whose workloads the level would reject
+    /// are refused unless --force.
+    #[arg(long = "apply-labels")]
+    pub apply_labels: bool,
+
+    /// Label namespaces even though enforcing the level would reject some of their workloads.
+    #[arg(long, requires = "apply_labels")]
+    pub force: bool,
+
+    #[command(flatten)]
+    pub dry_run: shipshape::apply::DryRunArg,
+
+    #[command(flatten)]
+    pub output: OutputArg,
+}
+
+async fn run_pss(global: &GlobalArgs, args: &PssArgs) -> anyhow::Result<Exit> {
+    let version: pss::Version = args.pss_version.parse().map_err(UsageError)?;
+    let kube = shipshape::Kube::connect(&global.kube, PLUGIN).await?;
+    let scope = live::Scope {
+        namespace: (!args.all_namespaces).then(|| kube.namespace.clone()),
+        selector: None,
+    };
+    let manifests = live::collect(&kube, &scope).await?;
+    let report = namespaces::assess(&manifests, args.level, version);
+    shipshape::output::print(&shipshape::output::render(&report, args.output.output)?)?;
+    if !args.apply_labels {
+        return Ok(Exit::Success);
+    }
+    // `latest` would float with every upgrade: pin the server's own version instead.
+    let pinned = if args.pss_version == "latest" {
+        let info = kube
+            .client
+            .apiserver_version()
+            .await
+            .map_err(|e| kube.explain(shipshape::ApiCall::new("get", "/version"), e))?;
+        let minor: String = info
+            .minor
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        format!("v{}.{minor}", info.major)
+    } else {
+        version.to_string()
+    };
+    let (blocked, ready): (Vec<_>, Vec<_>) = report
+        .namespaces
+        .iter()
+        .filter(|n| !n.name.starts_with("kube-"))
+        .partition(|n| !n.violations.is_empty() && !args.force);
+    if !blocked.is_empty() {
+        let names: Vec<&str> = blocked.iter().map(|n| n.name.as_str()).collect();
+        eprintln!(
+            "error: not labelling {}: enforcing {} would reject workloads listed above (fix them with `kubectl harden fix`, or pass --force)",
+            names.join(", "),
+            args.level
+        );
+        return Ok(Exit::No);
+    }
+    let level = args.level.to_string();
+    let bodies: Vec<serde_json::Value> = ready
+        .iter()
+        .map(|n| {
+            let mut labels = serde_json::Map::new();
+            for mode in ["enforce", "audit", "warn"] {
+                labels.insert(format!("pod-security.kubernetes.io/{mode}"), level.clone().into());
+                labels.insert(format!("pod-security.kubernetes.io/{mode}-version"), pinned.clone().into());
+            }
+            serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": n.name, "labels": labels}})
+        })
+        .collect();
+    let dry_run = args.dry_run.dry_run;
+    if dry_run == shipshape::apply::DryRun::None {
+        shipshape::confirm::confirm(
+            &format!("label {} namespace(s) {level}:{pinned}", bodies.len()),
+            global.yes,
+        )?;
+    }
+    if dry_run == shipshape::apply::DryRun::Client {
+        // Nothing is sent: show the apply bodies.
+        for body in &bodies {
+            shipshape::output::print(&format!("---\n{}", shipshape::output::to_yaml(body)?))?;
+        }
+        return Ok(Exit::Success);
+    }
+    let applier = shipshape::apply::Applier::new(&kube, PLUGIN, dry_run);
+    for body in &bodies {
+        let applied = applier.apply(body).await?;
+        if dry_run == shipshape::apply::DryRun::None {
+            eprintln!(
+                "namespace/{} labeled",
+                body["metadata"]["name"].as_str().unwrap_or_default()
+            );
+        } else {
+            shipshape::output::print(&applied.diff())?;
+        }
+    }
+    Ok(Exit::Success)
 }

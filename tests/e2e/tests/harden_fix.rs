@@ -263,3 +263,71 @@ fn live_fixes_preview_on_the_server_then_apply_with_yes() {
     );
     cluster.ok(&["delete", "namespace", &ns, "--wait=false"]);
 }
+
+#[test]
+fn pss_reports_the_strictest_level_and_labels_only_clean_namespaces() {
+    if !kubectl_available() {
+        return;
+    }
+    let cluster = Cluster::start(&[]);
+    let ns = unique_namespace("harden-pss");
+    cluster.ok(&["create", "namespace", &ns]);
+    let out = cluster.kubectl_stdin(&["apply", "-n", &ns, "-f", "-"], WORKLOAD);
+    assert_eq!(out.code, Some(0), "{out:?}");
+
+    let out = cluster.kubectl(&["harden", "pss", "-n", &ns, "-o", "json"]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    assert_eq!(report["kind"], "PssReport");
+    let namespace = &report["namespaces"][0];
+    assert_eq!(
+        (namespace["name"].as_str(), namespace["strictest"].as_str()),
+        (Some(ns.as_str()), Some("baseline"))
+    );
+    assert_eq!(namespace["violations"][0]["name"], "shop");
+
+    // Restricted would reject the Deployment: refused, nothing labelled.
+    let out = cluster.kubectl(&["harden", "pss", "-n", &ns, "--apply-labels", "--yes"]);
+    assert_eq!(out.code, Some(1), "{out:?}");
+    assert!(out.stderr.contains("not labelling"), "{out:?}");
+
+    // Baseline passes: a server dry run shows the labels, then --yes sets them.
+    let out = cluster.kubectl(&[
+        "harden",
+        "pss",
+        "-n",
+        &ns,
+        "--level",
+        "baseline",
+        "--apply-labels",
+        "--dry-run=server",
+    ]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert!(
+        out.stdout
+            .contains("+    pod-security.kubernetes.io/enforce: baseline"),
+        "{}",
+        out.stdout
+    );
+    let out = cluster.kubectl(&[
+        "harden",
+        "pss",
+        "-n",
+        &ns,
+        "--level",
+        "baseline",
+        "--apply-labels",
+        "--yes",
+    ]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let labels = cluster.ok(&["get", "namespace", &ns, "-o", "jsonpath={.metadata.labels}"]);
+    assert!(
+        labels.contains("\"pod-security.kubernetes.io/enforce\":\"baseline\""),
+        "{labels}"
+    );
+    assert!(
+        labels.contains("\"pod-security.kubernetes.io/warn-version\":\"v1."),
+        "{labels}"
+    );
+    cluster.ok(&["delete", "namespace", &ns, "--wait=false"]);
+}
