@@ -8,6 +8,7 @@
 //! - [`wait`]: polling with a deadline, progress and Ctrl-C.
 //! - [`confirm`]: yes/no prompts, `--yes`, and refusing without a terminal.
 //! - [`apply`]: server-side apply, `--dry-run`, diffs.
+//! - [`junit`]: JUnit XML reports for CI.
 //! - [`exit`]: errors → exit codes and messages; the plugin `main`.
 //! - [`duration`]: `30s`, `1m30s`, `6h` for flags; ages for tables.
 //! - [`quantity`]: `500m`, `256Mi` as numbers, for comparisons.
@@ -20,6 +21,7 @@ pub mod confirm;
 pub mod duration;
 pub mod exit;
 pub mod flags;
+pub mod junit;
 pub mod manifests;
 pub mod output;
 pub mod quantity;

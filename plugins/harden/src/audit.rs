@@ -348,6 +348,10 @@ pub fn audit(manifests: &[Manifest], options: &Options) -> AuditReport {
         }
     }
 
+    // Keep each object's findings together (namespace-level ones were found last).
+    report
+        .findings
+        .sort_by_key(|f| f.index.unwrap_or(usize::MAX));
     let counted = |severity: Severity| {
         report
             .findings

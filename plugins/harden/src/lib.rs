@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod checks;
+pub mod ci_formats;
 pub mod files;
 pub mod fix;
 pub mod image;
@@ -16,7 +17,7 @@ use clap::{Parser, Subcommand};
 use shipshape::exit::{Exit, HasGlobalArgs};
 use shipshape::manifests::Input;
 use shipshape::version::VersionArgs;
-use shipshape::{GlobalArgs, OutputArg, Plugin, UsageError};
+use shipshape::{GlobalArgs, OutputArg, OutputFormat, Plugin, UsageError};
 
 /// This plugin, for the user agent, the field manager and messages.
 pub const PLUGIN: Plugin = Plugin {
@@ -140,8 +141,27 @@ pub struct AuditArgs {
     #[arg(long = "fail-on", default_value = "error", value_parser = ["error", "warning", "info", "none"])]
     pub fail_on: String,
 
-    #[command(flatten)]
-    pub output: OutputArg,
+    /// Output format: `table`, `wide` (with the fix), `json`/`yaml` (AuditReport), `sarif`
+    /// (SARIF 2.1.0 for code scanning), `junit` (a test case per object and check).
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_enum,
+        default_value = "table",
+        value_name = "FORMAT"
+    )]
+    pub output: AuditFormat,
+}
+
+/// `kubectl harden audit -o`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AuditFormat {
+    Table,
+    Wide,
+    Json,
+    Yaml,
+    Sarif,
+    Junit,
 }
 
 async fn run_audit(global: &GlobalArgs, args: &AuditArgs) -> anyhow::Result<Exit> {
@@ -169,7 +189,21 @@ async fn run_audit(global: &GlobalArgs, args: &AuditArgs) -> anyhow::Result<Exit
         no_ignores: args.no_ignores,
     };
     let report = audit::audit(&manifests, &options);
-    shipshape::output::print(&shipshape::output::render(&report, args.output.output)?)?;
+    let text = match args.output {
+        AuditFormat::Table => shipshape::output::render(&report, OutputFormat::Table)?,
+        AuditFormat::Wide => shipshape::output::render(&report, OutputFormat::Wide)?,
+        AuditFormat::Json => shipshape::output::render(&report, OutputFormat::Json)?,
+        AuditFormat::Yaml => shipshape::output::render(&report, OutputFormat::Yaml)?,
+        AuditFormat::Sarif => serde_json::to_string_pretty(&ci_formats::sarif(&report))? + "\n",
+        AuditFormat::Junit => {
+            let workloads: Vec<bool> = manifests
+                .iter()
+                .map(|m| shipshape::workload::is_workload(&m.object))
+                .collect();
+            ci_formats::junit(&report, &workloads, args.level)
+        }
+    };
+    shipshape::output::print(&text)?;
     let threshold = match args.fail_on.as_str() {
         "error" => Some(checks::Severity::Error),
         "warning" => Some(checks::Severity::Warning),
