@@ -6,18 +6,21 @@ use shipshape::manifests::{Manifest, Origin};
 use shipshape::workload::{self, ContainerKind};
 
 use crate::checks::{self, Severity, Standard};
+use crate::config::Config;
 use crate::image::{ImageRef, Pinning};
 use crate::pss::{self, Level, Version};
 
 /// What to audit against.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Options {
     /// The Pod Security Standards level.
     pub level: Level,
     /// The policy version.
     pub version: Version,
-    /// Disregard ignore annotations (`--no-ignores`).
+    /// Disregard ignore annotations and config exemptions (`--no-ignores`).
     pub no_ignores: bool,
+    /// `.harden.yaml`: disabled checks, severities, exemptions.
+    pub config: Config,
 }
 
 /// The annotation listing ignored checks: `check-id` or `check-id=container`, comma-separated.
@@ -31,6 +34,7 @@ impl Default for Options {
             level: Level::Restricted,
             version: Version::LATEST,
             no_ignores: false,
+            config: Config::default(),
         }
     }
 }
@@ -348,6 +352,35 @@ pub fn audit(manifests: &[Manifest], options: &Options) -> AuditReport {
         }
     }
 
+    // The config: disabled checks go, severities change, exemptions ignore.
+    let config = &options.config;
+    report.findings.retain(|f| config.enabled(f.check));
+    for finding in &mut report.findings {
+        finding.severity = config.severity(finding.check, finding.severity);
+        if options.no_ignores || finding.ignored {
+            continue;
+        }
+        let object = &finding.object;
+        if let Some(reason) = config.exempt(
+            finding.check,
+            object
+                .namespace
+                .as_deref()
+                .or((object.kind == "Namespace").then_some(object.name.as_str())),
+            &object.kind,
+            &object.name,
+            finding.container.as_deref(),
+        ) {
+            finding.ignored = true;
+            finding.reason = Some(format!(
+                "{reason} (exempted in {})",
+                config
+                    .path
+                    .as_ref()
+                    .map_or(".harden.yaml".into(), |p| p.display().to_string())
+            ));
+        }
+    }
     // Keep each object's findings together (namespace-level ones were found last).
     report
         .findings

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod checks;
 pub mod ci_formats;
+pub mod config;
 pub mod files;
 pub mod fix;
 pub mod image;
@@ -133,9 +134,14 @@ pub struct AuditArgs {
     #[arg(long = "pss-version", default_value = "latest", value_parser = |s: &str| s.parse::<pss::Version>())]
     pub pss_version: pss::Version,
 
-    /// Report findings even where a `harden.shipshape.dev/ignore` annotation covers them.
+    /// Report findings even where a `harden.shipshape.dev/ignore` annotation or a config
+    /// exemption covers them.
     #[arg(long = "no-ignores")]
     pub no_ignores: bool,
+
+    /// The config file (default: the nearest .harden.yaml from the working directory up).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<std::path::PathBuf>,
 
     /// Exit 1 when a finding is at least this severe (`none`: never).
     #[arg(long = "fail-on", default_value = "error", value_parser = ["error", "warning", "info", "none"])]
@@ -187,6 +193,7 @@ async fn run_audit(global: &GlobalArgs, args: &AuditArgs) -> anyhow::Result<Exit
         level: args.level,
         version: args.pss_version,
         no_ignores: args.no_ignores,
+        config: load_config(args.config.as_deref())?,
     };
     let report = audit::audit(&manifests, &options);
     let text = match args.output {
@@ -235,6 +242,13 @@ Examples:
   # Write the live fixes as a kustomize component instead of touching the cluster
   kubectl harden fix -n shop --all --emit-kustomize overlays/prod/harden
 ";
+
+/// The `--config` file, or the nearest `.harden.yaml`; an empty config when there is none.
+fn load_config(explicit: Option<&std::path::Path>) -> anyhow::Result<config::Config> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let found = config::Config::discover(explicit, &cwd).map_err(UsageError)?;
+    Ok(found.unwrap_or_default())
+}
 
 /// `kubectl harden fix`'s flags.
 #[derive(Debug, clap::Args)]
@@ -298,9 +312,14 @@ pub struct FixArgs {
     #[arg(long = "pss-version", default_value = "latest", value_parser = |s: &str| s.parse::<pss::Version>())]
     pub pss_version: pss::Version,
 
-    /// Fix findings even where a `harden.shipshape.dev/ignore` annotation covers them.
+    /// Fix findings even where a `harden.shipshape.dev/ignore` annotation or a config
+    /// exemption covers them.
     #[arg(long = "no-ignores")]
     pub no_ignores: bool,
+
+    /// The config file (default: the nearest .harden.yaml from the working directory up).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<std::path::PathBuf>,
 
     #[command(flatten)]
     pub dry_run: shipshape::apply::DryRunArg,
@@ -350,12 +369,13 @@ impl FixArgs {
         }
     }
 
-    fn audit_options(&self) -> audit::Options {
-        audit::Options {
+    fn audit_options(&self) -> anyhow::Result<audit::Options> {
+        Ok(audit::Options {
             level: self.level,
             version: self.pss_version,
             no_ignores: self.no_ignores,
-        }
+            config: load_config(self.config.as_deref())?,
+        })
     }
 }
 
@@ -431,7 +451,7 @@ async fn run_fix(global: &GlobalArgs, args: &FixArgs) -> anyhow::Result<Exit> {
     }
     manifests.extend(loaded.manifests);
 
-    let report = audit::audit(&manifests, &args.audit_options());
+    let report = audit::audit(&manifests, &args.audit_options()?);
     let plan = fix::plan(&manifests, &report, &args.options());
     let fixed = files::apply(&manifests, &plan, &texts).map_err(|errors| {
         anyhow::anyhow!(

@@ -193,7 +193,7 @@ pub async fn fix(
             wanted.iter().any(|(k, n)| m.kind() == *k && m.name() == *n)
         }
     };
-    let report = crate::audit::audit(&manifests, &args.audit_options());
+    let report = crate::audit::audit(&manifests, &args.audit_options()?);
     let mut plan = crate::fix::plan(&manifests, &report, &args.options());
     for (index, manifest) in manifests.iter().enumerate() {
         if !chosen(manifest) {

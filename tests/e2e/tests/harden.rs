@@ -209,3 +209,66 @@ async fn live_audits_list_each_kind_once_across_namespaces() {
     let out = audit(&["-A", "-f", "x.yaml"]);
     assert_eq!(out.code, Some(2), "{out:?}");
 }
+
+#[test]
+fn a_harden_yaml_above_the_working_directory_disables_reweights_and_exempts() {
+    if !kubectl_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join(".harden.yaml"),
+        "disable: [automount-service-account-token]\nseverity:\n  image-untagged: error\nexemptions:\n  - checks: [pss-*]\n    namespace: hastecrm-data\n    kind: StatefulSet\n    name: postgres\n    reason: upstream image runs as root\n",
+    )
+    .expect("write");
+    let nested = dir.path().join("deploy");
+    std::fs::create_dir(&nested).expect("mkdir");
+    let audit = |extra: &[&str]| {
+        let out = run(kubectl()
+            .current_dir(&nested)
+            .args(["harden", "audit", "-f", &examples("insecure"), "-o", "json"])
+            .args(extra));
+        let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+        report["findings"].as_array().expect("findings").clone()
+    };
+    let findings = audit(&[]);
+    assert!(
+        !findings
+            .iter()
+            .any(|f| f["check"] == "automount-service-account-token")
+    );
+    assert!(
+        findings
+            .iter()
+            .filter(|f| f["check"] == "image-untagged")
+            .all(|f| f["severity"] == "error")
+    );
+    let postgres: Vec<&serde_json::Value> = findings
+        .iter()
+        .filter(|f| f["object"]["name"] == "postgres" && f["standard"] == "pss-restricted")
+        .collect();
+    assert!(!postgres.is_empty());
+    assert!(postgres.iter().all(|f| {
+        f["ignored"] == true
+            && f["reason"]
+                .as_str()
+                .is_some_and(|r| r.starts_with("upstream image runs as root (exempted in "))
+    }));
+    // --no-ignores lifts the exemptions; a bad config is a usage error naming the file.
+    assert!(
+        audit(&["--no-ignores"])
+            .iter()
+            .all(|f| f["ignored"] == false)
+    );
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(&bad, "disable: [nope]\n").expect("write");
+    let out = run(kubectl()
+        .args(["harden", "audit", "-f", &examples("insecure"), "--config"])
+        .arg(&bad));
+    assert_eq!(out.code, Some(2), "{out:?}");
+    assert!(
+        out.stderr
+            .contains("bad.yaml: disable: unknown check `nope`"),
+        "{out:?}"
+    );
+}
