@@ -222,6 +222,14 @@ pub fn kubeconfig_files(
     }
 }
 
+/// The context names of the kubeconfig kubectl would read, in file order (`--all-contexts`).
+pub fn contexts(flags: &KubeFlags) -> Result<Vec<String>, ConfigError> {
+    let (files, _) = kubeconfig_files(flags, &Environment::from_process())?;
+    Ok(load_kubeconfig(&files)?
+        .map(|k| k.contexts.into_iter().map(|c| c.name).collect())
+        .unwrap_or_default())
+}
+
 /// Reads and merges kubeconfig files first-wins, as kubectl does.
 pub fn load_kubeconfig(files: &[PathBuf]) -> Result<Option<Kubeconfig>, ConfigError> {
     let mut merged: Option<Kubeconfig> = None;

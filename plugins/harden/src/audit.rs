@@ -71,6 +71,9 @@ pub struct AuditedObject {
     pub object: ObjectRef,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<SourceRef>,
+    /// The kubeconfig context, in multi-cluster audits.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<String>,
 }
 
 /// One finding.
@@ -85,6 +88,9 @@ pub struct Finding {
     pub severity: Severity,
     /// The object.
     pub object: ObjectRef,
+    /// The kubeconfig context, in multi-cluster audits.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<String>,
     /// The container, when the finding is about one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub container: Option<String>,
@@ -125,6 +131,35 @@ pub struct AuditReport {
 }
 
 impl AuditReport {
+    /// One report from several clusters' reports, each object and finding tagged with its
+    /// context.
+    pub fn merge(reports: Vec<(String, AuditReport)>) -> AuditReport {
+        let mut merged = AuditReport::default();
+        for (cluster, report) in reports {
+            let s = &report.summary;
+            merged.summary.objects += s.objects;
+            merged.summary.errors += s.errors;
+            merged.summary.warnings += s.warnings;
+            merged.summary.infos += s.infos;
+            merged.summary.ignored += s.ignored;
+            let offset = merged.objects.len();
+            merged
+                .objects
+                .extend(report.objects.into_iter().map(|mut o| {
+                    o.cluster = Some(cluster.clone());
+                    o
+                }));
+            merged
+                .findings
+                .extend(report.findings.into_iter().map(|mut f| {
+                    f.cluster = Some(cluster.clone());
+                    f.index = f.index.map(|i| i + offset);
+                    f
+                }));
+        }
+        merged
+    }
+
     /// The highest severity found, if any.
     pub fn worst(&self) -> Option<Severity> {
         self.findings
@@ -176,6 +211,7 @@ impl Collector {
             standard: check.standard,
             severity: check.severity,
             object: self.object.clone(),
+            cluster: None,
             container: container.map(str::to_owned),
             source: self.source.clone(),
             message,
@@ -287,6 +323,7 @@ pub fn audit(manifests: &[Manifest], options: &Options) -> AuditReport {
         report.objects.push(AuditedObject {
             object: c.object.clone(),
             source: c.source.clone(),
+            cluster: None,
         });
         if manifest.kind() == "Namespace" {
             audit_namespace(&mut c, object);
@@ -337,6 +374,7 @@ pub fn audit(manifests: &[Manifest], options: &Options) -> AuditReport {
                     || ObjectRef { api_version: "v1".into(), kind: "Namespace".into(), namespace: None, name: namespace.clone() },
                     |m| object_ref(&m.object),
                 ),
+                cluster: None,
                 container: None,
                 source: ns_manifest.and_then(source_ref),
                 message: format!("namespace `{namespace}` has workloads but no default-deny NetworkPolicy (podSelector: {{}}, no ingress rules)"),

@@ -18,9 +18,11 @@ impl Report for AuditReport {
 
     fn human(&self, wide: bool) -> String {
         let mut text = String::new();
-        let mut current: Option<(&crate::audit::ObjectRef, Table)> = None;
-        let flush = |text: &mut String, current: Option<(&crate::audit::ObjectRef, Table)>| {
-            if let Some((object, table)) = current {
+        type Group<'a> = ((&'a crate::audit::ObjectRef, Option<&'a str>), Table);
+        let mut current: Option<Group<'_>> = None;
+        let several = self.findings.iter().any(|f| f.cluster.is_some());
+        let flush = |text: &mut String, current: Option<Group<'_>>| {
+            if let Some(((object, _), table)) = current {
                 let ns = object
                     .namespace
                     .as_ref()
@@ -36,14 +38,18 @@ impl Report for AuditReport {
             }
         };
         for finding in self.findings.iter().filter(|f| !f.ignored) {
-            if current.as_ref().is_none_or(|(o, _)| *o != &finding.object) {
+            let key = (&finding.object, finding.cluster.as_deref());
+            if current.as_ref().is_none_or(|(k, _)| *k != key) {
                 flush(&mut text, current.take());
                 let mut headers = vec!["severity", "check", "message"];
+                if several {
+                    headers.insert(0, "cluster");
+                }
                 if wide {
                     headers.push("fix");
                     headers.push("source");
                 }
-                current = Some((&finding.object, Table::new(headers)));
+                current = Some((key, Table::new(headers)));
             }
             if let Some((_, table)) = current.as_mut() {
                 let mut row = vec![
@@ -54,6 +60,12 @@ impl Report for AuditReport {
                     (finding.check.to_owned(), Tone::Plain),
                     (finding.message.clone(), Tone::Plain),
                 ];
+                if several {
+                    row.insert(
+                        0,
+                        (finding.cluster.clone().unwrap_or_default(), Tone::Plain),
+                    );
+                }
                 if wide {
                     let fix = crate::checks::find(finding.check).map_or("", |c| c.fix);
                     row.push((fix.to_owned(), Tone::Plain));

@@ -272,3 +272,97 @@ fn a_harden_yaml_above_the_working_directory_disables_reweights_and_exempts() {
         "{out:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn multi_context_audits_tag_every_finding_with_its_cluster() {
+    if !kubectl_available() {
+        return;
+    }
+    if let Some(real) = e2e::real_cluster() {
+        // One real cluster: audit its current context through --contexts.
+        let out = run(kubectl()
+            .env("KUBECONFIG", &real)
+            .args(["config", "current-context"]));
+        let context = out.stdout.trim().to_owned();
+        let out = run(kubectl().env("KUBECONFIG", &real).args([
+            "harden",
+            "audit",
+            "-A",
+            "--contexts",
+            &context,
+            "-o",
+            "json",
+        ]));
+        let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+        assert!(
+            report["objects"]
+                .as_array()
+                .expect("objects")
+                .iter()
+                .all(|o| o["cluster"] == context.as_str())
+        );
+        return;
+    }
+    let start = |variant: &str| {
+        simcluster::SimCluster::start(simcluster::Options {
+            seeds: vec![std::path::PathBuf::from(examples(variant))],
+            ..simcluster::Options::default()
+        })
+    };
+    let (east, west) = (
+        start("insecure").await.expect("east"),
+        start("hardened").await.expect("west"),
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let files = [
+        e2e::kubeconfig(dir.path(), "east", &east.url()),
+        e2e::kubeconfig(dir.path(), "west", &west.url()),
+    ];
+    let kubeconfig = std::env::join_paths(&files).expect("join");
+    let audit = |args: &[&str]| {
+        let mut cmd = kubectl();
+        cmd.env("KUBECONFIG", &kubeconfig)
+            .args(["harden", "audit", "-A"])
+            .args(args);
+        tokio::task::block_in_place(|| run(&mut cmd))
+    };
+    let out = audit(&["--all-contexts", "-o", "json"]);
+    assert_eq!(out.code, Some(1), "{out:?}");
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    let objects = report["objects"].as_array().expect("objects");
+    for cluster in ["east", "west"] {
+        assert!(
+            objects
+                .iter()
+                .any(|o| o["cluster"] == cluster && o["name"] == "api"),
+            "{cluster}"
+        );
+    }
+    let findings = report["findings"].as_array().expect("findings");
+    // The insecure app runs in east only; west's hardened copy has no errors.
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["cluster"] == "east" && f["severity"] == "error")
+    );
+    assert!(
+        !findings
+            .iter()
+            .any(|f| f["cluster"] == "west" && f["severity"] == "error")
+    );
+    let summary = &report["summary"];
+    assert_eq!(summary["objects"].as_u64(), Some(objects.len() as u64));
+
+    let out = audit(&["--contexts", "west,east"]);
+    assert!(out.stdout.contains("CLUSTER"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .lines()
+            .any(|l| l.trim_start().starts_with("east ")),
+        "{}",
+        out.stdout
+    );
+    let out = audit(&["--contexts", "east,nowhere"]);
+    assert_eq!(out.code, Some(3), "{out:?}");
+    assert!(out.stderr.contains("nowhere"), "{out:?}");
+}
