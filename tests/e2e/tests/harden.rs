@@ -315,8 +315,8 @@ async fn multi_context_audits_tag_every_finding_with_its_cluster() {
     );
     let dir = tempfile::tempdir().expect("tempdir");
     let files = [
-        e2e::kubeconfig(dir.path(), "east", &east.url()),
-        e2e::kubeconfig(dir.path(), "west", &west.url()),
+        e2e::kubeconfig(dir.path(), "east", east.url()),
+        e2e::kubeconfig(dir.path(), "west", west.url()),
     ];
     let kubeconfig = std::env::join_paths(&files).expect("join");
     let audit = |args: &[&str]| {
