@@ -25,6 +25,17 @@ step "Before deploy: audit the manifests (kubectl harden)"
 run kubectl harden audit -f "$root/examples/hastecrm/insecure/api.yaml" || echo "(exit $?: the audit found errors)"
 run kubectl harden audit -f "$root/examples/hastecrm/hardened"
 
+step "Before deploy: fix what the audit found (kubectl harden fix)"
+# The fix as a diff: only added lines, comments and formatting kept (exit 1: there are changes).
+run kubectl harden fix -f "$root/examples/hastecrm/insecure/api.yaml" --diff --add-missing || echo "(exit $?: the fix would change the file; --in-place writes it)"
+# The live app: the server-validated diff of fixing one Deployment, nothing persisted.
+run kubectl harden fix -n hastecrm-production deploy/web --dry-run=server
+
+step "Before deploy: Pod Security labels (kubectl harden pss)"
+run kubectl harden pss -A
+# baseline is what the running app meets today; preview the labels without setting them.
+run kubectl harden pss -n hastecrm-data --level baseline --apply-labels --dry-run=server
+
 step "The Shipshape plugins, through kubectl's plugin dispatch"
 run kubectl plugin list
 for plugin in harden quota canary drtest; do

@@ -236,7 +236,11 @@ pub fn normalise(object: &Value) -> Value {
 pub fn diff(before: Option<&Value>, after: &Value, label: &str) -> String {
     let to_yaml = |v: &Value| crate::output::to_yaml(&normalise(v)).unwrap_or_default();
     let old = before.map(to_yaml).unwrap_or_default();
-    let new = to_yaml(after);
+    // Keys in the order `before` has them: a server that reorders keys changes nothing.
+    let new = match before {
+        Some(before) => to_yaml(&in_order_of(after, before)),
+        None => to_yaml(after),
+    };
     if old == new {
         return String::new();
     }
@@ -252,10 +256,56 @@ pub fn diff(before: Option<&Value>, after: &Value, label: &str) -> String {
         .to_string()
 }
 
+/// `value` with its object keys in `template`'s order (keys `template` lacks go last).
+fn in_order_of(value: &Value, template: &Value) -> Value {
+    match (value, template) {
+        (Value::Object(map), Value::Object(order)) => {
+            let mut out = serde_json::Map::new();
+            for key in order.keys() {
+                if let Some(v) = map.get(key) {
+                    out.insert(key.clone(), in_order_of(v, &order[key]));
+                }
+            }
+            for (key, v) in map {
+                if !out.contains_key(key) {
+                    out.insert(key.clone(), v.clone());
+                }
+            }
+            Value::Object(out)
+        }
+        (Value::Array(items), Value::Array(order)) => Value::Array(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    order
+                        .get(i)
+                        .map_or_else(|| v.clone(), |t| in_order_of(v, t))
+                })
+                .collect(),
+        ),
+        _ => value.clone(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn reordered_keys_are_not_a_change() {
+        let before = json!({"metadata": {"namespace": "a", "name": "x"}, "spec": {"b": 1, "a": 2}});
+        let after =
+            json!({"spec": {"a": 2, "b": 1, "c": 3}, "metadata": {"name": "x", "namespace": "a"}});
+        let text = diff(Some(&before), &after, "x");
+        assert_eq!(
+            text.lines().filter(|l| l.starts_with(['+', '-'])).count(),
+            3,
+            "{text}"
+        );
+        assert!(text.contains("+  c: 3"), "{text}");
+    }
 
     fn deployment(image: &str) -> Value {
         json!({

@@ -42,11 +42,34 @@ pub fn render<R: Report>(report: &R, format: OutputFormat) -> Result<String, ser
         OutputFormat::Table => Ok(report.human(false)),
         OutputFormat::Wide => Ok(report.human(true)),
         OutputFormat::Json => {
-            let mut text = serde_json::to_string_pretty(&document(report)?)?;
+            // Straight from the report to text: large reports never exist twice in memory as
+            // JSON values. Reports that are not objects go through `document`.
+            let mut text = serde_json::to_string_pretty(&Envelope::new(report))
+                .or_else(|_| serde_json::to_string_pretty(&document(report)?))?;
             text.push('\n');
             Ok(text)
         }
         OutputFormat::Yaml => to_yaml(&document(report)?),
+    }
+}
+
+/// `apiVersion` and `kind`, then the report's own fields.
+#[derive(Serialize)]
+struct Envelope<'r, R> {
+    #[serde(rename = "apiVersion")]
+    api_version: &'static str,
+    kind: &'static str,
+    #[serde(flatten)]
+    body: &'r R,
+}
+
+impl<'r, R: Report> Envelope<'r, R> {
+    fn new(body: &'r R) -> Self {
+        Self {
+            api_version: API_VERSION,
+            kind: R::KIND,
+            body,
+        }
     }
 }
 
@@ -78,6 +101,19 @@ pub fn to_yaml<T: Serialize>(value: &T) -> Result<String, serde_json::Error> {
         text.push('\n');
     }
     Ok(text)
+}
+
+/// Renders a report straight to stdout; JSON streams without building the whole text first.
+pub fn print_report<R: Report>(report: &R, format: OutputFormat) -> std::io::Result<()> {
+    if format == OutputFormat::Json {
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        if serde_json::to_writer_pretty(&mut out, &Envelope::new(report)).is_ok() {
+            out.write_all(b"\n")?;
+            return out.flush();
+        }
+    }
+    let text = render(report, format).map_err(std::io::Error::from)?;
+    print(&text)
 }
 
 /// Writes text to stdout. A closed pipe comes back as a `BrokenPipe` error, which the exit

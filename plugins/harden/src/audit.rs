@@ -293,78 +293,111 @@ fn resolve_budget(value: &Value, replicas: i64) -> Option<i64> {
     }
 }
 
-/// The objects other objects' checks look at.
+/// The objects other objects' checks look at, by namespace.
 struct Related<'m> {
-    pdbs: Vec<&'m Manifest>,
-    hpas: Vec<&'m Manifest>,
+    pdbs: std::collections::HashMap<String, Vec<&'m Manifest>>,
+    hpas: std::collections::HashMap<String, Vec<&'m Manifest>>,
+}
+
+/// The findings about one object on its own (and its PDB/HPA neighbours).
+fn audit_object(
+    index: usize,
+    manifest: &Manifest,
+    related: &Related<'_>,
+    options: &Options,
+) -> (AuditedObject, Vec<Finding>) {
+    let object = &manifest.object;
+    let mut c = Collector {
+        findings: Vec::new(),
+        index,
+        object: object_ref(object),
+        source: source_ref(manifest),
+    };
+    let audited = AuditedObject {
+        object: c.object.clone(),
+        source: c.source.clone(),
+        cluster: None,
+    };
+    if manifest.kind() == "Namespace" {
+        audit_namespace(&mut c, object);
+    }
+    if let Some(spec) = workload::pod_spec(object) {
+        let namespace = namespace_of(manifest);
+        audit_pod(&mut c, manifest, spec, options);
+        audit_availability(&mut c, manifest, related, &namespace);
+        if namespace == "default" {
+            c.add(
+                "default-namespace",
+                None,
+                "runs in the `default` namespace".into(),
+            );
+        }
+    }
+    if !options.no_ignores {
+        apply_ignores(&mut c.findings, object);
+    }
+    (audited, c.findings)
 }
 
 /// Audits manifests: every workload's pod template, plus the cross-object checks (PDBs,
 /// NetworkPolicies, namespace labels) within the same set of objects.
 pub fn audit(manifests: &[Manifest], options: &Options) -> AuditReport {
-    let mut report = AuditReport::default();
-    let of_kind =
-        |kind: &str| -> Vec<&Manifest> { manifests.iter().filter(|m| m.kind() == kind).collect() };
-    let related = Related {
-        pdbs: of_kind("PodDisruptionBudget"),
-        hpas: of_kind("HorizontalPodAutoscaler"),
-    };
-    let policies = of_kind("NetworkPolicy");
-    let mut workload_namespaces: Vec<String> = Vec::new();
+    use rayon::prelude::*;
+    use std::collections::{HashMap, HashSet};
 
-    for (index, manifest) in manifests.iter().enumerate() {
-        let object = &manifest.object;
-        let mut c = Collector {
-            findings: Vec::new(),
-            index,
-            object: object_ref(object),
-            source: source_ref(manifest),
-        };
-        report.objects.push(AuditedObject {
-            object: c.object.clone(),
-            source: c.source.clone(),
-            cluster: None,
-        });
-        if manifest.kind() == "Namespace" {
-            audit_namespace(&mut c, object);
+    let mut report = AuditReport::default();
+    // Cross-object lookups by namespace, so each workload looks only at its neighbours.
+    let by_namespace = |kind: &str| -> HashMap<String, Vec<&Manifest>> {
+        let mut index: HashMap<String, Vec<&Manifest>> = HashMap::new();
+        for m in manifests.iter().filter(|m| m.kind() == kind) {
+            index.entry(namespace_of(m)).or_default().push(m);
         }
-        if let Some(spec) = workload::pod_spec(object) {
+        index
+    };
+    let related = Related {
+        pdbs: by_namespace("PodDisruptionBudget"),
+        hpas: by_namespace("HorizontalPodAutoscaler"),
+    };
+    let policies = by_namespace("NetworkPolicy");
+
+    // Objects are independent: audit them on every core, in input order.
+    let audited: Vec<(AuditedObject, Vec<Finding>)> = manifests
+        .par_iter()
+        .enumerate()
+        .map(|(index, manifest)| audit_object(index, manifest, &related, options))
+        .collect();
+    let mut seen = HashSet::new();
+    let mut workload_namespaces: Vec<String> = Vec::new();
+    for (manifest, (object, findings)) in manifests.iter().zip(audited) {
+        if workload::is_workload(&manifest.object) {
             let namespace = namespace_of(manifest);
-            if !workload_namespaces.contains(&namespace) {
-                workload_namespaces.push(namespace.clone());
-            }
-            audit_pod(&mut c, manifest, spec, options);
-            audit_availability(&mut c, manifest, &related, &namespace);
-            if namespace == "default" {
-                c.add(
-                    "default-namespace",
-                    None,
-                    "runs in the `default` namespace".into(),
-                );
+            if seen.insert(namespace.clone()) {
+                workload_namespaces.push(namespace);
             }
         }
-        if !options.no_ignores {
-            apply_ignores(&mut c.findings, object);
-        }
-        report.findings.extend(c.findings);
+        report.objects.push(object);
+        report.findings.extend(findings);
     }
+    let namespace_objects: HashMap<&str, usize> = manifests
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.kind() == "Namespace")
+        .map(|(i, m)| (m.name(), i))
+        .collect();
 
     // Namespaces with workloads need a default-deny policy (when the input has any namespace
     // content at all: NetworkPolicies are namespaced objects that travel with the workloads).
     for namespace in workload_namespaces {
-        let denies = policies.iter().any(|p| {
-            namespace_of(p) == namespace
-                && p.object["spec"]["podSelector"]
-                    .as_object()
-                    .is_some_and(serde_json::Map::is_empty)
+        let denies = policies.get(&namespace).into_iter().flatten().any(|p| {
+            p.object["spec"]["podSelector"]
+                .as_object()
+                .is_some_and(serde_json::Map::is_empty)
                 && p.object["spec"]["ingress"]
                     .as_array()
                     .is_none_or(Vec::is_empty)
         });
         if !denies {
-            let ns_index = manifests
-                .iter()
-                .position(|m| m.kind() == "Namespace" && m.name() == namespace);
+            let ns_index = namespace_objects.get(namespace.as_str()).copied();
             let ns_manifest = ns_index.map(|i| &manifests[i]);
             report.findings.push(Finding {
                 check: "network-policy-missing",
@@ -656,13 +689,16 @@ fn audit_pod(c: &mut Collector, manifest: &Manifest, spec: &Value, options: &Opt
 }
 
 /// The HorizontalPodAutoscaler's minReplicas (default 1) for a workload, when one targets it.
-fn hpa_min_replicas(manifest: &Manifest, hpas: &[&Manifest], namespace: &str) -> Option<i64> {
-    hpas.iter()
+fn hpa_min_replicas(
+    manifest: &Manifest,
+    hpas: &std::collections::HashMap<String, Vec<&Manifest>>,
+    namespace: &str,
+) -> Option<i64> {
+    hpas.get(namespace)?
+        .iter()
         .find(|h| {
             let target = &h.object["spec"]["scaleTargetRef"];
-            namespace_of(h) == namespace
-                && target["kind"] == manifest.kind()
-                && target["name"] == manifest.name()
+            target["kind"] == manifest.kind() && target["name"] == manifest.name()
         })
         .map(|h| h.object["spec"]["minReplicas"].as_i64().unwrap_or(1))
 }
@@ -704,14 +740,14 @@ fn audit_availability(
             ),
         );
     }
-    let pdbs = &related.pdbs;
     let labels =
         workload::pod_metadata(&manifest.object).map_or(Value::Null, |m| m["labels"].clone());
-    let covering: Vec<&&Manifest> = pdbs
-        .iter()
-        .filter(|p| {
-            namespace_of(p) == namespace && labels_match(&p.object["spec"]["selector"], &labels)
-        })
+    let covering: Vec<&&Manifest> = related
+        .pdbs
+        .get(namespace)
+        .into_iter()
+        .flatten()
+        .filter(|p| labels_match(&p.object["spec"]["selector"], &labels))
         .collect();
     let Some(pdb) = covering.first() else {
         c.add(

@@ -247,7 +247,10 @@ async fn run_audit(global: &GlobalArgs, args: &AuditArgs) -> anyhow::Result<Exit
     let text = match args.output {
         AuditFormat::Table => shipshape::output::render(&report, OutputFormat::Table)?,
         AuditFormat::Wide => shipshape::output::render(&report, OutputFormat::Wide)?,
-        AuditFormat::Json => shipshape::output::render(&report, OutputFormat::Json)?,
+        AuditFormat::Json => {
+            shipshape::output::print_report(&report, OutputFormat::Json)?;
+            String::new()
+        }
         AuditFormat::Yaml => shipshape::output::render(&report, OutputFormat::Yaml)?,
         AuditFormat::Sarif => serde_json::to_string_pretty(&ci_formats::sarif(&report))? + "\n",
         AuditFormat::Junit => {

@@ -89,6 +89,10 @@ pub async fn collect(kube: &Kube, scope: &Scope) -> anyhow::Result<Vec<Manifest>
                 .map_err(|e| kube.explain(call(), e))?;
             for item in page.items {
                 let mut object = serde_json::to_value(item)?;
+                // Bookkeeping no check reads: dropped to keep large clusters small in memory.
+                if let Some(meta) = object["metadata"].as_object_mut() {
+                    meta.remove("managedFields");
+                }
                 // List items may leave apiVersion and kind to the list.
                 object["apiVersion"] = Value::String(resource.api_version.clone());
                 object["kind"] = Value::String(resource.kind.clone());

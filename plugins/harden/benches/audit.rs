@@ -1,0 +1,188 @@
+//! `kubectl harden` at scale: `cargo bench -p kubectl-harden`.
+//!
+//! 1. Offline: a generated corpus of Deployments (default 50,000, about 25 MB of YAML; set
+//!    SHIPSHAPE_BENCH_OBJECTS) parsed only, then parsed and audited, on every core. Prints
+//!    objects/s and the ratio audit/parse (goal ≤ 1.3).
+//! 2. Live: simcluster with 500 namespaces, 5,000 Deployments and 20,000 Pods (SIM_NAMESPACES,
+//!    SIM_DEPLOYMENTS, SIM_PODS), audited with `-A` by the real binary. Prints the wall time,
+//!    the API requests by verb (they must not grow with namespaces) and the plugin's peak
+//!    resident memory (sampled from /proc).
+//!
+//! Nothing here asserts a time: the numbers are printed as ratios to their targets.
+
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use shipshape::manifests::{Limits, Origin, parse_text};
+
+fn deployment(i: usize) -> String {
+    format!(
+        "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web-{i}
+  namespace: team-{ns}
+  labels: {{app: web-{i}, tier: frontend}}
+spec:
+  replicas: 3
+  selector:
+    matchLabels: {{app: web-{i}}}
+  template:
+    metadata:
+      labels: {{app: web-{i}}}
+    spec:
+      securityContext: {{runAsNonRoot: true, seccompProfile: {{type: RuntimeDefault}}}}
+      containers:
+        - name: web
+          image: registry.example:5000/team-{ns}/web:1.{i}
+          ports: [{{containerPort: 8080}}]
+          securityContext: {{allowPrivilegeEscalation: false, capabilities: {{drop: [ALL]}}}}
+          resources:
+            requests: {{cpu: 100m, memory: 128Mi}}
+            limits: {{cpu: 500m, memory: 256Mi}}
+",
+        ns = i % 500
+    )
+}
+
+fn scale(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn offline() {
+    let count = scale("SHIPSHAPE_BENCH_OBJECTS", 50_000);
+    let yaml: String = (0..count).map(deployment).collect::<Vec<_>>().join("---\n");
+    let origin = Origin::File("corpus.yaml".into());
+    let parse = || -> Vec<shipshape::manifests::Manifest> {
+        parse_text(&origin, &yaml, Limits::default())
+            .into_iter()
+            .map(|r| r.expect("valid"))
+            .collect()
+    };
+    println!(
+        "offline corpus: {count} Deployments, {:.1} MB of YAML, {} threads",
+        yaml.len() as f64 / 1e6,
+        rayon::current_num_threads()
+    );
+    // Warm up once, then take the best of three of each.
+    let _ = parse();
+    let best = |f: &dyn Fn() -> usize| {
+        (0..3)
+            .map(|_| {
+                let started = Instant::now();
+                assert_eq!(f(), count);
+                started.elapsed().as_secs_f64()
+            })
+            .fold(f64::MAX, f64::min)
+    };
+    let parse_only = best(&|| parse().len());
+    let options = kubectl_harden::audit::Options::default();
+    let mut findings = 0;
+    let audited = best(&|| {
+        let manifests = parse();
+        let report = kubectl_harden::audit::audit(&manifests, &options);
+        report.objects.len()
+    });
+    {
+        let manifests = parse();
+        findings += kubectl_harden::audit::audit(&manifests, &options)
+            .findings
+            .len();
+    }
+    println!(
+        "  parse only       {parse_only:>7.3}s = {:>8.0} objects/s",
+        count as f64 / parse_only
+    );
+    println!(
+        "  parse + audit    {audited:>7.3}s = {:>8.0} objects/s ({findings} findings)",
+        count as f64 / audited
+    );
+    println!(
+        "  audit/parse ratio {:.2} (goal ≤ 1.30)",
+        audited / parse_only
+    );
+}
+
+fn peak_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+async fn live() -> anyhow::Result<()> {
+    let (namespaces, deployments, pods) = (
+        scale("SIM_NAMESPACES", 500),
+        scale("SIM_DEPLOYMENTS", 5_000),
+        scale("SIM_PODS", 20_000),
+    );
+    let cluster = simcluster::SimCluster::start(simcluster::Options {
+        controllers: false,
+        ..Default::default()
+    })
+    .await?;
+    cluster.with_store(|store| {
+        let rt = |plural: &str, group: &str| store.registry.find(group, "v1", plural).cloned().expect("served");
+        let (ns_rt, deploy_rt, pod_rt) = (rt("namespaces", ""), rt("deployments", "apps"), rt("pods", ""));
+        for n in 0..namespaces {
+            store.create(&ns_rt, "", json!({"metadata": {"name": format!("team-{n}")}}), false).expect("namespace");
+        }
+        for d in 0..deployments {
+            let mut object: serde_json::Value = serde_saphyr::from_str(&deployment(d)).expect("yaml");
+            object["metadata"]["namespace"] = json!(format!("team-{}", d % namespaces));
+            store.create(&deploy_rt, &format!("team-{}", d % namespaces), object, false).expect("deployment");
+        }
+        for p in 0..pods {
+            // Standalone pods: audited themselves (controller-owned ones are skipped).
+            let pod = json!({"metadata": {"name": format!("job-{p}")}, "spec": {"restartPolicy": "Never",
+                "containers": [{"name": "job", "image": "batch:1", "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}}}]}});
+            store.create(&pod_rt, &format!("team-{}", p % namespaces), pod, false).expect("pod");
+        }
+    });
+    println!("live: {namespaces} namespaces, {deployments} Deployments, {pods} Pods in simcluster");
+    cluster.reset_counters();
+    let started = Instant::now();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kubectl-harden"))
+        .args(["audit", "-A", "-o", "json", "--fail-on", "none"])
+        .env("KUBECONFIG", cluster.kubeconfig())
+        .stdout(std::process::Stdio::null())
+        .spawn()?;
+    let pid = child.id();
+    let mut peak = 0;
+    let status = loop {
+        if let Some(kib) = peak_kib(pid) {
+            peak = peak.max(kib);
+        }
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let wall = started.elapsed().as_secs_f64();
+    assert!(status.success(), "the audit failed: {status}");
+    let mut requests: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
+    for ((verb, _, _), count) in cluster.counters() {
+        *requests.entry(verb).or_default() += count;
+    }
+    let total: u64 = requests.values().sum();
+    println!(
+        "  wall time {wall:.2}s (target 10 s: ratio {:.2})",
+        wall / 10.0
+    );
+    println!(
+        "  API requests {total} {requests:?} — one paginated list per kind, whatever the namespace count"
+    );
+    println!(
+        "  peak resident memory of the plugin {:.0} MiB (sampled)",
+        peak as f64 / 1024.0
+    );
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    offline();
+    live().await
+}
