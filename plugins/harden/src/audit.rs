@@ -953,4 +953,106 @@ spec: {minAvailable: 3, selector: {matchLabels: {app: web}}}
             })
         );
     }
+
+    fn parse(text: &str) -> Vec<Manifest> {
+        shipshape::manifests::parse_text(&Origin::Stdin, text, Default::default())
+            .into_iter()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    const SPREAD_DEPLOYMENT: &str = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: prod}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      securityContext: {runAsUser: 1000, runAsGroup: 1000}
+      containers:
+        - {name: web, image: 'web:1', imagePullPolicy: IfNotPresent}
+        - {name: proxy, image: 'envoy:latest', imagePullPolicy: IfNotPresent}
+        - {name: cache, image: 'cache@sha256:0000000000000000000000000000000000000000000000000000000000000000', imagePullPolicy: Never}
+";
+
+    #[test]
+    fn an_hpa_floor_counts_as_replicas_for_spread_and_budgets() {
+        let alone = audit(&parse(SPREAD_DEPLOYMENT), &Options::default());
+        assert_eq!(count(&alone, "single-replica"), 1);
+        assert_eq!(count(&alone, "topology-spread"), 0);
+        let hpa = "\n---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: web, namespace: prod}\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  minReplicas: 3\n  maxReplicas: 10\n";
+        let scaled = audit(
+            &parse(&format!("{SPREAD_DEPLOYMENT}{hpa}")),
+            &Options::default(),
+        );
+        assert_eq!(count(&scaled, "single-replica"), 0);
+        assert_eq!(count(&scaled, "topology-spread"), 1);
+        assert_eq!(count(&scaled, "pdb-missing"), 1);
+        // An HPA in another namespace does not count.
+        let elsewhere = hpa.replace("namespace: prod", "namespace: other");
+        let report = audit(
+            &parse(&format!("{SPREAD_DEPLOYMENT}{elsewhere}")),
+            &Options::default(),
+        );
+        assert_eq!(count(&report, "single-replica"), 1);
+        // Spread constraints or anti-affinity satisfy the check.
+        let spread = SPREAD_DEPLOYMENT.replace("replicas: 1", "replicas: 3").replace(
+            "      containers:",
+            "      topologySpreadConstraints: [{maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: ScheduleAnyway, labelSelector: {matchLabels: {app: web}}}]\n      containers:",
+        );
+        assert_eq!(
+            count(
+                &audit(&parse(&spread), &Options::default()),
+                "topology-spread"
+            ),
+            0
+        );
+    }
+
+    #[test]
+    fn pull_policies_digests_and_explicit_ids() {
+        let report = audit(&parse(SPREAD_DEPLOYMENT), &Options::default());
+        let by_container = |check: &str| -> Vec<Option<&str>> {
+            report
+                .findings
+                .iter()
+                .filter(|f| f.check == check)
+                .map(|f| f.container.as_deref())
+                .collect()
+        };
+        // IfNotPresent is fine for a pinned tag, stale for `latest`; Never always fails.
+        assert_eq!(
+            by_container("image-pull-policy"),
+            [Some("proxy"), Some("cache")]
+        );
+        assert_eq!(by_container("image-mutable-tag"), [Some("web")]);
+        let ids = report
+            .findings
+            .iter()
+            .find(|f| f.check == "security-context-ids")
+            .unwrap();
+        assert_eq!(
+            ids.message,
+            "leaves fsGroup to the image (not set in the pod's securityContext)"
+        );
+        // Container-level ids count when every container sets them.
+        let per_container = SPREAD_DEPLOYMENT
+            .replace("securityContext: {runAsUser: 1000, runAsGroup: 1000}", "securityContext: {fsGroup: 1000}")
+            .replace("imagePullPolicy: IfNotPresent}", "imagePullPolicy: IfNotPresent, securityContext: {runAsUser: 1000, runAsGroup: 1000}}")
+            .replace("imagePullPolicy: Never}", "imagePullPolicy: Never, securityContext: {runAsUser: 1000}}");
+        let report = audit(&parse(&per_container), &Options::default());
+        let ids: Vec<&str> = report
+            .findings
+            .iter()
+            .filter(|f| f.check == "security-context-ids")
+            .map(|f| f.message.as_str())
+            .collect();
+        assert_eq!(
+            ids,
+            ["leaves runAsGroup to the image (not set in the pod's securityContext)"]
+        );
+    }
 }
