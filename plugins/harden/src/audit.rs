@@ -866,11 +866,7 @@ spec:
         - {name: app, image: app}
         - {name: sidecar, image: proxy}
 ";
-        let manifests: Vec<Manifest> =
-            shipshape::manifests::parse_text(&Origin::Stdin, text, Default::default())
-                .into_iter()
-                .map(Result::unwrap)
-                .collect();
+        let manifests = parse(text);
         let report = audit(&manifests, &Options::default());
         let untagged: Vec<(Option<&str>, bool)> = report
             .findings
@@ -927,11 +923,7 @@ kind: PodDisruptionBudget
 metadata: {name: web, namespace: prod}
 spec: {minAvailable: 3, selector: {matchLabels: {app: web}}}
 ";
-        let manifests: Vec<Manifest> =
-            shipshape::manifests::parse_text(&Origin::Stdin, text, Default::default())
-                .into_iter()
-                .map(Result::unwrap)
-                .collect();
+        let manifests = parse(text);
         let report = audit(&manifests, &Options::default());
         assert_eq!(count(&report, "resources-limit-below-request"), 1);
         assert_eq!(count(&report, "pdb-blocks-eviction"), 1);

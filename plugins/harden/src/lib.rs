@@ -107,6 +107,39 @@ pub async fn run(cli: Cli) -> anyhow::Result<Exit> {
     }
 }
 
+/// What the audit measures against: shared by `audit` and `fix`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct PolicyArgs {
+    /// The Pod Security Standards level (`fix` also labels namespaces with it).
+    #[arg(long, value_enum, default_value = "restricted")]
+    pub level: pss::Level,
+
+    /// The Pod Security Standards policy version: `latest` or `v1.N` (`fix` pins namespace
+    /// labels to it).
+    #[arg(long = "pss-version", default_value = "latest", value_parser = |s: &str| s.parse::<pss::Version>())]
+    pub pss_version: pss::Version,
+
+    /// Disregard `harden.shipshape.dev/ignore` annotations and config exemptions.
+    #[arg(long = "no-ignores")]
+    pub no_ignores: bool,
+
+    /// The config file (default: the nearest .harden.yaml from the working directory up).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<std::path::PathBuf>,
+}
+
+impl PolicyArgs {
+    /// The audit options, with the config file read.
+    pub fn options(&self) -> anyhow::Result<audit::Options> {
+        Ok(audit::Options {
+            level: self.level,
+            version: self.pss_version,
+            no_ignores: self.no_ignores,
+            config: load_config(self.config.as_deref())?,
+        })
+    }
+}
+
 /// `kubectl harden audit`'s flags.
 #[derive(Debug, clap::Args)]
 pub struct AuditArgs {
@@ -140,22 +173,8 @@ pub struct AuditArgs {
     #[arg(short = 'l', long = "selector", value_name = "SELECTOR")]
     pub selector: Option<String>,
 
-    /// The Pod Security Standards level to audit against.
-    #[arg(long, value_enum, default_value = "restricted")]
-    pub level: pss::Level,
-
-    /// The Pod Security Standards policy version: `latest` or `v1.N`.
-    #[arg(long = "pss-version", default_value = "latest", value_parser = |s: &str| s.parse::<pss::Version>())]
-    pub pss_version: pss::Version,
-
-    /// Report findings even where a `harden.shipshape.dev/ignore` annotation or a config
-    /// exemption covers them.
-    #[arg(long = "no-ignores")]
-    pub no_ignores: bool,
-
-    /// The config file (default: the nearest .harden.yaml from the working directory up).
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
 
     /// Exit 1 when a finding is at least this severe (`none`: never).
     #[arg(long = "fail-on", default_value = "error", value_parser = ["error", "warning", "info", "none"])]
@@ -187,12 +206,7 @@ pub enum AuditFormat {
 async fn run_audit(global: &GlobalArgs, args: &AuditArgs) -> anyhow::Result<Exit> {
     let mut inputs: Vec<Input> = args.files.iter().map(|f| Input::file_flag(f)).collect();
     inputs.extend(args.kustomize.iter().cloned().map(Input::Kustomize));
-    let options = audit::Options {
-        level: args.level,
-        version: args.pss_version,
-        no_ignores: args.no_ignores,
-        config: load_config(args.config.as_deref())?,
-    };
+    let options = args.policy.options()?;
     let multi = !args.contexts.is_empty() || args.all_contexts;
     let (manifests, report) = if !inputs.is_empty() {
         if args.all_namespaces || args.selector.is_some() || multi {
@@ -258,7 +272,7 @@ async fn run_audit(global: &GlobalArgs, args: &AuditArgs) -> anyhow::Result<Exit
                 .iter()
                 .map(|m| shipshape::workload::is_workload(&m.object))
                 .collect();
-            ci_formats::junit(&report, &workloads, args.level)
+            ci_formats::junit(&report, &workloads, args.policy.level)
         }
     };
     shipshape::output::print(&text)?;
@@ -355,22 +369,8 @@ pub struct FixArgs {
     #[arg(long, value_name = "cpu=Q,memory=Q", default_value = "cpu=1,memory=1Gi", value_parser = parse_resources)]
     pub limits: (String, String),
 
-    /// The Pod Security Standards level to fix for, and to label namespaces with.
-    #[arg(long, value_enum, default_value = "restricted")]
-    pub level: pss::Level,
-
-    /// The Pod Security Standards version to fix for, and to pin in namespace labels.
-    #[arg(long = "pss-version", default_value = "latest", value_parser = |s: &str| s.parse::<pss::Version>())]
-    pub pss_version: pss::Version,
-
-    /// Fix findings even where a `harden.shipshape.dev/ignore` annotation or a config
-    /// exemption covers them.
-    #[arg(long = "no-ignores")]
-    pub no_ignores: bool,
-
-    /// The config file (default: the nearest .harden.yaml from the working directory up).
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
 
     #[command(flatten)]
     pub dry_run: shipshape::apply::DryRunArg,
@@ -413,20 +413,15 @@ impl FixArgs {
             memory_request: self.requests.1.clone(),
             cpu_limit: self.limits.0.clone(),
             memory_limit: self.limits.1.clone(),
-            level: self.level,
-            version: self.pss_version,
+            level: self.policy.level,
+            version: self.policy.pss_version,
             add_missing: self.add_missing,
             ..fix::FixOptions::default()
         }
     }
 
     fn audit_options(&self) -> anyhow::Result<audit::Options> {
-        Ok(audit::Options {
-            level: self.level,
-            version: self.pss_version,
-            no_ignores: self.no_ignores,
-            config: load_config(self.config.as_deref())?,
-        })
+        self.policy.options()
     }
 }
 

@@ -149,16 +149,22 @@ spec:
             requests: {cpu: 10m, memory: 16Mi}
 ";
 
+/// A cluster with a namespace of its own holding [`WORKLOAD`].
+fn with_workload(test: &str) -> (Cluster, String) {
+    let cluster = Cluster::start(&[]);
+    let ns = unique_namespace(test);
+    cluster.ok(&["create", "namespace", &ns]);
+    let out = cluster.kubectl_stdin(&["apply", "-n", &ns, "-f", "-"], WORKLOAD);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    (cluster, ns)
+}
+
 #[test]
 fn live_fixes_preview_on_the_server_then_apply_with_yes() {
     if !kubectl_available() {
         return;
     }
-    let cluster = Cluster::start(&[]);
-    let ns = unique_namespace("harden-fix");
-    cluster.ok(&["create", "namespace", &ns]);
-    let out = cluster.kubectl_stdin(&["apply", "-n", &ns, "-f", "-"], WORKLOAD);
-    assert_eq!(out.code, Some(0), "{out:?}");
+    let (cluster, ns) = with_workload("harden-fix");
 
     let out = cluster.kubectl(&[
         "harden",
@@ -269,11 +275,7 @@ fn pss_reports_the_strictest_level_and_labels_only_clean_namespaces() {
     if !kubectl_available() {
         return;
     }
-    let cluster = Cluster::start(&[]);
-    let ns = unique_namespace("harden-pss");
-    cluster.ok(&["create", "namespace", &ns]);
-    let out = cluster.kubectl_stdin(&["apply", "-n", &ns, "-f", "-"], WORKLOAD);
-    assert_eq!(out.code, Some(0), "{out:?}");
+    let (cluster, ns) = with_workload("harden-pss");
 
     let out = cluster.kubectl(&["harden", "pss", "-n", &ns, "-o", "json"]);
     assert_eq!(out.code, Some(0), "{out:?}");
