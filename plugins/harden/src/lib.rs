@@ -73,6 +73,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Audit manifests against the Pod Security Standards and production practice.
+    #[command(after_help = AUDIT_EXAMPLES)]
     Audit(AuditArgs),
     /// Fix what the audit finds, in manifest files (formatting kept) or live objects.
     #[command(after_help = FIX_EXAMPLES)]
@@ -286,6 +287,22 @@ async fn run_audit(global: &GlobalArgs, args: &AuditArgs) -> anyhow::Result<Exit
         matches!((report.worst(), threshold), (Some(worst), Some(threshold)) if worst >= threshold);
     Ok(if failed { Exit::No } else { Exit::Success })
 }
+
+const AUDIT_EXAMPLES: &str = "\
+Examples:
+  # Audit the playbook's sample app before deploying it (exit 1 on errors)
+  kubectl harden audit -f examples/hastecrm/insecure
+
+  # Audit a kustomization at the baseline level of Kubernetes 1.30, failing on warnings too
+  kubectl harden audit -k overlays/prod --level baseline --pss-version v1.30 --fail-on warning
+
+  # SARIF for code scanning, JUnit for the CI test report
+  kubectl harden audit -f k8s/ -o sarif > harden.sarif
+  kubectl harden audit -f k8s/ -o junit > harden.xml
+
+  # Every namespace of two clusters at once, with a cluster column
+  kubectl harden audit -A --contexts staging,production
+";
 
 const FIX_EXAMPLES: &str = "\
 Examples:
