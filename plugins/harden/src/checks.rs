@@ -383,6 +383,52 @@ pub const CATALOGUE: &[Check] = &[
     ),
 ];
 
+/// Where to read more about a check: the Kubernetes documentation pages it rests on.
+pub fn references(id: &str) -> &'static [&'static str] {
+    match id {
+        _ if id.starts_with("pss-") => &[
+            "https://kubernetes.io/docs/concepts/security/pod-security-standards/",
+            "https://kubernetes.io/docs/concepts/security/pod-security-admission/",
+        ],
+        "namespace-pss-labels" => &[
+            "https://kubernetes.io/docs/concepts/security/pod-security-admission/",
+            "https://kubernetes.io/docs/tasks/configure-pod-container/enforce-standards-namespace-labels/",
+        ],
+        "read-only-root-filesystem" | "security-context-ids" => {
+            &["https://kubernetes.io/docs/tasks/configure-pod-container/security-context/"]
+        }
+        "automount-service-account-token" => {
+            &["https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/"]
+        }
+        "resources-requests" | "resources-limits" | "resources-limit-below-request" => {
+            &["https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/"]
+        }
+        "image-untagged" | "image-mutable-tag" | "image-pull-policy" | "image-invalid" => {
+            &["https://kubernetes.io/docs/concepts/containers/images/"]
+        }
+        "probe-readiness-missing"
+        | "probe-liveness-missing"
+        | "probe-settings-implicit"
+        | "probe-liveness-equals-readiness" => &[
+            "https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/",
+        ],
+        "single-replica" | "pdb-missing" | "pdb-blocks-eviction" => &[
+            "https://kubernetes.io/docs/concepts/workloads/pods/disruptions/",
+            "https://kubernetes.io/docs/tasks/run-application/configure-pdb/",
+        ],
+        "topology-spread" => &[
+            "https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/",
+        ],
+        "network-policy-missing" => {
+            &["https://kubernetes.io/docs/concepts/services-networking/network-policies/"]
+        }
+        "default-namespace" => {
+            &["https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/"]
+        }
+        _ => &[],
+    }
+}
+
 /// The catalogue entry of a check id.
 pub fn find(id: &str) -> Option<&'static Check> {
     CATALOGUE.iter().find(|c| c.id == id)
@@ -407,6 +453,13 @@ mod tests {
                 "{}",
                 check.id
             );
+        }
+    }
+
+    #[test]
+    fn every_check_has_references() {
+        for check in CATALOGUE {
+            assert!(!references(check.id).is_empty(), "{}", check.id);
         }
     }
 

@@ -34,6 +34,7 @@ pub fn sarif(report: &AuditReport) -> Value {
                 "shortDescription": {"text": check.title},
                 "fullDescription": {"text": check.why},
                 "help": {"text": check.fix},
+                "helpUri": crate::checks::references(check.id).first(),
                 "defaultConfiguration": {"level": sarif_level(check.severity)},
                 "properties": {"tags": [serde_json::to_value(check.standard).unwrap_or(Value::Null)]},
             })

@@ -107,6 +107,8 @@ pub struct CatalogueEntry {
     pub check: &'static Check,
     /// `harden fix` fixes it (`pdb-missing` and `network-policy-missing` with --add-missing).
     pub fixable: bool,
+    /// Documentation to read.
+    pub references: &'static [&'static str],
 }
 
 impl Catalogue {
@@ -118,6 +120,7 @@ impl Catalogue {
                 .map(|check| CatalogueEntry {
                     check,
                     fixable: crate::fix::fixable(check.id),
+                    references: crate::checks::references(check.id),
                 })
                 .collect(),
         }
@@ -139,7 +142,7 @@ impl Report for Catalogue {
             headers.push("fix");
         }
         let mut table = Table::new(headers);
-        for CatalogueEntry { check, fixable } in &self.checks {
+        for CatalogueEntry { check, fixable, .. } in &self.checks {
             let standard = serde_json::to_value(check.standard)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
