@@ -293,13 +293,13 @@ impl fmt::Display for Quantity {
         if nanos == 0 {
             return f.write_str("0");
         }
-        let whole = nanos % (NANO as u128) == 0;
+        let whole = nanos.is_multiple_of(NANO as u128);
         let units = nanos / NANO as u128;
         // Binary SI for whole values of at least 1024; otherwise decimal, as the API server does.
         if self.format == Format::BinarySi && whole && units >= 1024 {
             let mut value = units;
             let mut index = 0;
-            while index < 6 && value % 1024 == 0 {
+            while index < 6 && value.is_multiple_of(1024) {
                 value /= 1024;
                 index += 1;
             }
@@ -309,7 +309,7 @@ impl fmt::Display for Quantity {
         // Decimal: the largest power of a thousand that divides the value (in nano-units).
         let mut value = nanos;
         let mut exp = -9i32;
-        while exp < 18 && value % 1000 == 0 {
+        while exp < 18 && value.is_multiple_of(1000) {
             value /= 1000;
             exp += 3;
         }
