@@ -1,5 +1,6 @@
 //! `shipshape`: what the four Shipshape kubectl plugins share, one module per job.
 //!
+//! - [`admission`]: LimitRanger and ResourceQuota admission, simulated exactly.
 //! - [`flags`]: kubectl's global flags, flattened into every plugin.
 //! - [`client`]: flags + kubeconfig → a `kube::Client`, resolved the way kubectl resolves them.
 //! - [`manifests`]: Kubernetes objects from files, directories, stdin and `kubectl kustomize`.
@@ -15,6 +16,7 @@
 //! - [`version`]: the `version` subcommand every plugin has.
 //! - [`yamledit`]: lossless edits of YAML files (comments and formatting kept).
 
+pub mod admission;
 pub mod apply;
 pub mod client;
 pub mod confirm;
