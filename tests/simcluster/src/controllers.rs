@@ -435,12 +435,16 @@ impl Controllers {
                 .as_str()
                 .unwrap_or_default()
                 .to_owned();
+            // Admission (LimitRange, quota) can refuse pods: the ReplicaSet says so, as upstream.
+            let mut failure: Option<String> = None;
             if owned.len() < desired {
                 for i in owned.len()..desired {
                     let seed = format!("{}{}{i}", rs["metadata"]["uid"], store.resource_version());
                     let pod_name = format!("{name}-{}", &short_hash(&json!(seed))[..5]);
                     let pod = new_pod(&rs, &rs["spec"]["template"], &pod_name, &json!({}));
-                    let _ = store.create(&pod_rt, &namespace, pod, false);
+                    if let Err(e) = store.create(&pod_rt, &namespace, pod, false) {
+                        failure.get_or_insert(e.message.clone());
+                    }
                 }
             } else if owned.len() > desired {
                 // Delete not-ready pods first, then the newest.
@@ -475,6 +479,15 @@ impl Controllers {
                 "availableReplicas": ready,
                 "observedGeneration": rs["metadata"]["generation"].as_i64().unwrap_or(1),
             });
+            if let Some(message) = failure {
+                rs["status"]["conditions"] = json!([{
+                    "type": "ReplicaFailure",
+                    "status": "True",
+                    "reason": "FailedCreate",
+                    "message": message,
+                    "lastTransitionTime": crate::store::now(),
+                }]);
+            }
             let _ = store.put(&rs_rt, rs);
         }
     }
@@ -1181,5 +1194,42 @@ mod tests {
             ),
             (0, 1)
         );
+    }
+
+    #[test]
+    fn quota_admission_caps_replicas_and_the_replicaset_says_why() {
+        let (mut store, mut controllers, deploy_rt) = cluster();
+        let quota_rt = store
+            .registry
+            .find("", "v1", "resourcequotas")
+            .cloned()
+            .unwrap();
+        store
+            .create(&quota_rt, "default", json!({"metadata": {"name": "compute"}, "spec": {"hard": {"pods": "3", "requests.cpu": "1"}}}), false)
+            .unwrap();
+        let used = |store: &Store| store.all("", "resourcequotas")[0]["status"]["used"].clone();
+        assert_eq!(used(&store), json!({"pods": "0", "requests.cpu": "0"}));
+        let mut d = deployment("web:1", json!({"type": "RollingUpdate"}));
+        d["spec"]["template"]["spec"]["containers"][0]["resources"] =
+            json!({"requests": {"cpu": "300m"}});
+        store.create(&deploy_rt, "default", d, false).unwrap();
+        run_until(&mut store, &mut controllers, |s| {
+            s.all("", "pods").len() == 3
+        });
+        for _ in 0..5 {
+            controllers.tick(&mut store);
+        }
+        // Four wanted, three fit (pods and CPU both full); the fourth is refused as upstream says.
+        assert_eq!(store.all("", "pods").len(), 3);
+        assert_eq!(used(&store), json!({"pods": "3", "requests.cpu": "900m"}));
+        let rs = &store.all("apps", "replicasets")[0];
+        let message = rs["status"]["conditions"][0]["message"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(
+            message.ends_with("is forbidden: exceeded quota: compute, requested: pods=1,requests.cpu=300m, used: pods=3,requests.cpu=900m, limited: pods=3,requests.cpu=1"),
+            "{message}"
+        );
+        assert_eq!(rs["status"]["conditions"][0]["reason"], "FailedCreate");
     }
 }

@@ -1,5 +1,6 @@
 //! Just enough of the Kubernetes protobuf encoding for the typed requests kubectl sends that
-//! way: `kubectl create namespace` (Namespace) and `kubectl auth can-i` (SelfSubjectAccessReview).
+//! way: `kubectl create namespace` (Namespace), `kubectl create quota` (ResourceQuota) and
+//! `kubectl auth can-i` (SelfSubjectAccessReview).
 //! Bodies are `k8s\0` + `runtime.Unknown{typeMeta, raw}`; `raw` is the object's message.
 
 use serde_json::{Map, Value, json};
@@ -134,6 +135,32 @@ pub fn decode(body: &[u8]) -> Result<Value, String> {
         .unwrap_or(json!({}));
     match kind.as_str() {
         "Namespace" => {}
+        "ResourceQuota" => {
+            // spec: hard (1, map<string, Quantity{string = 1}>), scopes (2, repeated string).
+            let spec = message_field(raw, 2).unwrap_or_default();
+            let mut hard = Map::new();
+            let mut scopes = Vec::new();
+            for (number, field) in fields(spec).ok_or("invalid ResourceQuota spec")? {
+                match (number, field) {
+                    (1, Field::Bytes(entry)) => {
+                        let key = message_field(entry, 1)
+                            .map(text)
+                            .ok_or("invalid hard entry")?;
+                        let quantity = message_field(entry, 2)
+                            .and_then(|q| message_field(q, 1))
+                            .map(text)
+                            .ok_or("invalid hard quantity")?;
+                        hard.insert(key.as_str().unwrap_or_default().to_owned(), quantity);
+                    }
+                    (2, Field::Bytes(scope)) => scopes.push(text(scope)),
+                    _ => {}
+                }
+            }
+            object["spec"] = json!({"hard": hard});
+            if !scopes.is_empty() {
+                object["spec"]["scopes"] = Value::Array(scopes);
+            }
+        }
         "SelfSubjectAccessReview" => {
             let spec = message_field(raw, 2).unwrap_or_default();
             if let Some(attrs) = message_field(spec, 1) {

@@ -114,6 +114,8 @@ pub struct Store {
     pub changes: broadcast::Sender<Arc<Change>>,
     /// Container logs by (namespace, pod, container).
     pub logs: BTreeMap<(String, String, String), String>,
+    /// Set while quota usage is being written, so that writing it does not recompute it.
+    syncing_quotas: bool,
 }
 
 /// What a list returns: the matching objects, borrowed from the store.
@@ -186,6 +188,7 @@ impl Default for Store {
             history_limit: HISTORY,
             changes: broadcast::channel(4096).0,
             logs: BTreeMap::new(),
+            syncing_quotas: false,
         }
     }
 }
@@ -213,6 +216,140 @@ impl Store {
         }
         self.history.push_back(change.clone());
         let _ = self.changes.send(change);
+        if !self.syncing_quotas && !key.2.is_empty() {
+            self.sync_quotas(&key.2.clone());
+        }
+    }
+
+    /// The quota controller, run on every change in a namespace with ResourceQuotas:
+    /// `status.hard` from the spec, `status.used` from the namespace's objects.
+    fn sync_quotas(&mut self, namespace: &str) {
+        let quota_key = |name: &str| {
+            (
+                String::new(),
+                "resourcequotas".to_owned(),
+                namespace.to_owned(),
+                name.to_owned(),
+            )
+        };
+        let quotas: Vec<(Key, Value)> = self
+            .objects
+            .range(quota_key("")..)
+            .take_while(|(k, _)| k.1 == "resourcequotas" && k.2 == namespace && k.0.is_empty())
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        if quotas.is_empty() {
+            return;
+        }
+        self.syncing_quotas = true;
+        for (key, mut object) in quotas {
+            let quota = shipshape::admission::Quota::from_object(
+                &json!({"metadata": object["metadata"], "spec": object["spec"]}),
+            );
+            // Only the kinds the quota's resources count are read.
+            let mut kinds: Vec<(String, String)> = vec![(String::new(), "pods".into())];
+            for resource in quota.hard.keys() {
+                let kind = match resource.as_str() {
+                    "services" | "services.loadbalancers" | "services.nodeports" => {
+                        Some(("", "services"))
+                    }
+                    "persistentvolumeclaims" | "requests.storage" => {
+                        Some(("", "persistentvolumeclaims"))
+                    }
+                    r if r.contains(".storageclass.storage.k8s.io/") => {
+                        Some(("", "persistentvolumeclaims"))
+                    }
+                    "secrets" | "configmaps" | "replicationcontrollers" | "resourcequotas" => {
+                        Some(("", resource.as_str()))
+                    }
+                    _ => None,
+                };
+                if let Some((group, plural)) = kind {
+                    kinds.push((group.to_owned(), plural.to_owned()));
+                } else if let Some(counted) = resource.strip_prefix("count/") {
+                    let (plural, group) = counted.split_once('.').unwrap_or((counted, ""));
+                    kinds.push((group.to_owned(), plural.to_owned()));
+                }
+            }
+            kinds.sort();
+            kinds.dedup();
+            let mut objects: Vec<(String, String, Value)> = Vec::new();
+            for (group, plural) in &kinds {
+                let start: Key = (
+                    group.clone(),
+                    plural.clone(),
+                    namespace.to_owned(),
+                    String::new(),
+                );
+                objects.extend(
+                    self.objects
+                        .range(start..)
+                        .take_while(|(k, _)| &k.0 == group && &k.1 == plural && k.2 == namespace)
+                        .filter(|(_, v)| {
+                            v["metadata"]["deletionTimestamp"].is_null() || plural != "pods"
+                        })
+                        .map(|(k, v)| (k.1.clone(), k.0.clone(), v.clone())),
+                );
+            }
+            let used = shipshape::admission::quota_used(
+                &quota,
+                objects.iter().map(|(p, g, v)| (p.as_str(), g.as_str(), v)),
+            );
+            let status = json!({
+                "hard": quota.hard.iter().map(|(k, v)| (k.clone(), json!(v.to_string()))).collect::<serde_json::Map<_, _>>(),
+                "used": used.iter().map(|(k, v)| (k.clone(), json!(v.to_string()))).collect::<serde_json::Map<_, _>>(),
+            });
+            if object["status"] != status {
+                object["status"] = status;
+                let rv = self.next_rv();
+                object["metadata"]["resourceVersion"] = json!(rv.to_string());
+                self.objects.insert(key.clone(), object.clone());
+                self.record("MODIFIED", &key, &object);
+            }
+        }
+        self.syncing_quotas = false;
+    }
+
+    /// LimitRanger and ResourceQuota admission for a pod being created (dry runs included):
+    /// defaults set, or the API server's 403 with its message.
+    fn admit_pod(&self, namespace: &str, name: &str, pod: &mut Value) -> Result<(), ApiError> {
+        let in_namespace = |plural: &str| -> Vec<Value> {
+            let start: Key = (
+                String::new(),
+                plural.to_owned(),
+                namespace.to_owned(),
+                String::new(),
+            );
+            self.objects
+                .range(start..)
+                .take_while(|(k, _)| k.0.is_empty() && k.1 == plural && k.2 == namespace)
+                .map(|(_, v)| v.clone())
+                .collect()
+        };
+        let ranges = in_namespace("limitranges");
+        let quotas: Vec<shipshape::admission::Quota> = in_namespace("resourcequotas")
+            .iter()
+            .map(shipshape::admission::Quota::from_object)
+            .collect();
+        if ranges.is_empty() && quotas.is_empty() {
+            return Ok(());
+        }
+        let admission = shipshape::admission::admit(&pod["spec"], &ranges, &quotas, 1);
+        if let Some(message) = admission.message() {
+            return Err(ApiError::new(
+                403,
+                "Forbidden",
+                format!("pods \"{name}\" is forbidden: {message}"),
+            ));
+        }
+        pod["spec"] = admission.spec;
+        if let Some(note) = admission.limit_ranger {
+            if !pod["metadata"]["annotations"].is_object() {
+                pod["metadata"]["annotations"] = json!({});
+            }
+            pod["metadata"]["annotations"]["kubernetes.io/limit-ranger"] = json!(note);
+        }
+        Ok(())
     }
 
     /// Changes after `rv`, or None when `rv` is too old to resume from (410 Gone).
@@ -429,6 +566,9 @@ impl Store {
         object["apiVersion"] = json!(rt.api_version(rt.version()));
         object["kind"] = json!(rt.kind);
         apply_defaults(&mut object);
+        if rt.group.is_empty() && rt.plural == "pods" {
+            self.admit_pod(namespace, &name, &mut object)?;
+        }
         if dry_run {
             object["metadata"]["uid"] = json!("dry-run");
             object["metadata"]["creationTimestamp"] = json!(now());

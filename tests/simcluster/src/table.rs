@@ -81,6 +81,12 @@ fn columns(rt: &ResourceType) -> Vec<(&'static str, &'static str)> {
             ("Capacity", ""),
             ("Age", ""),
         ],
+        "ResourceQuota" => vec![
+            ("Name", "name"),
+            ("Age", ""),
+            ("Request", ""),
+            ("Limit", ""),
+        ],
         "PodDisruptionBudget" => vec![
             ("Name", "name"),
             ("Min Available", ""),
@@ -227,6 +233,23 @@ fn cells(rt: &ResourceType, o: &Value) -> Vec<Value> {
             json!(s["capacity"]["storage"].as_str().unwrap_or_default()),
             json!(age(o)),
         ],
+        "ResourceQuota" => {
+            // As kubectl's printer: `name: used/hard`, limits.* in LIMIT, the rest in REQUEST.
+            let list = |limits: bool| {
+                s["hard"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .filter(|(k, _)| k.starts_with("limits.") == limits)
+                    .map(|(k, hard)| {
+                        let used = s["used"][k].as_str().unwrap_or("0");
+                        format!("{k}: {used}/{}", hard.as_str().unwrap_or_default())
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            vec![name, json!(age(o)), json!(list(false)), json!(list(true))]
+        }
         "PodDisruptionBudget" => {
             let show = |v: &Value| match v {
                 Value::Null => "N/A".to_owned(),
