@@ -3,6 +3,7 @@
 //! - [`admission`]: LimitRanger and ResourceQuota admission, simulated exactly.
 //! - [`flags`]: kubectl's global flags, flattened into every plugin.
 //! - [`client`]: flags + kubeconfig → a `kube::Client`, resolved the way kubectl resolves them.
+//! - [`list`]: one paginated list per kind, across namespaces.
 //! - [`manifests`]: Kubernetes objects from files, directories, stdin and `kubectl kustomize`.
 //! - [`workload`]: the pod template of every workload kind.
 //! - [`output`]: `-o table|wide|json|yaml` and the renderers.
@@ -24,6 +25,7 @@ pub mod duration;
 pub mod exit;
 pub mod flags;
 pub mod junit;
+pub mod list;
 pub mod manifests;
 pub mod output;
 pub mod quantity;

@@ -5,11 +5,10 @@ use k8s_openapi::api::{
     apps::v1 as apps, autoscaling::v2 as autoscaling, batch::v1 as batch, core::v1 as core,
     networking::v1 as net, policy::v1 as policy,
 };
-use kube::api::{Api, DynamicObject, ListParams};
 use kube::core::ApiResource;
 use serde_json::Value;
+use shipshape::Kube;
 use shipshape::manifests::{Manifest, Origin, Source};
-use shipshape::{ApiCall, Kube};
 
 /// What to list.
 #[derive(Debug, Clone, Default)]
@@ -57,70 +56,29 @@ pub async fn collect(kube: &Kube, scope: &Scope) -> anyhow::Result<Vec<Manifest>
     let origin = Origin::Cluster(kube.context.clone().unwrap_or_else(|| kube.server.clone()));
     for (resource, is_workload) in resources() {
         let namespaced = resource.kind != "Namespace";
-        let api: Api<DynamicObject> = match (&scope.namespace, namespaced) {
-            (Some(ns), true) => Api::namespaced_with(kube.client.clone(), ns, &resource),
-            _ => Api::all_with(kube.client.clone(), &resource),
-        };
-        let mut params = ListParams::default().limit(500);
-        if is_workload && let Some(selector) = &scope.selector {
-            params = params.labels(selector);
-        }
-        let plural = if resource.group.is_empty() {
-            resource.plural.clone()
-        } else {
-            format!("{}.{}", resource.plural, resource.group)
-        };
-        let call = || {
-            let call = ApiCall::new("list", plural.clone());
-            match (&scope.namespace, namespaced) {
-                (Some(ns), true) => call.in_namespace(ns.clone()),
-                _ => call,
+        let namespace = scope.namespace.as_deref().filter(|_| namespaced);
+        let selector = scope.selector.as_deref().filter(|_| is_workload);
+        for object in shipshape::list::list(kube, &resource, namespace, selector).await? {
+            if resource.kind == "Namespace"
+                && scope
+                    .namespace
+                    .as_deref()
+                    .is_some_and(|ns| object["metadata"]["name"] != ns)
+            {
+                continue;
             }
-        };
-        let mut token: Option<String> = None;
-        loop {
-            let mut page_params = params.clone();
-            if let Some(t) = &token {
-                page_params = page_params.continue_token(t);
+            if is_workload && controlled(&object) {
+                continue;
             }
-            let page = api
-                .list(&page_params)
-                .await
-                .map_err(|e| kube.explain(call(), e))?;
-            for item in page.items {
-                let mut object = serde_json::to_value(item)?;
-                // Bookkeeping no check reads: dropped to keep large clusters small in memory.
-                if let Some(meta) = object["metadata"].as_object_mut() {
-                    meta.remove("managedFields");
-                }
-                // List items may leave apiVersion and kind to the list.
-                object["apiVersion"] = Value::String(resource.api_version.clone());
-                object["kind"] = Value::String(resource.kind.clone());
-                if resource.kind == "Namespace"
-                    && scope
-                        .namespace
-                        .as_deref()
-                        .is_some_and(|ns| object["metadata"]["name"] != ns)
-                {
-                    continue;
-                }
-                if is_workload && controlled(&object) {
-                    continue;
-                }
-                manifests.push(Manifest {
-                    object,
-                    source: Source {
-                        origin: origin.clone(),
-                        document: 0,
-                        line: 0,
-                        item: None,
-                    },
-                });
-            }
-            token = page.metadata.continue_.filter(|t| !t.is_empty());
-            if token.is_none() {
-                break;
-            }
+            manifests.push(Manifest {
+                object,
+                source: Source {
+                    origin: origin.clone(),
+                    document: 0,
+                    line: 0,
+                    item: None,
+                },
+            });
         }
     }
     Ok(manifests)

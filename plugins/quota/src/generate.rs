@@ -1,0 +1,159 @@
+//! `kubectl quota generate`: a ResourceQuota and a LimitRange for a namespace, from a profile,
+//! and what applying them would do to the pods already running there.
+
+use serde_json::{Value, json};
+use shipshape::admission::{self, Quota};
+
+/// A sizing profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Profile {
+    /// A team's development namespace.
+    Small,
+    /// A service with a few workloads.
+    Medium,
+    /// A busy product namespace.
+    Large,
+    /// The playbook's production quota (requests.cpu 100, requests.memory 200Gi, limits.cpu
+    /// 200, limits.memory 400Gi, 20 PVCs, 2 load balancers).
+    Production,
+}
+
+impl Profile {
+    /// `hard` for the ResourceQuota.
+    fn hard(self) -> Value {
+        match self {
+            Profile::Small => json!({
+                "requests.cpu": "4", "requests.memory": "8Gi", "limits.cpu": "8", "limits.memory": "16Gi",
+                "pods": "50", "persistentvolumeclaims": "5", "services.loadbalancers": "0",
+            }),
+            Profile::Medium => json!({
+                "requests.cpu": "16", "requests.memory": "32Gi", "limits.cpu": "32", "limits.memory": "64Gi",
+                "pods": "200", "persistentvolumeclaims": "10", "services.loadbalancers": "1",
+            }),
+            Profile::Large => json!({
+                "requests.cpu": "48", "requests.memory": "96Gi", "limits.cpu": "96", "limits.memory": "192Gi",
+                "pods": "500", "persistentvolumeclaims": "20", "services.loadbalancers": "2",
+            }),
+            Profile::Production => json!({
+                "requests.cpu": "100", "requests.memory": "200Gi", "limits.cpu": "200", "limits.memory": "400Gi",
+                "persistentvolumeclaims": "20", "services.loadbalancers": "2",
+            }),
+        }
+    }
+}
+
+/// The ResourceQuota and LimitRange of a profile for a namespace (named like the playbook's
+/// `<namespace>-quota` and `<namespace>-limits`).
+pub fn objects(namespace: &str, profile: Profile) -> Vec<Value> {
+    let labels = json!({"app.kubernetes.io/managed-by": "shipshape-quota"});
+    vec![
+        json!({
+            "apiVersion": "v1",
+            "kind": "ResourceQuota",
+            "metadata": {"name": format!("{namespace}-quota"), "namespace": namespace, "labels": labels},
+            "spec": {"hard": profile.hard()},
+        }),
+        json!({
+            "apiVersion": "v1",
+            "kind": "LimitRange",
+            "metadata": {"name": format!("{namespace}-limits"), "namespace": namespace, "labels": labels},
+            "spec": {"limits": [{
+                "type": "Container",
+                "default": {"cpu": "1", "memory": "1Gi"},
+                "defaultRequest": {"cpu": "100m", "memory": "128Mi"},
+            }]},
+        }),
+    ]
+}
+
+/// What the new objects would mean for the pods running now: pods whose containers lack the
+/// requests or limits the quota makes mandatory (their next restart fails unless the
+/// LimitRange fills them in), and resources already over the new hard limits.
+pub fn warnings(generated: &[Value], pods: &[Value]) -> Vec<String> {
+    let Some(quota) = generated.iter().find(|o| o["kind"] == "ResourceQuota") else {
+        return Vec::new();
+    };
+    let mut quota = Quota::from_object(quota);
+    let ranges: Vec<Value> = generated
+        .iter()
+        .filter(|o| o["kind"] == "LimitRange")
+        .cloned()
+        .collect();
+    let items: Vec<admission::LimitItem> = ranges.iter().flat_map(admission::limit_items).collect();
+    let mut warnings = Vec::new();
+    let active: Vec<&Value> = pods
+        .iter()
+        .filter(|p| admission::pod_is_active(p))
+        .collect();
+    for pod in &active {
+        let name = pod["metadata"]["name"].as_str().unwrap_or_default();
+        let mut spec = pod["spec"].clone();
+        admission::default_requests(&mut spec);
+        admission::apply_limit_defaults(&mut spec, &items);
+        if let Some(message) = admission::constraint(&quota, &spec) {
+            warnings.push(format!(
+                "pod {name}: a new pod like it would be refused: {message}"
+            ));
+        }
+        for message in admission::validate_limits(&spec, &items) {
+            warnings.push(format!(
+                "pod {name}: a new pod like it would be refused: {message}"
+            ));
+        }
+    }
+    quota.used = None;
+    let used = admission::quota_used(&quota, active.iter().map(|p| ("pods", "", *p)));
+    for (resource, hard) in &quota.hard {
+        if let Some(have) = used.get(resource).filter(|u| *u > hard) {
+            warnings.push(format!(
+                "{resource}: the running pods already use {}, above the new hard limit {hard}: new pods will be refused until usage drops",
+                have.with_format(hard.format())
+            ));
+        }
+    }
+    warnings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn production_is_the_playbooks_quota() {
+        let objects = objects("hastecrm-production", Profile::Production);
+        assert_eq!(objects[0]["metadata"]["name"], "hastecrm-production-quota");
+        assert_eq!(objects[0]["spec"]["hard"]["requests.memory"], "200Gi");
+        assert_eq!(objects[0]["spec"]["hard"]["limits.cpu"], "200");
+        assert_eq!(
+            objects[1]["spec"]["limits"][0]["defaultRequest"],
+            json!({"cpu": "100m", "memory": "128Mi"})
+        );
+    }
+
+    #[test]
+    fn warns_about_running_pods_the_new_objects_constrain() {
+        let generated = objects("shop", Profile::Small);
+        let pods = [
+            // No resources: the LimitRange fills them in, so no constraint problem.
+            json!({"metadata": {"name": "plain"}, "spec": {"containers": [{"name": "a"}]}, "status": {"phase": "Running"}}),
+            // Huge requests: over the small profile's 4 CPUs.
+            json!({"metadata": {"name": "big"}, "spec": {"containers": [{"name": "a", "resources": {"requests": {"cpu": "6", "memory": "1Gi"}, "limits": {"cpu": "6", "memory": "1Gi"}}}]}, "status": {"phase": "Running"}}),
+        ];
+        let warnings = warnings(&generated, &pods);
+        assert!(
+            warnings.iter().any(|w| w.starts_with(
+                "requests.cpu: the running pods already use 6, above the new hard limit 4"
+            )),
+            "{warnings:?}"
+        );
+        // Without a LimitRange, pods without limits would be refused.
+        let quota_only = &generated[..1];
+        let warnings = super::warnings(quota_only, &pods[..1]);
+        assert_eq!(
+            warnings,
+            [
+                "pod plain: a new pod like it would be refused: failed quota: shop-quota: must specify limits.cpu,limits.memory,requests.cpu,requests.memory"
+            ]
+        );
+    }
+}

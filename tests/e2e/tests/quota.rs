@@ -1,0 +1,220 @@
+//! `kubectl quota` through the real kubectl, against simcluster (or SHIPSHAPE_E2E_KUBECONFIG).
+
+use e2e::{Cluster, kubectl_available, unique_namespace};
+
+fn deployment(ns: &str, replicas: u32) -> String {
+    format!(
+        "apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: web, namespace: {ns}}}
+spec:
+  replicas: {replicas}
+  selector: {{matchLabels: {{app: web}}}}
+  template:
+    metadata: {{labels: {{app: web}}}}
+    spec:
+      containers:
+        - name: web
+          image: registry.k8s.io/pause:3.10
+          resources: {{requests: {{cpu: 300m, memory: 64Mi}}, limits: {{cpu: 300m, memory: 64Mi}}}}
+"
+    )
+}
+
+fn pod(ns: &str, name: &str, resources: &str) -> String {
+    format!(
+        "apiVersion: v1
+kind: Pod
+metadata: {{name: {name}, namespace: {ns}}}
+spec:
+  containers:
+    - name: app
+      image: registry.k8s.io/pause:3.10
+      resources: {resources}
+"
+    )
+}
+
+fn write(dir: &std::path::Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write");
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn status_check_and_generate_agree_with_the_api_server() {
+    if !kubectl_available() {
+        return;
+    }
+    let cluster = Cluster::start(&[]);
+    let ns = unique_namespace("quota");
+    cluster.ok(&["create", "namespace", &ns]);
+    cluster.ok(&[
+        "create",
+        "quota",
+        "compute",
+        "-n",
+        &ns,
+        "--hard=requests.cpu=1,limits.cpu=2,requests.memory=1Gi,limits.memory=2Gi,pods=5",
+    ]);
+    let dir = tempfile::tempdir().expect("tempdir");
+
+    // A single pod: check's message is the API server's, word for word.
+    let bare = write(dir.path(), "bare.yaml", &pod(&ns, "bare", "{}"));
+    let predicted = cluster.kubectl(&["quota", "check", "-f", &bare, "-o", "json"]);
+    assert_eq!(predicted.code, Some(1), "{predicted:?}");
+    let report: serde_json::Value = serde_json::from_str(&predicted.stdout).expect("json");
+    assert_eq!(report["kind"], "QuotaCheck");
+    let message = report["workloads"][0]["problems"][0]["message"]
+        .as_str()
+        .expect("message")
+        .to_owned();
+    assert_eq!(
+        message,
+        "failed quota: compute: must specify limits.cpu,limits.memory,requests.cpu,requests.memory"
+    );
+    let refused = cluster.kubectl(&["create", "--dry-run=server", "-f", &bare]);
+    assert_eq!(refused.code, Some(1), "{refused:?}");
+    assert!(
+        refused
+            .stderr
+            .contains(&format!("pods \"bare\" is forbidden: {message}")),
+        "{refused:?}"
+    );
+
+    // Four replicas of 300m in 1 CPU: check says three fit; the API server admits three.
+    let web = write(dir.path(), "web.yaml", &deployment(&ns, 4));
+    let out = cluster.kubectl(&["quota", "check", "-f", &web, "-o", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    let workload = &report["workloads"][0];
+    assert_eq!(
+        (workload["admitted"].as_bool(), workload["fitting"].as_i64()),
+        (Some(false), Some(3)),
+        "{report}"
+    );
+    assert_eq!(workload["problems"][0]["reason"], "QuotaExceeded");
+    cluster.ok(&["apply", "-f", &web]);
+    cluster.ok(&[
+        "wait",
+        "--for=jsonpath={.status.replicas}=3",
+        "rs",
+        "-l",
+        "app=web",
+        "-n",
+        &ns,
+        "--timeout=60s",
+    ]);
+    let conditions = cluster.ok(&[
+        "get",
+        "rs",
+        "-l",
+        "app=web",
+        "-n",
+        &ns,
+        "-o",
+        "jsonpath={.items[0].status.conditions[0].message}",
+    ]);
+    assert!(conditions.contains("exceeded quota: compute, requested: requests.cpu=300m, used: requests.cpu=900m, limited: requests.cpu=1"), "{conditions}");
+
+    // status: used from the quota controller, in canonical form, with ratios.
+    let out = cluster.kubectl(&["quota", "status", "-n", &ns, "-o", "json"]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let status: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    assert_eq!(status["kind"], "QuotaStatus");
+    let resources = status["namespaces"][0]["quotas"][0]["resources"]
+        .as_array()
+        .expect("resources");
+    let cpu = resources
+        .iter()
+        .find(|r| r["resource"] == "requests.cpu")
+        .expect("requests.cpu");
+    assert_eq!(
+        (cpu["used"].as_str(), cpu["hard"].as_str()),
+        (Some("900m"), Some("1"))
+    );
+    assert!((cpu["ratio"].as_f64().unwrap_or_default() - 0.9).abs() < 1e-9);
+    assert!(
+        cpu.get("computed").is_none(),
+        "the controller and the pods agree: {cpu}"
+    );
+    assert_eq!(
+        resources[0]["resource"], "requests.cpu",
+        "sorted by pressure"
+    );
+    let table = cluster.ok(&["quota", "status", "-n", &ns]);
+    assert!(table.contains("90%"), "{table}");
+
+    // generate: the playbook's production objects; apply asks, --yes applies.
+    let out = cluster.kubectl(&["quota", "generate", "-n", &ns, "--profile", "production"]);
+    assert!(out.stdout.contains("requests.memory: 200Gi"), "{out:?}");
+    let out = cluster.kubectl(&[
+        "quota",
+        "generate",
+        "-n",
+        &ns,
+        "--profile",
+        "small",
+        "--apply",
+    ]);
+    assert_eq!(out.code, Some(2), "no terminal, no --yes: {out:?}");
+    let out = cluster.kubectl(&[
+        "quota",
+        "generate",
+        "-n",
+        &ns,
+        "--profile",
+        "small",
+        "--apply",
+        "--yes",
+    ]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    cluster.ok(&["get", "resourcequota", &format!("{ns}-quota"), "-n", &ns]);
+    cluster.ok(&["get", "limitrange", &format!("{ns}-limits"), "-n", &ns]);
+    // With the LimitRange in place the bare pod gets defaults and is admitted.
+    let out = cluster.kubectl(&["quota", "check", "-f", &bare]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    cluster.ok(&["delete", "namespace", &ns, "--wait=false"]);
+}
+
+#[test]
+fn offline_checks_use_the_release_quota_or_a_quota_file() {
+    if !kubectl_available() {
+        return;
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/hastecrm");
+    let out = e2e::run(
+        e2e::kubectl()
+            .args(["quota", "check", "-f"])
+            .arg(root.join("hardened")),
+    );
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert!(
+        out.stdout
+            .ends_with("7 workload(s) checked: 7 admitted, 0 rejected\n"),
+        "{}",
+        out.stdout
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let quota = write(
+        dir.path(),
+        "quota.yaml",
+        "apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: tight, namespace: hastecrm-production}\nspec:\n  hard: {requests.cpu: 100m}\n",
+    );
+    let out = e2e::run(
+        e2e::kubectl()
+            .args(["quota", "check", "-o", "json", "--quota-file", &quota, "-f"])
+            .arg(root.join("hardened")),
+    );
+    assert_eq!(out.code, Some(1), "{out:?}");
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    let api = report["workloads"]
+        .as_array()
+        .expect("workloads")
+        .iter()
+        .find(|w| w["name"] == "api")
+        .expect("api");
+    assert_eq!(
+        api["problems"][0]["message"],
+        "exceeded quota: tight, requested: requests.cpu=750m, used: requests.cpu=0, limited: requests.cpu=100m"
+    );
+}
