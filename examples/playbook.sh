@@ -36,6 +36,13 @@ run kubectl harden pss -A
 # baseline is what the running app meets today; preview the labels without setting them.
 run kubectl harden pss -n hastecrm-data --level baseline --apply-labels --dry-run=server
 
+step "Capacity: quotas and limits (kubectl quota)"
+run kubectl quota status -A
+# The hardened release brings its own quota and LimitRange: would its pods be admitted?
+run kubectl quota check -f "$root/examples/hastecrm/hardened"
+# The playbook's production quota for the namespace, previewed on the server (nothing written).
+run kubectl quota generate -n hastecrm-production --profile production --apply --dry-run=server
+
 step "The Shipshape plugins, through kubectl's plugin dispatch"
 run kubectl plugin list
 for plugin in harden quota canary drtest; do
