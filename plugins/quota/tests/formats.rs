@@ -17,10 +17,12 @@ fn status_report() -> status::QuotaStatus {
             "spec": {"hard": {"services.loadbalancers": "1", "count/deployments.apps": "5"}},
             "status": {"hard": {"services.loadbalancers": "1", "count/deployments.apps": "5"}, "used": {"services.loadbalancers": "0", "count/deployments.apps": "1"}}}),
     ];
-    let ranges = [json!({"metadata": {"name": "defaults", "namespace": "shop"}, "spec": {"limits": [
-        {"type": "Container", "default": {"cpu": "1", "memory": "1Gi"}, "defaultRequest": {"cpu": "100m", "memory": "128Mi"}, "max": {"memory": "4Gi"}},
-        {"type": "Pod", "maxLimitRequestRatio": {"cpu": "4"}}
-    ]}})];
+    let ranges = [
+        json!({"metadata": {"name": "defaults", "namespace": "shop"}, "spec": {"limits": [
+            {"type": "Container", "default": {"cpu": "1", "memory": "1Gi"}, "defaultRequest": {"cpu": "100m", "memory": "128Mi"}, "max": {"memory": "4Gi"}},
+            {"type": "Pod", "maxLimitRequestRatio": {"cpu": "4"}}
+        ]}}),
+    ];
     let pods: Vec<serde_json::Value> = (0..4)
         .map(|i| json!({"metadata": {"name": format!("api-{i}"), "namespace": "shop"}, "spec": {"containers": [{"name": "api", "resources": {"requests": {"cpu": "975m", "memory": "1536Mi"}}}]}, "status": {"phase": "Running"}}))
         .collect();
@@ -49,12 +51,23 @@ spec:
       restartPolicy: Never
       containers: [{name: report, image: 'report:1', resources: {limits: {memory: 8Gi}}}]
 ";
-    let manifests: Vec<Manifest> = parse_text(&Origin::Stdin, text, Default::default()).into_iter().map(|r| r.expect("valid")).collect();
+    let manifests: Vec<Manifest> = parse_text(&Origin::Stdin, text, Default::default())
+        .into_iter()
+        .map(|r| r.expect("valid"))
+        .collect();
     let quota = Quota::from_object(&json!({"metadata": {"name": "compute"},
         "spec": {"hard": {"requests.cpu": "2", "limits.memory": "4Gi"}},
         "status": {"hard": {"requests.cpu": "2", "limits.memory": "4Gi"}, "used": {"requests.cpu": "500m", "limits.memory": "1Gi"}}}));
-    let ranges = vec![json!({"metadata": {"name": "defaults"}, "spec": {"limits": [{"type": "Container", "defaultRequest": {"cpu": "100m"}, "max": {"memory": "4Gi"}}]}})];
-    let namespaces = BTreeMap::from([("shop".to_owned(), check::Namespace { limit_ranges: ranges, quotas: vec![quota] })]);
+    let ranges = vec![
+        json!({"metadata": {"name": "defaults"}, "spec": {"limits": [{"type": "Container", "defaultRequest": {"cpu": "100m"}, "max": {"memory": "4Gi"}}]}}),
+    ];
+    let namespaces = BTreeMap::from([(
+        "shop".to_owned(),
+        check::Namespace {
+            limit_ranges: ranges,
+            quotas: vec![quota],
+        },
+    )]);
     let refs: Vec<&Manifest> = manifests.iter().collect();
     check::check(&refs, &namespaces, None)
 }
