@@ -4,6 +4,7 @@
 
 pub mod check;
 pub mod generate;
+pub mod recommend;
 pub mod status;
 
 use std::collections::BTreeMap;
@@ -73,6 +74,9 @@ pub enum Command {
     /// Predict whether workloads' pods would be admitted: LimitRange, then quota, as the API server.
     #[command(after_help = CHECK_EXAMPLES)]
     Check(CheckArgs),
+    /// Requests and limits from real usage (metrics sampled over a window, or VPA), and a quota.
+    #[command(after_help = RECOMMEND_EXAMPLES)]
+    Recommend(RecommendArgs),
     /// Write a ResourceQuota and LimitRange for a namespace from a profile; apply them with --apply.
     #[command(after_help = GENERATE_EXAMPLES)]
     Generate(GenerateArgs),
@@ -93,6 +97,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Status(args) => run_status(&cli.global, args).await,
         Command::Check(args) => run_check(&cli.global, args).await,
         Command::Generate(args) => run_generate(&cli.global, args).await,
+        Command::Recommend(args) => run_recommend(&cli.global, args).await,
     }
 }
 
@@ -421,6 +426,360 @@ async fn run_generate(global: &GlobalArgs, args: &GenerateArgs) -> anyhow::Resul
                 "unchanged"
             }
         );
+    }
+    Ok(Exit::Success)
+}
+
+const RECOMMEND_EXAMPLES: &str = "\
+Examples:
+  # Sample metrics.k8s.io for ten minutes and size every container of the namespace
+  kubectl quota recommend -n shop --window 10m
+
+  # Use the VerticalPodAutoscalers' recommendations instead
+  kubectl quota recommend -A --source vpa -o wide
+
+  # Print the changes as patches, or apply them (server dry-run diff first, then a question)
+  kubectl quota recommend -n shop --window 5m -o patch
+  kubectl quota recommend -n shop --window 5m --apply
+";
+
+/// Where usage comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum UsageSource {
+    /// metrics.k8s.io (metrics-server), sampled every --interval for --window.
+    Metrics,
+    /// VerticalPodAutoscaler status recommendations.
+    Vpa,
+    /// Prometheus history (not built yet).
+    Prometheus,
+}
+
+/// `kubectl quota recommend -o`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RecommendFormat {
+    Table,
+    Wide,
+    Json,
+    Yaml,
+    /// Strategic-merge patches of the workloads (YAML documents).
+    Patch,
+}
+
+/// `kubectl quota recommend`'s flags.
+#[derive(Debug, clap::Args)]
+pub struct RecommendArgs {
+    /// Every namespace (default: the current one).
+    #[arg(short = 'A', long = "all-namespaces")]
+    pub all_namespaces: bool,
+
+    /// Where usage comes from.
+    #[arg(long, value_enum, default_value = "metrics")]
+    pub source: UsageSource,
+
+    /// How long to sample metrics.k8s.io.
+    #[arg(long, default_value = "10m", value_parser = shipshape::duration::parse)]
+    pub window: std::time::Duration,
+
+    /// How often to sample within the window.
+    #[arg(long, default_value = "15s", value_parser = shipshape::duration::parse)]
+    pub interval: std::time::Duration,
+
+    /// The CPU percentile the request covers.
+    #[arg(long, default_value_t = 95, value_parser = clap::value_parser!(u8).range(1..=100))]
+    pub percentile: u8,
+
+    /// Added to every recommended value and to the namespace quota: `20%` or `20`.
+    #[arg(long, default_value = "20%", value_parser = parse_percent)]
+    pub headroom: i64,
+
+    /// Prometheus base URL, for --source prometheus.
+    #[arg(long, value_name = "URL")]
+    pub prometheus: Option<String>,
+
+    /// Apply the recommendations (server-side apply of the patches): shows the server's
+    /// dry-run diff, then asks unless --yes.
+    #[arg(long)]
+    pub apply: bool,
+
+    #[command(flatten)]
+    pub dry_run: shipshape::apply::DryRunArg,
+
+    /// Output format: table, wide (with what backs each value), json, yaml, or patch.
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_enum,
+        default_value = "table",
+        value_name = "FORMAT"
+    )]
+    pub output: RecommendFormat,
+}
+
+fn parse_percent(text: &str) -> Result<i64, String> {
+    text.trim_end_matches('%')
+        .parse::<i64>()
+        .ok()
+        .filter(|p| (0..=1000).contains(p))
+        .ok_or_else(|| format!("`{text}`: expected a percentage such as 20%"))
+}
+
+/// The workload a pod belongs to (`Deployment/web`), following ReplicaSets to Deployments.
+fn owner_of(pod: &Value, replicasets: &BTreeMap<(String, String), Value>) -> Option<String> {
+    let owner = pod["metadata"]["ownerReferences"]
+        .as_array()?
+        .iter()
+        .find(|r| r["controller"] == true)?;
+    let (kind, name) = (owner["kind"].as_str()?, owner["name"].as_str()?);
+    if kind == "ReplicaSet" {
+        let namespace = pod["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let rs = replicasets.get(&(namespace, name.to_owned()))?;
+        return owner_of(rs, replicasets).or_else(|| Some(format!("ReplicaSet/{name}")));
+    }
+    Some(format!("{kind}/{name}"))
+}
+
+fn metrics_resource() -> ApiResource {
+    ApiResource {
+        group: "metrics.k8s.io".into(),
+        version: "v1beta1".into(),
+        api_version: "metrics.k8s.io/v1beta1".into(),
+        kind: "PodMetrics".into(),
+        plural: "pods".into(),
+    }
+}
+
+fn vpa_resource() -> ApiResource {
+    ApiResource {
+        group: "autoscaling.k8s.io".into(),
+        version: "v1".into(),
+        api_version: "autoscaling.k8s.io/v1".into(),
+        kind: "VerticalPodAutoscaler".into(),
+        plural: "verticalpodautoscalers".into(),
+    }
+}
+
+/// Whether an API group/version is served (metrics-server or VPA installed).
+async fn served(kube: &Kube, group_version: &str) -> anyhow::Result<bool> {
+    match kube.client.list_api_group_resources(group_version).await {
+        Ok(_) => Ok(true),
+        Err(kube::Error::Api(status)) if status.code == 404 => Ok(false),
+        Err(e) => Err(kube
+            .explain(
+                shipshape::ApiCall::new("get", format!("/apis/{group_version}")),
+                e,
+            )
+            .into()),
+    }
+}
+
+async fn run_recommend(global: &GlobalArgs, args: &RecommendArgs) -> anyhow::Result<Exit> {
+    if args.source == UsageSource::Prometheus {
+        return Err(UsageError(
+            "--source prometheus is not built yet: use --source metrics (metrics-server) or --source vpa".into(),
+        )
+        .into());
+    }
+    let kube = Kube::connect(&global.kube, PLUGIN).await?;
+    let namespace = (!args.all_namespaces).then(|| kube.namespace.clone());
+    let ns = namespace.as_deref();
+    let hpa_resource = resource::<k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler>();
+    let (deployments, statefulsets, daemonsets, hpas) = tokio::try_join!(
+        list(&kube, resource::<apps::Deployment>(), ns),
+        list(&kube, resource::<apps::StatefulSet>(), ns),
+        list(&kube, resource::<apps::DaemonSet>(), ns),
+        list(&kube, hpa_resource, ns),
+    )?;
+    let workloads: Vec<recommend::Workload> = [deployments, statefulsets, daemonsets]
+        .into_iter()
+        .flatten()
+        .map(|object| {
+            let hpa_max = hpas.iter().find_map(|h| {
+                let target = &h["spec"]["scaleTargetRef"];
+                (h["metadata"]["namespace"] == object["metadata"]["namespace"]
+                    && target["kind"] == object["kind"]
+                    && target["name"] == object["metadata"]["name"])
+                    .then(|| h["spec"]["maxReplicas"].as_i64())
+                    .flatten()
+            });
+            let replicas =
+                hpa_max.unwrap_or_else(|| shipshape::workload::replicas(&object).unwrap_or(1));
+            recommend::Workload { object, replicas }
+        })
+        .collect();
+    let options = recommend::Options {
+        percentile: args.percentile,
+        headroom: args.headroom,
+    };
+    let recommendations = match args.source {
+        UsageSource::Vpa => {
+            if !served(&kube, "autoscaling.k8s.io/v1").await? {
+                return Err(UsageError("the VerticalPodAutoscaler API (autoscaling.k8s.io/v1) is not served: install VPA, or use --source metrics".into()).into());
+            }
+            let vpas = list(&kube, vpa_resource(), ns).await?;
+            recommend::from_vpas(&workloads, &vpas, options)
+        }
+        _ => {
+            if !served(&kube, "metrics.k8s.io/v1beta1").await? {
+                return Err(UsageError(
+                    "metrics.k8s.io is not served: install metrics-server, or use --source vpa"
+                        .into(),
+                )
+                .into());
+            }
+            let rounds = (args.window.as_secs_f64() / args.interval.as_secs_f64().max(0.001))
+                .floor()
+                .max(1.0) as u64;
+            let (pods, replicasets) = tokio::try_join!(
+                list(&kube, resource::<core::Pod>(), ns),
+                list(&kube, resource::<apps::ReplicaSet>(), ns),
+            )?;
+            let replicasets: BTreeMap<(String, String), Value> = replicasets
+                .into_iter()
+                .map(|rs| {
+                    let key = (
+                        rs["metadata"]["namespace"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_owned(),
+                        rs["metadata"]["name"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_owned(),
+                    );
+                    (key, rs)
+                })
+                .collect();
+            let owners: BTreeMap<(String, String), String> = pods
+                .iter()
+                .filter_map(|p| {
+                    let key = (
+                        p["metadata"]["namespace"].as_str()?.to_owned(),
+                        p["metadata"]["name"].as_str()?.to_owned(),
+                    );
+                    Some((key, owner_of(p, &replicasets)?))
+                })
+                .collect();
+            let progress = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+                indicatif::ProgressBar::new(rounds)
+            } else {
+                indicatif::ProgressBar::hidden()
+            };
+            progress.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "sampling metrics.k8s.io {bar:30} {pos}/{len} samples, {eta} left",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            let mut samples = Vec::new();
+            for round in 0..rounds {
+                if round > 0 {
+                    tokio::time::sleep(args.interval).await;
+                }
+                for metrics in list(&kube, metrics_resource(), ns).await? {
+                    let key = (
+                        metrics["metadata"]["namespace"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_owned(),
+                        metrics["metadata"]["name"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_owned(),
+                    );
+                    let Some(workload) = owners.get(&key) else {
+                        continue;
+                    };
+                    for container in metrics["containers"].as_array().into_iter().flatten() {
+                        let usage = |r: &str| {
+                            shipshape::quantity::from_value(&container["usage"][r])
+                                .and_then(Result::ok)
+                                .unwrap_or_default()
+                        };
+                        samples.push(recommend::Sample {
+                            namespace: key.0.clone(),
+                            workload: workload.clone(),
+                            container: container["name"].as_str().unwrap_or_default().to_owned(),
+                            cpu: usage("cpu"),
+                            memory: usage("memory"),
+                        });
+                    }
+                }
+                progress.inc(1);
+            }
+            progress.finish_and_clear();
+            let window =
+                shipshape::duration::human(args.interval * (rounds.saturating_sub(1)) as u32);
+            recommend::from_samples(&workloads, &samples, &window, options)
+        }
+    };
+    let report = recommend::RecommendReport {
+        source: match args.source {
+            UsageSource::Vpa => "vpa",
+            _ => "metrics",
+        }
+        .into(),
+        namespaces: recommend::namespace_quotas(&recommendations, options),
+        recommendations,
+    };
+    let patches = recommend::patches(&report.recommendations, &workloads);
+    if !args.apply {
+        match args.output {
+            RecommendFormat::Patch => {
+                let mut text = String::new();
+                for patch in &patches {
+                    text.push_str("---\n");
+                    text.push_str(&shipshape::output::to_yaml(patch)?);
+                }
+                shipshape::output::print(&text)?;
+            }
+            format => {
+                let format = match format {
+                    RecommendFormat::Wide => shipshape::OutputFormat::Wide,
+                    RecommendFormat::Json => shipshape::OutputFormat::Json,
+                    RecommendFormat::Yaml => shipshape::OutputFormat::Yaml,
+                    _ => shipshape::OutputFormat::Table,
+                };
+                shipshape::output::print_report(&report, format)?;
+            }
+        }
+        return Ok(Exit::Success);
+    }
+    shipshape::output::print(&shipshape::output::render(
+        &report,
+        shipshape::OutputFormat::Table,
+    )?)?;
+    if patches.is_empty() {
+        eprintln!("nothing to change");
+        return Ok(Exit::Success);
+    }
+    let dry_run = args.dry_run.dry_run;
+    if dry_run == shipshape::apply::DryRun::Client {
+        for patch in &patches {
+            shipshape::output::print(&format!("---\n{}", shipshape::output::to_yaml(patch)?))?;
+        }
+        return Ok(Exit::Success);
+    }
+    let preview = shipshape::apply::Applier::new(&kube, PLUGIN, shipshape::apply::DryRun::Server);
+    for patch in &patches {
+        shipshape::output::print(&preview.apply(patch).await?.diff())?;
+    }
+    if dry_run == shipshape::apply::DryRun::Server {
+        return Ok(Exit::Success);
+    }
+    shipshape::confirm::confirm(
+        &format!(
+            "apply new requests and limits to {} workload(s)",
+            patches.len()
+        ),
+        global.yes,
+    )?;
+    let applier = shipshape::apply::Applier::new(&kube, PLUGIN, shipshape::apply::DryRun::None);
+    for patch in &patches {
+        let applied = applier.apply(patch).await?;
+        eprintln!("{} resized", applied.id.to_lowercase());
     }
     Ok(Exit::Success)
 }

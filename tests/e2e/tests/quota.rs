@@ -218,3 +218,163 @@ fn offline_checks_use_the_release_quota_or_a_quota_file() {
         "exceeded quota: tight, requested: requests.cpu=750m, used: requests.cpu=0, limited: requests.cpu=100m"
     );
 }
+
+#[test]
+fn recommend_sizes_containers_from_sampled_metrics_and_from_vpa() {
+    if !kubectl_available() {
+        return;
+    }
+    let cluster = Cluster::start(&["tests/simcluster/crds/vpa"]);
+    let ns = unique_namespace("recommend");
+    cluster.ok(&["create", "namespace", &ns]);
+    let deployment = format!(
+        "apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: api, namespace: {ns}}}
+spec:
+  replicas: 2
+  selector: {{matchLabels: {{app: api}}}}
+  template:
+    metadata:
+      labels: {{app: api}}
+      annotations: {{simcluster.shipshape.dev/usage: 'cpu=100m,memory=100Mi'}}
+    spec:
+      containers:
+        - name: api
+          image: registry.k8s.io/pause:3.10
+          resources: {{requests: {{cpu: 500m, memory: 512Mi}}, limits: {{cpu: '1', memory: 1Gi}}}}
+"
+    );
+    let out = cluster.kubectl_stdin(&["apply", "-f", "-"], &deployment);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    cluster.ok(&[
+        "rollout",
+        "status",
+        "deploy/api",
+        "-n",
+        &ns,
+        "--timeout=60s",
+    ]);
+
+    let out = cluster.kubectl(&[
+        "quota",
+        "recommend",
+        "-n",
+        &ns,
+        "--window",
+        "2s",
+        "--interval",
+        "1s",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    assert_eq!(report["kind"], "ResourceRecommendation");
+    let rec = &report["recommendations"][0];
+    assert_eq!(
+        (rec["name"].as_str(), rec["container"].as_str()),
+        (Some("api"), Some("api"))
+    );
+    assert!(
+        rec["samples"].as_u64().is_some_and(|n| n >= 4),
+        "two pods, at least two rounds: {rec}"
+    );
+    assert_eq!(rec["current"]["cpuRequest"], "500m");
+    assert!(
+        report["namespaces"][0]["hard"]["requests.cpu"].is_string(),
+        "{report}"
+    );
+    if cluster.is_simulated() {
+        // 100m ± 20 % at p95, + 20 % headroom; 100Mi ± 5 % at most, + 20 %.
+        let millis = |v: &serde_json::Value| {
+            v.as_str()
+                .and_then(|s| s.strip_suffix('m'))
+                .and_then(|m| m.parse::<u32>().ok())
+        };
+        let cpu = millis(&rec["recommended"]["cpuRequest"]).expect("cpu in millicores");
+        assert!((96..=144).contains(&cpu), "{rec}");
+        let memory = rec["recommended"]["memoryRequest"]
+            .as_str()
+            .and_then(|s| s.strip_suffix("Mi"))
+            .and_then(|m| m.parse::<u32>().ok())
+            .expect("Mi");
+        assert!((114..=127).contains(&memory), "{rec}");
+        assert_eq!(
+            rec["recommended"]["memoryLimit"],
+            rec["recommended"]["memoryRequest"]
+        );
+        assert_eq!(rec["recommended"]["cpuLimit"], "1", "CPU limits stay");
+    }
+
+    // -o patch, then --apply --yes resizes the Deployment.
+    let patch = cluster.ok(&[
+        "quota",
+        "recommend",
+        "-n",
+        &ns,
+        "--window",
+        "1s",
+        "-o",
+        "patch",
+    ]);
+    assert!(
+        patch.contains("kind: Deployment") && patch.contains("- name: api"),
+        "{patch}"
+    );
+    let out = cluster.kubectl(&[
+        "quota",
+        "recommend",
+        "-n",
+        &ns,
+        "--window",
+        "1s",
+        "--apply",
+        "--yes",
+    ]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let live: serde_json::Value =
+        serde_json::from_str(&cluster.ok(&["get", "deploy", "api", "-n", &ns, "-o", "json"]))
+            .expect("json");
+    let resources = &live["spec"]["template"]["spec"]["containers"][0]["resources"];
+    assert_ne!(resources["requests"]["cpu"], "500m", "{resources}");
+    assert_eq!(resources["limits"]["cpu"], "1");
+
+    // VPA: the recommender's target and upper bound (simcluster runs one when the CRD exists).
+    if cluster.is_simulated() {
+        let vpa = format!(
+            "apiVersion: autoscaling.k8s.io/v1\nkind: VerticalPodAutoscaler\nmetadata: {{name: api, namespace: {ns}}}\nspec:\n  targetRef: {{apiVersion: apps/v1, kind: Deployment, name: api}}\n"
+        );
+        let out = cluster.kubectl_stdin(&["apply", "-f", "-"], &vpa);
+        assert_eq!(out.code, Some(0), "{out:?}");
+        cluster.ok(&[
+            "wait",
+            "--for=condition=RecommendationProvided",
+            "vpa/api",
+            "-n",
+            &ns,
+            "--timeout=30s",
+        ]);
+        let out = cluster.kubectl(&[
+            "quota",
+            "recommend",
+            "-n",
+            &ns,
+            "--source",
+            "vpa",
+            "-o",
+            "json",
+        ]);
+        assert_eq!(out.code, Some(0), "{out:?}");
+        let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+        let rec = &report["recommendations"][0];
+        assert!(
+            rec["basis"]
+                .as_str()
+                .is_some_and(|b| b.starts_with("VPA api")),
+            "{rec}"
+        );
+        assert!(rec["recommended"]["memoryLimit"].is_string());
+    }
+    cluster.ok(&["delete", "namespace", &ns, "--wait=false"]);
+}

@@ -11,6 +11,7 @@
 pub mod controllers;
 pub mod cron;
 pub mod discovery;
+pub mod metrics;
 pub mod patch;
 pub mod protobuf;
 pub mod registry;

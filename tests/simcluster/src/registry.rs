@@ -55,6 +55,8 @@ impl ResourceType {
     pub fn verbs(&self) -> Vec<&'static str> {
         if self.virtual_create {
             vec!["create"]
+        } else if self.group == "metrics.k8s.io" {
+            vec!["get", "list"]
         } else {
             vec![
                 "create",
@@ -188,6 +190,24 @@ const BUILTINS: &[Builtin] = &[
         true,
         &["cj"],
         &["status"],
+    ),
+    (
+        "metrics.k8s.io",
+        "v1beta1",
+        "PodMetrics",
+        "pods",
+        true,
+        &[],
+        &[],
+    ),
+    (
+        "metrics.k8s.io",
+        "v1beta1",
+        "NodeMetrics",
+        "nodes",
+        false,
+        &[],
+        &[],
     ),
     (
         "policy",

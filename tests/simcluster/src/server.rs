@@ -544,6 +544,25 @@ fn serve(
         object["apiVersion"] = json!(rt.api_version(&target.version));
         object
     };
+    if rt.group == "metrics.k8s.io" {
+        // metrics-server's API: computed on request, read-only.
+        if method != Method::GET || target.subresource.is_some() {
+            return Err(ApiError::new(
+                405,
+                "MethodNotAllowed",
+                "the server does not allow this method on the requested resource",
+            ));
+        }
+        let options = list_options(params, rt)?;
+        let answer = crate::metrics::serve(
+            &store,
+            &rt.plural,
+            target.namespace.as_deref(),
+            target.name.as_deref(),
+            &options.labels,
+        )?;
+        return Ok(json_response(200, &answer));
+    }
     match (
         method.as_str(),
         target.name.as_deref(),

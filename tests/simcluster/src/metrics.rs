@@ -1,0 +1,200 @@
+//! metrics.k8s.io/v1beta1, as metrics-server serves it: PodMetrics and NodeMetrics, read-only,
+//! computed from the running pods at the moment of the request — one sample, no history.
+//!
+//! A container uses half its CPU request (5m without one) and 60 % of its memory request (20Mi
+//! without one), or what the pod annotation `simcluster.shipshape.dev/usage: cpu=250m,memory=300Mi`
+//! says; CPU varies ±20 % and memory ±5 % every five seconds, deterministically per container.
+
+use serde_json::{Value, json};
+use shipshape::quantity::Quantity;
+
+use crate::store::{ApiError, Store};
+
+/// The annotation that sets a pod's containers' usage.
+pub const USAGE_ANNOTATION: &str = "simcluster.shipshape.dev/usage";
+
+fn hash(text: &str) -> u64 {
+    // FNV-1a: stable across runs and platforms.
+    text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+fn quantity(text: Option<&str>) -> Option<Quantity> {
+    text?.parse().ok()
+}
+
+/// (CPU in nanocores, memory in bytes) a container uses at `now` (Unix seconds).
+pub fn usage(pod: &Value, container: &Value, now: u64) -> (i128, i128) {
+    let annotation = pod["metadata"]["annotations"][USAGE_ANNOTATION]
+        .as_str()
+        .unwrap_or_default();
+    let setting = |name: &str| {
+        annotation
+            .split(',')
+            .filter_map(|part| part.split_once('='))
+            .find(|(k, _)| k.trim() == name)
+            .and_then(|(_, v)| quantity(Some(v.trim())))
+    };
+    let request = |name: &str| quantity(container["resources"]["requests"][name].as_str());
+    let cpu = setting("cpu")
+        .map(|q| q.nanos())
+        .or_else(|| request("cpu").map(|q| q.nanos() / 2))
+        .unwrap_or(5_000_000);
+    let memory = setting("memory")
+        .map(|q| q.nanos() / 1_000_000_000)
+        .or_else(|| request("memory").map(|q| q.nanos() / 1_000_000_000 * 6 / 10))
+        .unwrap_or(20 * 1024 * 1024);
+    let seed = hash(&format!(
+        "{}/{}/{}",
+        pod["metadata"]["name"].as_str().unwrap_or_default(),
+        container["name"].as_str().unwrap_or_default(),
+        now / 5
+    ));
+    let spread = |percent: i128, salt: u64| -> i128 {
+        ((seed.rotate_left(salt as u32) % 1001) as i128 - 500) * percent / 500
+    };
+    (
+        cpu + cpu * spread(20, 0) / 100,
+        memory + memory * spread(5, 17) / 100,
+    )
+}
+
+fn now_seconds() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+fn running(pod: &Value) -> bool {
+    pod["status"]["phase"] == "Running" && pod["metadata"]["deletionTimestamp"].is_null()
+}
+
+fn pod_metrics(pod: &Value, now: u64) -> Value {
+    let containers: Vec<Value> = pod["spec"]["containers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| {
+            let (cpu, memory) = usage(pod, c, now);
+            json!({"name": c["name"], "usage": {"cpu": format!("{cpu}n"), "memory": format!("{}Ki", memory / 1024)}})
+        })
+        .collect();
+    json!({
+        "kind": "PodMetrics",
+        "apiVersion": "metrics.k8s.io/v1beta1",
+        "metadata": {
+            "name": pod["metadata"]["name"],
+            "namespace": pod["metadata"]["namespace"],
+            "labels": pod["metadata"]["labels"],
+            "creationTimestamp": crate::store::now(),
+        },
+        "timestamp": crate::store::now(),
+        "window": "15s",
+        "containers": containers,
+    })
+}
+
+/// Answers a GET on metrics.k8s.io: a list or one object, pods or nodes.
+pub fn serve(
+    store: &Store,
+    plural: &str,
+    namespace: Option<&str>,
+    name: Option<&str>,
+    selector: &crate::selectors::LabelSelector,
+) -> Result<Value, ApiError> {
+    let now = now_seconds();
+    let pods: Vec<Value> = store
+        .all("", "pods")
+        .into_iter()
+        .filter(running)
+        .filter(|p| namespace.is_none_or(|ns| p["metadata"]["namespace"] == ns))
+        .collect();
+    let not_found = |kind: &str, name: &str| {
+        ApiError::new(
+            404,
+            "NotFound",
+            format!("{kind}.metrics.k8s.io \"{name}\" not found"),
+        )
+    };
+    match plural {
+        "pods" => {
+            let items: Vec<Value> = pods
+                .iter()
+                .filter(|p| name.is_none_or(|n| p["metadata"]["name"] == n))
+                .filter(|p| selector.matches(&p["metadata"]["labels"]))
+                .map(|p| pod_metrics(p, now))
+                .collect();
+            match name {
+                Some(n) => items.into_iter().next().ok_or_else(|| not_found("pods", n)),
+                None => Ok(
+                    json!({"kind": "PodMetricsList", "apiVersion": "metrics.k8s.io/v1beta1", "metadata": {}, "items": items}),
+                ),
+            }
+        }
+        _ => {
+            let items: Vec<Value> = store
+                .all("", "nodes")
+                .iter()
+                .filter(|n| name.is_none_or(|wanted| n["metadata"]["name"] == wanted))
+                .filter(|n| selector.matches(&n["metadata"]["labels"]))
+                .map(|node| {
+                    let node_name = node["metadata"]["name"].as_str().unwrap_or_default();
+                    let (mut cpu, mut memory) = (0i128, 0i128);
+                    for pod in pods.iter().filter(|p| p["spec"]["nodeName"] == node_name) {
+                        for c in pod["spec"]["containers"].as_array().into_iter().flatten() {
+                            let (c_cpu, c_memory) = usage(pod, c, now);
+                            cpu += c_cpu;
+                            memory += c_memory;
+                        }
+                    }
+                    json!({
+                        "kind": "NodeMetrics",
+                        "apiVersion": "metrics.k8s.io/v1beta1",
+                        "metadata": {"name": node_name, "labels": node["metadata"]["labels"], "creationTimestamp": crate::store::now()},
+                        "timestamp": crate::store::now(),
+                        "window": "20s",
+                        "usage": {"cpu": format!("{cpu}n"), "memory": format!("{}Ki", memory / 1024)},
+                    })
+                })
+                .collect();
+            match name {
+                Some(n) => items
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| not_found("nodes", n)),
+                None => Ok(
+                    json!({"kind": "NodeMetricsList", "apiVersion": "metrics.k8s.io/v1beta1", "metadata": {}, "items": items}),
+                ),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usage_follows_requests_or_the_annotation_and_varies_within_bounds() {
+        let pod = json!({"metadata": {"name": "web-1"}});
+        let container =
+            json!({"name": "web", "resources": {"requests": {"cpu": "500m", "memory": "1Gi"}}});
+        let mut seen = std::collections::BTreeSet::new();
+        for t in (0..600).step_by(5) {
+            let (cpu, memory) = usage(&pod, &container, t);
+            assert!((200_000_000..=300_000_000).contains(&cpu), "{cpu}");
+            let base = 1024 * 1024 * 1024 * 6 / 10;
+            assert!(
+                (base * 95 / 100..=base * 105 / 100).contains(&memory),
+                "{memory}"
+            );
+            seen.insert(cpu);
+        }
+        assert!(seen.len() > 10, "usage varies over time");
+        let annotated = json!({"metadata": {"name": "x", "annotations": {USAGE_ANNOTATION: "cpu=1,memory=100Mi"}}});
+        let (cpu, memory) = usage(&annotated, &json!({"name": "a"}), 0);
+        assert!((800_000_000..=1_200_000_000).contains(&cpu));
+        assert!((95 * 1024 * 1024..=105 * 1024 * 1024).contains(&memory));
+    }
+}
