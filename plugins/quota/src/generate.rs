@@ -16,12 +16,15 @@ pub enum Profile {
     /// The playbook's production quota (requests.cpu 100, requests.memory 200Gi, limits.cpu
     /// 200, limits.memory 400Gi, 20 PVCs, 2 load balancers).
     Production,
+    /// Σ of `recommend`'s values for the namespace's workloads, plus headroom.
+    FromUsage,
 }
 
 impl Profile {
-    /// `hard` for the ResourceQuota.
-    fn hard(self) -> Value {
+    /// `hard` for the ResourceQuota (empty for `from-usage`, which measures first).
+    pub fn hard(self) -> Value {
         match self {
+            Profile::FromUsage => json!({}),
             Profile::Small => json!({
                 "requests.cpu": "4", "requests.memory": "8Gi", "limits.cpu": "8", "limits.memory": "16Gi",
                 "pods": "50", "persistentvolumeclaims": "5", "services.loadbalancers": "0",
@@ -42,16 +45,32 @@ impl Profile {
     }
 }
 
-/// The ResourceQuota and LimitRange of a profile for a namespace (named like the playbook's
-/// `<namespace>-quota` and `<namespace>-limits`).
-pub fn objects(namespace: &str, profile: Profile) -> Vec<Value> {
+/// `hard` from a namespace's recommended quota, with a pod count: the replicas plus headroom.
+pub fn hard_from_usage(
+    quota: Option<&crate::recommend::NamespaceQuota>,
+    pods: i64,
+    headroom: i64,
+) -> Option<Value> {
+    let quota = quota?;
+    let mut hard = serde_json::Map::new();
+    for (resource, value) in &quota.hard {
+        hard.insert(resource.clone(), json!(value));
+    }
+    let pods = (pods * (100 + headroom) + 99).div_euclid(100).max(1);
+    hard.insert("pods".into(), json!(pods.to_string()));
+    Some(Value::Object(hard))
+}
+
+/// The ResourceQuota (with this `hard`) and the LimitRange for a namespace, named like the
+/// playbook's `<namespace>-quota` and `<namespace>-limits`.
+pub fn objects(namespace: &str, hard: Value) -> Vec<Value> {
     let labels = json!({"app.kubernetes.io/managed-by": "shipshape-quota"});
     vec![
         json!({
             "apiVersion": "v1",
             "kind": "ResourceQuota",
             "metadata": {"name": format!("{namespace}-quota"), "namespace": namespace, "labels": labels},
-            "spec": {"hard": profile.hard()},
+            "spec": {"hard": hard},
         }),
         json!({
             "apiVersion": "v1",
@@ -120,7 +139,7 @@ mod tests {
 
     #[test]
     fn production_is_the_playbooks_quota() {
-        let objects = objects("hastecrm-production", Profile::Production);
+        let objects = objects("hastecrm-production", Profile::Production.hard());
         assert_eq!(objects[0]["metadata"]["name"], "hastecrm-production-quota");
         assert_eq!(objects[0]["spec"]["hard"]["requests.memory"], "200Gi");
         assert_eq!(objects[0]["spec"]["hard"]["limits.cpu"], "200");
@@ -131,8 +150,19 @@ mod tests {
     }
 
     #[test]
+    fn from_usage_takes_the_recommended_sums_and_pods_with_headroom() {
+        let quota = crate::recommend::NamespaceQuota {
+            name: "shop".into(),
+            hard: [("requests.cpu".to_owned(), "1210m".to_owned())].into_iter().collect(),
+        };
+        let hard = hard_from_usage(Some(&quota), 5, 20).unwrap();
+        assert_eq!(hard, json!({"requests.cpu": "1210m", "pods": "6"}));
+        assert_eq!(hard_from_usage(None, 5, 20), None);
+    }
+
+    #[test]
     fn warns_about_running_pods_the_new_objects_constrain() {
-        let generated = objects("shop", Profile::Small);
+        let generated = objects("shop", Profile::Small.hard());
         let pods = [
             // No resources: the LimitRange fills them in, so no constraint problem.
             json!({"metadata": {"name": "plain"}, "spec": {"containers": [{"name": "a"}]}, "status": {"phase": "Running"}}),

@@ -346,9 +346,26 @@ async fn run_check(global: &GlobalArgs, args: &CheckArgs) -> anyhow::Result<Exit
 /// `kubectl quota generate`'s flags.
 #[derive(Debug, clap::Args)]
 pub struct GenerateArgs {
-    /// The sizing profile.
+    /// The sizing profile; `from-usage` sizes the quota from `recommend` (metrics sampled over
+    /// --window, or --source vpa).
     #[arg(long, value_enum, default_value = "production")]
     pub profile: generate::Profile,
+
+    /// For --profile from-usage: where usage comes from.
+    #[arg(long, value_enum, default_value = "metrics")]
+    pub source: UsageSource,
+
+    /// For --profile from-usage: how long to sample metrics.k8s.io.
+    #[arg(long, default_value = "2m", value_parser = shipshape::duration::parse)]
+    pub window: std::time::Duration,
+
+    /// For --profile from-usage: how often to sample.
+    #[arg(long, default_value = "15s", value_parser = shipshape::duration::parse)]
+    pub interval: std::time::Duration,
+
+    /// For --profile from-usage: added to the summed recommendations: `20%` or `20`.
+    #[arg(long, default_value = "20%", value_parser = parse_percent)]
+    pub headroom: i64,
 
     /// Apply the objects (server-side apply): shows the server's dry-run diff and warnings about
     /// running pods, then asks unless --yes.
@@ -364,12 +381,36 @@ pub struct GenerateArgs {
 }
 
 async fn run_generate(global: &GlobalArgs, args: &GenerateArgs) -> anyhow::Result<Exit> {
-    let namespace = match (&global.kube.namespace, args.apply) {
+    let from_usage = args.profile == generate::Profile::FromUsage;
+    let namespace = match (&global.kube.namespace, args.apply || from_usage) {
         (Some(ns), _) => ns.clone(),
         (None, false) => return Err(UsageError("name the namespace: -n NAMESPACE".into()).into()),
         (None, true) => Kube::connect(&global.kube, PLUGIN).await?.namespace,
     };
-    let objects = generate::objects(&namespace, args.profile);
+    let hard = if from_usage {
+        let kube = Kube::connect(&global.kube, PLUGIN).await?;
+        let sampling = Sampling {
+            source: args.source,
+            window: args.window,
+            interval: args.interval,
+            options: recommend::Options {
+                percentile: 95,
+                headroom: args.headroom,
+            },
+        };
+        let (workloads, report) = recommendations(&kube, Some(&namespace), sampling).await?;
+        let pods: i64 = workloads.iter().map(|w| w.replicas).sum();
+        generate::hard_from_usage(report.namespaces.first(), pods, args.headroom).ok_or_else(
+            || {
+                UsageError(format!(
+                    "namespace {namespace} has no workloads to size a quota from"
+                ))
+            },
+        )?
+    } else {
+        args.profile.hard()
+    };
+    let objects = generate::objects(&namespace, hard);
     if !args.apply {
         let mut text = String::new();
         for object in &objects {
@@ -575,16 +616,29 @@ async fn served(kube: &Kube, group_version: &str) -> anyhow::Result<bool> {
     }
 }
 
-async fn run_recommend(global: &GlobalArgs, args: &RecommendArgs) -> anyhow::Result<Exit> {
-    if args.source == UsageSource::Prometheus {
+/// How `recommend` (and `generate --profile from-usage`) measure usage.
+#[derive(Debug, Clone, Copy)]
+pub struct Sampling {
+    pub source: UsageSource,
+    pub window: std::time::Duration,
+    pub interval: std::time::Duration,
+    pub options: recommend::Options,
+}
+
+/// The workloads of a namespace (or all) and their recommendations.
+async fn recommendations(
+    kube: &Kube,
+    ns: Option<&str>,
+    sampling: Sampling,
+) -> anyhow::Result<(Vec<recommend::Workload>, recommend::RecommendReport)> {
+    if sampling.source == UsageSource::Prometheus {
         return Err(UsageError(
             "--source prometheus is not built yet: use --source metrics (metrics-server) or --source vpa".into(),
         )
         .into());
     }
-    let kube = Kube::connect(&global.kube, PLUGIN).await?;
-    let namespace = (!args.all_namespaces).then(|| kube.namespace.clone());
-    let ns = namespace.as_deref();
+    let args = &sampling;
+    let options = sampling.options;
     let hpa_resource = resource::<k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler>();
     let (deployments, statefulsets, daemonsets, hpas) = tokio::try_join!(
         list(&kube, resource::<apps::Deployment>(), ns),
@@ -609,20 +663,16 @@ async fn run_recommend(global: &GlobalArgs, args: &RecommendArgs) -> anyhow::Res
             recommend::Workload { object, replicas }
         })
         .collect();
-    let options = recommend::Options {
-        percentile: args.percentile,
-        headroom: args.headroom,
-    };
     let recommendations = match args.source {
         UsageSource::Vpa => {
-            if !served(&kube, "autoscaling.k8s.io/v1").await? {
+            if !served(kube, "autoscaling.k8s.io/v1").await? {
                 return Err(UsageError("the VerticalPodAutoscaler API (autoscaling.k8s.io/v1) is not served: install VPA, or use --source metrics".into()).into());
             }
             let vpas = list(&kube, vpa_resource(), ns).await?;
             recommend::from_vpas(&workloads, &vpas, options)
         }
         _ => {
-            if !served(&kube, "metrics.k8s.io/v1beta1").await? {
+            if !served(kube, "metrics.k8s.io/v1beta1").await? {
                 return Err(UsageError(
                     "metrics.k8s.io is not served: install metrics-server, or use --source vpa"
                         .into(),
@@ -724,6 +774,22 @@ async fn run_recommend(global: &GlobalArgs, args: &RecommendArgs) -> anyhow::Res
         namespaces: recommend::namespace_quotas(&recommendations, options),
         recommendations,
     };
+    Ok((workloads, report))
+}
+
+async fn run_recommend(global: &GlobalArgs, args: &RecommendArgs) -> anyhow::Result<Exit> {
+    let kube = Kube::connect(&global.kube, PLUGIN).await?;
+    let namespace = (!args.all_namespaces).then(|| kube.namespace.clone());
+    let sampling = Sampling {
+        source: args.source,
+        window: args.window,
+        interval: args.interval,
+        options: recommend::Options {
+            percentile: args.percentile,
+            headroom: args.headroom,
+        },
+    };
+    let (workloads, report) = recommendations(&kube, namespace.as_deref(), sampling).await?;
     let patches = recommend::patches(&report.recommendations, &workloads);
     if !args.apply {
         match args.output {
