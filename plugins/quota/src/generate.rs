@@ -153,7 +153,9 @@ mod tests {
     fn from_usage_takes_the_recommended_sums_and_pods_with_headroom() {
         let quota = crate::recommend::NamespaceQuota {
             name: "shop".into(),
-            hard: [("requests.cpu".to_owned(), "1210m".to_owned())].into_iter().collect(),
+            hard: [("requests.cpu".to_owned(), "1210m".to_owned())]
+                .into_iter()
+                .collect(),
         };
         let hard = hard_from_usage(Some(&quota), 5, 20).unwrap();
         assert_eq!(hard, json!({"requests.cpu": "1210m", "pods": "6"}));

@@ -641,10 +641,10 @@ async fn recommendations(
     let options = sampling.options;
     let hpa_resource = resource::<k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler>();
     let (deployments, statefulsets, daemonsets, hpas) = tokio::try_join!(
-        list(&kube, resource::<apps::Deployment>(), ns),
-        list(&kube, resource::<apps::StatefulSet>(), ns),
-        list(&kube, resource::<apps::DaemonSet>(), ns),
-        list(&kube, hpa_resource, ns),
+        list(kube, resource::<apps::Deployment>(), ns),
+        list(kube, resource::<apps::StatefulSet>(), ns),
+        list(kube, resource::<apps::DaemonSet>(), ns),
+        list(kube, hpa_resource, ns),
     )?;
     let workloads: Vec<recommend::Workload> = [deployments, statefulsets, daemonsets]
         .into_iter()
@@ -668,7 +668,7 @@ async fn recommendations(
             if !served(kube, "autoscaling.k8s.io/v1").await? {
                 return Err(UsageError("the VerticalPodAutoscaler API (autoscaling.k8s.io/v1) is not served: install VPA, or use --source metrics".into()).into());
             }
-            let vpas = list(&kube, vpa_resource(), ns).await?;
+            let vpas = list(kube, vpa_resource(), ns).await?;
             recommend::from_vpas(&workloads, &vpas, options)
         }
         _ => {
@@ -683,8 +683,8 @@ async fn recommendations(
                 .floor()
                 .max(1.0) as u64;
             let (pods, replicasets) = tokio::try_join!(
-                list(&kube, resource::<core::Pod>(), ns),
-                list(&kube, resource::<apps::ReplicaSet>(), ns),
+                list(kube, resource::<core::Pod>(), ns),
+                list(kube, resource::<apps::ReplicaSet>(), ns),
             )?;
             let replicasets: BTreeMap<(String, String), Value> = replicasets
                 .into_iter()
@@ -728,7 +728,7 @@ async fn recommendations(
                 if round > 0 {
                     tokio::time::sleep(args.interval).await;
                 }
-                for metrics in list(&kube, metrics_resource(), ns).await? {
+                for metrics in list(kube, metrics_resource(), ns).await? {
                     let key = (
                         metrics["metadata"]["namespace"]
                             .as_str()

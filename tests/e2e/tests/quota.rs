@@ -308,8 +308,22 @@ spec:
     }
 
     // generate --profile from-usage: the quota that holds the recommendations.
-    let generated = cluster.ok(&["quota", "generate", "-n", &ns, "--profile", "from-usage", "--window", "1s", "-o", "json"]);
-    assert!(generated.contains("\"requests.cpu\"") && generated.contains("\"pods\": \"3\""), "2 replicas + 20 %: {generated}");
+    let generated = cluster.ok(&[
+        "quota",
+        "generate",
+        "-n",
+        &ns,
+        "--profile",
+        "from-usage",
+        "--window",
+        "1s",
+        "-o",
+        "json",
+    ]);
+    assert!(
+        generated.contains("\"requests.cpu\"") && generated.contains("\"pods\": \"3\""),
+        "2 replicas + 20 %: {generated}"
+    );
 
     // -o patch, then --apply --yes resizes the Deployment.
     let patch = cluster.ok(&[
