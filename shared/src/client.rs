@@ -230,6 +230,36 @@ pub fn contexts(flags: &KubeFlags) -> Result<Vec<String>, ConfigError> {
         .unwrap_or_default())
 }
 
+/// Runs `run` against every context `selection` names, concurrently: one client per context,
+/// results in the order of the contexts. The first error (naming its context) wins.
+pub async fn each_context<T, F, Fut>(
+    flags: &KubeFlags,
+    selection: &crate::flags::ContextArgs,
+    plugin: Plugin,
+    run: F,
+) -> anyhow::Result<Vec<(String, T)>>
+where
+    F: Fn(Kube) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<T>>,
+{
+    let names = if selection.all_contexts {
+        contexts(flags)?
+    } else {
+        selection.contexts.clone()
+    };
+    if names.is_empty() {
+        return Err(crate::UsageError("the kubeconfig has no contexts".into()).into());
+    }
+    let run = &run;
+    futures_util::future::try_join_all(names.into_iter().map(|name| async move {
+        let mut flags = flags.clone();
+        flags.context = Some(name.clone());
+        let kube = Kube::connect(&flags, plugin).await?;
+        Ok((name, run(kube).await?))
+    }))
+    .await
+}
+
 /// Reads and merges kubeconfig files first-wins, as kubectl does.
 pub fn load_kubeconfig(files: &[PathBuf]) -> Result<Option<Kubeconfig>, ConfigError> {
     let mut merged: Option<Kubeconfig> = None;

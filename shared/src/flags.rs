@@ -115,6 +115,31 @@ pub struct OutputArg {
     pub output: crate::output::OutputFormat,
 }
 
+/// `--contexts a,b` / `--all-contexts`: run against several clusters at once.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ContextArgs {
+    /// Run against these kubeconfig contexts (clusters) concurrently, with a cluster column;
+    /// comma-separated.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "CONTEXT,…",
+        conflicts_with = "all_contexts"
+    )]
+    pub contexts: Vec<String>,
+
+    /// Run against every context of the kubeconfig concurrently.
+    #[arg(long = "all-contexts")]
+    pub all_contexts: bool,
+}
+
+impl ContextArgs {
+    /// Whether several clusters were asked for.
+    pub fn any(&self) -> bool {
+        !self.contexts.is_empty() || self.all_contexts
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -36,5 +36,5 @@ pub mod yamledit;
 
 pub use client::{Kube, Plugin};
 pub use exit::{ApiCall, ClusterError, Exit, UsageError};
-pub use flags::{GlobalArgs, KubeFlags, OutputArg};
+pub use flags::{ContextArgs, GlobalArgs, KubeFlags, OutputArg};
 pub use output::OutputFormat;

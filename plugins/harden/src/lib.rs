@@ -156,19 +156,9 @@ pub struct AuditArgs {
     #[arg(short = 'A', long = "all-namespaces")]
     pub all_namespaces: bool,
 
-    /// Without -f/-k: audit these kubeconfig contexts (clusters) concurrently, with a cluster
-    /// column; comma-separated.
-    #[arg(
-        long,
-        value_delimiter = ',',
-        value_name = "CONTEXT,…",
-        conflicts_with = "all_contexts"
-    )]
-    pub contexts: Vec<String>,
-
-    /// Without -f/-k: audit every context of the kubeconfig concurrently.
-    #[arg(long = "all-contexts")]
-    pub all_contexts: bool,
+    /// Without -f/-k: several clusters at once.
+    #[command(flatten)]
+    pub clusters: shipshape::ContextArgs,
 
     /// Without -f/-k: audit only the workloads matching this label selector.
     #[arg(short = 'l', long = "selector", value_name = "SELECTOR")]
@@ -208,7 +198,7 @@ async fn run_audit(global: &GlobalArgs, args: &AuditArgs) -> anyhow::Result<Exit
     let mut inputs: Vec<Input> = args.files.iter().map(|f| Input::file_flag(f)).collect();
     inputs.extend(args.kustomize.iter().cloned().map(Input::Kustomize));
     let options = args.policy.options()?;
-    let multi = !args.contexts.is_empty() || args.all_contexts;
+    let multi = args.clusters.any();
     let (manifests, report) = if !inputs.is_empty() {
         if args.all_namespaces || args.selector.is_some() || multi {
             return Err(UsageError(
@@ -220,28 +210,21 @@ async fn run_audit(global: &GlobalArgs, args: &AuditArgs) -> anyhow::Result<Exit
         let report = audit::audit(&manifests, &options);
         (manifests, report)
     } else if multi {
-        let contexts = if args.all_contexts {
-            shipshape::client::contexts(&global.kube)?
-        } else {
-            args.contexts.clone()
-        };
-        if contexts.is_empty() {
-            return Err(UsageError("the kubeconfig has no contexts".into()).into());
-        }
         // Each cluster is listed concurrently and audited on its own: cross-object checks never
         // mix clusters.
-        let clusters =
-            futures_util::future::try_join_all(contexts.iter().map(|context| async move {
-                let mut flags = global.kube.clone();
-                flags.context = Some(context.clone());
-                let kube = shipshape::Kube::connect(&flags, PLUGIN).await?;
+        let clusters = shipshape::client::each_context(
+            &global.kube,
+            &args.clusters,
+            PLUGIN,
+            |kube| async move {
                 let scope = live::Scope {
                     namespace: (!args.all_namespaces).then(|| kube.namespace.clone()),
                     selector: args.selector.clone(),
                 };
-                anyhow::Ok((context.clone(), live::collect(&kube, &scope).await?))
-            }))
-            .await?;
+                live::collect(&kube, &scope).await
+            },
+        )
+        .await?;
         let mut all = Vec::new();
         let mut reports = Vec::new();
         for (context, manifests) in clusters {

@@ -156,19 +156,39 @@ pub struct StatusArgs {
     pub all_namespaces: bool,
 
     #[command(flatten)]
+    pub clusters: shipshape::ContextArgs,
+
+    #[command(flatten)]
     pub output: OutputArg,
 }
 
-async fn run_status(global: &GlobalArgs, args: &StatusArgs) -> anyhow::Result<Exit> {
-    let kube = Kube::connect(&global.kube, PLUGIN).await?;
-    let namespace = (!args.all_namespaces).then(|| kube.namespace.clone());
+/// One cluster's quota status: three lists, whatever the number of namespaces.
+async fn cluster_status(kube: &Kube, all_namespaces: bool) -> anyhow::Result<status::QuotaStatus> {
+    let namespace = (!all_namespaces).then(|| kube.namespace.clone());
     let ns = namespace.as_deref();
     let (quotas, ranges, pods) = tokio::try_join!(
-        list(&kube, resource::<core::ResourceQuota>(), ns),
-        list(&kube, resource::<core::LimitRange>(), ns),
-        list(&kube, resource::<core::Pod>(), ns),
+        list(kube, resource::<core::ResourceQuota>(), ns),
+        list(kube, resource::<core::LimitRange>(), ns),
+        list(kube, resource::<core::Pod>(), ns),
     )?;
-    let report = status::build(&quotas, &ranges, &pods);
+    Ok(status::build(&quotas, &ranges, &pods))
+}
+
+async fn run_status(global: &GlobalArgs, args: &StatusArgs) -> anyhow::Result<Exit> {
+    let report = if args.clusters.any() {
+        let all = args.all_namespaces;
+        let clusters = shipshape::client::each_context(
+            &global.kube,
+            &args.clusters,
+            PLUGIN,
+            |kube| async move { cluster_status(&kube, all).await },
+        )
+        .await?;
+        status::QuotaStatus::merge(clusters)
+    } else {
+        let kube = Kube::connect(&global.kube, PLUGIN).await?;
+        cluster_status(&kube, args.all_namespaces).await?
+    };
     shipshape::output::print_report(&report, args.output.output)?;
     Ok(Exit::Success)
 }

@@ -18,6 +18,9 @@ pub struct QuotaStatus {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NamespaceStatus {
+    /// The kubeconfig context, in multi-cluster runs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<String>,
     pub name: String,
     pub quotas: Vec<QuotaView>,
     pub limit_ranges: Vec<LimitRangeView>,
@@ -152,6 +155,7 @@ pub fn build(quotas: &[Value], limit_ranges: &[Value], pods: &[Value]) -> QuotaS
         namespaces
             .entry(name.clone())
             .or_insert_with(|| NamespaceStatus {
+                cluster: None,
                 name,
                 quotas: Vec::new(),
                 limit_ranges: Vec::new(),
@@ -220,24 +224,49 @@ pub fn build(quotas: &[Value], limit_ranges: &[Value], pods: &[Value]) -> QuotaS
         }
     }
     let mut namespaces: Vec<NamespaceStatus> = namespaces.into_values().collect();
-    let pressure = |ns: &NamespaceStatus| {
-        ns.quotas
-            .iter()
-            .flat_map(|q| q.resources.iter().map(|r| r.ratio))
-            .fold(0.0, f64::max)
-    };
     for ns in &mut namespaces {
         ns.quotas.sort_by(|a, b| {
             let top = |q: &QuotaView| q.resources.first().map_or(0.0, |r| r.ratio);
             top(b).total_cmp(&top(a)).then(a.name.cmp(&b.name))
         });
     }
-    namespaces.sort_by(|a, b| {
-        pressure(b)
-            .total_cmp(&pressure(a))
-            .then(a.name.cmp(&b.name))
-    });
-    QuotaStatus { namespaces }
+    let mut report = QuotaStatus { namespaces };
+    report.sort();
+    report
+}
+
+fn pressure(ns: &NamespaceStatus) -> f64 {
+    ns.quotas
+        .iter()
+        .flat_map(|q| q.resources.iter().map(|r| r.ratio))
+        .fold(0.0, f64::max)
+}
+
+impl QuotaStatus {
+    /// Most pressed namespaces first.
+    fn sort(&mut self) {
+        self.namespaces.sort_by(|a, b| {
+            pressure(b)
+                .total_cmp(&pressure(a))
+                .then(a.cluster.cmp(&b.cluster))
+                .then(a.name.cmp(&b.name))
+        });
+    }
+
+    /// One report from several clusters', each namespace tagged with its context.
+    pub fn merge(reports: Vec<(String, QuotaStatus)>) -> QuotaStatus {
+        let mut merged = QuotaStatus::default();
+        for (cluster, report) in reports {
+            merged
+                .namespaces
+                .extend(report.namespaces.into_iter().map(|mut ns| {
+                    ns.cluster = Some(cluster.clone());
+                    ns
+                }));
+        }
+        merged.sort();
+        merged
+    }
 }
 
 /// A bar of `width` cells for a ratio.
@@ -265,16 +294,21 @@ impl Report for QuotaStatus {
             return "No ResourceQuotas or LimitRanges found.\n".into();
         }
         let color = shipshape::output::color_enabled(&std::io::stdout());
+        let several = self.namespaces.iter().any(|n| n.cluster.is_some());
         let mut headers = vec!["NAMESPACE", "QUOTA", "RESOURCE", "USED", "HARD", "USE", ""];
         if wide {
             headers.push("SCOPES");
         }
+        if several {
+            headers.insert(0, "CLUSTER");
+        }
+        let shift = usize::from(several);
         let mut table = Table::new(headers);
         table
             .color(color)
-            .align_right(3)
-            .align_right(4)
-            .align_right(5);
+            .align_right(3 + shift)
+            .align_right(4 + shift)
+            .align_right(5 + shift);
         let mut disagreements = Vec::new();
         for ns in &self.namespaces {
             for quota in &ns.quotas {
@@ -291,6 +325,9 @@ impl Report for QuotaStatus {
                     ];
                     if wide {
                         cells.push((quota.scopes.join(", "), Tone::Muted));
+                    }
+                    if several {
+                        cells.insert(0, (ns.cluster.clone().unwrap_or_default(), Tone::Plain));
                     }
                     table.toned_row(cells);
                     if let Some(computed) = &row.computed {

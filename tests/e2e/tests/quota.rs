@@ -396,3 +396,50 @@ spec:
     }
     cluster.ok(&["delete", "namespace", &ns, "--wait=false"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_across_contexts_tags_each_namespace_with_its_cluster() {
+    if !kubectl_available() || e2e::real_cluster().is_some() {
+        // Two clusters are needed; the harden multi-context test covers a real one.
+        return;
+    }
+    let root =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/hastecrm/hardened");
+    let start = || {
+        simcluster::SimCluster::start(simcluster::Options {
+            seeds: vec![root.clone()],
+            ..simcluster::Options::default()
+        })
+    };
+    let (east, west) = (start().await.expect("east"), start().await.expect("west"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let files = [
+        e2e::kubeconfig(dir.path(), "east", east.url()),
+        e2e::kubeconfig(dir.path(), "west", west.url()),
+    ];
+    let kubeconfig = std::env::join_paths(&files).expect("join");
+    let mut cmd = e2e::kubectl();
+    cmd.env("KUBECONFIG", &kubeconfig).args([
+        "quota",
+        "status",
+        "-A",
+        "--all-contexts",
+        "-o",
+        "json",
+    ]);
+    let out = tokio::task::block_in_place(|| e2e::run(&mut cmd));
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    let clusters: std::collections::BTreeSet<&str> = report["namespaces"]
+        .as_array()
+        .expect("namespaces")
+        .iter()
+        .filter_map(|n| n["cluster"].as_str())
+        .collect();
+    assert_eq!(clusters.into_iter().collect::<Vec<_>>(), ["east", "west"]);
+    let mut cmd = e2e::kubectl();
+    cmd.env("KUBECONFIG", &kubeconfig)
+        .args(["quota", "status", "-A", "--contexts", "west"]);
+    let out = tokio::task::block_in_place(|| e2e::run(&mut cmd));
+    assert!(out.stdout.starts_with("CLUSTER"), "{}", out.stdout);
+}
