@@ -285,6 +285,17 @@ pub fn exit_for(err: &anyhow::Error) -> Exit {
         if cause.is::<ClusterError>() || cause.is::<ConfigError>() || cause.is::<kube::Error>() {
             return Exit::Cluster;
         }
+        if let Some(query) = cause.downcast_ref::<crate::prometheus::QueryError>() {
+            // A query Prometheus cannot parse is the user's to fix; the rest is an API error.
+            return match query {
+                crate::prometheus::QueryError::Rejected { error_type, .. }
+                    if error_type == "bad_data" =>
+                {
+                    Exit::Usage
+                }
+                _ => Exit::Cluster,
+            };
+        }
         if cause.is::<UsageError>()
             || cause.is::<crate::manifests::LoadErrors>()
             || cause.is::<crate::confirm::Refused>()

@@ -7,6 +7,7 @@
 //! - [`manifests`]: Kubernetes objects from files, directories, stdin and `kubectl kustomize`.
 //! - [`workload`]: the pod template of every workload kind.
 //! - [`output`]: `-o table|wide|json|yaml` and the renderers.
+//! - [`prometheus`]: the Prometheus HTTP API, every response and error shape.
 //! - [`wait`]: polling with a deadline, progress and Ctrl-C.
 //! - [`confirm`]: yes/no prompts, `--yes`, and refusing without a terminal.
 //! - [`apply`]: server-side apply, `--dry-run`, diffs.
@@ -28,6 +29,7 @@ pub mod junit;
 pub mod list;
 pub mod manifests;
 pub mod output;
+pub mod prometheus;
 pub mod quantity;
 pub mod version;
 pub mod wait;

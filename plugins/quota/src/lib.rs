@@ -383,6 +383,10 @@ pub struct GenerateArgs {
     #[arg(long, default_value = "15s", value_parser = shipshape::duration::parse)]
     pub interval: std::time::Duration,
 
+    /// For --profile from-usage with --source prometheus: its base URL.
+    #[arg(long, value_name = "URL")]
+    pub prometheus: Option<String>,
+
     /// For --profile from-usage: added to the summed recommendations: `20%` or `20`.
     #[arg(long, default_value = "20%", value_parser = parse_percent)]
     pub headroom: i64,
@@ -411,6 +415,7 @@ async fn run_generate(global: &GlobalArgs, args: &GenerateArgs) -> anyhow::Resul
         let kube = Kube::connect(&global.kube, PLUGIN).await?;
         let sampling = Sampling {
             source: args.source,
+            prometheus: args.prometheus.as_deref(),
             window: args.window,
             interval: args.interval,
             options: recommend::Options {
@@ -511,7 +516,7 @@ pub enum UsageSource {
     Metrics,
     /// VerticalPodAutoscaler status recommendations.
     Vpa,
-    /// Prometheus history (not built yet).
+    /// Prometheus history of cAdvisor's metrics over --window, at --interval resolution.
     Prometheus,
 }
 
@@ -622,6 +627,105 @@ fn vpa_resource() -> ApiResource {
     }
 }
 
+/// Every pod's workload (`Deployment/web`), by (namespace, pod name): two lists.
+async fn pod_owners(
+    kube: &Kube,
+    ns: Option<&str>,
+) -> anyhow::Result<BTreeMap<(String, String), String>> {
+    let (pods, replicasets) = tokio::try_join!(
+        list(kube, resource::<core::Pod>(), ns),
+        list(kube, resource::<apps::ReplicaSet>(), ns),
+    )?;
+    let key = |o: &Value| {
+        (
+            o["metadata"]["namespace"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+            o["metadata"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        )
+    };
+    let replicasets: BTreeMap<(String, String), Value> =
+        replicasets.into_iter().map(|rs| (key(&rs), rs)).collect();
+    Ok(pods
+        .iter()
+        .filter_map(|p| Some((key(p), owner_of(p, &replicasets)?)))
+        .collect())
+}
+
+/// Usage from Prometheus (cAdvisor's metrics): per workload container, the CPU percentile of
+/// each pod's rate over the window and the memory maximum, the highest across its pods.
+async fn prometheus_usage(
+    prometheus: &shipshape::prometheus::Prometheus,
+    owners: &BTreeMap<(String, String), String>,
+    window: std::time::Duration,
+    step: std::time::Duration,
+    percentile: u8,
+) -> anyhow::Result<recommend::UsageMap> {
+    let mut pods_of: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    for ((namespace, pod), workload) in owners {
+        pods_of
+            .entry((namespace.clone(), workload.clone()))
+            .or_default()
+            .push(pod.clone());
+    }
+    let (w, st) = (window.as_secs().max(1), step.as_secs().max(1));
+    let rate = (st * 4).max(4);
+    let mut usage = recommend::UsageMap::new();
+    for ((namespace, workload), pods) in pods_of {
+        let selector = format!(
+            "namespace=\"{namespace}\",pod=~\"{}\",container!=\"\",container!=\"POD\"",
+            pods.join("|")
+        );
+        let quantile = f64::from(percentile) / 100.0;
+        let cpu = prometheus
+            .query(&format!(
+                "max by (container) (quantile_over_time({quantile}, max by (container, pod) (rate(container_cpu_usage_seconds_total{{{selector}}}[{rate}s]))[{w}s:{st}s]))"
+            ))
+            .await?;
+        let memory = prometheus
+            .query(&format!("max by (container) (max_over_time(container_memory_working_set_bytes{{{selector}}}[{w}s]))"))
+            .await?;
+        let points = prometheus
+            .query(&format!("sum by (container) (count_over_time(container_memory_working_set_bytes{{{selector}}}[{w}s]))"))
+            .await?;
+        let by_container = |answer: &shipshape::prometheus::Answer| -> BTreeMap<String, f64> {
+            answer
+                .data
+                .series()
+                .iter()
+                .filter_map(|s| Some((s.labels.get("container")?.clone(), s.points.first()?.1)))
+                .filter(|(_, v)| v.is_finite())
+                .collect()
+        };
+        let (cpu, memory, points) = (
+            by_container(&cpu),
+            by_container(&memory),
+            by_container(&points),
+        );
+        for (container, cores) in cpu {
+            let Some(bytes) = memory.get(&container) else {
+                continue;
+            };
+            usage.insert(
+                (namespace.clone(), workload.clone(), container.clone()),
+                recommend::Usage {
+                    cpu: shipshape::quantity::Quantity::from_millis((cores * 1000.0).ceil() as i64),
+                    memory: shipshape::quantity::Quantity::from_units(
+                        bytes.ceil() as i64,
+                        shipshape::quantity::Format::BinarySi,
+                    ),
+                    points: points.get(&container).copied().unwrap_or_default() as usize,
+                },
+            );
+        }
+    }
+    Ok(usage)
+}
+
 /// Whether an API group/version is served (metrics-server or VPA installed).
 async fn served(kube: &Kube, group_version: &str) -> anyhow::Result<bool> {
     match kube.client.list_api_group_resources(group_version).await {
@@ -638,8 +742,10 @@ async fn served(kube: &Kube, group_version: &str) -> anyhow::Result<bool> {
 
 /// How `recommend` (and `generate --profile from-usage`) measure usage.
 #[derive(Debug, Clone, Copy)]
-pub struct Sampling {
+pub struct Sampling<'a> {
     pub source: UsageSource,
+    /// The Prometheus base URL, for `UsageSource::Prometheus`.
+    pub prometheus: Option<&'a str>,
     pub window: std::time::Duration,
     pub interval: std::time::Duration,
     pub options: recommend::Options,
@@ -649,14 +755,8 @@ pub struct Sampling {
 async fn recommendations(
     kube: &Kube,
     ns: Option<&str>,
-    sampling: Sampling,
+    sampling: Sampling<'_>,
 ) -> anyhow::Result<(Vec<recommend::Workload>, recommend::RecommendReport)> {
-    if sampling.source == UsageSource::Prometheus {
-        return Err(UsageError(
-            "--source prometheus is not built yet: use --source metrics (metrics-server) or --source vpa".into(),
-        )
-        .into());
-    }
     let args = &sampling;
     let options = sampling.options;
     let hpa_resource = resource::<k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler>();
@@ -684,6 +784,25 @@ async fn recommendations(
         })
         .collect();
     let recommendations = match args.source {
+        UsageSource::Prometheus => {
+            let url = args.prometheus.ok_or_else(|| {
+                UsageError("--source prometheus needs --prometheus URL (http://…:9090)".into())
+            })?;
+            let prometheus =
+                shipshape::prometheus::Prometheus::new(url, std::time::Duration::from_secs(30))
+                    .map_err(UsageError)?;
+            let owners = pod_owners(kube, ns).await?;
+            let usage = prometheus_usage(
+                &prometheus,
+                &owners,
+                args.window,
+                args.interval,
+                options.percentile,
+            )
+            .await?;
+            let window = shipshape::duration::human(args.window);
+            recommend::from_usage(&workloads, &usage, "Prometheus", &window, options)
+        }
         UsageSource::Vpa => {
             if !served(kube, "autoscaling.k8s.io/v1").await? {
                 return Err(UsageError("the VerticalPodAutoscaler API (autoscaling.k8s.io/v1) is not served: install VPA, or use --source metrics".into()).into());
@@ -702,36 +821,7 @@ async fn recommendations(
             let rounds = (args.window.as_secs_f64() / args.interval.as_secs_f64().max(0.001))
                 .floor()
                 .max(1.0) as u64;
-            let (pods, replicasets) = tokio::try_join!(
-                list(kube, resource::<core::Pod>(), ns),
-                list(kube, resource::<apps::ReplicaSet>(), ns),
-            )?;
-            let replicasets: BTreeMap<(String, String), Value> = replicasets
-                .into_iter()
-                .map(|rs| {
-                    let key = (
-                        rs["metadata"]["namespace"]
-                            .as_str()
-                            .unwrap_or_default()
-                            .to_owned(),
-                        rs["metadata"]["name"]
-                            .as_str()
-                            .unwrap_or_default()
-                            .to_owned(),
-                    );
-                    (key, rs)
-                })
-                .collect();
-            let owners: BTreeMap<(String, String), String> = pods
-                .iter()
-                .filter_map(|p| {
-                    let key = (
-                        p["metadata"]["namespace"].as_str()?.to_owned(),
-                        p["metadata"]["name"].as_str()?.to_owned(),
-                    );
-                    Some((key, owner_of(p, &replicasets)?))
-                })
-                .collect();
+            let owners = pod_owners(kube, ns).await?;
             let progress = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
                 indicatif::ProgressBar::new(rounds)
             } else {
@@ -782,7 +872,13 @@ async fn recommendations(
             progress.finish_and_clear();
             let window =
                 shipshape::duration::human(args.interval * (rounds.saturating_sub(1)) as u32);
-            recommend::from_samples(&workloads, &samples, &window, options)
+            recommend::from_usage(
+                &workloads,
+                &recommend::reduce(&samples, options.percentile),
+                "metrics.k8s.io",
+                &window,
+                options,
+            )
         }
     };
     let report = recommend::RecommendReport {
@@ -802,6 +898,7 @@ async fn run_recommend(global: &GlobalArgs, args: &RecommendArgs) -> anyhow::Res
     let namespace = (!args.all_namespaces).then(|| kube.namespace.clone());
     let sampling = Sampling {
         source: args.source,
+        prometheus: args.prometheus.as_deref(),
         window: args.window,
         interval: args.interval,
         options: recommend::Options {

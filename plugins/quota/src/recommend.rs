@@ -145,10 +145,52 @@ fn containers(workload: &Workload) -> Vec<&Value> {
         .unwrap_or_default()
 }
 
-/// Recommendations from usage samples (`window` says how long they were taken over).
-pub fn from_samples(
+/// Measured usage of one container of one workload: the CPU at the chosen percentile, the
+/// maximum memory, and how many data points back them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Usage {
+    pub cpu: Quantity,
+    pub memory: Quantity,
+    pub points: usize,
+}
+
+/// (namespace, `Kind/name`, container) → usage.
+pub type UsageMap = BTreeMap<(String, String, String), Usage>;
+
+/// Reduces raw samples to usage: the percentile of CPU, the maximum of memory.
+pub fn reduce(samples: &[Sample], percentile_rank: u8) -> UsageMap {
+    let mut grouped: BTreeMap<(String, String, String), (Vec<Quantity>, Quantity)> =
+        BTreeMap::new();
+    for s in samples {
+        let entry = grouped
+            .entry((s.namespace.clone(), s.workload.clone(), s.container.clone()))
+            .or_insert_with(|| (Vec::new(), Quantity::ZERO));
+        entry.0.push(s.cpu);
+        entry.1 = entry.1.max(s.memory);
+    }
+    grouped
+        .into_iter()
+        .filter_map(|(key, (mut cpu, memory))| {
+            cpu.sort();
+            let points = cpu.len();
+            Some((
+                key,
+                Usage {
+                    cpu: percentile(&cpu, percentile_rank)?,
+                    memory,
+                    points,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// Recommendations from measured usage; `source` names it for the basis column
+/// (`metrics.k8s.io`, `Prometheus`), `window` says over how long.
+pub fn from_usage(
     workloads: &[Workload],
-    samples: &[Sample],
+    usage: &UsageMap,
+    source: &str,
     window: &str,
     options: Options,
 ) -> Vec<Recommendation> {
@@ -157,31 +199,25 @@ pub fn from_samples(
         let id = format!("{}/{}", workload.kind(), workload.name());
         for container in containers(workload) {
             let name = container["name"].as_str().unwrap_or_default();
-            let mine: Vec<&Sample> = samples
-                .iter()
-                .filter(|s| {
-                    s.namespace == workload.namespace() && s.workload == id && s.container == name
-                })
-                .collect();
-            let mut cpu: Vec<Quantity> = mine.iter().map(|s| s.cpu).collect();
-            cpu.sort();
-            let memory = mine.iter().map(|s| s.memory).max();
+            let measured =
+                usage.get(&(workload.namespace().to_owned(), id.clone(), name.to_owned()));
             let current = current(container);
-            let recommended = match (percentile(&cpu, options.percentile), memory) {
-                (Some(cpu), Some(memory)) => {
+            let recommended = match measured {
+                Some(u) => {
                     let memory =
-                        round_memory(memory.scale_percent(100 + options.headroom)).to_string();
+                        round_memory(u.memory.scale_percent(100 + options.headroom)).to_string();
                     Resources {
                         cpu_request: Some(
-                            round_cpu(cpu.scale_percent(100 + options.headroom)).to_string(),
+                            round_cpu(u.cpu.scale_percent(100 + options.headroom)).to_string(),
                         ),
                         cpu_limit: current.cpu_limit.clone(),
                         memory_request: Some(memory.clone()),
                         memory_limit: Some(memory),
                     }
                 }
-                _ => current.clone(),
+                None => current.clone(),
             };
+            let points = measured.map_or(0, |u| u.points);
             recommendations.push(Recommendation {
                 namespace: workload.namespace().to_owned(),
                 kind: workload.kind().to_owned(),
@@ -190,12 +226,12 @@ pub fn from_samples(
                 replicas: workload.replicas,
                 current,
                 recommended,
-                basis: if mine.is_empty() {
-                    "no samples (no running pods): unchanged".into()
+                basis: if measured.is_none() {
+                    format!("no data in {source}: unchanged")
                 } else {
-                    format!("{} samples over {window} (metrics.k8s.io)", mine.len())
+                    format!("{points} samples over {window} ({source})")
                 },
-                samples: mine.len(),
+                samples: points,
             });
         }
     }
@@ -465,7 +501,13 @@ mod tests {
             percentile: 95,
             headroom: 20,
         };
-        let recs = from_samples(&[workload(3)], &samples, "10m", options);
+        let recs = from_usage(
+            &[workload(3)],
+            &reduce(&samples, 95),
+            "metrics.k8s.io",
+            "10m",
+            options,
+        );
         let r = &recs[0].recommended;
         // p95 of 100..290m is 280m, +20 % = 336m; max memory 219Mi +20 % = 262.8 → 263Mi.
         assert_eq!(r.cpu_request.as_deref(), Some("336m"));

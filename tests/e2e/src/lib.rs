@@ -305,3 +305,105 @@ impl Drop for Cluster {
 pub fn unique_namespace(test: &str) -> String {
     format!("e2e-{test}-{}", std::process::id())
 }
+
+/// A real Prometheus (the Debian package `.ci/run` installs) scraping simcluster's cAdvisor
+/// endpoint every second, in a temporary directory; killed on drop. On a real cluster, the
+/// Prometheus named by `SHIPSHAPE_E2E_PROMETHEUS` is used instead.
+pub struct PrometheusServer {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    child: Option<std::process::Child>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl PrometheusServer {
+    /// Starts Prometheus scraping `target` (`host:port`) at `metrics_path`, and waits until it
+    /// has scraped once. None (a skip) when Prometheus is not installed outside CI.
+    pub fn start(target: &str, metrics_path: &str) -> Option<Self> {
+        if let Some(url) = std::env::var("SHIPSHAPE_E2E_PROMETHEUS")
+            .ok()
+            .filter(|u| !u.is_empty())
+        {
+            return Some(Self {
+                url,
+                child: None,
+                _dir: None,
+            });
+        }
+        if Command::new("prometheus")
+            .arg("--version")
+            .output()
+            .is_err()
+        {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "prometheus must be installed in CI (.ci/run installs it)"
+            );
+            eprintln!("skipped: prometheus is not installed");
+            return None;
+        }
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = dir.path().join("prometheus.yml");
+        std::fs::write(
+            &config,
+            format!(
+                "global: {{scrape_interval: 1s, evaluation_interval: 1s}}\nscrape_configs:\n  - job_name: simcluster\n    metrics_path: {metrics_path}\n    static_configs: [{{targets: [\"{target}\"]}}]\n"
+            ),
+        )
+        .expect("config");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .expect("port")
+            .local_addr()
+            .expect("addr")
+            .port();
+        let child = Command::new("prometheus")
+            .arg(format!("--config.file={}", config.display()))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                dir.path().join("data").display()
+            ))
+            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(dir.path().join("prometheus.log")).expect("log"))
+            .spawn()
+            .expect("prometheus starts");
+        let server = Self {
+            url: format!("http://127.0.0.1:{port}"),
+            child: Some(child),
+            _dir: Some(dir),
+        };
+        // Ready, and the target scraped once.
+        for _ in 0..300 {
+            if http_get(port, "/api/v1/query?query=up").is_some_and(|body| body.contains("\"1\"]"))
+            {
+                return Some(server);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("Prometheus did not scrape {target} within 30 s");
+    }
+}
+
+/// A plain HTTP/1.0 GET to 127.0.0.1:port, the body when it answers.
+fn http_get(port: u16, path: &str) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(2)))
+        .ok()?;
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    response
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_owned())
+}
+
+impl Drop for PrometheusServer {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.child {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}

@@ -443,3 +443,88 @@ async fn status_across_contexts_tags_each_namespace_with_its_cluster() {
     let out = tokio::task::block_in_place(|| e2e::run(&mut cmd));
     assert!(out.stdout.starts_with("CLUSTER"), "{}", out.stdout);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recommend_reads_history_from_a_real_prometheus() {
+    if !kubectl_available() || e2e::real_cluster().is_some() {
+        // On a real cluster this needs its Prometheus: see the README (SHIPSHAPE_E2E_PROMETHEUS).
+        return;
+    }
+    let root =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/hastecrm/hardened");
+    let cluster = simcluster::SimCluster::start(simcluster::Options {
+        seeds: vec![root],
+        speed: 20.0,
+        ..simcluster::Options::default()
+    })
+    .await
+    .expect("simcluster");
+    let target = cluster.url().trim_start_matches("http://").to_owned();
+    let Some(prometheus) =
+        tokio::task::block_in_place(|| e2e::PrometheusServer::start(&target, "/metrics/cadvisor"))
+    else {
+        return;
+    };
+    // A few seconds of history, scraped every second.
+    tokio::time::sleep(std::time::Duration::from_secs(6)).await;
+    let mut cmd = e2e::kubectl();
+    cmd.env("KUBECONFIG", cluster.kubeconfig()).args([
+        "quota",
+        "recommend",
+        "-A",
+        "--source",
+        "prometheus",
+        "--prometheus",
+        &prometheus.url,
+        "--window",
+        "30s",
+        "--interval",
+        "1s",
+        "-o",
+        "json",
+    ]);
+    let out = tokio::task::block_in_place(|| e2e::run(&mut cmd));
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    let api = report["recommendations"]
+        .as_array()
+        .expect("recommendations")
+        .iter()
+        .find(|r| r["name"] == "api")
+        .expect("api");
+    assert!(
+        api["basis"]
+            .as_str()
+            .is_some_and(|b| b.ends_with("(Prometheus)")),
+        "{api}"
+    );
+    assert!(
+        api["samples"].as_u64().is_some_and(|n| n >= 6),
+        "three pods, several scrapes: {api}"
+    );
+    // simcluster's api containers use half their 250m request ± 20 %: p95 + 20 % lands near 150m.
+    let millis = api["recommended"]["cpuRequest"]
+        .as_str()
+        .and_then(|s| s.strip_suffix('m'))
+        .and_then(|m| m.parse::<u32>().ok())
+        .expect("millicores");
+    assert!((100..=190).contains(&millis), "{api}");
+    // An unreachable Prometheus is an API error (exit 3) naming the URL.
+    let mut cmd = e2e::kubectl();
+    cmd.env("KUBECONFIG", cluster.kubeconfig()).args([
+        "quota",
+        "recommend",
+        "-A",
+        "--source",
+        "prometheus",
+        "--prometheus",
+        "http://127.0.0.1:9",
+    ]);
+    let out = tokio::task::block_in_place(|| e2e::run(&mut cmd));
+    assert_eq!(out.code, Some(3), "{out:?}");
+    assert!(
+        out.stderr
+            .contains("cannot reach Prometheus at http://127.0.0.1:9/api/v1/query"),
+        "{out:?}"
+    );
+}

@@ -171,6 +171,63 @@ pub fn serve(
     }
 }
 
+fn started(pod: &Value) -> u64 {
+    pod["status"]["startTime"]
+        .as_str()
+        .or(pod["metadata"]["creationTimestamp"].as_str())
+        .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+        .map_or(0, |t| t.as_second().max(0) as u64)
+}
+
+fn label(value: &Value) -> String {
+    value
+        .as_str()
+        .unwrap_or_default()
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+}
+
+/// What a kubelet's cAdvisor endpoint would give Prometheus for the running pods, in the text
+/// exposition format: `container_cpu_usage_seconds_total` (the usage above integrated over five-second
+/// steps since the pod started, at most the last six hours) and `container_memory_working_set_bytes`.
+pub fn cadvisor(store: &Store) -> String {
+    let now = now_seconds();
+    let mut cpu = String::from(
+        "# HELP container_cpu_usage_seconds_total Cumulative cpu time consumed in seconds.\n# TYPE container_cpu_usage_seconds_total counter\n",
+    );
+    let mut memory = String::from(
+        "# HELP container_memory_working_set_bytes Current working set in bytes.\n# TYPE container_memory_working_set_bytes gauge\n",
+    );
+    for pod in store.all("", "pods").iter().filter(|p| running(p)) {
+        let from = started(pod).max(now.saturating_sub(6 * 3600));
+        for container in pod["spec"]["containers"].as_array().into_iter().flatten() {
+            let labels = format!(
+                "container=\"{}\",image=\"{}\",namespace=\"{}\",pod=\"{}\"",
+                label(&container["name"]),
+                label(&container["image"]),
+                label(&pod["metadata"]["namespace"]),
+                label(&pod["metadata"]["name"]),
+            );
+            let seconds: f64 = (from / 5..=now / 5)
+                .map(|bucket| {
+                    let span = (bucket * 5 + 5)
+                        .min(now)
+                        .saturating_sub((bucket * 5).max(from));
+                    usage(pod, container, bucket * 5).0 as f64 / 1e9 * span as f64
+                })
+                .sum();
+            cpu.push_str(&format!(
+                "container_cpu_usage_seconds_total{{{labels}}} {seconds:.6}\n"
+            ));
+            memory.push_str(&format!(
+                "container_memory_working_set_bytes{{{labels}}} {}\n",
+                usage(pod, container, now).1
+            ));
+        }
+    }
+    cpu + &memory
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

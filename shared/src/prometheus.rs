@@ -1,0 +1,405 @@
+//! A Prometheus HTTP API client: instant and range queries, every documented response shape
+//! (vector, matrix, scalar, string; `warnings`; `status: error` with `errorType`), and the HTTP
+//! failures around them (400 bad_data, 422 execution, 503 unavailable, timeouts, refused
+//! connections, non-JSON bodies), each as an error that says what happened and where.
+
+use std::time::Duration;
+
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use serde_json::Value;
+
+/// One series: its labels and its points (a vector has one point, a matrix many).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    pub labels: std::collections::BTreeMap<String, String>,
+    /// (Unix seconds, value); `NaN`, `+Inf` and `-Inf` are parsed as such.
+    pub points: Vec<(f64, f64)>,
+}
+
+/// A query's result.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Data {
+    Vector(Vec<Series>),
+    Matrix(Vec<Series>),
+    Scalar(f64, f64),
+    String(f64, String),
+}
+
+impl Data {
+    /// The series of a vector or matrix (empty for scalars and strings).
+    pub fn series(&self) -> &[Series] {
+        match self {
+            Data::Vector(s) | Data::Matrix(s) => s,
+            _ => &[],
+        }
+    }
+
+    /// Every value of every series (and a scalar's), for aggregating.
+    pub fn values(&self) -> Vec<f64> {
+        match self {
+            Data::Scalar(_, v) => vec![*v],
+            Data::String(..) => Vec::new(),
+            _ => self
+                .series()
+                .iter()
+                .flat_map(|s| s.points.iter().map(|p| p.1))
+                .collect(),
+        }
+    }
+}
+
+/// A successful answer, with the warnings Prometheus attached.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    pub data: Data,
+    pub warnings: Vec<String>,
+}
+
+/// Why a query failed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum QueryError {
+    /// Could not connect, or the request timed out.
+    #[error("cannot reach Prometheus at {url}: {reason}")]
+    Unreachable { url: String, reason: String },
+    /// Prometheus answered `status: error`.
+    #[error(
+        "Prometheus rejected the query ({error_type}, HTTP {status}): {message}\n  query: {query}"
+    )]
+    Rejected {
+        status: u16,
+        error_type: String,
+        message: String,
+        query: String,
+    },
+    /// Something that is not a Prometheus API answer (a proxy's HTML page, say).
+    #[error("unexpected answer from {url} (HTTP {status}): {detail}")]
+    Unexpected {
+        url: String,
+        status: u16,
+        detail: String,
+    },
+}
+
+/// A Prometheus server.
+#[derive(Debug, Clone)]
+pub struct Prometheus {
+    base: String,
+    timeout: Duration,
+}
+
+fn number(value: &Value) -> Option<f64> {
+    match value.as_str()? {
+        "NaN" => Some(f64::NAN),
+        "+Inf" => Some(f64::INFINITY),
+        "-Inf" => Some(f64::NEG_INFINITY),
+        text => text.parse().ok(),
+    }
+}
+
+fn point(value: &Value) -> Option<(f64, f64)> {
+    Some((value.get(0)?.as_f64()?, number(value.get(1)?)?))
+}
+
+fn series(items: &Value, matrix: bool) -> Option<Vec<Series>> {
+    items
+        .as_array()?
+        .iter()
+        .map(|item| {
+            let labels = item["metric"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                .collect();
+            let points = if matrix {
+                item["values"]
+                    .as_array()?
+                    .iter()
+                    .map(point)
+                    .collect::<Option<Vec<_>>>()?
+            } else {
+                vec![point(&item["value"])?]
+            };
+            Some(Series { labels, points })
+        })
+        .collect()
+}
+
+/// Parses a Prometheus API response body (for any HTTP status).
+pub fn parse(url: &str, status: u16, body: &[u8], query: &str) -> Result<Answer, QueryError> {
+    let unexpected = |detail: String| QueryError::Unexpected {
+        url: url.to_owned(),
+        status,
+        detail,
+    };
+    let json: Value = serde_json::from_slice(body).map_err(|_| {
+        let text = String::from_utf8_lossy(body);
+        let first = text
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .take(120)
+            .collect::<String>();
+        unexpected(format!("not JSON: {first:?}"))
+    })?;
+    match json["status"].as_str() {
+        Some("success") => {}
+        Some("error") => {
+            return Err(QueryError::Rejected {
+                status,
+                error_type: json["errorType"].as_str().unwrap_or("unknown").to_owned(),
+                message: json["error"].as_str().unwrap_or_default().to_owned(),
+                query: query.to_owned(),
+            });
+        }
+        _ => return Err(unexpected("no `status` field".into())),
+    }
+    let data = &json["data"];
+    let result = &data["result"];
+    let parsed = match data["resultType"].as_str() {
+        Some("vector") => series(result, false).map(Data::Vector),
+        Some("matrix") => series(result, true).map(Data::Matrix),
+        Some("scalar") => point(result).map(|(t, v)| Data::Scalar(t, v)),
+        Some("string") => Some(Data::String(
+            result.get(0).and_then(Value::as_f64).unwrap_or_default(),
+            result
+                .get(1)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+        )),
+        other => return Err(unexpected(format!("unknown resultType {other:?}"))),
+    };
+    let data = parsed.ok_or_else(|| unexpected("malformed result".into()))?;
+    let warnings = json["warnings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|w| w.as_str().map(str::to_owned))
+        .collect();
+    Ok(Answer { data, warnings })
+}
+
+fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 3);
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+impl Prometheus {
+    /// A client for a base URL such as `http://prometheus.monitoring:9090`.
+    pub fn new(base: &str, timeout: Duration) -> Result<Self, String> {
+        let base = base.trim_end_matches('/');
+        if !base.starts_with("http://") {
+            return Err(format!(
+                "`{base}`: give an http:// URL (for a Prometheus inside the cluster, `kubectl port-forward` to it first)"
+            ));
+        }
+        Ok(Self {
+            base: base.to_owned(),
+            timeout,
+        })
+    }
+
+    /// The base URL.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    async fn post(
+        &self,
+        path: &str,
+        form: &[(&str, String)],
+        query: &str,
+    ) -> Result<Answer, QueryError> {
+        let url = format!("{}{path}", self.base);
+        let body: String = form
+            .iter()
+            .map(|(k, v)| format!("{k}={}", encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let request = http::Request::post(&url)
+            .header(
+                http::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .header(http::header::ACCEPT, "application/json")
+            .body(Full::new(bytes::Bytes::from(body)))
+            .map_err(|e| QueryError::Unreachable {
+                url: url.clone(),
+                reason: e.to_string(),
+            })?;
+        let client = Client::builder(TokioExecutor::new()).build_http::<Full<bytes::Bytes>>();
+        let unreachable = |reason: String| QueryError::Unreachable {
+            url: url.clone(),
+            reason,
+        };
+        let exchange = async {
+            let response = client.request(request).await.map_err(|e| {
+                let mut reason = e.to_string();
+                let mut source = std::error::Error::source(&e);
+                while let Some(inner) = source {
+                    reason = format!("{reason}: {inner}");
+                    source = inner.source();
+                }
+                unreachable(reason)
+            })?;
+            let status = response.status().as_u16();
+            let body = response
+                .into_body()
+                .collect()
+                .await
+                .map_err(|e| unreachable(e.to_string()))?
+                .to_bytes();
+            Ok::<_, QueryError>((status, body))
+        };
+        let (status, body) = tokio::time::timeout(self.timeout, exchange)
+            .await
+            .map_err(|_| {
+                unreachable(format!(
+                    "no answer within {}",
+                    crate::duration::human(self.timeout)
+                ))
+            })??;
+        parse(&url, status, &body, query)
+    }
+
+    /// An instant query at the current time.
+    pub async fn query(&self, promql: &str) -> Result<Answer, QueryError> {
+        self.post("/api/v1/query", &[("query", promql.to_owned())], promql)
+            .await
+    }
+
+    /// A range query from `start` to `end` (Unix seconds) every `step` seconds.
+    pub async fn query_range(
+        &self,
+        promql: &str,
+        start: f64,
+        end: f64,
+        step: f64,
+    ) -> Result<Answer, QueryError> {
+        self.post(
+            "/api/v1/query_range",
+            &[
+                ("query", promql.to_owned()),
+                ("start", format!("{start:.3}")),
+                ("end", format!("{end:.3}")),
+                ("step", format!("{step}")),
+            ],
+            promql,
+        )
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(body: &str) -> Answer {
+        parse("http://p", 200, body.as_bytes(), "q").unwrap()
+    }
+
+    #[test]
+    fn every_result_type() {
+        let vector = ok(
+            r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"pod":"a"},"value":[1700000000.5,"0.25"]}]}}"#,
+        );
+        assert_eq!(vector.data.series()[0].labels["pod"], "a");
+        assert_eq!(vector.data.values(), [0.25]);
+        let matrix = ok(
+            r#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1,"1"],[2,"NaN"],[3,"+Inf"]]}]}}"#,
+        );
+        let values = matrix.data.values();
+        assert_eq!(values[0], 1.0);
+        assert!(values[1].is_nan() && values[2].is_infinite());
+        assert_eq!(
+            ok(r#"{"status":"success","data":{"resultType":"scalar","result":[1,"42"]}}"#).data,
+            Data::Scalar(1.0, 42.0)
+        );
+        assert_eq!(
+            ok(r#"{"status":"success","data":{"resultType":"string","result":[1,"hi"]}}"#).data,
+            Data::String(1.0, "hi".into())
+        );
+        let empty = ok(
+            r#"{"status":"success","data":{"resultType":"vector","result":[]},"warnings":["PromQL info: metric might not be a counter"]}"#,
+        );
+        assert!(empty.data.values().is_empty());
+        assert_eq!(
+            empty.warnings,
+            ["PromQL info: metric might not be a counter"]
+        );
+    }
+
+    #[test]
+    fn every_error_shape() {
+        let rejected = parse(
+            "http://p/api/v1/query",
+            400,
+            br#"{"status":"error","errorType":"bad_data","error":"1:5: parse error: unexpected"}"#,
+            "rate(x",
+        )
+        .unwrap_err();
+        assert_eq!(
+            rejected.to_string(),
+            "Prometheus rejected the query (bad_data, HTTP 400): 1:5: parse error: unexpected\n  query: rate(x"
+        );
+        let timeout = parse("u", 503, br#"{"status":"error","errorType":"timeout","error":"query timed out in expression evaluation"}"#, "q").unwrap_err();
+        assert!(
+            matches!(timeout, QueryError::Rejected { status: 503, ref error_type, .. } if error_type == "timeout")
+        );
+        let html = parse(
+            "http://p/api/v1/query",
+            502,
+            b"<html>Bad Gateway</html>",
+            "q",
+        )
+        .unwrap_err();
+        assert_eq!(
+            html.to_string(),
+            "unexpected answer from http://p/api/v1/query (HTTP 502): not JSON: \"<html>Bad Gateway</html>\""
+        );
+        assert!(matches!(
+            parse("u", 200, br#"{"data":{}}"#, "q"),
+            Err(QueryError::Unexpected { .. })
+        ));
+        assert!(matches!(
+            parse(
+                "u",
+                200,
+                br#"{"status":"success","data":{"resultType":"histogram","result":[]}}"#,
+                "q"
+            ),
+            Err(QueryError::Unexpected { .. })
+        ));
+        assert!(Prometheus::new("https://p", Duration::from_secs(1)).is_err());
+    }
+
+    #[test]
+    fn form_encoding() {
+        assert_eq!(
+            encode("rate(x{a=\"b\"}[1m])"),
+            "rate%28x%7Ba%3D%22b%22%7D%5B1m%5D%29"
+        );
+    }
+
+    #[tokio::test]
+    async fn refused_connections_name_the_url() {
+        let prometheus = Prometheus::new("http://127.0.0.1:9", Duration::from_secs(5)).unwrap();
+        let err = prometheus.query("up").await.unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("cannot reach Prometheus at http://127.0.0.1:9/api/v1/query: "),
+            "{err}"
+        );
+    }
+}
