@@ -204,6 +204,48 @@ impl<'a> Applier<'a> {
     }
 }
 
+/// The one way plugins change a cluster: `--dry-run=client` prints what would be sent,
+/// `--dry-run=server` prints the diffs the API server computes without persisting anything, and
+/// otherwise the diffs are shown, `action` is asked about (`--yes` skips the question; without a
+/// terminal it refuses), and the objects are applied. Returns what was applied (empty for dry
+/// runs).
+pub async fn preview_then_apply(
+    kube: &Kube,
+    plugin: Plugin,
+    objects: &[Value],
+    dry_run: DryRun,
+    force_conflicts: bool,
+    action: &str,
+    yes: bool,
+) -> Result<Vec<Applied>, anyhow::Error> {
+    if objects.is_empty() {
+        return Ok(Vec::new());
+    }
+    if dry_run == DryRun::Client {
+        let mut text = String::new();
+        for object in objects {
+            text.push_str("---\n");
+            text.push_str(&crate::output::to_yaml(object)?);
+        }
+        crate::output::print(&text)?;
+        return Ok(Vec::new());
+    }
+    let preview = Applier::new(kube, plugin, DryRun::Server).force_conflicts(force_conflicts);
+    for object in objects {
+        crate::output::print(&preview.apply(object).await?.diff())?;
+    }
+    if dry_run == DryRun::Server {
+        return Ok(Vec::new());
+    }
+    crate::confirm::confirm(action, yes)?;
+    let applier = Applier::new(kube, plugin, DryRun::None).force_conflicts(force_conflicts);
+    let mut applied = Vec::new();
+    for object in objects {
+        applied.push(applier.apply(object).await?);
+    }
+    Ok(applied)
+}
+
 /// The object without what the server keeps for itself, for diffs and comparisons.
 pub fn normalise(object: &Value) -> Value {
     let mut object = object.clone();

@@ -658,31 +658,19 @@ async fn run_pss(global: &GlobalArgs, args: &PssArgs) -> anyhow::Result<Exit> {
             serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": n.name, "labels": labels}})
         })
         .collect();
-    let dry_run = args.dry_run.dry_run;
-    if dry_run == shipshape::apply::DryRun::None {
-        shipshape::confirm::confirm(
-            &format!("label {} namespace(s) {level}:{pinned}", bodies.len()),
-            global.yes,
-        )?;
-    }
-    if dry_run == shipshape::apply::DryRun::Client {
-        // Nothing is sent: show the apply bodies.
-        for body in &bodies {
-            shipshape::output::print(&format!("---\n{}", shipshape::output::to_yaml(body)?))?;
-        }
-        return Ok(Exit::Success);
-    }
-    let applier = shipshape::apply::Applier::new(&kube, PLUGIN, dry_run);
-    for body in &bodies {
-        let applied = applier.apply(body).await?;
-        if dry_run == shipshape::apply::DryRun::None {
-            eprintln!(
-                "namespace/{} labeled",
-                body["metadata"]["name"].as_str().unwrap_or_default()
-            );
-        } else {
-            shipshape::output::print(&applied.diff())?;
-        }
+    let action = format!("label {} namespace(s) {level}:{pinned}", bodies.len());
+    let applied = shipshape::apply::preview_then_apply(
+        &kube,
+        PLUGIN,
+        &bodies,
+        args.dry_run.dry_run,
+        false,
+        &action,
+        global.yes,
+    )
+    .await?;
+    for applied in applied {
+        eprintln!("{} labeled", applied.id.to_lowercase());
     }
     Ok(Exit::Success)
 }

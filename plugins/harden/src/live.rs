@@ -107,7 +107,7 @@ pub async fn fix(
     args: &crate::FixArgs,
 ) -> anyhow::Result<shipshape::Exit> {
     use shipshape::UsageError;
-    use shipshape::apply::{Applier, DryRun};
+    use shipshape::apply::DryRun;
 
     if args.objects.is_empty() && !args.all {
         return Err(UsageError(
@@ -217,27 +217,26 @@ pub async fn fix(
         return Ok(shipshape::Exit::Success);
     }
     // Preview through the API server (admission and validation included), then confirm.
-    let preview =
-        Applier::new(&kube, crate::PLUGIN, DryRun::Server).force_conflicts(args.force_conflicts);
-    let objects: Vec<&Value> = bodies.iter().map(|(b, ..)| b).chain(&additions).collect();
-    for object in &objects {
-        let applied = preview.apply(object).await?;
-        shipshape::output::print(&applied.diff())?;
-    }
-    if dry_run == DryRun::Server {
-        return Ok(shipshape::Exit::Success);
-    }
-    shipshape::confirm::confirm(
-        &format!(
-            "apply these fixes to {} object(s) in namespace {namespace}",
-            objects.len()
-        ),
+    let objects: Vec<Value> = bodies
+        .iter()
+        .map(|(b, ..)| b.clone())
+        .chain(additions)
+        .collect();
+    let action = format!(
+        "apply these fixes to {} object(s) in namespace {namespace}",
+        objects.len()
+    );
+    let applied = shipshape::apply::preview_then_apply(
+        &kube,
+        crate::PLUGIN,
+        &objects,
+        dry_run,
+        args.force_conflicts,
+        &action,
         global.yes,
-    )?;
-    let applier =
-        Applier::new(&kube, crate::PLUGIN, DryRun::None).force_conflicts(args.force_conflicts);
-    for object in objects {
-        let applied = applier.apply(object).await?;
+    )
+    .await?;
+    for applied in applied {
         eprintln!("{} fixed", applied.id.to_ascii_lowercase());
     }
     Ok(shipshape::Exit::Success)

@@ -455,34 +455,22 @@ async fn run_generate(global: &GlobalArgs, args: &GenerateArgs) -> anyhow::Resul
     for warning in generate::warnings(&objects, &pods) {
         eprintln!("warning: {warning}");
     }
-    let dry_run = args.dry_run.dry_run;
-    if dry_run == shipshape::apply::DryRun::Client {
-        let mut text = String::new();
-        for object in &objects {
-            text.push_str("---\n");
-            text.push_str(&shipshape::output::to_yaml(object)?);
-        }
-        shipshape::output::print(&text)?;
-        return Ok(Exit::Success);
-    }
-    let preview = shipshape::apply::Applier::new(&kube, PLUGIN, shipshape::apply::DryRun::Server);
-    for object in &objects {
-        shipshape::output::print(&preview.apply(object).await?.diff())?;
-    }
-    if dry_run == shipshape::apply::DryRun::Server {
-        return Ok(Exit::Success);
-    }
-    shipshape::confirm::confirm(
-        &format!(
-            "apply the {:?} quota and LimitRange to namespace {namespace}",
-            args.profile
-        )
-        .to_lowercase(),
+    let action = format!(
+        "apply the {:?} quota and LimitRange to namespace {namespace}",
+        args.profile
+    )
+    .to_lowercase();
+    let applied = shipshape::apply::preview_then_apply(
+        &kube,
+        PLUGIN,
+        &objects,
+        args.dry_run.dry_run,
+        false,
+        &action,
         global.yes,
-    )?;
-    let applier = shipshape::apply::Applier::new(&kube, PLUGIN, shipshape::apply::DryRun::None);
-    for object in &objects {
-        let applied = applier.apply(object).await?;
+    )
+    .await?;
+    for applied in applied {
         eprintln!(
             "{} {}",
             applied.id.to_lowercase(),
@@ -938,30 +926,21 @@ async fn run_recommend(global: &GlobalArgs, args: &RecommendArgs) -> anyhow::Res
         eprintln!("nothing to change");
         return Ok(Exit::Success);
     }
-    let dry_run = args.dry_run.dry_run;
-    if dry_run == shipshape::apply::DryRun::Client {
-        for patch in &patches {
-            shipshape::output::print(&format!("---\n{}", shipshape::output::to_yaml(patch)?))?;
-        }
-        return Ok(Exit::Success);
-    }
-    let preview = shipshape::apply::Applier::new(&kube, PLUGIN, shipshape::apply::DryRun::Server);
-    for patch in &patches {
-        shipshape::output::print(&preview.apply(patch).await?.diff())?;
-    }
-    if dry_run == shipshape::apply::DryRun::Server {
-        return Ok(Exit::Success);
-    }
-    shipshape::confirm::confirm(
-        &format!(
-            "apply new requests and limits to {} workload(s)",
-            patches.len()
-        ),
+    let action = format!(
+        "apply new requests and limits to {} workload(s)",
+        patches.len()
+    );
+    let applied = shipshape::apply::preview_then_apply(
+        &kube,
+        PLUGIN,
+        &patches,
+        args.dry_run.dry_run,
+        false,
+        &action,
         global.yes,
-    )?;
-    let applier = shipshape::apply::Applier::new(&kube, PLUGIN, shipshape::apply::DryRun::None);
-    for patch in &patches {
-        let applied = applier.apply(patch).await?;
+    )
+    .await?;
+    for applied in applied {
         eprintln!("{} resized", applied.id.to_lowercase());
     }
     Ok(Exit::Success)
