@@ -91,3 +91,50 @@ fn check_table() {
 fn check_yaml() {
     insta::assert_snapshot!(render(&check_report(), OutputFormat::Yaml).expect("renders"));
 }
+
+fn recommend_report() -> kubectl_quota::recommend::RecommendReport {
+    use kubectl_quota::recommend::{self, Options, Sample, Workload};
+    let workload = Workload {
+        object: json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "api", "namespace": "shop"},
+        "spec": {"replicas": 3, "template": {"spec": {"containers": [
+            {"name": "api", "resources": {"requests": {"cpu": "1", "memory": "1Gi"}, "limits": {"cpu": "2", "memory": "2Gi"}}},
+            {"name": "proxy", "resources": {"requests": {"cpu": "100m", "memory": "64Mi"}}}
+        ]}}}}),
+        replicas: 3,
+    };
+    let samples: Vec<Sample> = (0..30)
+        .map(|i| Sample {
+            namespace: "shop".into(),
+            workload: "Deployment/api".into(),
+            container: "api".into(),
+            cpu: shipshape::quantity::Quantity::from_millis(200 + i * 5),
+            memory: format!("{}Mi", 300 + i).parse().expect("quantity"),
+        })
+        .collect();
+    let options = Options {
+        percentile: 95,
+        headroom: 20,
+    };
+    let recommendations = recommend::from_usage(
+        &[workload],
+        &recommend::reduce(&samples, 95),
+        "metrics.k8s.io",
+        "5m",
+        options,
+    );
+    recommend::RecommendReport {
+        source: "metrics".into(),
+        namespaces: recommend::namespace_quotas(&recommendations, options),
+        recommendations,
+    }
+}
+
+#[test]
+fn recommend_table() {
+    insta::assert_snapshot!(render(&recommend_report(), OutputFormat::Wide).expect("renders"));
+}
+
+#[test]
+fn recommend_json() {
+    insta::assert_snapshot!(render(&recommend_report(), OutputFormat::Json).expect("renders"));
+}
