@@ -2,10 +2,18 @@
 //!
 //! The logic lives here; `main.rs` only hands [`run`] to [`shipshape::exit::main`].
 
+pub mod analysis;
+pub mod machine;
+pub mod run;
+
+use std::time::Duration;
+
 use clap::{Parser, Subcommand};
+use serde_json::{Value, json};
 use shipshape::exit::{Exit, HasGlobalArgs};
+use shipshape::output::{Report, Table};
 use shipshape::version::VersionArgs;
-use shipshape::{GlobalArgs, Plugin};
+use shipshape::{GlobalArgs, Kube, OutputArg, Plugin, UsageError};
 
 /// This plugin, for the user agent, the field manager and messages.
 pub const PLUGIN: Plugin = Plugin {
@@ -15,6 +23,20 @@ pub const PLUGIN: Plugin = Plugin {
 
 const EXAMPLES: &str = "\
 Examples:
+  # Release api:2.1 to the web Deployment as a canary: 10 % steps to 50 %, promoted when the
+  # success rate stays ≥ 99 % and p99 latency ≤ 500 ms, rolled back after 5 failed checks
+  kubectl canary start web -n shop --image web=registry.example/web:2.1 --prometheus http://localhost:9090
+
+  # Where every canary stands
+  kubectl canary status -A
+
+  # From another terminal or CI: roll back now, or promote now
+  kubectl canary abort web -n shop
+  kubectl canary promote web -n shop --skip-analysis
+
+  # Run the database migration Job first (exit code follows the Job)
+  kubectl canary migrate -n shop -f migrate-job.yaml
+
   # Show the plugin's version, and the cluster's for the current context
   kubectl canary version
 
@@ -47,6 +69,21 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Start a canary release and drive it to promotion or rollback (blocks; resumable).
+    #[command(after_help = START_EXAMPLES)]
+    Start(StartArgs),
+    /// Where canary runs stand: phase, step, weight, failed checks, last metric values.
+    Status(StatusArgs),
+    /// Continue a run whose CLI died, from its recorded step.
+    Resume(TargetArgs),
+    /// Roll the canary back now (the primary is left untouched).
+    Abort(TargetArgs),
+    /// Promote the canary now (opens a manual gate; --skip-analysis promotes mid-analysis).
+    Promote(PromoteArgs),
+    /// Past releases of a Deployment with their result, duration and reason.
+    History(TargetArgs),
+    /// Apply a migration Job and wait for it; exit code follows the Job, logs shown on failure.
+    Migrate(MigrateArgs),
     /// Print the plugin's version, and the API server's version and context when reachable.
     Version(VersionArgs),
 }
@@ -61,5 +98,581 @@ impl HasGlobalArgs for Cli {
 pub async fn run(cli: Cli) -> anyhow::Result<Exit> {
     match &cli.command {
         Command::Version(args) => shipshape::version::run(PLUGIN, &cli.global, args).await,
+        Command::Start(args) => start(&cli.global, args).await,
+        Command::Status(args) => status(&cli.global, args).await,
+        Command::Resume(args) => resume(&cli.global, args).await,
+        Command::Abort(args) => control(&cli.global, &args.deployment, "abort").await,
+        Command::Promote(args) => promote(&cli.global, args).await,
+        Command::History(args) => history(&cli.global, args).await,
+        Command::Migrate(args) => migrate(&cli.global, args).await,
     }
+}
+
+const START_EXAMPLES: &str = "\
+Examples:
+  # The playbook's defaults: interval 30s, threshold 5, step 10 %, max 50 %
+  kubectl canary start web -n shop --image registry.example/web:2.1 --prometheus http://localhost:9090
+
+  # Faster steps, a custom check, and a person to say when
+  kubectl canary start web -n shop --image web=registry.example/web:2.1 --prometheus http://localhost:9090 \\
+      --interval 10s --step-weight 25 --query queue-depth='max(queue_depth)' --metric queue-depth:max=100 \\
+      --metric request-success-rate:min=99.5 --manual-gate
+";
+
+/// A Deployment in the current (or -n) namespace.
+#[derive(Debug, clap::Args)]
+pub struct TargetArgs {
+    /// The primary Deployment.
+    pub deployment: String,
+}
+
+/// `kubectl canary start`'s flags.
+#[derive(Debug, clap::Args)]
+pub struct StartArgs {
+    /// The primary Deployment.
+    pub deployment: String,
+
+    /// The new image: `IMAGE` (first container) or `CONTAINER=IMAGE`.
+    #[arg(long, value_name = "[CONTAINER=]IMAGE")]
+    pub image: String,
+
+    /// How traffic reaches the canary: `replicas` (no mesh: canary and primary pods in
+    /// proportion to the weight behind the same Service, the total kept constant — with N
+    /// replicas each canary pod is 100/N %, so small Deployments move in coarse steps).
+    #[arg(long, default_value = "replicas", value_name = "MODE")]
+    pub traffic: String,
+
+    /// Weight added after each passing interval, percent.
+    #[arg(long = "step-weight", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub step_weight: u32,
+
+    /// The weight at which the canary is promoted, percent.
+    #[arg(long = "max-weight", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub max_weight: u32,
+
+    /// Time between checks.
+    #[arg(long, default_value = "30s", value_parser = shipshape::duration::parse)]
+    pub interval: Duration,
+
+    /// Failed checks (cumulative over the run) that roll the canary back.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+    pub threshold: u32,
+
+    /// A check and its bound: `request-success-rate:min=99`, `request-duration:max=500` (ms), or
+    /// a --query name. Default: both built-ins with the playbook's bounds. Repeatable.
+    #[arg(long = "metric", value_name = "NAME[:min=X|:max=Y]")]
+    pub metrics: Vec<String>,
+
+    /// A custom check's PromQL (bound it with --metric NAME:…). Repeatable.
+    #[arg(long = "query", value_name = "NAME=PROMQL")]
+    pub queries: Vec<String>,
+
+    /// Metric names the built-in checks use.
+    #[arg(long, value_enum, default_value = "generic")]
+    pub provider: analysis::Provider,
+
+    /// The Prometheus to query.
+    #[arg(long, value_name = "URL", default_value = "http://localhost:9090")]
+    pub prometheus: String,
+
+    /// Checks without data: fail (count as failed), hold (keep the weight), or pass.
+    #[arg(long = "on-no-data", value_enum, default_value = "fail")]
+    pub on_no_data: machine::NoData,
+
+    /// Wait at the maximum weight for `kubectl canary promote`.
+    #[arg(long = "manual-gate")]
+    pub manual_gate: bool,
+
+    /// How long the primary's rollout may take at promotion.
+    #[arg(long, default_value = "10m", value_parser = shipshape::duration::parse)]
+    pub timeout: Duration,
+
+    #[command(flatten)]
+    pub output: OutputArg,
+}
+
+/// The run as a report: its record.
+#[derive(Debug, serde::Serialize)]
+struct RunReport<'a> {
+    #[serde(flatten)]
+    record: &'a run::Record,
+}
+
+impl Report for RunReport<'_> {
+    const KIND: &'static str = "CanaryRun";
+
+    fn human(&self, _wide: bool) -> String {
+        let r = self.record;
+        let phase = format!("{:?}", r.state.phase);
+        let mut text = format!(
+            "deployment/{} {}: {phase} after {} step(s) at {}%, {} failed check(s)",
+            r.deployment, r.image, r.state.step, r.state.weight, r.state.failed_checks
+        );
+        if let Some(reason) = &r.state.reason {
+            text.push_str(&format!("; {reason}"));
+        }
+        text.push('\n');
+        text
+    }
+}
+
+fn split_image(text: &str) -> (Option<String>, String) {
+    match text.split_once('=') {
+        Some((container, image)) if !container.contains('/') && !container.contains(':') => {
+            (Some(container.to_owned()), image.to_owned())
+        }
+        _ => (None, text.to_owned()),
+    }
+}
+
+async fn start(global: &GlobalArgs, args: &StartArgs) -> anyhow::Result<Exit> {
+    if args.traffic != "replicas" {
+        return Err(UsageError(format!(
+            "--traffic {}: only `replicas` is built so far (gateway-api, istio and nginx routing are not)",
+            args.traffic
+        ))
+        .into());
+    }
+    if args.max_weight < args.step_weight {
+        return Err(UsageError("--max-weight must be at least --step-weight".into()).into());
+    }
+    let kube = Kube::connect(&global.kube, PLUGIN).await?;
+    let cluster = run::Cluster::new(&kube, &kube.namespace);
+    let Some(primary) = cluster.deployment(&args.deployment).await? else {
+        return Err(UsageError(format!(
+            "deployment \"{}\" not found in namespace \"{}\"",
+            args.deployment, kube.namespace
+        ))
+        .into());
+    };
+    let previous = cluster.record(&args.deployment).await?;
+    if let Some((record, _)) = &previous
+        && !record.state.phase.finished()
+    {
+        return Err(UsageError(format!(
+            "a canary is already running for deployment {} ({:?}, step {}, weight {}%): `kubectl canary status {0}`, `resume`, `abort` or `promote` it",
+            args.deployment, record.state.phase, record.state.step, record.state.weight
+        ))
+        .into());
+    }
+    let (container, image) = split_image(&args.image);
+    let containers = primary["spec"]["template"]["spec"]["containers"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let container = match container {
+        Some(name) if containers.iter().any(|c| c["name"] == name.as_str()) => name,
+        Some(name) => {
+            return Err(UsageError(format!(
+                "deployment {} has no container {name}",
+                args.deployment
+            ))
+            .into());
+        }
+        None => containers
+            .first()
+            .and_then(|c| c["name"].as_str())
+            .unwrap_or_default()
+            .to_owned(),
+    };
+    let canary_name = format!("{}-canary", args.deployment);
+    let target = analysis::Target {
+        namespace: &kube.namespace,
+        workload: &canary_name,
+        ingress: None,
+        window: args.interval.as_secs().max(10),
+    };
+    let checks = analysis::checks(&args.metrics, &args.queries, args.provider, &target)
+        .map_err(UsageError)?;
+    let total = shipshape::workload::replicas(&primary).unwrap_or(1);
+    let mut history = previous.map(|(r, _)| {
+        let mut h = r.history.clone();
+        h.push(json!({"started": r.started, "finished": r.finished, "image": r.image, "phase": r.state.phase, "reason": r.state.reason, "steps": r.state.step}));
+        h
+    }).unwrap_or_default();
+    history.truncate(50);
+    let mut record = run::Record {
+        deployment: args.deployment.clone(),
+        namespace: kube.namespace.clone(),
+        container,
+        image,
+        config: machine::Config {
+            step_weight: args.step_weight,
+            max_weight: args.max_weight,
+            threshold: args.threshold,
+            on_no_data: args.on_no_data,
+            manual_gate: args.manual_gate,
+        },
+        interval_seconds: args.interval.as_secs().max(1),
+        checks,
+        prometheus: args.prometheus.clone(),
+        total_replicas: total,
+        original_template: primary["spec"]["template"].clone(),
+        state: machine::State::default(),
+        started: run::now(),
+        finished: None,
+        events: Vec::new(),
+        history,
+    };
+    shipshape::prometheus::Prometheus::new(&record.prometheus, Duration::from_secs(5))
+        .map_err(UsageError)?;
+    cluster
+        .lease(
+            &args.deployment,
+            &run::identity(),
+            Duration::from_secs(record.interval_seconds * 3 + 10),
+        )
+        .await?;
+    record.state.weight = args.step_weight;
+    let (canary, primary_pods) = run::split(total, args.step_weight);
+    cluster.save(&record, true).await?;
+    cluster.create_canary(&record, &primary, canary).await?;
+    cluster.route(&record, args.step_weight).await?;
+    record.event(format!(
+        "started: deployment {} → {} (container {}); weight {}% ({canary} canary / {primary_pods} primary pods of {total}; each canary pod is {}%)",
+        record.deployment, record.image, record.container, args.step_weight, 100 / total.max(1)
+    ));
+    cluster.save(&record, false).await?;
+    finish(&cluster, &mut record, args.timeout, args.output.output).await
+}
+
+async fn finish(
+    cluster: &run::Cluster<'_>,
+    record: &mut run::Record,
+    timeout: Duration,
+    output: shipshape::OutputFormat,
+) -> anyhow::Result<Exit> {
+    let phase = run::drive(cluster, record, timeout).await?;
+    shipshape::output::print(&shipshape::output::render(&RunReport { record }, output)?)?;
+    Ok(if phase == machine::Phase::Succeeded {
+        Exit::Success
+    } else {
+        Exit::No
+    })
+}
+
+async fn recorded(kube: &Kube, deployment: &str) -> anyhow::Result<(run::Record, Option<String>)> {
+    let cluster = run::Cluster::new(kube, &kube.namespace);
+    cluster.record(deployment).await?.ok_or_else(|| {
+        UsageError(format!("no canary run recorded for deployment {deployment} in namespace {} (configmap {} not found)", kube.namespace, run::state_name(deployment))).into()
+    })
+}
+
+async fn resume(global: &GlobalArgs, args: &TargetArgs) -> anyhow::Result<Exit> {
+    let kube = Kube::connect(&global.kube, PLUGIN).await?;
+    let (mut record, _) = recorded(&kube, &args.deployment).await?;
+    if record.state.phase.finished() {
+        return Err(UsageError(format!(
+            "the canary of deployment {} already ended: {:?}",
+            args.deployment, record.state.phase
+        ))
+        .into());
+    }
+    let cluster = run::Cluster::new(&kube, &kube.namespace);
+    record.events.push(run::Event {
+        time: run::now(),
+        message: format!(
+            "resumed at step {} by {}",
+            record.state.step,
+            run::identity()
+        ),
+    });
+    eprintln!(
+        "resuming deployment/{} at step {}, weight {}%",
+        record.deployment, record.state.step, record.state.weight
+    );
+    finish(
+        &cluster,
+        &mut record,
+        Duration::from_secs(600),
+        shipshape::OutputFormat::Table,
+    )
+    .await
+}
+
+/// `abort`, or `promote`: through the live driver when there is one, else here.
+async fn control(global: &GlobalArgs, deployment: &str, what: &str) -> anyhow::Result<Exit> {
+    let kube = Kube::connect(&global.kube, PLUGIN).await?;
+    let (mut record, _) = recorded(&kube, deployment).await?;
+    if record.state.phase.finished() {
+        return Err(UsageError(format!(
+            "the canary of deployment {deployment} already ended: {:?}",
+            record.state.phase
+        ))
+        .into());
+    }
+    let cluster = run::Cluster::new(&kube, &kube.namespace);
+    let timeout = Duration::from_secs(record.interval_seconds * 4 + 600);
+    if cluster.driven(deployment).await? {
+        cluster.request(deployment, what).await?;
+        eprintln!("asked the running canary of deployment/{deployment} to {what}; waiting for it");
+        let cluster = &cluster;
+        let finished =
+            shipshape::wait::Wait::new(format!("the canary of {deployment} to {what}"), timeout)
+                .until(|| async move {
+                    let (record, _) = cluster
+                        .record(deployment)
+                        .await?
+                        .ok_or_else(|| anyhow::anyhow!("the run record disappeared"))?;
+                    anyhow::Ok(if record.state.phase.finished() {
+                        shipshape::wait::Check::Done(record)
+                    } else {
+                        shipshape::wait::Check::Pending(format!(
+                            "{:?} at step {}",
+                            record.state.phase, record.state.step
+                        ))
+                    })
+                })
+                .await?;
+        shipshape::output::print(&shipshape::output::render(
+            &RunReport { record: &finished },
+            shipshape::OutputFormat::Table,
+        )?)?;
+        return Ok(if finished.state.phase == machine::Phase::Succeeded {
+            Exit::Success
+        } else {
+            Exit::No
+        });
+    }
+    // Nobody drives it: act here.
+    if what == "abort" {
+        record.state.phase = machine::Phase::RollingBack;
+        record.state.reason = Some("aborted with `kubectl canary abort`".into());
+    } else {
+        record.state.phase = machine::Phase::Promoting;
+    }
+    finish(
+        &cluster,
+        &mut record,
+        timeout,
+        shipshape::OutputFormat::Table,
+    )
+    .await
+}
+
+/// `kubectl canary promote`'s flags.
+#[derive(Debug, clap::Args)]
+pub struct PromoteArgs {
+    /// The primary Deployment.
+    pub deployment: String,
+
+    /// Promote even though the analysis has not finished (the emergency path).
+    #[arg(long = "skip-analysis")]
+    pub skip_analysis: bool,
+}
+
+async fn promote(global: &GlobalArgs, args: &PromoteArgs) -> anyhow::Result<Exit> {
+    let kube = Kube::connect(&global.kube, PLUGIN).await?;
+    let (record, _) = recorded(&kube, &args.deployment).await?;
+    if record.state.phase == machine::Phase::Progressing && !args.skip_analysis {
+        return Err(UsageError(format!(
+            "the canary of deployment {} is still being analysed (step {}, weight {}%): pass --skip-analysis to promote now",
+            args.deployment, record.state.step, record.state.weight
+        ))
+        .into());
+    }
+    control(global, &args.deployment, "promote").await
+}
+
+/// `kubectl canary status`'s flags.
+#[derive(Debug, clap::Args)]
+pub struct StatusArgs {
+    /// One Deployment (default: every run in the namespace).
+    pub deployment: Option<String>,
+
+    /// Every namespace.
+    #[arg(short = 'A', long = "all-namespaces")]
+    pub all_namespaces: bool,
+
+    #[command(flatten)]
+    pub output: OutputArg,
+}
+
+/// `kind: CanaryStatus`.
+#[derive(Debug, serde::Serialize)]
+struct StatusReport {
+    runs: Vec<run::Record>,
+}
+
+impl Report for StatusReport {
+    const KIND: &'static str = "CanaryStatus";
+
+    fn human(&self, wide: bool) -> String {
+        if self.runs.is_empty() {
+            return "No canary runs found.\n".into();
+        }
+        let mut table = Table::new([
+            "NAMESPACE",
+            "DEPLOYMENT",
+            "IMAGE",
+            "PHASE",
+            "STEP",
+            "WEIGHT",
+            "FAILED",
+            "LAST",
+        ]);
+        for r in &self.runs {
+            let last = if wide {
+                r.events
+                    .last()
+                    .map(|e| e.message.clone())
+                    .unwrap_or_default()
+            } else {
+                r.state
+                    .last_checks
+                    .iter()
+                    .map(machine::CheckResult::describe)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            table.row([
+                r.namespace.clone(),
+                r.deployment.clone(),
+                r.image.clone(),
+                format!("{:?}", r.state.phase),
+                r.state.step.to_string(),
+                format!("{}%", r.state.weight),
+                format!("{}/{}", r.state.failed_checks, r.config.threshold),
+                last,
+            ]);
+        }
+        table.render()
+    }
+}
+
+async fn status(global: &GlobalArgs, args: &StatusArgs) -> anyhow::Result<Exit> {
+    let kube = Kube::connect(&global.kube, PLUGIN).await?;
+    let runs = match &args.deployment {
+        Some(deployment) => vec![recorded(&kube, deployment).await?.0],
+        None => {
+            let namespace = (!args.all_namespaces).then(|| kube.namespace.clone());
+            let resource =
+                kube::core::ApiResource::erase::<k8s_openapi::api::core::v1::ConfigMap>(&());
+            let maps = shipshape::list::list(
+                &kube,
+                &resource,
+                namespace.as_deref(),
+                Some(run::CANARY_OF_LABEL),
+            )
+            .await?;
+            maps.iter()
+                .filter_map(|m| {
+                    serde_json::from_str::<run::Record>(m["data"]["run.json"].as_str()?).ok()
+                })
+                .collect()
+        }
+    };
+    shipshape::output::print_report(&StatusReport { runs }, args.output.output)?;
+    Ok(Exit::Success)
+}
+
+async fn history(global: &GlobalArgs, args: &TargetArgs) -> anyhow::Result<Exit> {
+    let kube = Kube::connect(&global.kube, PLUGIN).await?;
+    let (record, _) = recorded(&kube, &args.deployment).await?;
+    let mut table = Table::new(["STARTED", "IMAGE", "RESULT", "STEPS", "DURATION", "REASON"]);
+    let current = json!({"started": record.started, "finished": record.finished, "image": record.image, "phase": record.state.phase, "reason": record.state.reason, "steps": record.state.step});
+    for run in record.history.iter().chain([&current]) {
+        let duration = match (
+            run["started"]
+                .as_str()
+                .and_then(|s| s.parse::<jiff::Timestamp>().ok()),
+            run["finished"]
+                .as_str()
+                .and_then(|s| s.parse::<jiff::Timestamp>().ok()),
+        ) {
+            (Some(a), Some(b)) => shipshape::duration::human(Duration::from_secs(
+                b.as_second().saturating_sub(a.as_second()).max(0) as u64,
+            )),
+            _ => "-".into(),
+        };
+        let text = |v: &Value| v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+        table.row([
+            text(&run["started"]),
+            text(&run["image"]),
+            text(&run["phase"]),
+            run["steps"].to_string(),
+            duration,
+            run["reason"].as_str().unwrap_or("").to_owned(),
+        ]);
+    }
+    shipshape::output::print(&table.render())?;
+    Ok(Exit::Success)
+}
+
+/// `kubectl canary migrate`'s flags.
+#[derive(Debug, clap::Args)]
+pub struct MigrateArgs {
+    /// The migration Job's manifest.
+    #[arg(short = 'f', long = "filename", value_name = "FILE")]
+    pub file: std::path::PathBuf,
+
+    /// How long the Job may take.
+    #[arg(long, default_value = "15m", value_parser = shipshape::duration::parse)]
+    pub timeout: Duration,
+}
+
+async fn migrate(global: &GlobalArgs, args: &MigrateArgs) -> anyhow::Result<Exit> {
+    let manifests =
+        shipshape::manifests::load(&[shipshape::manifests::Input::Path(args.file.clone())])
+            .into_result()?;
+    let job = match manifests.as_slice() {
+        [one] if one.kind() == "Job" => one.object.clone(),
+        _ => {
+            return Err(
+                UsageError(format!("{}: expected exactly one Job", args.file.display())).into(),
+            );
+        }
+    };
+    let kube = Kube::connect(&global.kube, PLUGIN).await?;
+    let applier = shipshape::apply::Applier::new(&kube, PLUGIN, shipshape::apply::DryRun::None);
+    let applied = applier.apply(&job).await?;
+    let namespace = applied
+        .namespace
+        .clone()
+        .unwrap_or_else(|| kube.namespace.clone());
+    let name = job["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    eprintln!("job.batch/{name} applied in namespace {namespace}");
+    let jobs: kube::Api<k8s_openapi::api::batch::v1::Job> =
+        kube::Api::namespaced(kube.client.clone(), &namespace);
+    let (jobs, name_ref) = (&jobs, name.as_str());
+    let outcome = shipshape::wait::Wait::new(format!("job {name} to finish"), args.timeout)
+        .until(|| async move {
+            let job = jobs.get(name_ref).await?;
+            let conditions = job.status.and_then(|s| s.conditions).unwrap_or_default();
+            let done = |kind: &str| {
+                conditions
+                    .iter()
+                    .any(|c| c.type_ == kind && c.status == "True")
+            };
+            anyhow::Ok(if done("Complete") {
+                shipshape::wait::Check::Done(true)
+            } else if done("Failed") {
+                shipshape::wait::Check::Done(false)
+            } else {
+                shipshape::wait::Check::Pending("running".into())
+            })
+        })
+        .await?;
+    if outcome {
+        eprintln!("job.batch/{name} complete");
+        return Ok(Exit::Success);
+    }
+    eprintln!("job.batch/{name} failed; its pods' logs:");
+    let pods: kube::Api<k8s_openapi::api::core::v1::Pod> =
+        kube::Api::namespaced(kube.client.clone(), &namespace);
+    let listed = pods
+        .list(&kube::api::ListParams::default().labels(&format!("job-name={name}")))
+        .await?;
+    for pod in listed.items {
+        let pod_name = pod.metadata.name.unwrap_or_default();
+        let log = pods
+            .logs(&pod_name, &Default::default())
+            .await
+            .unwrap_or_else(|e| format!("(no log: {e})"));
+        eprintln!("--- pod/{pod_name}\n{}", log.trim_end());
+    }
+    Ok(Exit::No)
 }

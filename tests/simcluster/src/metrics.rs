@@ -228,6 +228,97 @@ pub fn cadvisor(store: &Store) -> String {
     cpu + &memory
 }
 
+/// Requests per second each ready pod serves (traffic splits evenly over the ready pods behind
+/// a Service, so a Deployment's share is its share of the ready pods).
+pub const REQUESTS_PER_SECOND: f64 = 10.0;
+
+/// The latency histogram's bucket bounds, in seconds.
+const BUCKETS: [f64; 11] = [
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+/// How an image's pods answer: (share of 5xx, cumulative share of requests under each bucket).
+fn behaviour(image: &str) -> (f64, [f64; 11]) {
+    let tag = image.rsplit_once(':').map_or("", |(_, t)| t);
+    let errors = if tag.ends_with("-errors") {
+        0.20
+    } else {
+        0.001
+    };
+    let latency = if tag.ends_with("-slow") {
+        // p99 above 1.5 s.
+        [0.0, 0.0, 0.0, 0.01, 0.05, 0.2, 0.5, 0.8, 0.995, 1.0, 1.0]
+    } else {
+        // About 50 ms, p99 under 100 ms.
+        [0.01, 0.05, 0.2, 0.9, 0.995, 0.999, 1.0, 1.0, 1.0, 1.0, 1.0]
+    };
+    (errors, latency)
+}
+
+fn ready(pod: &Value) -> bool {
+    running(pod)
+        && pod["status"]["conditions"].as_array().is_some_and(|c| {
+            c.iter()
+                .any(|c| c["type"] == "Ready" && c["status"] == "True")
+        })
+}
+
+/// Application metrics for every ready pod, in the Prometheus text format, as an instrumented
+/// HTTP service would expose them: `http_requests_total{namespace,pod,container,code}` and the
+/// `http_request_duration_seconds` histogram. Each ready pod serves [`REQUESTS_PER_SECOND`] since
+/// it started; an image whose tag ends in `-errors` answers 20 % with 500, one ending in `-slow`
+/// has a p99 above 1.5 s, and the others answer about 0.1 % errors in about 50 ms.
+pub fn application(store: &Store) -> String {
+    let now = now_seconds();
+    let mut requests = String::from(
+        "# HELP http_requests_total Requests served, by status code.\n# TYPE http_requests_total counter\n",
+    );
+    let mut durations = String::from(
+        "# HELP http_request_duration_seconds Request latency.\n# TYPE http_request_duration_seconds histogram\n",
+    );
+    for pod in store.all("", "pods").iter().filter(|p| ready(p)) {
+        let Some(container) = pod["spec"]["containers"].get(0) else {
+            continue;
+        };
+        let labels = format!(
+            "container=\"{}\",namespace=\"{}\",pod=\"{}\"",
+            label(&container["name"]),
+            label(&pod["metadata"]["namespace"]),
+            label(&pod["metadata"]["name"]),
+        );
+        let total = (now.saturating_sub(started(pod)) as f64 * REQUESTS_PER_SECOND).floor();
+        let (error_share, latency) = behaviour(container["image"].as_str().unwrap_or_default());
+        let errors = (total * error_share).round();
+        requests.push_str(&format!(
+            "http_requests_total{{{labels},code=\"200\"}} {}\n",
+            total - errors
+        ));
+        requests.push_str(&format!(
+            "http_requests_total{{{labels},code=\"500\"}} {errors}\n"
+        ));
+        let mut sum = 0.0;
+        let mut previous = 0.0;
+        for (bound, share) in BUCKETS.iter().zip(latency) {
+            let count = (total * share).round();
+            durations.push_str(&format!(
+                "http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {count}\n"
+            ));
+            sum += (count - previous) * bound * 0.8;
+            previous = count;
+        }
+        durations.push_str(&format!(
+            "http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {total}\n"
+        ));
+        durations.push_str(&format!(
+            "http_request_duration_seconds_sum{{{labels}}} {sum:.3}\n"
+        ));
+        durations.push_str(&format!(
+            "http_request_duration_seconds_count{{{labels}}} {total}\n"
+        ));
+    }
+    requests + &durations
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -377,6 +377,14 @@ async fn route(shared: Arc<Shared>, req: Request<Incoming>, faults: &Faults) -> 
                     count("get", &path, "");
                     return Response::new(full("ok"));
                 }
+                "/simcluster/metrics" => {
+                    // The applications' own metrics, as Prometheus would scrape them from pods.
+                    count("get", &path, "");
+                    return Response::builder()
+                        .header(header::CONTENT_TYPE, "text/plain; version=0.0.4")
+                        .body(full(crate::metrics::application(&store)))
+                        .unwrap_or_else(|_| Response::new(full("")));
+                }
                 "/metrics/cadvisor" => {
                     // What Prometheus scrapes from kubelets, for the running pods.
                     count("get", &path, "");

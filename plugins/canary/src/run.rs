@@ -1,0 +1,621 @@
+//! The driver: a canary run's record in the cluster, its lease, and the loop that applies the
+//! state machine's actions to Deployments.
+//!
+//! The record is a ConfigMap `<deploy>-canary-state` (key `run.json`): settings, the primary's
+//! pre-canary template and replica count, the machine's state and an event history, rewritten
+//! after every action — so a run whose CLI died resumes from the recorded step. A Lease
+//! `<deploy>-canary` names the process driving the run; a second driver is refused while the
+//! lease is fresh. `abort` and `promote` from elsewhere annotate the ConfigMap
+//! (`canary.shipshape.dev/request`), which the driver reads every interval; without a live
+//! driver they act themselves.
+
+use std::time::Duration;
+
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::coordination::v1::Lease;
+use k8s_openapi::api::core::v1::ConfigMap;
+use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use shipshape::{ApiCall, Kube};
+
+use crate::analysis::Check;
+use crate::machine::{self, Action, Config, Observation, Phase, State};
+
+/// The annotation other processes use to ask the driver for something.
+pub const REQUEST_ANNOTATION: &str = "canary.shipshape.dev/request";
+/// The label on everything a run creates.
+pub const CANARY_OF_LABEL: &str = "canary.shipshape.dev/canary-of";
+/// The label that keeps the canary's pods apart from the primary's.
+pub const TRACK_LABEL: &str = "canary.shipshape.dev/track";
+
+/// One event of a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub time: String,
+    pub message: String,
+}
+
+/// Everything a run needs to continue, as recorded in the cluster.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Record {
+    pub deployment: String,
+    pub namespace: String,
+    pub container: String,
+    pub image: String,
+    pub config: Config,
+    pub interval_seconds: u64,
+    pub checks: Vec<Check>,
+    pub prometheus: String,
+    /// The primary's replicas before the canary (kept constant across both).
+    pub total_replicas: i64,
+    /// The primary's pod template before the canary, for rollbacks.
+    pub original_template: Value,
+    pub state: State,
+    pub started: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub finished: Option<String>,
+    pub events: Vec<Event>,
+    /// Earlier runs: (started, image, phase, reason).
+    #[serde(default)]
+    pub history: Vec<Value>,
+}
+
+impl Record {
+    /// Records (and prints) an event.
+    pub fn event(&mut self, message: impl Into<String>) {
+        let message = message.into();
+        eprintln!("{} {message}", now_clock());
+        self.events.push(Event {
+            time: now(),
+            message,
+        });
+    }
+
+    /// The canary Deployment's name.
+    pub fn canary(&self) -> String {
+        format!("{}-canary", self.deployment)
+    }
+}
+
+/// RFC 3339 now.
+pub fn now() -> String {
+    jiff::Timestamp::now()
+        .round(jiff::Unit::Second)
+        .map(|t| t.to_string())
+        .unwrap_or_default()
+}
+
+fn now_clock() -> String {
+    jiff::Zoned::now().strftime("%H:%M:%S").to_string()
+}
+
+/// `web-canary-state`.
+pub fn state_name(deployment: &str) -> String {
+    format!("{deployment}-canary-state")
+}
+
+/// Canary replicas for a weight, with `total` pods shared: at least one each while running.
+pub fn split(total: i64, weight: u32) -> (i64, i64) {
+    if total <= 1 {
+        return (1, total.max(1));
+    }
+    let canary = (total * i64::from(weight)).div_euclid(100)
+        + i64::from((total * i64::from(weight)).rem_euclid(100) != 0);
+    let canary = canary.clamp(1, total - 1);
+    (canary, total - canary)
+}
+
+/// The API handles of one run.
+pub struct Cluster<'k> {
+    pub kube: &'k Kube,
+    pub namespace: String,
+    deployments: Api<Deployment>,
+    configmaps: Api<ConfigMap>,
+    leases: Api<Lease>,
+}
+
+impl<'k> Cluster<'k> {
+    pub fn new(kube: &'k Kube, namespace: &str) -> Self {
+        Self {
+            kube,
+            namespace: namespace.to_owned(),
+            deployments: Api::namespaced(kube.client.clone(), namespace),
+            configmaps: Api::namespaced(kube.client.clone(), namespace),
+            leases: Api::namespaced(kube.client.clone(), namespace),
+        }
+    }
+
+    fn explain(
+        &self,
+        verb: &'static str,
+        resource: &str,
+        name: &str,
+        e: kube::Error,
+    ) -> anyhow::Error {
+        self.kube
+            .explain(
+                ApiCall::new(verb, resource)
+                    .named(name)
+                    .in_namespace(self.namespace.clone()),
+                e,
+            )
+            .into()
+    }
+
+    /// A Deployment as JSON, or None.
+    pub async fn deployment(&self, name: &str) -> anyhow::Result<Option<Value>> {
+        let found = self
+            .deployments
+            .get_opt(name)
+            .await
+            .map_err(|e| self.explain("get", "deployments.apps", name, e))?;
+        Ok(found.map(|d| serde_json::to_value(d).unwrap_or_default()))
+    }
+
+    async fn merge_patch_deployment(&self, name: &str, patch: Value) -> anyhow::Result<()> {
+        self.deployments
+            .patch(name, &PatchParams::default(), &Patch::Merge(&patch))
+            .await
+            .map_err(|e| self.explain("patch", "deployments.apps", name, e))?;
+        Ok(())
+    }
+
+    /// The run record, with the request annotation (abort/promote), or None.
+    pub async fn record(
+        &self,
+        deployment: &str,
+    ) -> anyhow::Result<Option<(Record, Option<String>)>> {
+        let name = state_name(deployment);
+        let Some(cm) = self
+            .configmaps
+            .get_opt(&name)
+            .await
+            .map_err(|e| self.explain("get", "configmaps", &name, e))?
+        else {
+            return Ok(None);
+        };
+        let request = cm
+            .metadata
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get(REQUEST_ANNOTATION))
+            .cloned();
+        let text = cm
+            .data
+            .as_ref()
+            .and_then(|d| d.get("run.json"))
+            .cloned()
+            .unwrap_or_default();
+        let record: Record = serde_json::from_str(&text).map_err(|e| {
+            anyhow::anyhow!(
+                "configmap/{name}: the run record is unreadable ({e}); delete it to start over"
+            )
+        })?;
+        Ok(Some((record, request)))
+    }
+
+    /// Writes the record (server-side apply), clearing a handled request.
+    pub async fn save(&self, record: &Record, clear_request: bool) -> anyhow::Result<()> {
+        let name = state_name(&record.deployment);
+        let mut body = json!({
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {
+                "name": name,
+                "namespace": self.namespace,
+                "labels": {CANARY_OF_LABEL: record.deployment, "app.kubernetes.io/managed-by": "shipshape-canary"},
+            },
+            "data": {"run.json": serde_json::to_string_pretty(record)?},
+        });
+        let params = PatchParams::apply(&crate::PLUGIN.field_manager()).force();
+        self.configmaps
+            .patch(&name, &params, &Patch::Apply(&body))
+            .await
+            .map_err(|e| self.explain("patch", "configmaps", &name, e))?;
+        if clear_request {
+            body = json!({"metadata": {"annotations": {REQUEST_ANNOTATION: null}}});
+            self.configmaps
+                .patch(&name, &PatchParams::default(), &Patch::Merge(&body))
+                .await
+                .map_err(|e| self.explain("patch", "configmaps", &name, e))?;
+        }
+        Ok(())
+    }
+
+    /// Asks the driver for `abort` or `promote`.
+    pub async fn request(&self, deployment: &str, what: &str) -> anyhow::Result<()> {
+        let name = state_name(deployment);
+        let body = json!({"metadata": {"annotations": {REQUEST_ANNOTATION: what}}});
+        self.configmaps
+            .patch(&name, &PatchParams::default(), &Patch::Merge(&body))
+            .await
+            .map_err(|e| self.explain("patch", "configmaps", &name, e))?;
+        Ok(())
+    }
+
+    /// Takes (or renews) the run's lease; Err names the holder when another live driver has it.
+    pub async fn lease(
+        &self,
+        deployment: &str,
+        identity: &str,
+        duration: Duration,
+    ) -> anyhow::Result<()> {
+        let name = format!("{deployment}-canary");
+        let now = jiff::Timestamp::now();
+        let body = json!({
+            "apiVersion": "coordination.k8s.io/v1",
+            "kind": "Lease",
+            "metadata": {"name": name, "namespace": self.namespace, "labels": {CANARY_OF_LABEL: deployment}},
+            "spec": {
+                "holderIdentity": identity,
+                "leaseDurationSeconds": duration.as_secs().max(1),
+                "renewTime": now.strftime("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+            },
+        });
+        if let Some(current) = self
+            .leases
+            .get_opt(&name)
+            .await
+            .map_err(|e| self.explain("get", "leases.coordination.k8s.io", &name, e))?
+        {
+            let spec = current.spec.unwrap_or_default();
+            let holder = spec.holder_identity.unwrap_or_default();
+            let renewed = spec.renew_time.map(|t| t.0.as_second()).unwrap_or_default();
+            let lasts = i64::from(spec.lease_duration_seconds.unwrap_or_default());
+            if holder != identity && renewed + lasts > now.as_second() {
+                anyhow::bail!(shipshape::UsageError(format!(
+                    "another process ({holder}) is driving this canary (lease {name} renewed {}s ago); wait {}s for it to expire, or use `kubectl canary abort|promote`",
+                    now.as_second() - renewed,
+                    renewed + lasts - now.as_second()
+                )));
+            }
+            let mut body = body;
+            body["metadata"]["resourceVersion"] = json!(current.metadata.resource_version);
+            let lease: Lease = serde_json::from_value(body)?;
+            self.leases
+                .replace(&name, &PostParams::default(), &lease)
+                .await
+                .map_err(|e| self.explain("update", "leases.coordination.k8s.io", &name, e))?;
+        } else {
+            let lease: Lease = serde_json::from_value(body)?;
+            self.leases
+                .create(&PostParams::default(), &lease)
+                .await
+                .map_err(|e| self.explain("create", "leases.coordination.k8s.io", &name, e))?;
+        }
+        Ok(())
+    }
+
+    /// Whether a live driver holds the lease.
+    pub async fn driven(&self, deployment: &str) -> anyhow::Result<bool> {
+        let name = format!("{deployment}-canary");
+        let Some(lease) = self
+            .leases
+            .get_opt(&name)
+            .await
+            .map_err(|e| self.explain("get", "leases.coordination.k8s.io", &name, e))?
+        else {
+            return Ok(false);
+        };
+        let spec = lease.spec.unwrap_or_default();
+        let renewed = spec.renew_time.map(|t| t.0.as_second()).unwrap_or_default();
+        Ok(
+            renewed + i64::from(spec.lease_duration_seconds.unwrap_or_default())
+                > jiff::Timestamp::now().as_second(),
+        )
+    }
+
+    async fn release(&self, deployment: &str) -> anyhow::Result<()> {
+        let name = format!("{deployment}-canary");
+        match self.leases.delete(&name, &DeleteParams::default()).await {
+            Ok(_) => Ok(()),
+            Err(kube::Error::Api(status)) if status.code == 404 => Ok(()),
+            Err(e) => Err(self.explain("delete", "leases.coordination.k8s.io", &name, e)),
+        }
+    }
+
+    /// Creates the canary Deployment: the primary with the new image, its own track label.
+    pub async fn create_canary(
+        &self,
+        record: &Record,
+        primary: &Value,
+        replicas: i64,
+    ) -> anyhow::Result<()> {
+        let mut template = primary["spec"]["template"].clone();
+        template["metadata"]["labels"][TRACK_LABEL] = json!("canary");
+        set_image(&mut template, &record.container, &record.image);
+        let mut selector = primary["spec"]["selector"].clone();
+        selector["matchLabels"][TRACK_LABEL] = json!("canary");
+        let canary = json!({
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {
+                "name": record.canary(),
+                "namespace": self.namespace,
+                "labels": {CANARY_OF_LABEL: record.deployment, "app.kubernetes.io/managed-by": "shipshape-canary"},
+            },
+            "spec": {"replicas": replicas, "selector": selector, "template": template},
+        });
+        let params = PatchParams::apply(&crate::PLUGIN.field_manager()).force();
+        self.deployments
+            .patch(&record.canary(), &params, &Patch::Apply(&canary))
+            .await
+            .map_err(|e| self.explain("patch", "deployments.apps", &record.canary(), e))?;
+        Ok(())
+    }
+
+    /// Replica counts for a weight (the `replicas` traffic mode).
+    pub async fn route(&self, record: &Record, weight: u32) -> anyhow::Result<()> {
+        let (canary, primary) = if weight == 0 {
+            (0, record.total_replicas)
+        } else {
+            split(record.total_replicas, weight)
+        };
+        self.merge_patch_deployment(&record.canary(), json!({"spec": {"replicas": canary}}))
+            .await?;
+        self.merge_patch_deployment(&record.deployment, json!({"spec": {"replicas": primary}}))
+            .await
+    }
+
+    /// Whether a Deployment's rollout is complete, as `kubectl rollout status` decides it.
+    pub async fn rolled_out(&self, name: &str) -> anyhow::Result<shipshape::wait::Check<()>> {
+        let Some(d) = self.deployment(name).await? else {
+            return Ok(shipshape::wait::Check::Pending(format!(
+                "deployment {name} not found"
+            )));
+        };
+        let spec_replicas = d["spec"]["replicas"].as_i64().unwrap_or(1);
+        let status = &d["status"];
+        let n = |f: &str| status[f].as_i64().unwrap_or(0);
+        let generation = d["metadata"]["generation"].as_i64().unwrap_or(0);
+        if n("observedGeneration") < generation {
+            return Ok(shipshape::wait::Check::Pending(
+                "waiting for the rollout to be observed".into(),
+            ));
+        }
+        if n("updatedReplicas") < spec_replicas {
+            return Ok(shipshape::wait::Check::Pending(format!(
+                "{} of {spec_replicas} updated replicas",
+                n("updatedReplicas")
+            )));
+        }
+        if n("replicas") > n("updatedReplicas") {
+            return Ok(shipshape::wait::Check::Pending(format!(
+                "{} old replicas pending termination",
+                n("replicas") - n("updatedReplicas")
+            )));
+        }
+        if n("availableReplicas") < n("updatedReplicas") {
+            return Ok(shipshape::wait::Check::Pending(format!(
+                "{} of {} updated replicas available",
+                n("availableReplicas"),
+                n("updatedReplicas")
+            )));
+        }
+        Ok(shipshape::wait::Check::Done(()))
+    }
+
+    /// Promotion: the new image onto the primary at full size, rolled out; the canary removed.
+    pub async fn promote(&self, record: &Record, timeout: Duration) -> anyhow::Result<()> {
+        let mut template = record.original_template.clone();
+        set_image(&mut template, &record.container, &record.image);
+        let containers = template["spec"]["containers"].clone();
+        // A strategic merge patch: containers merge by name, nothing else in the template moves.
+        let patch = json!({"spec": {"replicas": record.total_replicas, "template": {"spec": {"containers": containers}}}});
+        self.deployments
+            .patch(
+                &record.deployment,
+                &PatchParams::default(),
+                &Patch::Strategic(&patch),
+            )
+            .await
+            .map_err(|e| self.explain("patch", "deployments.apps", &record.deployment, e))?;
+        shipshape::wait::Wait::new(
+            format!("deployment {} to roll out", record.deployment),
+            timeout,
+        )
+        .until(|| self.rolled_out(&record.deployment))
+        .await?;
+        self.delete_canary(record).await
+    }
+
+    /// Rollback: the primary back to its size, the canary removed, nothing else touched.
+    pub async fn rollback(&self, record: &Record) -> anyhow::Result<()> {
+        self.merge_patch_deployment(
+            &record.deployment,
+            json!({"spec": {"replicas": record.total_replicas}}),
+        )
+        .await?;
+        self.delete_canary(record).await
+    }
+
+    async fn delete_canary(&self, record: &Record) -> anyhow::Result<()> {
+        let name = record.canary();
+        // Only what this tool created: the canary carries our label.
+        if let Some(canary) = self.deployment(&name).await?
+            && canary["metadata"]["labels"][CANARY_OF_LABEL] == record.deployment.as_str()
+        {
+            match self
+                .deployments
+                .delete(&name, &DeleteParams::background())
+                .await
+            {
+                Ok(_) => {}
+                Err(kube::Error::Api(status)) if status.code == 404 => {}
+                Err(e) => return Err(self.explain("delete", "deployments.apps", &name, e)),
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the canary's pods are all available at the size asked for.
+    pub async fn canary_ready(&self, record: &Record) -> anyhow::Result<bool> {
+        let Some(d) = self.deployment(&record.canary()).await? else {
+            return Ok(false);
+        };
+        let wanted = d["spec"]["replicas"].as_i64().unwrap_or(1);
+        let status = &d["status"];
+        Ok(wanted > 0
+            && status["availableReplicas"].as_i64().unwrap_or(0) >= wanted
+            && status["updatedReplicas"].as_i64().unwrap_or(0) >= wanted)
+    }
+}
+
+/// Sets the image of the named container (or the first) in a pod template.
+pub fn set_image(template: &mut Value, container: &str, image: &str) {
+    if let Some(containers) = template["spec"]["containers"].as_array_mut() {
+        let index = containers
+            .iter()
+            .position(|c| c["name"] == container)
+            .unwrap_or(0);
+        if let Some(c) = containers.get_mut(index) {
+            c["image"] = json!(image);
+        }
+    }
+}
+
+/// This process, for the lease: `host-pid`.
+pub fn identity() -> String {
+    let host = std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| {
+            std::fs::read_to_string("/etc/hostname")
+                .ok()
+                .map(|h| h.trim().to_owned())
+        })
+        .unwrap_or_else(|| "localhost".into());
+    format!("{host}-{}", std::process::id())
+}
+
+/// Drives a recorded run to its end: every interval, observe, decide, act, record.
+/// Returns the final phase. Ctrl-C leaves the run resumable (exit 130).
+pub async fn drive(
+    cluster: &Cluster<'_>,
+    record: &mut Record,
+    timeout: Duration,
+) -> anyhow::Result<Phase> {
+    let prometheus =
+        shipshape::prometheus::Prometheus::new(&record.prometheus, Duration::from_secs(30))
+            .map_err(shipshape::UsageError)?;
+    let interval = Duration::from_secs(record.interval_seconds.max(1));
+    let me = identity();
+    let lease_for = interval * 3 + Duration::from_secs(10);
+    loop {
+        cluster.lease(&record.deployment, &me, lease_for).await?;
+        match record.state.phase {
+            Phase::Promoting => {
+                record.event(format!(
+                    "promoting: {} onto deployment {}",
+                    record.image, record.deployment
+                ));
+                cluster.save(record, false).await?;
+                cluster.promote(record, timeout).await?;
+                record.state.phase = Phase::Succeeded;
+                record.finished = Some(now());
+                record.event(format!(
+                    "promoted: deployment {} runs {}",
+                    record.deployment, record.image
+                ));
+            }
+            Phase::RollingBack => {
+                cluster.rollback(record).await?;
+                record.state.phase = Phase::RolledBack;
+                record.finished = Some(now());
+                record.event(format!(
+                    "rolled back: deployment {} untouched; {}",
+                    record.deployment,
+                    record.state.reason.clone().unwrap_or_default()
+                ));
+            }
+            _ => {}
+        }
+        if record.state.phase.finished() {
+            cluster.save(record, true).await?;
+            cluster.release(&record.deployment).await?;
+            return Ok(record.state.phase);
+        }
+        // Wait out the interval (Ctrl-C leaves everything as recorded).
+        tokio::select! {
+            _ = tokio::time::sleep(interval) => {}
+            _ = tokio::signal::ctrl_c() => {
+                eprintln!("interrupted: the run is recorded in configmap/{}; `kubectl canary resume {}` continues it", state_name(&record.deployment), record.deployment);
+                return Err(shipshape::exit::Interrupted.into());
+            }
+        }
+        let request = cluster
+            .record(&record.deployment)
+            .await?
+            .and_then(|(_, r)| r);
+        let ready = cluster.canary_ready(record).await?;
+        let checks = if ready {
+            crate::analysis::evaluate(&prometheus, &record.checks).await?
+        } else {
+            Vec::new()
+        };
+        let observation = Observation {
+            canary_ready: ready,
+            checks,
+            abort: request.as_deref() == Some("abort"),
+            promote: request.as_deref().is_some_and(|r| r.starts_with("promote")),
+        };
+        let action = machine::decide(&record.config, &mut record.state, &observation);
+        let values: Vec<String> = record
+            .state
+            .last_checks
+            .iter()
+            .map(machine::CheckResult::describe)
+            .collect();
+        let seen = if ready {
+            values.join(", ")
+        } else {
+            "canary not ready".into()
+        };
+        match &action {
+            Action::SetWeight(weight) => {
+                cluster.route(record, *weight).await?;
+                let (canary, primary) = split(record.total_replicas, *weight);
+                record.event(format!(
+                    "step {}: weight {weight}% ({canary} canary / {primary} primary pods); {seen}",
+                    record.state.step
+                ));
+            }
+            Action::Hold => record.event(format!(
+                "step {}: holding at {}% ({} of {} failed checks); {seen}{}",
+                record.state.step,
+                record.state.weight,
+                record.state.failed_checks,
+                record.config.threshold,
+                if record.state.phase == Phase::WaitingPromotion {
+                    "; waiting for `kubectl canary promote`"
+                } else {
+                    ""
+                }
+            )),
+            Action::Promote => {
+                record.event(format!("step {}: promoting; {seen}", record.state.step))
+            }
+            Action::Rollback(reason) => record.event(format!(
+                "step {}: rolling back: {reason}",
+                record.state.step
+            )),
+        }
+        cluster.save(record, request.is_some()).await?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_keep_the_total_and_one_pod_each() {
+        assert_eq!(split(4, 10), (1, 3));
+        assert_eq!(split(4, 50), (2, 2));
+        assert_eq!(split(10, 10), (1, 9));
+        assert_eq!(split(10, 50), (5, 5));
+        assert_eq!(split(3, 90), (2, 1));
+        assert_eq!(split(1, 50), (1, 1));
+    }
+}
