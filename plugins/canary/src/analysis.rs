@@ -238,7 +238,7 @@ mod tests {
         );
         assert_eq!(custom[1].min, Some(95.0));
         for (metrics, queries, error) in [
-            (vec!["nope"], vec![], "not a built-in"),
+            (vec!["nope:max=1"], vec![], "not a built-in"),
             (vec!["x:max=abc"], vec![], "is not a number"),
             (vec![], vec!["x=up"], "bound it with --metric x"),
             (vec!["x"], vec!["x=up"], "give a bound"),
