@@ -264,7 +264,7 @@ impl<'k> Cluster<'k> {
             let holder = spec.holder_identity.unwrap_or_default();
             let renewed = spec.renew_time.map(|t| t.0.as_second()).unwrap_or_default();
             let lasts = i64::from(spec.lease_duration_seconds.unwrap_or_default());
-            if holder != identity && renewed + lasts > now.as_second() {
+            if holder != identity && renewed + lasts > now.as_second() && !dead_here(&holder) {
                 anyhow::bail!(shipshape::UsageError(format!(
                     "another process ({holder}) is driving this canary (lease {name} renewed {}s ago); wait {}s for it to expire, or use `kubectl canary abort|promote`",
                     now.as_second() - renewed,
@@ -473,6 +473,22 @@ pub fn set_image(template: &mut Value, container: &str, image: &str) {
         if let Some(c) = containers.get_mut(index) {
             c["image"] = json!(image);
         }
+    }
+}
+
+/// Whether a lease holder is a process on this machine that no longer runs (a driver killed
+/// with SIGKILL): its lease need not be waited out.
+fn dead_here(holder: &str) -> bool {
+    let mine = identity();
+    let host = |id: &str| id.rsplit_once('-').map(|(h, _)| h.to_owned());
+    let pid = holder
+        .rsplit_once('-')
+        .and_then(|(_, p)| p.parse::<u32>().ok());
+    match (host(holder), host(&mine), pid) {
+        (Some(a), Some(b), Some(pid)) if a == b => {
+            !std::path::Path::new(&format!("/proc/{pid}")).exists()
+        }
+        _ => false,
     }
 }
 

@@ -1,0 +1,346 @@
+//! `kubectl canary` through the real kubectl, against simcluster and a real Prometheus scraping
+//! its application metrics. simcluster's image conventions (`-errors`, `-fail`) decide the
+//! outcomes, so these tests run on simcluster only.
+
+use std::process::{Child, Command, Stdio};
+
+use e2e::{PrometheusServer, Run, kubectl, kubectl_available, run};
+
+struct Setup {
+    cluster: simcluster::SimCluster,
+    prometheus: PrometheusServer,
+}
+
+impl Setup {
+    async fn start() -> Option<Self> {
+        if !kubectl_available() || e2e::real_cluster().is_some() {
+            return None;
+        }
+        let cluster = simcluster::SimCluster::start(simcluster::Options {
+            speed: 20.0,
+            ..simcluster::Options::default()
+        })
+        .await
+        .expect("simcluster");
+        let target = cluster.url().trim_start_matches("http://").to_owned();
+        let prometheus = tokio::task::block_in_place(|| {
+            PrometheusServer::start(&target, "/simcluster/metrics")
+        })?;
+        let setup = Self {
+            cluster,
+            prometheus,
+        };
+        setup.ok(&["create", "namespace", "shop"]);
+        let out = setup.kubectl_stdin(
+            &["apply", "-n", "shop", "-f", "-"],
+            "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 4
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: 'registry.example/web:1.0'}]
+",
+        );
+        assert_eq!(out.code, Some(0), "{out:?}");
+        setup.ok(&[
+            "rollout",
+            "status",
+            "deploy/web",
+            "-n",
+            "shop",
+            "--timeout=60s",
+        ]);
+        Some(setup)
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = kubectl();
+        cmd.env("KUBECONFIG", self.cluster.kubeconfig()).args(args);
+        cmd
+    }
+
+    fn kubectl(&self, args: &[&str]) -> Run {
+        tokio::task::block_in_place(|| run(&mut self.command(args)))
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.kubectl(args);
+        assert_eq!(out.code, Some(0), "kubectl {}: {out:?}", args.join(" "));
+        out.stdout
+    }
+
+    fn kubectl_stdin(&self, args: &[&str], stdin: &str) -> Run {
+        use std::io::Write;
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("kubectl");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(stdin.as_bytes())
+            .expect("write");
+        let output = child.wait_with_output().expect("kubectl ends");
+        Run {
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// `kubectl canary start web …` with the test's fast settings.
+    fn start_args(&self, image: &str, extra: &[&str]) -> Vec<String> {
+        let mut args: Vec<String> = [
+            "canary",
+            "start",
+            "web",
+            "-n",
+            "shop",
+            "--image",
+            image,
+            "--prometheus",
+            &self.prometheus.url,
+            "--interval",
+            "2s",
+            "--threshold",
+            "3",
+            "--on-no-data",
+            "hold",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        args.extend(extra.iter().map(|s| (*s).to_owned()));
+        if !extra.contains(&"--step-weight") {
+            args.extend(["--step-weight".to_owned(), "25".to_owned()]);
+        }
+        args
+    }
+
+    fn spawn(&self, args: &[String]) -> Child {
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        self.command(&refs)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("kubectl canary starts")
+    }
+
+    fn image(&self) -> String {
+        self.ok(&[
+            "get",
+            "deploy",
+            "web",
+            "-n",
+            "shop",
+            "-o",
+            "jsonpath={.spec.template.spec.containers[0].image}",
+        ])
+    }
+
+    fn run_record(&self) -> serde_json::Value {
+        let out = self.ok(&["canary", "status", "web", "-n", "shop", "-o", "json"]);
+        let status: serde_json::Value = serde_json::from_str(&out).expect("json");
+        status["runs"][0].clone()
+    }
+
+    fn wait_for(&self, what: &str, done: impl Fn(&serde_json::Value) -> bool) {
+        for _ in 0..300 {
+            let out = self.kubectl(&["canary", "status", "web", "-n", "shop", "-o", "json"]);
+            if out.code == Some(0) {
+                let status: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+                if done(&status["runs"][0]) {
+                    return;
+                }
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("timed out waiting for {what}: {}", self.kubectl(&["canary", "status", "web", "-n", "shop", "-o", "wide"]).stdout);
+    }
+}
+
+fn finish(child: Child) -> Run {
+    let output = child.wait_with_output().expect("ends");
+    Run {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_good_release_is_promoted_and_a_bad_one_rolled_back() {
+    let Some(setup) = Setup::start().await else {
+        return;
+    };
+    let args = setup.start_args("registry.example/web:1.1", &[]);
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = setup.kubectl(&refs);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert!(out.stdout.contains("Succeeded"), "{out:?}");
+    assert!(
+        out.stderr
+            .contains("weight 50% (2 canary / 2 primary pods)"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        setup.image(),
+        "registry.example/web:1.1",
+        "the primary runs the new version"
+    );
+    let out = setup.kubectl(&["get", "deploy", "web-canary", "-n", "shop"]);
+    assert_ne!(out.code, Some(0), "the canary is gone");
+    assert_eq!(setup.run_record()["state"]["phase"], "Succeeded");
+
+    // An -errors image: 20 % 5xx, rolled back after three failed checks; the primary unchanged.
+    let args = setup.start_args("registry.example/web:1.2-errors", &["-o", "json"]);
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = setup.kubectl(&refs);
+    assert_eq!(out.code, Some(1), "{out:?}");
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    assert_eq!(report["kind"], "CanaryRun");
+    assert_eq!(report["state"]["phase"], "RolledBack");
+    assert_eq!(report["state"]["failedChecks"], 3);
+    let reason = report["state"]["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.contains("request-success-rate 80 (min 99)"),
+        "{reason}"
+    );
+    assert_eq!(setup.image(), "registry.example/web:1.1");
+    assert_eq!(
+        setup.ok(&[
+            "get",
+            "deploy",
+            "web",
+            "-n",
+            "shop",
+            "-o",
+            "jsonpath={.spec.replicas}"
+        ]),
+        "4"
+    );
+    let history = setup.ok(&["canary", "history", "web", "-n", "shop"]);
+    assert!(
+        history.contains("Succeeded") && history.contains("RolledBack"),
+        "{history}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_run_resumes_without_repeating_a_step() {
+    let Some(setup) = Setup::start().await else {
+        return;
+    };
+    let args = setup.start_args(
+        "registry.example/web:1.1",
+        &["--step-weight", "10", "--max-weight", "40"],
+    );
+    let mut child = setup.spawn(&args);
+    setup.wait_for("step 2", |r| {
+        r["state"]["step"].as_u64().is_some_and(|s| s >= 2)
+    });
+    child.kill().expect("SIGKILL");
+    let _ = child.wait();
+    let before = setup.run_record();
+    assert_eq!(before["state"]["phase"], "Progressing");
+    let out = setup.kubectl(&["canary", "resume", "web", "-n", "shop"]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let record = setup.run_record();
+    assert_eq!(record["state"]["phase"], "Succeeded");
+    let steps: Vec<u64> = record["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| {
+            e["message"]
+                .as_str()?
+                .strip_prefix("step ")?
+                .split(':')
+                .next()?
+                .parse()
+                .ok()
+        })
+        .collect();
+    let mut unique = steps.clone();
+    unique.dedup();
+    assert_eq!(steps, unique, "no step decided twice: {steps:?}");
+    assert!(steps.windows(2).all(|w| w[1] == w[0] + 1), "{steps:?}");
+    assert_eq!(setup.image(), "registry.example/web:1.1");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn abort_and_promote_from_a_second_process() {
+    let Some(setup) = Setup::start().await else {
+        return;
+    };
+    // abort: the driver rolls back at its next interval and both processes say so.
+    let args = setup.start_args(
+        "registry.example/web:1.1",
+        &["--step-weight", "10", "--max-weight", "100"],
+    );
+    let driver = setup.spawn(&args);
+    setup.wait_for("step 1", |r| {
+        r["state"]["step"].as_u64().is_some_and(|s| s >= 1)
+    });
+    let out = setup.kubectl(&["canary", "abort", "web", "-n", "shop"]);
+    assert_eq!(out.code, Some(1), "{out:?}");
+    let driven = finish(driver);
+    assert_eq!(driven.code, Some(1), "{driven:?}");
+    assert_eq!(
+        setup.run_record()["state"]["reason"],
+        "aborted with `kubectl canary abort`"
+    );
+    assert_eq!(setup.image(), "registry.example/web:1.0");
+
+    // promote: a manual gate waits at the maximum weight until someone promotes.
+    let args = setup.start_args(
+        "registry.example/web:1.3",
+        &["--step-weight", "50", "--manual-gate"],
+    );
+    let driver = setup.spawn(&args);
+    setup.wait_for("the manual gate", |r| {
+        r["state"]["phase"] == "WaitingPromotion"
+    });
+    let out = setup.kubectl(&["canary", "promote", "web", "-n", "shop"]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert_eq!(finish(driver).code, Some(0));
+    assert_eq!(setup.image(), "registry.example/web:1.3");
+    // Nothing left to control.
+    let out = setup.kubectl(&["canary", "abort", "web", "-n", "shop"]);
+    assert_eq!(out.code, Some(2), "{out:?}");
+    assert!(out.stderr.contains("already ended"), "{out:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn migrations_follow_the_job_and_show_its_log_on_failure() {
+    let Some(setup) = Setup::start().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let job = |name: &str, image: &str| {
+        let path = dir.path().join(format!("{name}.yaml"));
+        std::fs::write(&path, format!("apiVersion: batch/v1\nkind: Job\nmetadata: {{name: {name}, namespace: shop}}\nspec:\n  backoffLimit: 0\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{{name: migrate, image: '{image}'}}]\n")).expect("write");
+        path.to_string_lossy().into_owned()
+    };
+    let good = job("migrate-ok", "registry.example/migrate:1");
+    let out = setup.kubectl(&["canary", "migrate", "-f", &good, "--timeout", "60s"]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let bad = job("migrate-bad", "registry.example/migrate:1-fail");
+    let out = setup.kubectl(&["canary", "migrate", "-f", &bad, "--timeout", "60s"]);
+    assert_eq!(out.code, Some(1), "{out:?}");
+    assert!(
+        out.stderr.contains("job.batch/migrate-bad failed")
+            && out.stderr.contains("--- pod/migrate-bad-"),
+        "{out:?}"
+    );
+}
