@@ -3,6 +3,7 @@
 //! The logic lives here; `main.rs` only hands [`run`] to [`shipshape::exit::main`].
 
 pub mod analysis;
+pub mod checklist;
 pub mod machine;
 pub mod run;
 
@@ -84,6 +85,12 @@ pub enum Command {
     History(TargetArgs),
     /// Apply a migration Job and wait for it; exit code follows the Job, logs shown on failure.
     Migrate(MigrateArgs),
+    /// The pre-deployment checklist for a new image: ✓/✗ rows, exit 1 on a blocking one.
+    Preflight(PreflightArgs),
+    /// Post-deployment verification: rollout, restarts, warning events, metrics over a window.
+    Verify(VerifyArgs),
+    /// Roll the Deployment back: to the template recorded before the last canary, or a revision.
+    Rollback(RollbackArgs),
     /// Print the plugin's version, and the API server's version and context when reachable.
     Version(VersionArgs),
 }
@@ -105,6 +112,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Promote(args) => promote(&cli.global, args).await,
         Command::History(args) => history(&cli.global, args).await,
         Command::Migrate(args) => migrate(&cli.global, args).await,
+        Command::Preflight(args) => preflight(&cli.global, args).await,
+        Command::Verify(args) => verify(&cli.global, args).await,
+        Command::Rollback(args) => rollback(&cli.global, args).await,
     }
 }
 
@@ -675,4 +685,466 @@ async fn migrate(global: &GlobalArgs, args: &MigrateArgs) -> anyhow::Result<Exit
         eprintln!("--- pod/{pod_name}\n{}", log.trim_end());
     }
     Ok(Exit::No)
+}
+
+/// The flags preflight and verify share for metrics.
+#[derive(Debug, clap::Args)]
+pub struct MetricArgs {
+    /// A check and its bound (as for `start`); default: the built-in success rate and latency.
+    #[arg(long = "metric", value_name = "NAME[:min=X|:max=Y]")]
+    pub metrics: Vec<String>,
+
+    /// A custom check's PromQL.
+    #[arg(long = "query", value_name = "NAME=PROMQL")]
+    pub queries: Vec<String>,
+
+    /// Metric names the built-in checks use.
+    #[arg(long, value_enum, default_value = "generic")]
+    pub provider: analysis::Provider,
+
+    /// The Prometheus to query.
+    #[arg(long, value_name = "URL", default_value = "http://localhost:9090")]
+    pub prometheus: String,
+}
+
+/// `kubectl canary preflight`'s flags.
+#[derive(Debug, clap::Args)]
+pub struct PreflightArgs {
+    /// The primary Deployment.
+    pub deployment: String,
+
+    /// The image about to be released: `IMAGE` or `CONTAINER=IMAGE`.
+    #[arg(long, value_name = "[CONTAINER=]IMAGE")]
+    pub image: String,
+
+    /// The maximum weight the canary will reach (decides how many canary pods need quota).
+    #[arg(long = "max-weight", default_value_t = 50)]
+    pub max_weight: u32,
+
+    #[command(flatten)]
+    pub metrics: MetricArgs,
+
+    #[command(flatten)]
+    pub output: OutputArg,
+}
+
+async fn preflight(global: &GlobalArgs, args: &PreflightArgs) -> anyhow::Result<Exit> {
+    use k8s_openapi::api::{
+        apps::v1 as apps, autoscaling::v2 as autoscaling, core::v1 as core, policy::v1 as policy,
+    };
+    let kube = Kube::connect(&global.kube, PLUGIN).await?;
+    let ns = kube.namespace.clone();
+    let cluster = run::Cluster::new(&kube, &ns);
+    let mut list = checklist::Checklist::new(&format!(
+        "preflight of deployment/{} → {}",
+        args.deployment, args.image
+    ));
+    let Some(primary) = cluster.deployment(&args.deployment).await? else {
+        list.row(
+            "the deployment exists",
+            false,
+            true,
+            format!(
+                "deployment \"{}\" not found in namespace \"{ns}\"",
+                args.deployment
+            ),
+        );
+        shipshape::output::print_report(&list, args.output.output)?;
+        return Ok(Exit::No);
+    };
+    let (container, image) = split_image(&args.image);
+    let mut release = primary.clone();
+    run::set_image(
+        &mut release["spec"]["template"],
+        container.as_deref().unwrap_or(""),
+        &image,
+    );
+    let list_of = |resource: kube::core::ApiResource| {
+        let kube = &kube;
+        let ns = ns.clone();
+        async move { shipshape::list::list(kube, &resource, Some(&ns), None).await }
+    };
+    let (pdbs, hpas, ranges, quotas, replicasets) = tokio::try_join!(
+        list_of(kube::core::ApiResource::erase::<policy::PodDisruptionBudget>(&())),
+        list_of(kube::core::ApiResource::erase::<
+            autoscaling::HorizontalPodAutoscaler,
+        >(&())),
+        list_of(kube::core::ApiResource::erase::<core::LimitRange>(&())),
+        list_of(kube::core::ApiResource::erase::<core::ResourceQuota>(&())),
+        list_of(kube::core::ApiResource::erase::<apps::ReplicaSet>(&())),
+    )?;
+    let uid = primary["metadata"]["uid"].clone();
+    let revisions = replicasets
+        .iter()
+        .filter(|rs| {
+            rs["metadata"]["ownerReferences"]
+                .as_array()
+                .is_some_and(|o| o.iter().any(|r| r["uid"] == uid))
+        })
+        .count();
+    let running = cluster
+        .record(&args.deployment)
+        .await?
+        .filter(|(r, _)| !r.state.phase.finished())
+        .map(|(r, _)| {
+            format!(
+                "{:?} at step {}, weight {}%",
+                r.state.phase, r.state.step, r.state.weight
+            )
+        });
+    let related: Vec<Value> = pdbs.into_iter().chain(hpas).collect();
+    let quotas: Vec<shipshape::admission::Quota> = quotas
+        .iter()
+        .map(shipshape::admission::Quota::from_object)
+        .collect();
+    let total = shipshape::workload::replicas(&primary).unwrap_or(1);
+    checklist::preflight(
+        &checklist::Preflight {
+            release: &release,
+            related: &related,
+            limit_ranges: &ranges,
+            quotas: &quotas,
+            canary_pods: run::split(total, args.max_weight).0,
+            revisions,
+            running,
+        },
+        &mut list,
+    );
+    metric_rows(&mut list, &args.metrics, &ns, &args.deployment, 300).await;
+    shipshape::output::print_report(&list, args.output.output)?;
+    Ok(if list.blocked() {
+        Exit::No
+    } else {
+        Exit::Success
+    })
+}
+
+/// Rows for Prometheus: reachable, and each check's query returning data (and, when
+/// `bounded`, within its bounds) for the Deployment's own pods over `window` seconds.
+async fn metric_rows(
+    list: &mut checklist::Checklist,
+    args: &MetricArgs,
+    namespace: &str,
+    deployment: &str,
+    window: u64,
+) -> bool {
+    let target = analysis::Target {
+        namespace,
+        workload: deployment,
+        ingress: None,
+        window,
+    };
+    let checks = match analysis::checks(&args.metrics, &args.queries, args.provider, &target) {
+        Ok(checks) => checks,
+        Err(e) => {
+            list.row("analysis checks", false, true, e);
+            return false;
+        }
+    };
+    let prometheus =
+        match shipshape::prometheus::Prometheus::new(&args.prometheus, Duration::from_secs(15)) {
+            Ok(p) => p,
+            Err(e) => {
+                list.row("Prometheus reachable", false, true, e);
+                return false;
+            }
+        };
+    match analysis::evaluate(&prometheus, &checks).await {
+        Err(e) => {
+            list.row("Prometheus reachable", false, true, e.to_string());
+            false
+        }
+        Ok(results) => {
+            list.row(
+                "Prometheus reachable",
+                true,
+                true,
+                prometheus.base().to_owned(),
+            );
+            for result in results {
+                let detail = result.describe();
+                let passed = result.passed().unwrap_or(false);
+                list.row(
+                    &format!(
+                        "{} over {}",
+                        result.name,
+                        shipshape::duration::human(Duration::from_secs(window))
+                    ),
+                    passed,
+                    true,
+                    detail,
+                );
+            }
+            true
+        }
+    }
+}
+
+/// `kubectl canary verify`'s flags.
+#[derive(Debug, clap::Args)]
+pub struct VerifyArgs {
+    /// The Deployment.
+    pub deployment: String,
+
+    /// How far back the metrics are judged.
+    #[arg(long, default_value = "5m", value_parser = shipshape::duration::parse)]
+    pub window: Duration,
+
+    #[command(flatten)]
+    pub metrics: MetricArgs,
+
+    #[command(flatten)]
+    pub output: OutputArg,
+}
+
+async fn verify(global: &GlobalArgs, args: &VerifyArgs) -> anyhow::Result<Exit> {
+    use k8s_openapi::api::core::v1 as core;
+    let kube = Kube::connect(&global.kube, PLUGIN).await?;
+    let ns = kube.namespace.clone();
+    let cluster = run::Cluster::new(&kube, &ns);
+    let mut list =
+        checklist::Checklist::new(&format!("verification of deployment/{}", args.deployment));
+    let Some(deployment) = cluster.deployment(&args.deployment).await? else {
+        list.row(
+            "the deployment exists",
+            false,
+            true,
+            format!(
+                "deployment \"{}\" not found in namespace \"{ns}\"",
+                args.deployment
+            ),
+        );
+        shipshape::output::print_report(&list, args.output.output)?;
+        return Ok(Exit::No);
+    };
+    match cluster.rolled_out(&args.deployment).await? {
+        shipshape::wait::Check::Done(()) => list.row(
+            "rollout complete",
+            true,
+            true,
+            format!(
+                "{} replica(s) updated and available",
+                deployment["status"]["availableReplicas"]
+            ),
+        ),
+        shipshape::wait::Check::Pending(why) => list.row("rollout complete", false, true, why),
+    }
+    let selector = deployment["spec"]["selector"]["matchLabels"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .unwrap_or_default();
+    let pods = shipshape::list::list(
+        &kube,
+        &kube::core::ApiResource::erase::<core::Pod>(&()),
+        Some(&ns),
+        Some(&selector),
+    )
+    .await?;
+    let pods: Vec<&Value> = pods
+        .iter()
+        .filter(|p| p["metadata"]["labels"][run::TRACK_LABEL].is_null())
+        .collect();
+    let mut restarts = 0;
+    let mut crashing = Vec::new();
+    for pod in &pods {
+        for status in pod["status"]["containerStatuses"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            restarts += status["restartCount"].as_i64().unwrap_or(0);
+            if status["state"]["waiting"]["reason"] == "CrashLoopBackOff" {
+                crashing.push(
+                    pod["metadata"]["name"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
+                );
+            }
+        }
+    }
+    list.row(
+        "no restarts or CrashLoopBackOff",
+        restarts == 0 && crashing.is_empty(),
+        true,
+        if crashing.is_empty() {
+            format!("{} pod(s), {restarts} restart(s)", pods.len())
+        } else {
+            format!("CrashLoopBackOff: {}", crashing.join(", "))
+        },
+    );
+    let events = shipshape::list::list(
+        &kube,
+        &kube::core::ApiResource::erase::<core::Event>(&()),
+        Some(&ns),
+        None,
+    )
+    .await?;
+    let warnings: Vec<String> = events
+        .iter()
+        .filter(|e| e["type"] == "Warning")
+        .filter(|e| {
+            e["involvedObject"]["name"].as_str().is_some_and(|n| {
+                n == args.deployment || n.starts_with(&format!("{}-", args.deployment))
+            })
+        })
+        .map(|e| {
+            format!(
+                "{}: {}",
+                e["reason"].as_str().unwrap_or_default(),
+                e["message"].as_str().unwrap_or_default()
+            )
+        })
+        .collect();
+    list.row(
+        "no warning events",
+        warnings.is_empty(),
+        true,
+        if warnings.is_empty() {
+            "none".into()
+        } else {
+            warnings.join("; ")
+        },
+    );
+    metric_rows(
+        &mut list,
+        &args.metrics,
+        &ns,
+        &args.deployment,
+        args.window.as_secs().max(10),
+    )
+    .await;
+    shipshape::output::print_report(&list, args.output.output)?;
+    Ok(if list.blocked() {
+        Exit::No
+    } else {
+        Exit::Success
+    })
+}
+
+/// `kubectl canary rollback`'s flags.
+#[derive(Debug, clap::Args)]
+pub struct RollbackArgs {
+    /// The Deployment.
+    pub deployment: String,
+
+    /// The ReplicaSet revision to return to (default: the template recorded before the last
+    /// canary, or else the previous revision, as `kubectl rollout undo`).
+    #[arg(long = "to-revision", value_name = "N")]
+    pub to_revision: Option<u64>,
+
+    /// How long the rollout may take.
+    #[arg(long, default_value = "10m", value_parser = shipshape::duration::parse)]
+    pub timeout: Duration,
+}
+
+async fn rollback(global: &GlobalArgs, args: &RollbackArgs) -> anyhow::Result<Exit> {
+    use k8s_openapi::api::apps::v1 as apps;
+    let kube = Kube::connect(&global.kube, PLUGIN).await?;
+    let ns = kube.namespace.clone();
+    let cluster = run::Cluster::new(&kube, &ns);
+    let Some(deployment) = cluster.deployment(&args.deployment).await? else {
+        return Err(UsageError(format!(
+            "deployment \"{}\" not found in namespace \"{ns}\"",
+            args.deployment
+        ))
+        .into());
+    };
+    let record = cluster.record(&args.deployment).await?.map(|(r, _)| r);
+    if record.as_ref().is_some_and(|r| !r.state.phase.finished()) {
+        return Err(UsageError(format!(
+            "a canary of deployment {} is running: `kubectl canary abort {0}` first",
+            args.deployment
+        ))
+        .into());
+    }
+    let uid = deployment["metadata"]["uid"].clone();
+    let replicasets = shipshape::list::list(
+        &kube,
+        &kube::core::ApiResource::erase::<apps::ReplicaSet>(&()),
+        Some(&ns),
+        None,
+    )
+    .await?;
+    let mut revisions: Vec<(u64, &Value)> = replicasets
+        .iter()
+        .filter(|rs| {
+            rs["metadata"]["ownerReferences"]
+                .as_array()
+                .is_some_and(|o| o.iter().any(|r| r["uid"] == uid))
+        })
+        .filter_map(|rs| {
+            Some((
+                rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"]
+                    .as_str()?
+                    .parse()
+                    .ok()?,
+                rs,
+            ))
+        })
+        .collect();
+    revisions.sort_by_key(|(n, _)| std::cmp::Reverse(*n));
+    let (template, from) = match args.to_revision {
+        Some(n) => {
+            let (_, rs) = revisions.iter().find(|(r, _)| *r == n).ok_or_else(|| {
+                let known: Vec<String> = revisions.iter().map(|(r, _)| r.to_string()).collect();
+                UsageError(format!(
+                    "deployment {} has no revision {n} (recorded: {})",
+                    args.deployment,
+                    known.join(", ")
+                ))
+            })?;
+            (rs["spec"]["template"].clone(), format!("revision {n}"))
+        }
+        None => match record.filter(|r| r.state.phase == machine::Phase::Succeeded) {
+            Some(r) => (
+                r.original_template.clone(),
+                format!("the template recorded before the canary of {}", r.image),
+            ),
+            None => {
+                let (n, rs) = revisions.get(1).ok_or_else(|| {
+                    UsageError(format!(
+                        "deployment {} has no previous revision to roll back to",
+                        args.deployment
+                    ))
+                })?;
+                (rs["spec"]["template"].clone(), format!("revision {n}"))
+            }
+        },
+    };
+    let mut template = template;
+    if let Some(labels) = template["metadata"]["labels"].as_object_mut() {
+        labels.remove("pod-template-hash");
+    }
+    let deployments: kube::Api<apps::Deployment> = kube::Api::namespaced(kube.client.clone(), &ns);
+    let patch = json!({"spec": {"template": template}});
+    deployments
+        .patch(
+            &args.deployment,
+            &kube::api::PatchParams::default(),
+            &kube::api::Patch::Merge(&patch),
+        )
+        .await
+        .map_err(|e| {
+            kube.explain(
+                shipshape::ApiCall::new("patch", "deployments.apps")
+                    .named(&args.deployment)
+                    .in_namespace(ns.clone()),
+                e,
+            )
+        })?;
+    eprintln!("deployment.apps/{} rolling back to {from}", args.deployment);
+    shipshape::wait::Wait::new(
+        format!("deployment {} to roll out", args.deployment),
+        args.timeout,
+    )
+    .until(|| cluster.rolled_out(&args.deployment))
+    .await?;
+    eprintln!("deployment.apps/{} rolled back", args.deployment);
+    Ok(Exit::Success)
 }
