@@ -7,6 +7,7 @@
 //! - [`manifests`]: Kubernetes objects from files, directories, stdin and `kubectl kustomize`.
 //! - [`workload`]: the pod template of every workload kind.
 //! - [`output`]: `-o table|wide|json|yaml` and the renderers.
+//! - [`http`]: a plain HTTP POST with a deadline (Prometheus, webhooks).
 //! - [`prometheus`]: the Prometheus HTTP API, every response and error shape.
 //! - [`wait`]: polling with a deadline, progress and Ctrl-C.
 //! - [`confirm`]: yes/no prompts, `--yes`, and refusing without a terminal.
@@ -25,6 +26,7 @@ pub mod confirm;
 pub mod duration;
 pub mod exit;
 pub mod flags;
+pub mod http;
 pub mod junit;
 pub mod list;
 pub mod manifests;

@@ -5,9 +5,6 @@
 
 use std::time::Duration;
 
-use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
 use serde_json::Value;
 
 /// One series: its labels and its points (a vector has one point, a matrix many).
@@ -227,49 +224,17 @@ impl Prometheus {
             .map(|(k, v)| format!("{k}={}", encode(v)))
             .collect::<Vec<_>>()
             .join("&");
-        let request = http::Request::post(&url)
-            .header(
-                http::header::CONTENT_TYPE,
-                "application/x-www-form-urlencoded",
-            )
-            .header(http::header::ACCEPT, "application/json")
-            .body(Full::new(bytes::Bytes::from(body)))
-            .map_err(|e| QueryError::Unreachable {
-                url: url.clone(),
-                reason: e.to_string(),
-            })?;
-        let client = Client::builder(TokioExecutor::new()).build_http::<Full<bytes::Bytes>>();
-        let unreachable = |reason: String| QueryError::Unreachable {
+        let (status, body) = crate::http::post(
+            &url,
+            "application/x-www-form-urlencoded",
+            body.into_bytes(),
+            self.timeout,
+        )
+        .await
+        .map_err(|reason| QueryError::Unreachable {
             url: url.clone(),
             reason,
-        };
-        let exchange = async {
-            let response = client.request(request).await.map_err(|e| {
-                let mut reason = e.to_string();
-                let mut source = std::error::Error::source(&e);
-                while let Some(inner) = source {
-                    reason = format!("{reason}: {inner}");
-                    source = inner.source();
-                }
-                unreachable(reason)
-            })?;
-            let status = response.status().as_u16();
-            let body = response
-                .into_body()
-                .collect()
-                .await
-                .map_err(|e| unreachable(e.to_string()))?
-                .to_bytes();
-            Ok::<_, QueryError>((status, body))
-        };
-        let (status, body) = tokio::time::timeout(self.timeout, exchange)
-            .await
-            .map_err(|_| {
-                unreachable(format!(
-                    "no answer within {}",
-                    crate::duration::human(self.timeout)
-                ))
-            })??;
+        })?;
         parse(&url, status, &body, query)
     }
 

@@ -6,6 +6,7 @@ pub mod analysis;
 pub mod checklist;
 pub mod machine;
 pub mod run;
+pub mod webhooks;
 
 use std::time::Duration;
 
@@ -193,6 +194,15 @@ pub struct StartArgs {
     #[arg(long = "manual-gate")]
     pub manual_gate: bool,
 
+    /// A webhook, Flagger-style: pre-rollout, rollout, confirm-promotion, post-rollout or
+    /// rollback, with its URL. Repeatable.
+    #[arg(long = "webhook", value_name = "TYPE=URL", value_parser = webhooks::parse)]
+    pub webhooks: Vec<webhooks::Webhook>,
+
+    /// How long a webhook may take to answer.
+    #[arg(long = "webhook-timeout", default_value = "10s", value_parser = shipshape::duration::parse)]
+    pub webhook_timeout: Duration,
+
     /// How long the primary's rollout may take at promotion.
     #[arg(long, default_value = "10m", value_parser = shipshape::duration::parse)]
     pub timeout: Duration,
@@ -323,9 +333,17 @@ async fn start(global: &GlobalArgs, args: &StartArgs) -> anyhow::Result<Exit> {
         finished: None,
         events: Vec::new(),
         history,
+        webhooks: args.webhooks.clone(),
+        webhook_timeout_seconds: args.webhook_timeout.as_secs().max(1),
     };
     shipshape::prometheus::Prometheus::new(&record.prometheus, Duration::from_secs(5))
         .map_err(UsageError)?;
+    for (url, outcome) in record.call_hooks(webhooks::Kind::PreRollout).await {
+        if let Err(why) = outcome {
+            eprintln!("error: {why}; the release did not start and nothing was changed ({url})");
+            return Ok(Exit::No);
+        }
+    }
     cluster
         .lease(
             &args.deployment,

@@ -60,6 +60,41 @@ pub struct Record {
     /// Earlier runs: (started, image, phase, reason).
     #[serde(default)]
     pub history: Vec<Value>,
+    #[serde(default)]
+    pub webhooks: Vec<crate::webhooks::Webhook>,
+    #[serde(default = "ten")]
+    pub webhook_timeout_seconds: u64,
+}
+
+fn ten() -> u64 {
+    10
+}
+
+impl Record {
+    /// Calls the webhooks of a kind; the failures.
+    pub async fn call_hooks(
+        &self,
+        kind: crate::webhooks::Kind,
+    ) -> Vec<(String, Result<(), String>)> {
+        let mut results = Vec::new();
+        for hook in self.webhooks.iter().filter(|h| h.kind == kind) {
+            let payload = crate::webhooks::payload(
+                kind,
+                &self.deployment,
+                &self.namespace,
+                &format!("{:?}", self.state.phase),
+                &self.image,
+            );
+            let outcome = crate::webhooks::call(
+                hook,
+                &payload,
+                Duration::from_secs(self.webhook_timeout_seconds),
+            )
+            .await;
+            results.push((hook.url.clone(), outcome));
+        }
+        results
+    }
 }
 
 impl Record {
@@ -548,6 +583,11 @@ pub async fn drive(
             _ => {}
         }
         if record.state.phase.finished() {
+            for (_, outcome) in record.call_hooks(crate::webhooks::Kind::PostRollout).await {
+                if let Err(why) = outcome {
+                    record.event(format!("post-rollout: {why}"));
+                }
+            }
             cluster.save(record, true).await?;
             cluster.release(&record.deployment).await?;
             return Ok(record.state.phase);
@@ -565,18 +605,60 @@ pub async fn drive(
             .await?
             .and_then(|(_, r)| r);
         let ready = cluster.canary_ready(record).await?;
-        let checks = if ready {
+        let mut checks = if ready {
             crate::analysis::evaluate(&prometheus, &record.checks).await?
         } else {
             Vec::new()
         };
+        if ready {
+            // A failed rollout webhook is a failed check.
+            for (url, outcome) in record.call_hooks(crate::webhooks::Kind::Rollout).await {
+                checks.push(machine::CheckResult {
+                    name: format!("rollout webhook {url}"),
+                    value: Some(if outcome.is_ok() { 1.0 } else { 0.0 }),
+                    min: Some(1.0),
+                    max: None,
+                });
+            }
+        }
+        // A rollback webhook that answers 2xx asks for a rollback.
+        let rollback_hook = record
+            .call_hooks(crate::webhooks::Kind::Rollback)
+            .await
+            .into_iter()
+            .find(|(_, outcome)| outcome.is_ok())
+            .map(|(url, _)| url);
         let observation = Observation {
             canary_ready: ready,
             checks,
-            abort: request.as_deref() == Some("abort"),
+            abort: request.as_deref() == Some("abort") || rollback_hook.is_some(),
             promote: request.as_deref().is_some_and(|r| r.starts_with("promote")),
         };
-        let action = machine::decide(&record.config, &mut record.state, &observation);
+        let mut action = machine::decide(&record.config, &mut record.state, &observation);
+        if let (Some(url), Action::Rollback(_)) = (&rollback_hook, &action) {
+            let reason = format!("the rollback webhook {url} asked for it");
+            record.state.reason = Some(reason.clone());
+            action = Action::Rollback(reason);
+        }
+        if action == Action::Promote && !observation.promote {
+            // confirm-promotion webhooks hold the canary at its weight until they agree.
+            let refusals: Vec<String> = record
+                .call_hooks(crate::webhooks::Kind::ConfirmPromotion)
+                .await
+                .into_iter()
+                .filter_map(|(_, outcome)| outcome.err())
+                .collect();
+            if !refusals.is_empty() {
+                record.state.phase = Phase::WaitingPromotion;
+                record.event(format!(
+                    "step {}: waiting to promote: {}",
+                    record.state.step,
+                    refusals.join("; ")
+                ));
+                cluster.save(record, request.is_some()).await?;
+                continue;
+            }
+        }
         let values: Vec<String> = record
             .state
             .last_checks

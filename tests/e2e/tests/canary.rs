@@ -365,3 +365,149 @@ async fn migrations_follow_the_job_and_show_its_log_on_failure() {
         "{out:?}"
     );
 }
+
+/// A webhook receiver on loopback: records every payload; `/gate` answers 500 until opened.
+struct Hooks {
+    port: u16,
+    payloads: std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
+    open: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Hooks {
+    fn start() -> Self {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let payloads = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let open = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (seen, gate) = (payloads.clone(), open.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let mut buffer = vec![0u8; 16384];
+                let mut read = 0;
+                // Headers, then the body by Content-Length.
+                loop {
+                    let Ok(n) = stream.read(&mut buffer[read..]) else {
+                        break;
+                    };
+                    if n == 0 {
+                        break;
+                    }
+                    read += n;
+                    let text = String::from_utf8_lossy(&buffer[..read]).into_owned();
+                    if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                        let length = head
+                            .lines()
+                            .find_map(|l| {
+                                l.to_ascii_lowercase()
+                                    .strip_prefix("content-length:")
+                                    .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                            })
+                            .unwrap_or(0);
+                        if body.len() >= length {
+                            let path = head.split_whitespace().nth(1).unwrap_or("/").to_owned();
+                            if let Ok(json) = serde_json::from_str::<serde_json::Value>(body) {
+                                seen.lock()
+                                    .expect("lock")
+                                    .push(serde_json::json!({"path": path, "payload": json}));
+                            }
+                            let status = if path == "/gate"
+                                && !gate.load(std::sync::atomic::Ordering::SeqCst)
+                            {
+                                "500 Internal Server Error"
+                            } else {
+                                "200 OK"
+                            };
+                            let _ = write!(
+                                stream,
+                                "HTTP/1.1 {status}\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+                            );
+                            break;
+                        }
+                    }
+                }
+            }
+        });
+        Self {
+            port,
+            payloads,
+            open,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    fn types(&self) -> Vec<String> {
+        self.payloads
+            .lock()
+            .expect("lock")
+            .iter()
+            .filter_map(|p| p["payload"]["type"].as_str().map(str::to_owned))
+            .collect()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhooks_gate_and_follow_the_release() {
+    let Some(setup) = Setup::start().await else {
+        return;
+    };
+    let hooks = Hooks::start();
+    let hook = |kind: &str, path: &str| format!("--webhook={kind}={}", hooks.url(path));
+    let (pre, roll, confirm, post) = (
+        hook("pre-rollout", "/pre"),
+        hook("rollout", "/check"),
+        hook("confirm-promotion", "/gate"),
+        hook("post-rollout", "/post"),
+    );
+    let args = setup.start_args(
+        "registry.example/web:1.1",
+        &["--step-weight", "50", &pre, &roll, &confirm, &post],
+    );
+    let driver = setup.spawn(&args);
+    // confirm-promotion answers 500: the canary waits at its weight.
+    setup.wait_for("the confirm-promotion gate", |r| {
+        r["state"]["phase"] == "WaitingPromotion"
+    });
+    assert_eq!(setup.image(), "registry.example/web:1.0");
+    hooks.open.store(true, std::sync::atomic::Ordering::SeqCst);
+    let out = finish(driver);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert_eq!(setup.image(), "registry.example/web:1.1");
+    let types = hooks.types();
+    for kind in [
+        "pre-rollout",
+        "rollout",
+        "confirm-promotion",
+        "post-rollout",
+    ] {
+        assert!(types.iter().any(|t| t == kind), "{kind} called: {types:?}");
+    }
+    assert_eq!(types.first().map(String::as_str), Some("pre-rollout"));
+    assert_eq!(types.last().map(String::as_str), Some("post-rollout"));
+    let first = hooks.payloads.lock().expect("lock")[0]["payload"].clone();
+    assert_eq!(
+        (first["name"].as_str(), first["namespace"].as_str()),
+        (Some("web"), Some("shop"))
+    );
+    assert!(
+        first["checksum"].is_string() && first["metadata"]["image"] == "registry.example/web:1.1",
+        "{first}"
+    );
+    // A pre-rollout hook that fails stops the release before anything changes.
+    let bad = "--webhook=pre-rollout=http://127.0.0.1:9/pre".to_string();
+    let args = setup.start_args("registry.example/web:1.2", &[&bad]);
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = setup.kubectl(&refs);
+    assert_eq!(out.code, Some(1), "{out:?}");
+    assert!(out.stderr.contains("the release did not start"), "{out:?}");
+    assert_ne!(
+        setup
+            .kubectl(&["get", "deploy", "web-canary", "-n", "shop"])
+            .code,
+        Some(0)
+    );
+}
