@@ -387,10 +387,7 @@ impl Hooks {
                 let mut buffer = vec![0u8; 16384];
                 let mut read = 0;
                 // Headers, then the body by Content-Length.
-                loop {
-                    let Ok(n) = stream.read(&mut buffer[read..]) else {
-                        break;
-                    };
+                while let Ok(n) = stream.read(&mut buffer[read..]) {
                     if n == 0 {
                         break;
                     }
