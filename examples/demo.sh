@@ -25,7 +25,9 @@ done
 "$bin/simcluster" serve --kubeconfig "$work/kubeconfig" --speed 10 \
     --seed "$root/examples/hastecrm/insecure" > "$work/simcluster.out" &
 simcluster=$!
+prometheus=
 cleanup() {
+    [ -n "$prometheus" ] && { kill "$prometheus" 2>/dev/null || true; wait "$prometheus" 2>/dev/null || true; }
     kill "$simcluster" 2>/dev/null || true
     wait "$simcluster" 2>/dev/null || true
     rm -rf "$work"
@@ -38,6 +40,20 @@ for _ in $(seq 1 100); do
     sleep 0.1
 done
 echo "simcluster: $(head -1 "$work/simcluster.out")" >&2
+
+# A real Prometheus scraping simcluster's application metrics, for the canary analysis
+# (Debian's `prometheus` package; without it the playbook skips the canary step).
+if command -v prometheus >/dev/null 2>&1; then
+    server=$(sed -n 's/^ready http:\/\///p' "$work/simcluster.out")
+    port=$((20000 + RANDOM % 20000))
+    printf 'global: {scrape_interval: 1s, evaluation_interval: 1s}\nscrape_configs:\n  - job_name: simcluster\n    metrics_path: /simcluster/metrics\n    static_configs: [{targets: ["%s"]}]\n' \
+        "$server" > "$work/prometheus.yml"
+    prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/prometheus" \
+        --web.listen-address="127.0.0.1:$port" > "$work/prometheus.log" 2>&1 &
+    prometheus=$!
+    export SHIPSHAPE_PROMETHEUS="http://127.0.0.1:$port"
+    echo "prometheus: $SHIPSHAPE_PROMETHEUS" >&2
+fi
 
 export KUBECONFIG="$work/kubeconfig"
 export PATH="$work/bin:$PATH"

@@ -43,6 +43,23 @@ run kubectl quota check -f "$root/examples/hastecrm/hardened"
 # The playbook's production quota for the namespace, previewed on the server (nothing written).
 run kubectl quota generate -n hastecrm-production --profile production --apply --dry-run=server
 
+step "Deploy: preflight, migrate, canary, verify (kubectl canary)"
+if [ -n "${SHIPSHAPE_PROMETHEUS:-}" ]; then
+    prom=(--prometheus "$SHIPSHAPE_PROMETHEUS")
+    fast=(--interval 2s --step-weight 50 --threshold 3 --on-no-data hold)
+    # The checklist: the insecure sample fails harden's audit, which blocks (exit 1).
+    run kubectl canary preflight web -n hastecrm-production --image hastecrm/web:2.2.0 "${prom[@]}" || echo "(exit $?: blocking rows)"
+    run kubectl canary migrate -n hastecrm-production -f "$root/examples/hastecrm/release/migrate-2.2.yaml" --timeout 60s
+    # A good release: analysed at 50 %, promoted.
+    run kubectl canary start web -n hastecrm-production --image hastecrm/web:2.2.0 "${prom[@]}" "${fast[@]}"
+    run kubectl canary verify web -n hastecrm-production --window 10s "${prom[@]}"
+    # A bad release (20 % errors): rolled back after three failed checks, the primary untouched.
+    run kubectl canary start web -n hastecrm-production --image hastecrm/web:2.3.0-errors "${prom[@]}" "${fast[@]}" || echo "(exit $?: rolled back)"
+    run kubectl canary history web -n hastecrm-production
+else
+    echo "(skipped: Prometheus is not installed; with Debian's prometheus package this step runs too)"
+fi
+
 step "The Shipshape plugins, through kubectl's plugin dispatch"
 run kubectl plugin list
 for plugin in harden quota canary drtest; do

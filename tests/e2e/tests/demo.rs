@@ -45,4 +45,15 @@ fn the_playbook_demo_runs_against_simcluster() {
         out.stdout
     );
     assert!(!out.stderr.contains("plugin warnings"), "{}", out.stderr);
+    // The deploy step needs Prometheus (CI installs it): a good release promoted, a bad one
+    // rolled back.
+    if Command::new("prometheus").arg("--version").output().is_ok() {
+        for line in [
+            "deployment/web hastecrm/web:2.2.0: Succeeded",
+            "deployment/web hastecrm/web:2.3.0-errors: RolledBack",
+            "verification of deployment/web: 6 passed, 0 blocking",
+        ] {
+            assert!(out.stdout.contains(line), "{line}: {}", out.stdout);
+        }
+    }
 }
