@@ -149,7 +149,9 @@ pub struct StartArgs {
 
     /// How traffic reaches the canary: `replicas` (no mesh: canary and primary pods in
     /// proportion to the weight behind the same Service, the total kept constant — with N
-    /// replicas each canary pod is 100/N %, so small Deployments move in coarse steps).
+    /// replicas each canary pod is 100/N %, so small Deployments move in coarse steps), or
+    /// `gateway-api:ROUTE[#RULE]` (the weights of an HTTPRoute rule's backendRefs: the primary
+    /// Service and a canary Service; only that rule changes).
     #[arg(long, default_value = "replicas", value_name = "MODE")]
     pub traffic: String,
 
@@ -246,13 +248,7 @@ fn split_image(text: &str) -> (Option<String>, String) {
 }
 
 async fn start(global: &GlobalArgs, args: &StartArgs) -> anyhow::Result<Exit> {
-    if args.traffic != "replicas" {
-        return Err(UsageError(format!(
-            "--traffic {}: only `replicas` is built so far (gateway-api, istio and nginx routing are not)",
-            args.traffic
-        ))
-        .into());
-    }
+    let (_, route) = run::parse_traffic(&args.traffic).map_err(UsageError)?;
     if args.max_weight < args.step_weight {
         return Err(UsageError("--max-weight must be at least --step-weight".into()).into());
     }
@@ -334,6 +330,10 @@ async fn start(global: &GlobalArgs, args: &StartArgs) -> anyhow::Result<Exit> {
         events: Vec::new(),
         history,
         webhooks: args.webhooks.clone(),
+        traffic: match &route {
+            Some((name, rule)) => cluster.gateway_traffic(name, *rule).await?,
+            None => run::Traffic::Replicas,
+        },
         webhook_timeout_seconds: args.webhook_timeout.as_secs().max(1),
     };
     shipshape::prometheus::Prometheus::new(&record.prometheus, Duration::from_secs(5))
@@ -356,9 +356,16 @@ async fn start(global: &GlobalArgs, args: &StartArgs) -> anyhow::Result<Exit> {
     cluster.save(&record, true).await?;
     cluster.create_canary(&record, &primary, canary).await?;
     cluster.route(&record, args.step_weight).await?;
+    let means = match record.traffic {
+        run::Traffic::Replicas => format!(
+            "{canary} canary / {primary_pods} primary pods of {total}; each canary pod is {}%",
+            100 / total.max(1)
+        ),
+        _ => record.weight_means(args.step_weight),
+    };
     record.event(format!(
-        "started: deployment {} → {} (container {}); weight {}% ({canary} canary / {primary_pods} primary pods of {total}; each canary pod is {}%)",
-        record.deployment, record.image, record.container, args.step_weight, 100 / total.max(1)
+        "started: deployment {} → {} (container {}); weight {}% ({means})",
+        record.deployment, record.image, record.container, args.step_weight
     ));
     cluster.save(&record, false).await?;
     finish(&cluster, &mut record, args.timeout, args.output.output).await

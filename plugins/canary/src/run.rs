@@ -29,6 +29,57 @@ pub const CANARY_OF_LABEL: &str = "canary.shipshape.dev/canary-of";
 /// The label that keeps the canary's pods apart from the primary's.
 pub const TRACK_LABEL: &str = "canary.shipshape.dev/track";
 
+/// How traffic reaches the canary.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "mode")]
+pub enum Traffic {
+    /// Canary and primary pods behind the same Service, in proportion to the weight.
+    #[default]
+    Replicas,
+    /// A Gateway API HTTPRoute rule's backendRefs weights: the primary Service and a canary
+    /// Service `<service>-canary`.
+    GatewayApi {
+        route: String,
+        rule: usize,
+        /// The rule's backendRefs before the canary, restored at the end.
+        original: Value,
+        /// The primary Service (the rule's first backend) and its selector.
+        service: String,
+        selector: Value,
+    },
+}
+
+/// `replicas` or `gateway-api:ROUTE[#RULE]` (`--traffic`).
+pub fn parse_traffic(text: &str) -> Result<(String, Option<(String, usize)>), String> {
+    match text.split_once(':') {
+        None if text == "replicas" => Ok((text.to_owned(), None)),
+        Some(("gateway-api", target)) => {
+            let (route, rule) = target.split_once('#').unwrap_or((target, "0"));
+            let rule = rule
+                .parse()
+                .map_err(|_| format!("`{text}`: the rule after # is an index (0, 1, …)"))?;
+            if route.is_empty() {
+                return Err(format!(
+                    "`{text}`: name the HTTPRoute: gateway-api:ROUTE[#RULE]"
+                ));
+            }
+            Ok(("gateway-api".into(), Some((route.to_owned(), rule))))
+        }
+        Some(("istio" | "nginx", _)) => Err(format!(
+            "`{text}`: Istio and NGINX routing are not built yet; use replicas or gateway-api:ROUTE"
+        )),
+        _ => Err(format!(
+            "`{text}`: expected replicas or gateway-api:ROUTE[#RULE]"
+        )),
+    }
+}
+
+/// The canary's label for a key the primary Service selects on: the canary's pods must not be
+/// selected by the primary Service when a route splits traffic by Service.
+fn canary_value(value: &Value) -> Value {
+    json!(format!("{}-canary", value.as_str().unwrap_or_default()))
+}
+
 /// One event of a run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
@@ -62,6 +113,9 @@ pub struct Record {
     pub history: Vec<Value>,
     #[serde(default)]
     pub webhooks: Vec<crate::webhooks::Webhook>,
+    /// How traffic reaches the canary.
+    #[serde(default)]
+    pub traffic: Traffic,
     #[serde(default = "ten")]
     pub webhook_timeout_seconds: u64,
 }
@@ -108,6 +162,27 @@ impl Record {
         });
     }
 
+    /// How a weight is carried out: `2 canary / 2 primary pods`, or the route's weights.
+    pub fn weight_means(&self, weight: u32) -> String {
+        match &self.traffic {
+            Traffic::Replicas => {
+                let (canary, primary) = split(self.total_replicas, weight);
+                format!("{canary} canary / {primary} primary pods")
+            }
+            Traffic::GatewayApi {
+                route,
+                rule,
+                service,
+                ..
+            } => {
+                format!(
+                    "httproute {route} rule {rule}: {service} {}, {service}-canary {weight}",
+                    100 - weight
+                )
+            }
+        }
+    }
+
     /// The canary Deployment's name.
     pub fn canary(&self) -> String {
         format!("{}-canary", self.deployment)
@@ -149,6 +224,7 @@ pub struct Cluster<'k> {
     deployments: Api<Deployment>,
     configmaps: Api<ConfigMap>,
     leases: Api<Lease>,
+    services: Api<k8s_openapi::api::core::v1::Service>,
 }
 
 impl<'k> Cluster<'k> {
@@ -159,6 +235,7 @@ impl<'k> Cluster<'k> {
             deployments: Api::namespaced(kube.client.clone(), namespace),
             configmaps: Api::namespaced(kube.client.clone(), namespace),
             leases: Api::namespaced(kube.client.clone(), namespace),
+            services: Api::namespaced(kube.client.clone(), namespace),
         }
     }
 
@@ -352,6 +429,67 @@ impl<'k> Cluster<'k> {
     }
 
     /// Creates the canary Deployment: the primary with the new image, its own track label.
+    fn routes(&self) -> Api<kube::api::DynamicObject> {
+        let resource = kube::core::ApiResource {
+            group: "gateway.networking.k8s.io".into(),
+            version: "v1".into(),
+            api_version: "gateway.networking.k8s.io/v1".into(),
+            kind: "HTTPRoute".into(),
+            plural: "httproutes".into(),
+        };
+        Api::namespaced_with(self.kube.client.clone(), &self.namespace, &resource)
+    }
+
+    /// An HTTPRoute as JSON.
+    pub async fn route_object(&self, name: &str) -> anyhow::Result<Value> {
+        let route =
+            self.routes().get_opt(name).await.map_err(|e| {
+                self.explain("get", "httproutes.gateway.networking.k8s.io", name, e)
+            })?;
+        let route = route.ok_or_else(|| {
+            shipshape::UsageError(format!(
+                "httproute \"{name}\" not found in namespace \"{}\"",
+                self.namespace
+            ))
+        })?;
+        Ok(serde_json::to_value(route)?)
+    }
+
+    /// The Gateway API mode's setup: the designated rule's first backend is the primary
+    /// Service; returns the traffic record.
+    pub async fn gateway_traffic(&self, route: &str, rule: usize) -> anyhow::Result<Traffic> {
+        let object = self.route_object(route).await?;
+        let refs = object["spec"]["rules"][rule]["backendRefs"].clone();
+        let service = refs[0]["name"].as_str().map(str::to_owned).ok_or_else(|| {
+            shipshape::UsageError(format!(
+                "httproute {route} has no rule {rule} with a Service backendRef"
+            ))
+        })?;
+        let service = service.as_str();
+        let found = self
+            .services
+            .get_opt(service)
+            .await
+            .map_err(|e| self.explain("get", "services", service, e))?;
+        let found = found.ok_or_else(|| {
+            shipshape::UsageError(format!(
+                "service \"{service}\" (httproute {route} rule {rule}) not found"
+            ))
+        })?;
+        let selector =
+            serde_json::to_value(found.spec.and_then(|s| s.selector).unwrap_or_default())?;
+        Ok(Traffic::GatewayApi {
+            route: route.to_owned(),
+            rule,
+            original: refs,
+            service: service.to_owned(),
+            selector,
+        })
+    }
+
+    /// Creates the canary Deployment: the primary with the new image, its own track label (and,
+    /// behind a route, its own values for the primary Service's selector keys plus a canary
+    /// Service).
     pub async fn create_canary(
         &self,
         record: &Record,
@@ -363,6 +501,48 @@ impl<'k> Cluster<'k> {
         set_image(&mut template, &record.container, &record.image);
         let mut selector = primary["spec"]["selector"].clone();
         selector["matchLabels"][TRACK_LABEL] = json!("canary");
+        if let Traffic::GatewayApi {
+            service,
+            selector: service_selector,
+            ..
+        } = &record.traffic
+        {
+            let mut canary_selector = serde_json::Map::new();
+            for (key, value) in service_selector.as_object().into_iter().flatten() {
+                template["metadata"]["labels"][key] = canary_value(value);
+                if !selector["matchLabels"][key].is_null() {
+                    selector["matchLabels"][key] = canary_value(value);
+                }
+                canary_selector.insert(key.clone(), canary_value(value));
+            }
+            let primary_service = self
+                .services
+                .get(service)
+                .await
+                .map_err(|e| self.explain("get", "services", service, e))?;
+            let ports = serde_json::to_value(
+                primary_service
+                    .spec
+                    .and_then(|s| s.ports)
+                    .unwrap_or_default(),
+            )?;
+            let name = format!("{service}-canary");
+            let canary_service = json!({
+                "apiVersion": "v1",
+                "kind": "Service",
+                "metadata": {
+                    "name": name,
+                    "namespace": self.namespace,
+                    "labels": {CANARY_OF_LABEL: record.deployment, "app.kubernetes.io/managed-by": "shipshape-canary"},
+                },
+                "spec": {"selector": canary_selector, "ports": ports},
+            });
+            let params = PatchParams::apply(&crate::PLUGIN.field_manager()).force();
+            self.services
+                .patch(&name, &params, &Patch::Apply(&canary_service))
+                .await
+                .map_err(|e| self.explain("patch", "services", &name, e))?;
+        }
         let canary = json!({
             "apiVersion": "apps/v1",
             "kind": "Deployment",
@@ -381,8 +561,37 @@ impl<'k> Cluster<'k> {
         Ok(())
     }
 
-    /// Replica counts for a weight (the `replicas` traffic mode).
+    /// Sends `weight` percent of the traffic to the canary: pod counts, or a route's weights.
     pub async fn route(&self, record: &Record, weight: u32) -> anyhow::Result<()> {
+        if let Traffic::GatewayApi {
+            route,
+            rule,
+            original,
+            service,
+            ..
+        } = &record.traffic
+        {
+            // Only the designated rule's backendRefs change; every other byte of the route stays.
+            let mut primary = original[0].clone();
+            primary["weight"] = json!(100 - weight);
+            let mut canary = original[0].clone();
+            canary["name"] = json!(format!("{service}-canary"));
+            canary["weight"] = json!(weight);
+            let refs = if weight == 0 {
+                original.clone()
+            } else {
+                json!([primary, canary])
+            };
+            self.set_backends(route, *rule, refs).await?;
+            let size = if weight == 0 {
+                0
+            } else {
+                record.total_replicas
+            };
+            return self
+                .merge_patch_deployment(&record.canary(), json!({"spec": {"replicas": size}}))
+                .await;
+        }
         let (canary, primary) = if weight == 0 {
             (0, record.total_replicas)
         } else {
@@ -392,6 +601,60 @@ impl<'k> Cluster<'k> {
             .await?;
         self.merge_patch_deployment(&record.deployment, json!({"spec": {"replicas": primary}}))
             .await
+    }
+
+    async fn set_backends(&self, route: &str, rule: usize, refs: Value) -> anyhow::Result<()> {
+        // A JSON patch: one path replaced, so nothing else in the route can change.
+        let body = serde_json::to_vec(&json!([
+            {"op": "replace", "path": format!("/spec/rules/{rule}/backendRefs"), "value": refs}
+        ]))?;
+        let request = http::Request::patch(format!(
+            "/apis/gateway.networking.k8s.io/v1/namespaces/{}/httproutes/{route}?fieldManager={}",
+            self.namespace,
+            crate::PLUGIN.field_manager()
+        ))
+        .header(http::header::CONTENT_TYPE, "application/json-patch+json")
+        .body(body)?;
+        self.kube
+            .client
+            .request_text(request)
+            .await
+            .map_err(|e| self.explain("patch", "httproutes.gateway.networking.k8s.io", route, e))?;
+        Ok(())
+    }
+
+    /// Back to the route (and Service) as they were, when a route carried traffic.
+    async fn restore_route(&self, record: &Record) -> anyhow::Result<()> {
+        if let Traffic::GatewayApi {
+            route,
+            rule,
+            original,
+            service,
+            ..
+        } = &record.traffic
+        {
+            self.set_backends(route, *rule, original.clone()).await?;
+            let name = format!("{service}-canary");
+            if let Some(found) = self
+                .services
+                .get_opt(&name)
+                .await
+                .map_err(|e| self.explain("get", "services", &name, e))?
+                && found
+                    .metadata
+                    .labels
+                    .as_ref()
+                    .and_then(|l| l.get(CANARY_OF_LABEL))
+                    == Some(&record.deployment)
+            {
+                match self.services.delete(&name, &DeleteParams::default()).await {
+                    Ok(_) => {}
+                    Err(kube::Error::Api(status)) if status.code == 404 => {}
+                    Err(e) => return Err(self.explain("delete", "services", &name, e)),
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Whether a Deployment's rollout is complete, as `kubectl rollout status` decides it.
@@ -453,11 +716,13 @@ impl<'k> Cluster<'k> {
         )
         .until(|| self.rolled_out(&record.deployment))
         .await?;
+        self.restore_route(record).await?;
         self.delete_canary(record).await
     }
 
     /// Rollback: the primary back to its size, the canary removed, nothing else touched.
     pub async fn rollback(&self, record: &Record) -> anyhow::Result<()> {
+        self.restore_route(record).await?;
         self.merge_patch_deployment(
             &record.deployment,
             json!({"spec": {"replicas": record.total_replicas}}),
@@ -673,9 +938,9 @@ pub async fn drive(
         match &action {
             Action::SetWeight(weight) => {
                 cluster.route(record, *weight).await?;
-                let (canary, primary) = split(record.total_replicas, *weight);
+                let means = record.weight_means(*weight);
                 record.event(format!(
-                    "step {}: weight {weight}% ({canary} canary / {primary} primary pods); {seen}",
+                    "step {}: weight {weight}% ({means}); {seen}",
                     record.state.step
                 ));
             }

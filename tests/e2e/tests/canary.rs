@@ -13,11 +13,16 @@ struct Setup {
 
 impl Setup {
     async fn start() -> Option<Self> {
+        Self::start_with(Vec::new()).await
+    }
+
+    async fn start_with(seeds: Vec<std::path::PathBuf>) -> Option<Self> {
         if !kubectl_available() || e2e::real_cluster().is_some() {
             return None;
         }
         let cluster = simcluster::SimCluster::start(simcluster::Options {
             speed: 20.0,
+            seeds,
             ..simcluster::Options::default()
         })
         .await
@@ -507,4 +512,101 @@ async fn webhooks_gate_and_follow_the_release() {
             .code,
         Some(0)
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gateway_api_weights_change_only_the_designated_rule() {
+    let crds =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../simcluster/crds/gateway-api");
+    let Some(setup) = Setup::start_with(vec![crds]).await else {
+        return;
+    };
+    let out = setup.kubectl_stdin(&["apply", "-n", "shop", "-f", "-"], "\
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: shop}
+spec:
+  parentRefs: [{name: public}]
+  rules:
+    - matches: [{path: {type: PathPrefix, value: /}}]
+      backendRefs: [{name: web, port: 80}]
+    - matches: [{path: {type: PathPrefix, value: /api}}]
+      filters: [{type: RequestHeaderModifier, requestHeaderModifier: {add: [{name: x-team, value: crm}]}}]
+      backendRefs: [{name: api, port: 4000, weight: 1}]
+");
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let rules = || -> serde_json::Value {
+        let route: serde_json::Value = serde_json::from_str(&setup.ok(&[
+            "get",
+            "httproute",
+            "shop",
+            "-n",
+            "shop",
+            "-o",
+            "json",
+        ]))
+        .expect("json");
+        route["spec"]["rules"].clone()
+    };
+    let before = rules();
+    let args = setup.start_args(
+        "registry.example/web:1.1",
+        &[
+            "--step-weight",
+            "50",
+            "--manual-gate",
+            "--traffic",
+            "gateway-api:shop#0",
+        ],
+    );
+    let driver = setup.spawn(&args);
+    setup.wait_for("the manual gate", |r| {
+        r["state"]["phase"] == "WaitingPromotion"
+    });
+    let during = rules();
+    assert_eq!(
+        during[0]["backendRefs"],
+        serde_json::json!([{"name": "web", "port": 80, "weight": 50}, {"name": "web-canary", "port": 80, "weight": 50}]),
+        "{during}"
+    );
+    assert_eq!(during[0]["matches"], before[0]["matches"]);
+    assert_eq!(
+        during[1].to_string(),
+        before[1].to_string(),
+        "the other rule is byte-identical"
+    );
+    let canary_service: serde_json::Value = serde_json::from_str(&setup.ok(&[
+        "get",
+        "service",
+        "web-canary",
+        "-n",
+        "shop",
+        "-o",
+        "json",
+    ]))
+    .expect("json");
+    assert_eq!(canary_service["spec"]["selector"]["app"], "web-canary");
+    let out = setup.kubectl(&["canary", "promote", "web", "-n", "shop"]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert_eq!(finish(driver).code, Some(0));
+    assert_eq!(
+        rules().to_string(),
+        before.to_string(),
+        "the route is back as it was"
+    );
+    assert_ne!(
+        setup
+            .kubectl(&["get", "service", "web-canary", "-n", "shop"])
+            .code,
+        Some(0),
+        "the canary Service is gone"
+    );
+    assert_eq!(setup.image(), "registry.example/web:1.1");
 }

@@ -228,9 +228,67 @@ pub fn cadvisor(store: &Store) -> String {
     cpu + &memory
 }
 
-/// Requests per second each ready pod serves (traffic splits evenly over the ready pods behind
-/// a Service, so a Deployment's share is its share of the ready pods).
+/// Requests per second each ready pod serves on average: traffic splits evenly over the ready
+/// pods behind a Service, so a Deployment's share is its share of the ready pods — unless an
+/// HTTPRoute rule weights its backends, in which case each Service gets its weighted share of
+/// the rule's traffic (10 per second per pod behind the rule).
 pub const REQUESTS_PER_SECOND: f64 = 10.0;
+
+fn selects(selector: &Value, labels: &Value) -> bool {
+    selector
+        .as_object()
+        .is_some_and(|m| !m.is_empty() && m.iter().all(|(k, v)| labels[k] == *v))
+}
+
+/// Each ready pod's request rate, by uid, with HTTPRoute weights applied.
+fn rates(store: &Store, pods: &[&Value]) -> std::collections::HashMap<String, f64> {
+    let uid = |p: &Value| p["metadata"]["uid"].as_str().unwrap_or_default().to_owned();
+    let mut rates: std::collections::HashMap<String, f64> =
+        pods.iter().map(|p| (uid(p), REQUESTS_PER_SECOND)).collect();
+    let services = store.all("", "services");
+    for route in store.all("gateway.networking.k8s.io", "httproutes") {
+        let namespace = route["metadata"]["namespace"].as_str().unwrap_or_default();
+        for rule in route["spec"]["rules"].as_array().into_iter().flatten() {
+            let backends: Vec<(Vec<&&Value>, f64)> = rule["backendRefs"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|r| r["kind"].as_str().is_none_or(|k| k == "Service"))
+                .map(|r| {
+                    let service = services.iter().find(|s| {
+                        s["metadata"]["namespace"] == namespace
+                            && s["metadata"]["name"] == r["name"]
+                    });
+                    let behind: Vec<&&Value> = pods
+                        .iter()
+                        .filter(|p| {
+                            p["metadata"]["namespace"] == namespace
+                                && service.is_some_and(|s| {
+                                    selects(&s["spec"]["selector"], &p["metadata"]["labels"])
+                                })
+                        })
+                        .collect();
+                    (behind, r["weight"].as_f64().unwrap_or(1.0))
+                })
+                .collect();
+            let total_weight: f64 = backends.iter().map(|(_, w)| w).sum();
+            let total_pods: usize = backends.iter().map(|(p, _)| p.len()).sum();
+            if total_weight <= 0.0 || total_pods == 0 {
+                continue;
+            }
+            let traffic = REQUESTS_PER_SECOND * total_pods as f64;
+            for (behind, weight) in backends {
+                for pod in &behind {
+                    rates.insert(
+                        uid(pod),
+                        traffic * weight / total_weight / behind.len() as f64,
+                    );
+                }
+            }
+        }
+    }
+    rates
+}
 
 /// The latency histogram's bucket bounds, in seconds.
 const BUCKETS: [f64; 11] = [
@@ -268,15 +326,21 @@ fn ready(pod: &Value) -> bool {
 /// `http_request_duration_seconds` histogram. Each ready pod serves [`REQUESTS_PER_SECOND`] since
 /// it started; an image whose tag ends in `-errors` answers 20 % with 500, one ending in `-slow`
 /// has a p99 above 1.5 s, and the others answer about 0.1 % errors in about 50 ms.
-pub fn application(store: &Store) -> String {
+pub fn application(store: &mut Store) -> String {
     let now = now_seconds();
+    let precise = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64());
+    let all = store.all("", "pods");
+    let ready_pods: Vec<&Value> = all.iter().filter(|p| ready(p)).collect();
+    let rates = rates(store, &ready_pods);
     let mut requests = String::from(
         "# HELP http_requests_total Requests served, by status code.\n# TYPE http_requests_total counter\n",
     );
     let mut durations = String::from(
         "# HELP http_request_duration_seconds Request latency.\n# TYPE http_request_duration_seconds histogram\n",
     );
-    for pod in store.all("", "pods").iter().filter(|p| ready(p)) {
+    for pod in ready_pods {
         let Some(container) = pod["spec"]["containers"].get(0) else {
             continue;
         };
@@ -286,7 +350,20 @@ pub fn application(store: &Store) -> String {
             label(&pod["metadata"]["namespace"]),
             label(&pod["metadata"]["name"]),
         );
-        let total = (now.saturating_sub(started(pod)) as f64 * REQUESTS_PER_SECOND).floor();
+        // Counters only grow: each scrape adds what the pod served since the last one.
+        let uid = pod["metadata"]["uid"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let rate = rates.get(&uid).copied().unwrap_or(REQUESTS_PER_SECOND);
+        let (last, served) = store
+            .served
+            .get(&uid)
+            .copied()
+            .unwrap_or((started(pod).min(now) as f64, 0.0));
+        let served = served + rate * (precise - last).max(0.0);
+        store.served.insert(uid, (precise, served));
+        let total = served.floor();
         let (error_share, latency) = behaviour(container["image"].as_str().unwrap_or_default());
         let errors = (total * error_share).round();
         requests.push_str(&format!(
@@ -316,6 +393,8 @@ pub fn application(store: &Store) -> String {
             "http_request_duration_seconds_count{{{labels}}} {total}\n"
         ));
     }
+    let current: std::collections::HashSet<&String> = rates.keys().collect();
+    store.served.retain(|uid, _| current.contains(uid));
     requests + &durations
 }
 

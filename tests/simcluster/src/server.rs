@@ -367,7 +367,7 @@ async fn route(shared: Arc<Shared>, req: Request<Incoming>, faults: &Faults) -> 
     };
     if method == Method::GET {
         let fixed = {
-            let store = shared.store();
+            let mut store = shared.store();
             match path.trim_end_matches('/') {
                 "/version" => Some(discovery::version()),
                 "/api" => Some(discovery::core_versions(&shared.address)),
@@ -382,7 +382,7 @@ async fn route(shared: Arc<Shared>, req: Request<Incoming>, faults: &Faults) -> 
                     count("get", &path, "");
                     return Response::builder()
                         .header(header::CONTENT_TYPE, "text/plain; version=0.0.4")
-                        .body(full(crate::metrics::application(&store)))
+                        .body(full(crate::metrics::application(&mut store)))
                         .unwrap_or_else(|_| Response::new(full("")));
                 }
                 "/metrics/cadvisor" => {

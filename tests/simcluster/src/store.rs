@@ -114,6 +114,8 @@ pub struct Store {
     pub changes: broadcast::Sender<Arc<Change>>,
     /// Container logs by (namespace, pod, container).
     pub logs: BTreeMap<(String, String, String), String>,
+    /// Requests each pod has served so far, by pod uid: (when last counted, how many).
+    pub served: std::collections::HashMap<String, (f64, f64)>,
     /// Set while quota usage is being written, so that writing it does not recompute it.
     syncing_quotas: bool,
 }
@@ -188,6 +190,7 @@ impl Default for Store {
             history_limit: HISTORY,
             changes: broadcast::channel(4096).0,
             logs: BTreeMap::new(),
+            served: std::collections::HashMap::new(),
             syncing_quotas: false,
         }
     }
