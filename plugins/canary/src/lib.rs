@@ -519,6 +519,10 @@ pub struct StatusArgs {
     #[arg(short = 'A', long = "all-namespaces")]
     pub all_namespaces: bool,
 
+    /// Keep watching: print again on every change, until every run shown has ended.
+    #[arg(short = 'w', long)]
+    pub watch: bool,
+
     #[command(flatten)]
     pub output: OutputArg,
 }
@@ -575,16 +579,15 @@ impl Report for StatusReport {
     }
 }
 
-async fn status(global: &GlobalArgs, args: &StatusArgs) -> anyhow::Result<Exit> {
-    let kube = Kube::connect(&global.kube, PLUGIN).await?;
-    let runs = match &args.deployment {
-        Some(deployment) => vec![recorded(&kube, deployment).await?.0],
+async fn runs(kube: &Kube, args: &StatusArgs) -> anyhow::Result<Vec<run::Record>> {
+    Ok(match &args.deployment {
+        Some(deployment) => vec![recorded(kube, deployment).await?.0],
         None => {
             let namespace = (!args.all_namespaces).then(|| kube.namespace.clone());
             let resource =
                 kube::core::ApiResource::erase::<k8s_openapi::api::core::v1::ConfigMap>(&());
             let maps = shipshape::list::list(
-                &kube,
+                kube,
                 &resource,
                 namespace.as_deref(),
                 Some(run::CANARY_OF_LABEL),
@@ -596,9 +599,29 @@ async fn status(global: &GlobalArgs, args: &StatusArgs) -> anyhow::Result<Exit> 
                 })
                 .collect()
         }
-    };
-    shipshape::output::print_report(&StatusReport { runs }, args.output.output)?;
-    Ok(Exit::Success)
+    })
+}
+
+async fn status(global: &GlobalArgs, args: &StatusArgs) -> anyhow::Result<Exit> {
+    let kube = Kube::connect(&global.kube, PLUGIN).await?;
+    let mut last = String::new();
+    loop {
+        let report = StatusReport {
+            runs: runs(&kube, args).await?,
+        };
+        let text = shipshape::output::render(&report, args.output.output)?;
+        if text != last {
+            shipshape::output::print(&text)?;
+            last = text;
+        }
+        if !args.watch || report.runs.iter().all(|r| r.state.phase.finished()) {
+            return Ok(Exit::Success);
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(2)) => {}
+            _ = tokio::signal::ctrl_c() => return Err(shipshape::exit::Interrupted.into()),
+        }
+    }
 }
 
 async fn history(global: &GlobalArgs, args: &TargetArgs) -> anyhow::Result<Exit> {

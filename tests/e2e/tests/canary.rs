@@ -337,10 +337,23 @@ async fn abort_and_promote_from_a_second_process() {
     setup.wait_for("the manual gate", |r| {
         r["state"]["phase"] == "WaitingPromotion"
     });
+    // A watcher sees the gate, then the promotion, and stops when the run ends.
+    let watch: Vec<String> = ["canary", "status", "web", "-n", "shop", "-w"]
+        .map(String::from)
+        .into();
+    let watcher = setup.spawn(&watch);
+    std::thread::sleep(std::time::Duration::from_millis(500));
     let out = setup.kubectl(&["canary", "promote", "web", "-n", "shop"]);
     assert_eq!(out.code, Some(0), "{out:?}");
     assert_eq!(finish(driver).code, Some(0));
     assert_eq!(setup.image(), "registry.example/web:1.3");
+    let watched = finish(watcher);
+    assert_eq!(watched.code, Some(0), "{watched:?}");
+    assert!(
+        watched.stdout.contains("WaitingPromotion") && watched.stdout.contains("Succeeded"),
+        "{}",
+        watched.stdout
+    );
     // Nothing left to control.
     let out = setup.kubectl(&["canary", "abort", "web", "-n", "shop"]);
     assert_eq!(out.code, Some(2), "{out:?}");
