@@ -147,6 +147,20 @@ pub struct StartArgs {
     #[arg(long, value_name = "[CONTAINER=]IMAGE")]
     pub image: String,
 
+    /// `canary` (traffic shifted in steps) or `blue-green` (a full-size preview analysed, then
+    /// the --active-service switched to it in one patch; --manual-gate keeps it waiting for
+    /// `kubectl canary promote`, like Argo Rollouts' autoPromotionEnabled: false).
+    #[arg(long, default_value = "canary", value_parser = ["canary", "blue-green"])]
+    pub strategy: String,
+
+    /// For blue-green: the Service that carries production traffic.
+    #[arg(long = "active-service", value_name = "SERVICE")]
+    pub active_service: Option<String>,
+
+    /// For blue-green: how long the old version keeps running after the switch.
+    #[arg(long = "scale-down-delay", default_value = "30s", value_parser = shipshape::duration::parse)]
+    pub scale_down_delay: Duration,
+
     /// How traffic reaches the canary: `replicas` (no mesh: canary and primary pods in
     /// proportion to the weight behind the same Service, the total kept constant — with N
     /// replicas each canary pod is 100/N %, so small Deployments move in coarse steps), or
@@ -291,7 +305,38 @@ async fn start(global: &GlobalArgs, args: &StartArgs) -> anyhow::Result<Exit> {
             .unwrap_or_default()
             .to_owned(),
     };
-    let canary_name = format!("{}-canary", args.deployment);
+    let blue_green = args.strategy == "blue-green";
+    let traffic = match (&route, blue_green, &args.active_service) {
+        (_, true, None) => {
+            return Err(
+                UsageError("--strategy blue-green needs --active-service SERVICE".into()).into(),
+            );
+        }
+        (Some(_), true, _) => {
+            return Err(UsageError(
+                "--strategy blue-green switches --active-service: it does not take --traffic"
+                    .into(),
+            )
+            .into());
+        }
+        (_, true, Some(service)) => {
+            cluster
+                .blue_green_traffic(service, args.scale_down_delay)
+                .await?
+        }
+        (Some((name, rule)), false, _) => cluster.gateway_traffic(name, *rule).await?,
+        (None, false, _) => run::Traffic::Replicas,
+    };
+    let canary_name = if blue_green {
+        format!("{}-preview", args.deployment)
+    } else {
+        format!("{}-canary", args.deployment)
+    };
+    let (step_weight, max_weight) = if blue_green {
+        (100, 100)
+    } else {
+        (args.step_weight, args.max_weight)
+    };
     let target = analysis::Target {
         namespace: &kube.namespace,
         workload: &canary_name,
@@ -313,8 +358,8 @@ async fn start(global: &GlobalArgs, args: &StartArgs) -> anyhow::Result<Exit> {
         container,
         image,
         config: machine::Config {
-            step_weight: args.step_weight,
-            max_weight: args.max_weight,
+            step_weight,
+            max_weight,
             threshold: args.threshold,
             on_no_data: args.on_no_data,
             manual_gate: args.manual_gate,
@@ -330,10 +375,7 @@ async fn start(global: &GlobalArgs, args: &StartArgs) -> anyhow::Result<Exit> {
         events: Vec::new(),
         history,
         webhooks: args.webhooks.clone(),
-        traffic: match &route {
-            Some((name, rule)) => cluster.gateway_traffic(name, *rule).await?,
-            None => run::Traffic::Replicas,
-        },
+        traffic,
         webhook_timeout_seconds: args.webhook_timeout.as_secs().max(1),
     };
     shipshape::prometheus::Prometheus::new(&record.prometheus, Duration::from_secs(5))
@@ -351,21 +393,21 @@ async fn start(global: &GlobalArgs, args: &StartArgs) -> anyhow::Result<Exit> {
             Duration::from_secs(record.interval_seconds * 3 + 10),
         )
         .await?;
-    record.state.weight = args.step_weight;
-    let (canary, primary_pods) = run::split(total, args.step_weight);
+    record.state.weight = step_weight;
+    let (canary, primary_pods) = run::split(total, step_weight);
     cluster.save(&record, true).await?;
     cluster.create_canary(&record, &primary, canary).await?;
-    cluster.route(&record, args.step_weight).await?;
+    cluster.route(&record, step_weight).await?;
     let means = match record.traffic {
         run::Traffic::Replicas => format!(
             "{canary} canary / {primary_pods} primary pods of {total}; each canary pod is {}%",
             100 / total.max(1)
         ),
-        _ => record.weight_means(args.step_weight),
+        _ => record.weight_means(step_weight),
     };
     record.event(format!(
         "started: deployment {} → {} (container {}); weight {}% ({means})",
-        record.deployment, record.image, record.container, args.step_weight
+        record.deployment, record.image, record.container, step_weight
     ));
     cluster.save(&record, false).await?;
     finish(&cluster, &mut record, args.timeout, args.output.output).await

@@ -47,6 +47,29 @@ pub enum Traffic {
         service: String,
         selector: Value,
     },
+    /// Blue-green: a full-size preview Deployment behind a preview Service, analysed, then the
+    /// active Service switched to it in one patch.
+    BlueGreen {
+        /// The active Service and its selector before the release.
+        service: String,
+        selector: Value,
+        scale_down_delay_seconds: u64,
+    },
+}
+
+impl Traffic {
+    /// The Service the release needs a twin of, its selector, and the twin's suffix.
+    fn twin(&self) -> Option<(&str, &Value, &'static str)> {
+        match self {
+            Traffic::Replicas => None,
+            Traffic::GatewayApi {
+                service, selector, ..
+            } => Some((service, selector, "canary")),
+            Traffic::BlueGreen {
+                service, selector, ..
+            } => Some((service, selector, "preview")),
+        }
+    }
 }
 
 /// `replicas` or `gateway-api:ROUTE[#RULE]` (`--traffic`).
@@ -76,8 +99,8 @@ pub fn parse_traffic(text: &str) -> Result<(String, Option<(String, usize)>), St
 
 /// The canary's label for a key the primary Service selects on: the canary's pods must not be
 /// selected by the primary Service when a route splits traffic by Service.
-fn canary_value(value: &Value) -> Value {
-    json!(format!("{}-canary", value.as_str().unwrap_or_default()))
+fn twin_value(value: &Value, suffix: &str) -> Value {
+    json!(format!("{}-{suffix}", value.as_str().unwrap_or_default()))
 }
 
 /// One event of a run.
@@ -169,6 +192,10 @@ impl Record {
                 let (canary, primary) = split(self.total_replicas, weight);
                 format!("{canary} canary / {primary} primary pods")
             }
+            Traffic::BlueGreen { service, .. } => format!(
+                "a preview of {} pods behind service {service}-preview; service {service} unchanged",
+                self.total_replicas
+            ),
             Traffic::GatewayApi {
                 route,
                 rule,
@@ -185,7 +212,10 @@ impl Record {
 
     /// The canary Deployment's name.
     pub fn canary(&self) -> String {
-        format!("{}-canary", self.deployment)
+        match self.traffic {
+            Traffic::BlueGreen { .. } => format!("{}-preview", self.deployment),
+            _ => format!("{}-canary", self.deployment),
+        }
     }
 }
 
@@ -455,6 +485,32 @@ impl<'k> Cluster<'k> {
         Ok(serde_json::to_value(route)?)
     }
 
+    /// The blue-green setup: the active Service and its selector.
+    pub async fn blue_green_traffic(
+        &self,
+        service: &str,
+        delay: Duration,
+    ) -> anyhow::Result<Traffic> {
+        let found = self
+            .services
+            .get_opt(service)
+            .await
+            .map_err(|e| self.explain("get", "services", service, e))?;
+        let found = found.ok_or_else(|| {
+            shipshape::UsageError(format!(
+                "service \"{service}\" not found in namespace \"{}\"",
+                self.namespace
+            ))
+        })?;
+        let selector =
+            serde_json::to_value(found.spec.and_then(|s| s.selector).unwrap_or_default())?;
+        Ok(Traffic::BlueGreen {
+            service: service.to_owned(),
+            selector,
+            scale_down_delay_seconds: delay.as_secs(),
+        })
+    }
+
     /// The Gateway API mode's setup: the designated rule's first backend is the primary
     /// Service; returns the traffic record.
     pub async fn gateway_traffic(&self, route: &str, rule: usize) -> anyhow::Result<Traffic> {
@@ -501,19 +557,14 @@ impl<'k> Cluster<'k> {
         set_image(&mut template, &record.container, &record.image);
         let mut selector = primary["spec"]["selector"].clone();
         selector["matchLabels"][TRACK_LABEL] = json!("canary");
-        if let Traffic::GatewayApi {
-            service,
-            selector: service_selector,
-            ..
-        } = &record.traffic
-        {
+        if let Some((service, service_selector, suffix)) = record.traffic.twin() {
             let mut canary_selector = serde_json::Map::new();
             for (key, value) in service_selector.as_object().into_iter().flatten() {
-                template["metadata"]["labels"][key] = canary_value(value);
+                template["metadata"]["labels"][key] = twin_value(value, suffix);
                 if !selector["matchLabels"][key].is_null() {
-                    selector["matchLabels"][key] = canary_value(value);
+                    selector["matchLabels"][key] = twin_value(value, suffix);
                 }
-                canary_selector.insert(key.clone(), canary_value(value));
+                canary_selector.insert(key.clone(), twin_value(value, suffix));
             }
             let primary_service = self
                 .services
@@ -526,7 +577,7 @@ impl<'k> Cluster<'k> {
                     .and_then(|s| s.ports)
                     .unwrap_or_default(),
             )?;
-            let name = format!("{service}-canary");
+            let name = format!("{service}-{suffix}");
             let canary_service = json!({
                 "apiVersion": "v1",
                 "kind": "Service",
@@ -563,6 +614,17 @@ impl<'k> Cluster<'k> {
 
     /// Sends `weight` percent of the traffic to the canary: pod counts, or a route's weights.
     pub async fn route(&self, record: &Record, weight: u32) -> anyhow::Result<()> {
+        if matches!(record.traffic, Traffic::BlueGreen { .. }) {
+            // The preview takes no traffic until promotion: it only runs, at full size.
+            let size = if weight == 0 {
+                0
+            } else {
+                record.total_replicas
+            };
+            return self
+                .merge_patch_deployment(&record.canary(), json!({"spec": {"replicas": size}}))
+                .await;
+        }
         if let Traffic::GatewayApi {
             route,
             rule,
@@ -625,36 +687,100 @@ impl<'k> Cluster<'k> {
 
     /// Back to the route (and Service) as they were, when a route carried traffic.
     async fn restore_route(&self, record: &Record) -> anyhow::Result<()> {
-        if let Traffic::GatewayApi {
-            route,
-            rule,
-            original,
-            service,
-            ..
-        } = &record.traffic
+        match &record.traffic {
+            Traffic::Replicas => return Ok(()),
+            Traffic::GatewayApi {
+                route,
+                rule,
+                original,
+                ..
+            } => self.set_backends(route, *rule, original.clone()).await?,
+            Traffic::BlueGreen {
+                service, selector, ..
+            } => self.select(service, selector).await?,
+        }
+        let Some((service, _, suffix)) = record.traffic.twin() else {
+            return Ok(());
+        };
+        let name = format!("{service}-{suffix}");
+        if let Some(found) = self
+            .services
+            .get_opt(&name)
+            .await
+            .map_err(|e| self.explain("get", "services", &name, e))?
+            && found
+                .metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get(CANARY_OF_LABEL))
+                == Some(&record.deployment)
         {
-            self.set_backends(route, *rule, original.clone()).await?;
-            let name = format!("{service}-canary");
-            if let Some(found) = self
-                .services
-                .get_opt(&name)
-                .await
-                .map_err(|e| self.explain("get", "services", &name, e))?
-                && found
-                    .metadata
-                    .labels
-                    .as_ref()
-                    .and_then(|l| l.get(CANARY_OF_LABEL))
-                    == Some(&record.deployment)
-            {
-                match self.services.delete(&name, &DeleteParams::default()).await {
-                    Ok(_) => {}
-                    Err(kube::Error::Api(status)) if status.code == 404 => {}
-                    Err(e) => return Err(self.explain("delete", "services", &name, e)),
-                }
+            match self.services.delete(&name, &DeleteParams::default()).await {
+                Ok(_) => {}
+                Err(kube::Error::Api(status)) if status.code == 404 => {}
+                Err(e) => return Err(self.explain("delete", "services", &name, e)),
             }
         }
         Ok(())
+    }
+
+    /// Points a Service at other pods: its whole selector replaced in one patch.
+    async fn select(&self, service: &str, selector: &Value) -> anyhow::Result<()> {
+        let current = self
+            .services
+            .get(service)
+            .await
+            .map_err(|e| self.explain("get", "services", service, e))?;
+        let mut patch = serde_json::Map::new();
+        // Keys the new selector drops are removed (null), the rest set.
+        for key in current
+            .spec
+            .and_then(|s| s.selector)
+            .unwrap_or_default()
+            .keys()
+        {
+            patch.insert(key.clone(), Value::Null);
+        }
+        for (key, value) in selector.as_object().into_iter().flatten() {
+            patch.insert(key.clone(), value.clone());
+        }
+        let body = json!({"spec": {"selector": patch}});
+        self.services
+            .patch(service, &PatchParams::default(), &Patch::Merge(&body))
+            .await
+            .map_err(|e| self.explain("patch", "services", service, e))?;
+        Ok(())
+    }
+
+    /// Blue-green promotion: the active Service switched to the preview's pods in one patch,
+    /// the primary updated while it serves nothing (after the scale-down delay), the Service
+    /// switched back, the preview removed — the Deployment keeps its name.
+    async fn promote_blue_green(&self, record: &Record, timeout: Duration) -> anyhow::Result<()> {
+        let Traffic::BlueGreen {
+            service,
+            selector,
+            scale_down_delay_seconds,
+        } = &record.traffic
+        else {
+            return Ok(());
+        };
+        let preview: serde_json::Map<String, Value> = selector
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| (k.clone(), twin_value(v, "preview")))
+            .collect();
+        self.select(service, &Value::Object(preview)).await?;
+        eprintln!(
+            "{} switched service/{service} to the preview; scaling the old version down in {}s",
+            now_clock(),
+            scale_down_delay_seconds
+        );
+        tokio::time::sleep(Duration::from_secs(*scale_down_delay_seconds)).await;
+        self.update_primary(record, timeout).await?;
+        self.select(service, selector).await?;
+        self.restore_route(record).await?;
+        self.delete_canary(record).await
     }
 
     /// Whether a Deployment's rollout is complete, as `kubectl rollout status` decides it.
@@ -695,8 +821,8 @@ impl<'k> Cluster<'k> {
         Ok(shipshape::wait::Check::Done(()))
     }
 
-    /// Promotion: the new image onto the primary at full size, rolled out; the canary removed.
-    pub async fn promote(&self, record: &Record, timeout: Duration) -> anyhow::Result<()> {
+    /// The new image onto the primary at full size, rolled out.
+    async fn update_primary(&self, record: &Record, timeout: Duration) -> anyhow::Result<()> {
         let mut template = record.original_template.clone();
         set_image(&mut template, &record.container, &record.image);
         let containers = template["spec"]["containers"].clone();
@@ -716,6 +842,16 @@ impl<'k> Cluster<'k> {
         )
         .until(|| self.rolled_out(&record.deployment))
         .await?;
+        Ok(())
+    }
+
+    /// Promotion: the new image onto the primary at full size, rolled out; the route restored
+    /// and the canary removed (blue-green: switch, wait, update, switch back).
+    pub async fn promote(&self, record: &Record, timeout: Duration) -> anyhow::Result<()> {
+        if matches!(record.traffic, Traffic::BlueGreen { .. }) {
+            return self.promote_blue_green(record, timeout).await;
+        }
+        self.update_primary(record, timeout).await?;
         self.restore_route(record).await?;
         self.delete_canary(record).await
     }

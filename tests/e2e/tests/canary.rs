@@ -623,3 +623,96 @@ spec:
     );
     assert_eq!(setup.image(), "registry.example/web:1.1");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn blue_green_switches_the_active_service_after_the_preview_passes() {
+    let Some(setup) = Setup::start().await else {
+        return;
+    };
+    let out = setup.kubectl_stdin(&["apply", "-n", "shop", "-f", "-"], "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n");
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let selector = |name: &str| {
+        setup.ok(&[
+            "get",
+            "service",
+            name,
+            "-n",
+            "shop",
+            "-o",
+            "jsonpath={.spec.selector}",
+        ])
+    };
+    let blue_green = [
+        "--strategy",
+        "blue-green",
+        "--active-service",
+        "web",
+        "--scale-down-delay",
+        "1s",
+    ];
+    let mut extra: Vec<&str> = blue_green.to_vec();
+    extra.push("--manual-gate");
+    let args = setup.start_args("registry.example/web:1.1", &extra);
+    let driver = setup.spawn(&args);
+    setup.wait_for("the preview to pass", |r| {
+        r["state"]["phase"] == "WaitingPromotion"
+    });
+    assert_eq!(
+        setup.ok(&[
+            "get",
+            "deploy",
+            "web-preview",
+            "-n",
+            "shop",
+            "-o",
+            "jsonpath={.spec.replicas}"
+        ]),
+        "4",
+        "a full-size preview"
+    );
+    assert_eq!(selector("web-preview"), r#"{"app":"web-preview"}"#);
+    assert_eq!(
+        selector("web"),
+        r#"{"app":"web"}"#,
+        "the active Service is untouched before promotion"
+    );
+    let out = setup.kubectl(&["canary", "promote", "web", "-n", "shop"]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let driven = finish(driver);
+    assert_eq!(driven.code, Some(0), "{driven:?}");
+    assert!(
+        driven
+            .stderr
+            .contains("switched service/web to the preview"),
+        "{}",
+        driven.stderr
+    );
+    assert_eq!(setup.image(), "registry.example/web:1.1");
+    assert_eq!(selector("web"), r#"{"app":"web"}"#);
+    assert_ne!(
+        setup
+            .kubectl(&["get", "deploy", "web-preview", "-n", "shop"])
+            .code,
+        Some(0)
+    );
+    assert_ne!(
+        setup
+            .kubectl(&["get", "service", "web-preview", "-n", "shop"])
+            .code,
+        Some(0)
+    );
+
+    // A failing preview is deleted; the active Service and the primary stay as they were.
+    let args = setup.start_args("registry.example/web:1.2-errors", &blue_green);
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = setup.kubectl(&refs);
+    assert_eq!(out.code, Some(1), "{out:?}");
+    assert_eq!(setup.image(), "registry.example/web:1.1");
+    assert_eq!(selector("web"), r#"{"app":"web"}"#);
+    assert_ne!(
+        setup
+            .kubectl(&["get", "deploy", "web-preview", "-n", "shop"])
+            .code,
+        Some(0)
+    );
+}
