@@ -165,7 +165,8 @@ pub struct StartArgs {
     /// proportion to the weight behind the same Service, the total kept constant — with N
     /// replicas each canary pod is 100/N %, so small Deployments move in coarse steps), or
     /// `gateway-api:ROUTE[#RULE]` (the weights of an HTTPRoute rule's backendRefs: the primary
-    /// Service and a canary Service; only that rule changes).
+    /// Service and a canary Service; only that rule changes), or `nginx:INGRESS` (a canary
+    /// Ingress with NGINX's canary-weight annotation).
     #[arg(long, default_value = "replicas", value_name = "MODE")]
     pub traffic: String,
 
@@ -324,6 +325,9 @@ async fn start(global: &GlobalArgs, args: &StartArgs) -> anyhow::Result<Exit> {
                 .blue_green_traffic(service, args.scale_down_delay)
                 .await?
         }
+        (Some((name, _)), false, _) if args.traffic.starts_with("nginx:") => {
+            cluster.nginx_traffic(name, &primary).await?
+        }
         (Some((name, rule)), false, _) => cluster.gateway_traffic(name, *rule).await?,
         (None, false, _) => run::Traffic::Replicas,
     };
@@ -337,10 +341,14 @@ async fn start(global: &GlobalArgs, args: &StartArgs) -> anyhow::Result<Exit> {
     } else {
         (args.step_weight, args.max_weight)
     };
+    let canary_ingress = match &traffic {
+        run::Traffic::Nginx { ingress, .. } => Some(format!("{ingress}-canary")),
+        _ => None,
+    };
     let target = analysis::Target {
         namespace: &kube.namespace,
         workload: &canary_name,
-        ingress: None,
+        ingress: canary_ingress.as_deref(),
         window: args.interval.as_secs().max(10),
     };
     let checks = analysis::checks(&args.metrics, &args.queries, args.provider, &target)

@@ -47,6 +47,14 @@ pub enum Traffic {
         service: String,
         selector: Value,
     },
+    /// NGINX ingress: a canary Ingress `<ingress>-canary` (canary-weight annotation) in front of
+    /// a canary Service, next to the primary Ingress.
+    Nginx {
+        ingress: String,
+        /// The primary Service (the Ingress backend that selects the Deployment's pods).
+        service: String,
+        selector: Value,
+    },
     /// Blue-green: a full-size preview Deployment behind a preview Service, analysed, then the
     /// active Service switched to it in one patch.
     BlueGreen {
@@ -63,6 +71,9 @@ impl Traffic {
         match self {
             Traffic::Replicas => None,
             Traffic::GatewayApi {
+                service, selector, ..
+            }
+            | Traffic::Nginx {
                 service, selector, ..
             } => Some((service, selector, "canary")),
             Traffic::BlueGreen {
@@ -88,11 +99,14 @@ pub fn parse_traffic(text: &str) -> Result<(String, Option<(String, usize)>), St
             }
             Ok(("gateway-api".into(), Some((route.to_owned(), rule))))
         }
-        Some(("istio" | "nginx", _)) => Err(format!(
-            "`{text}`: Istio and NGINX routing are not built yet; use replicas or gateway-api:ROUTE"
+        Some(("nginx", ingress)) if !ingress.is_empty() => {
+            Ok(("nginx".into(), Some((ingress.to_owned(), 0))))
+        }
+        Some(("istio", _)) => Err(format!(
+            "`{text}`: Istio routing is not built yet; use replicas, gateway-api:ROUTE or nginx:INGRESS"
         )),
         _ => Err(format!(
-            "`{text}`: expected replicas or gateway-api:ROUTE[#RULE]"
+            "`{text}`: expected replicas, gateway-api:ROUTE[#RULE] or nginx:INGRESS"
         )),
     }
 }
@@ -191,6 +205,9 @@ impl Record {
             Traffic::Replicas => {
                 let (canary, primary) = split(self.total_replicas, weight);
                 format!("{canary} canary / {primary} primary pods")
+            }
+            Traffic::Nginx { ingress, .. } => {
+                format!("ingress {ingress}-canary with canary-weight {weight}")
             }
             Traffic::BlueGreen { service, .. } => format!(
                 "a preview of {} pods behind service {service}-preview; service {service} unchanged",
@@ -485,6 +502,119 @@ impl<'k> Cluster<'k> {
         Ok(serde_json::to_value(route)?)
     }
 
+    fn ingresses(&self) -> Api<k8s_openapi::api::networking::v1::Ingress> {
+        Api::namespaced(self.kube.client.clone(), &self.namespace)
+    }
+
+    /// The NGINX setup: the Ingress backend whose Service selects the Deployment's pods.
+    pub async fn nginx_traffic(&self, ingress: &str, primary: &Value) -> anyhow::Result<Traffic> {
+        let found = self
+            .ingresses()
+            .get_opt(ingress)
+            .await
+            .map_err(|e| self.explain("get", "ingresses.networking.k8s.io", ingress, e))?;
+        let found = found.ok_or_else(|| {
+            shipshape::UsageError(format!(
+                "ingress \"{ingress}\" not found in namespace \"{}\"",
+                self.namespace
+            ))
+        })?;
+        let object = serde_json::to_value(found)?;
+        let labels = &primary["spec"]["template"]["metadata"]["labels"];
+        let backends: Vec<String> = object["spec"]["rules"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|r| r["http"]["paths"].as_array().into_iter().flatten())
+            .filter_map(|p| p["backend"]["service"]["name"].as_str().map(str::to_owned))
+            .collect();
+        for name in backends {
+            if let Some(service) = self
+                .services
+                .get_opt(&name)
+                .await
+                .map_err(|e| self.explain("get", "services", &name, e))?
+            {
+                let selector = serde_json::to_value(
+                    service.spec.and_then(|s| s.selector).unwrap_or_default(),
+                )?;
+                if selector
+                    .as_object()
+                    .is_some_and(|m| !m.is_empty() && m.iter().all(|(k, v)| labels[k] == *v))
+                {
+                    return Ok(Traffic::Nginx {
+                        ingress: ingress.to_owned(),
+                        service: name,
+                        selector,
+                    });
+                }
+            }
+        }
+        Err(shipshape::UsageError(format!(
+            "ingress {ingress} has no backend Service that selects deployment {}'s pods",
+            primary["metadata"]["name"].as_str().unwrap_or_default()
+        ))
+        .into())
+    }
+
+    /// The canary Ingress for a weight: the primary's rules for the primary Service, pointed at
+    /// the canary Service, with NGINX's canary annotations.
+    async fn nginx_weight(
+        &self,
+        record: &Record,
+        ingress: &str,
+        service: &str,
+        weight: u32,
+    ) -> anyhow::Result<()> {
+        let primary = self
+            .ingresses()
+            .get(ingress)
+            .await
+            .map_err(|e| self.explain("get", "ingresses.networking.k8s.io", ingress, e))?;
+        let mut spec = serde_json::to_value(primary.spec.unwrap_or_default())?;
+        spec.as_object_mut().map(|m| m.remove("tls"));
+        let mut rules = Vec::new();
+        for mut rule in spec["rules"].as_array().cloned().unwrap_or_default() {
+            let paths: Vec<Value> = rule["http"]["paths"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|p| p["backend"]["service"]["name"] == service)
+                .map(|p| {
+                    let mut p = p.clone();
+                    p["backend"]["service"]["name"] = json!(format!("{service}-canary"));
+                    p
+                })
+                .collect();
+            if !paths.is_empty() {
+                rule["http"]["paths"] = Value::Array(paths);
+                rules.push(rule);
+            }
+        }
+        spec["rules"] = Value::Array(rules);
+        let name = format!("{ingress}-canary");
+        let canary = json!({
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "Ingress",
+            "metadata": {
+                "name": name,
+                "namespace": self.namespace,
+                "labels": {CANARY_OF_LABEL: record.deployment, "app.kubernetes.io/managed-by": "shipshape-canary"},
+                "annotations": {
+                    "nginx.ingress.kubernetes.io/canary": "true",
+                    "nginx.ingress.kubernetes.io/canary-weight": weight.to_string(),
+                },
+            },
+            "spec": spec,
+        });
+        let params = PatchParams::apply(&crate::PLUGIN.field_manager()).force();
+        self.ingresses()
+            .patch(&name, &params, &Patch::Apply(&canary))
+            .await
+            .map_err(|e| self.explain("patch", "ingresses.networking.k8s.io", &name, e))?;
+        Ok(())
+    }
+
     /// The blue-green setup: the active Service and its selector.
     pub async fn blue_green_traffic(
         &self,
@@ -614,6 +744,22 @@ impl<'k> Cluster<'k> {
 
     /// Sends `weight` percent of the traffic to the canary: pod counts, or a route's weights.
     pub async fn route(&self, record: &Record, weight: u32) -> anyhow::Result<()> {
+        if let Traffic::Nginx {
+            ingress, service, ..
+        } = &record.traffic
+        {
+            if weight > 0 {
+                self.nginx_weight(record, ingress, service, weight).await?;
+            }
+            let size = if weight == 0 {
+                0
+            } else {
+                record.total_replicas
+            };
+            return self
+                .merge_patch_deployment(&record.canary(), json!({"spec": {"replicas": size}}))
+                .await;
+        }
         if matches!(record.traffic, Traffic::BlueGreen { .. }) {
             // The preview takes no traffic until promotion: it only runs, at full size.
             let size = if weight == 0 {
@@ -698,6 +844,38 @@ impl<'k> Cluster<'k> {
             Traffic::BlueGreen {
                 service, selector, ..
             } => self.select(service, selector).await?,
+            Traffic::Nginx { ingress, .. } => {
+                let name = format!("{ingress}-canary");
+                if let Some(found) = self
+                    .ingresses()
+                    .get_opt(&name)
+                    .await
+                    .map_err(|e| self.explain("get", "ingresses.networking.k8s.io", &name, e))?
+                    && found
+                        .metadata
+                        .labels
+                        .as_ref()
+                        .and_then(|l| l.get(CANARY_OF_LABEL))
+                        == Some(&record.deployment)
+                {
+                    match self
+                        .ingresses()
+                        .delete(&name, &DeleteParams::default())
+                        .await
+                    {
+                        Ok(_) => {}
+                        Err(kube::Error::Api(status)) if status.code == 404 => {}
+                        Err(e) => {
+                            return Err(self.explain(
+                                "delete",
+                                "ingresses.networking.k8s.io",
+                                &name,
+                                e,
+                            ));
+                        }
+                    }
+                }
+            }
         }
         let Some((service, _, suffix)) = record.traffic.twin() else {
             return Ok(());

@@ -716,3 +716,104 @@ async fn blue_green_switches_the_active_service_after_the_preview_passes() {
         Some(0)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nginx_canary_ingress_carries_the_weight() {
+    let Some(setup) = Setup::start().await else {
+        return;
+    };
+    let out = setup.kubectl_stdin(
+        &["apply", "-n", "shop", "-f", "-"],
+        "\
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: shop}
+spec:
+  ingressClassName: nginx
+  rules:
+    - host: shop.example
+      http:
+        paths:
+          - {path: /, pathType: Prefix, backend: {service: {name: web, port: {name: http}}}}
+",
+    );
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let before = setup.ok(&[
+        "get",
+        "ingress",
+        "shop",
+        "-n",
+        "shop",
+        "-o",
+        "jsonpath={.spec}",
+    ]);
+    let args = setup.start_args(
+        "registry.example/web:1.1",
+        &[
+            "--step-weight",
+            "30",
+            "--max-weight",
+            "30",
+            "--manual-gate",
+            "--traffic",
+            "nginx:shop",
+        ],
+    );
+    let driver = setup.spawn(&args);
+    setup.wait_for("the manual gate", |r| {
+        r["state"]["phase"] == "WaitingPromotion"
+    });
+    let canary: serde_json::Value = serde_json::from_str(&setup.ok(&[
+        "get",
+        "ingress",
+        "shop-canary",
+        "-n",
+        "shop",
+        "-o",
+        "json",
+    ]))
+    .expect("json");
+    assert_eq!(
+        canary["metadata"]["annotations"]["nginx.ingress.kubernetes.io/canary"],
+        "true"
+    );
+    assert_eq!(
+        canary["metadata"]["annotations"]["nginx.ingress.kubernetes.io/canary-weight"],
+        "30"
+    );
+    assert_eq!(
+        canary["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]["name"],
+        "web-canary"
+    );
+    assert_eq!(
+        setup.ok(&[
+            "get",
+            "ingress",
+            "shop",
+            "-n",
+            "shop",
+            "-o",
+            "jsonpath={.spec}"
+        ]),
+        before,
+        "the primary Ingress is untouched"
+    );
+    let out = setup.kubectl(&["canary", "promote", "web", "-n", "shop"]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert_eq!(finish(driver).code, Some(0));
+    assert_ne!(
+        setup
+            .kubectl(&["get", "ingress", "shop-canary", "-n", "shop"])
+            .code,
+        Some(0),
+        "the canary Ingress is gone"
+    );
+    assert_eq!(setup.image(), "registry.example/web:1.1");
+}

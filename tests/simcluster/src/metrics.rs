@@ -287,6 +287,81 @@ fn rates(store: &Store, pods: &[&Value]) -> std::collections::HashMap<String, f6
             }
         }
     }
+    // NGINX canary Ingresses: `canary-weight` percent of a host and path's traffic goes to the
+    // canary Ingress's Service, the rest to the primary Ingress's.
+    let ingresses = store.all("networking.k8s.io", "ingresses");
+    let annotation = |i: &Value, key: &str| {
+        i["metadata"]["annotations"][format!("nginx.ingress.kubernetes.io/{key}")]
+            .as_str()
+            .map(str::to_owned)
+    };
+    let backends = |i: &Value| -> Vec<(String, String, String)> {
+        i["spec"]["rules"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|r| {
+                let host = r["host"].as_str().unwrap_or_default().to_owned();
+                r["http"]["paths"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(move |p| {
+                        Some((
+                            host.clone(),
+                            p["path"].as_str().unwrap_or("/").to_owned(),
+                            p["backend"]["service"]["name"].as_str()?.to_owned(),
+                        ))
+                    })
+            })
+            .collect()
+    };
+    for canary in ingresses
+        .iter()
+        .filter(|i| annotation(i, "canary").as_deref() == Some("true"))
+    {
+        let namespace = &canary["metadata"]["namespace"];
+        let weight: f64 = annotation(canary, "canary-weight")
+            .and_then(|w| w.parse().ok())
+            .unwrap_or(0.0);
+        for (host, path, canary_service) in backends(canary) {
+            let primary_service = ingresses
+                .iter()
+                .filter(|i| {
+                    i["metadata"]["namespace"] == *namespace
+                        && annotation(i, "canary").as_deref() != Some("true")
+                })
+                .flat_map(|i| backends(i))
+                .find(|(h, p, _)| *h == host && *p == path)
+                .map(|(_, _, s)| s);
+            let Some(primary_service) = primary_service else {
+                continue;
+            };
+            let behind = |name: &str| -> Vec<&&Value> {
+                let service = services.iter().find(|s| {
+                    s["metadata"]["namespace"] == *namespace && s["metadata"]["name"] == name
+                });
+                pods.iter()
+                    .filter(|p| {
+                        p["metadata"]["namespace"] == *namespace
+                            && service.is_some_and(|s| {
+                                selects(&s["spec"]["selector"], &p["metadata"]["labels"])
+                            })
+                    })
+                    .collect()
+            };
+            let (canaries, primaries) = (behind(&canary_service), behind(&primary_service));
+            let traffic = REQUESTS_PER_SECOND * (canaries.len() + primaries.len()) as f64;
+            for (group, share) in [
+                (&canaries, weight / 100.0),
+                (&primaries, 1.0 - weight / 100.0),
+            ] {
+                for pod in group.iter() {
+                    rates.insert(uid(pod), traffic * share / group.len() as f64);
+                }
+            }
+        }
+    }
     rates
 }
 
