@@ -331,7 +331,7 @@ fn rates(store: &Store, pods: &[&Value]) -> std::collections::HashMap<String, f6
                     i["metadata"]["namespace"] == *namespace
                         && annotation(i, "canary").as_deref() != Some("true")
                 })
-                .flat_map(|i| backends(i))
+                .flat_map(&backends)
                 .find(|(h, p, _)| *h == host && *p == path)
                 .map(|(_, _, s)| s);
             let Some(primary_service) = primary_service else {
