@@ -4,6 +4,7 @@
 
 pub mod analysis;
 pub mod checklist;
+pub mod detach;
 pub mod machine;
 pub mod run;
 pub mod webhooks;
@@ -220,6 +221,15 @@ pub struct StartArgs {
     #[arg(long = "webhook-timeout", default_value = "10s", value_parser = shipshape::duration::parse)]
     pub webhook_timeout: Duration,
 
+    /// Return at once and let a Job in the cluster drive the release (`kubectl canary resume`
+    /// from the suite's image, with a ServiceAccount and a Role of its own).
+    #[arg(long)]
+    pub detach: bool,
+
+    /// The suite's container image, for --detach (see the Dockerfile).
+    #[arg(long = "runner-image", value_name = "IMAGE", default_value = concat!("shipshape:", env!("CARGO_PKG_VERSION")))]
+    pub runner_image: String,
+
     /// How long the primary's rollout may take at promotion.
     #[arg(long, default_value = "10m", value_parser = shipshape::duration::parse)]
     pub timeout: Duration,
@@ -418,6 +428,25 @@ async fn start(global: &GlobalArgs, args: &StartArgs) -> anyhow::Result<Exit> {
         record.deployment, record.image, record.container, step_weight
     ));
     cluster.save(&record, false).await?;
+    if args.detach {
+        // The loop continues in the cluster: `kubectl canary resume` in a Job.
+        let objects = detach::objects(&record, &args.runner_image);
+        let applier = shipshape::apply::Applier::new(&kube, PLUGIN, shipshape::apply::DryRun::None);
+        for object in &objects {
+            applier.apply(object).await?;
+        }
+        cluster.release(&record.deployment).await?;
+        let job = objects
+            .last()
+            .and_then(|o| o["metadata"]["name"].as_str())
+            .unwrap_or_default()
+            .to_owned();
+        eprintln!(
+            "detached: job.batch/{job} drives the release in namespace {}; follow it with `kubectl canary status {} -n {0} -w`",
+            record.namespace, record.deployment
+        );
+        return Ok(Exit::Success);
+    }
     finish(&cluster, &mut record, args.timeout, args.output.output).await
 }
 

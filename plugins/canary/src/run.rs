@@ -466,7 +466,8 @@ impl<'k> Cluster<'k> {
         )
     }
 
-    async fn release(&self, deployment: &str) -> anyhow::Result<()> {
+    /// Gives the lease up (the run continues elsewhere, or has ended).
+    pub async fn release(&self, deployment: &str) -> anyhow::Result<()> {
         let name = format!("{deployment}-canary");
         match self.leases.delete(&name, &DeleteParams::default()).await {
             Ok(_) => Ok(()),

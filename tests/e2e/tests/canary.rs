@@ -817,3 +817,68 @@ spec:
     );
     assert_eq!(setup.image(), "registry.example/web:1.1");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn detached_runs_hand_the_loop_to_a_job_with_its_own_role() {
+    let Some(setup) = Setup::start().await else {
+        return;
+    };
+    let args = setup.start_args(
+        "registry.example/web:1.1",
+        &[
+            "--step-weight",
+            "50",
+            "--detach",
+            "--runner-image",
+            "registry.example/shipshape:0.1.0",
+        ],
+    );
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = setup.kubectl(&refs);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert!(
+        out.stderr
+            .contains("detached: job.batch/web-canary-runner-"),
+        "{out:?}"
+    );
+    let jobs: serde_json::Value = serde_json::from_str(&setup.ok(&[
+        "get",
+        "jobs",
+        "-n",
+        "shop",
+        "-l",
+        "canary.shipshape.dev/canary-of=web",
+        "-o",
+        "json",
+    ]))
+    .expect("json");
+    let pod = &jobs["items"][0]["spec"]["template"]["spec"];
+    assert_eq!(pod["serviceAccountName"], "web-canary-runner");
+    assert_eq!(
+        pod["containers"][0]["image"],
+        "registry.example/shipshape:0.1.0"
+    );
+    assert_eq!(
+        pod["containers"][0]["args"],
+        serde_json::json!(["resume", "web", "--namespace", "shop"])
+    );
+    let role: serde_json::Value = serde_json::from_str(&setup.ok(&[
+        "get",
+        "role",
+        "web-canary-runner",
+        "-n",
+        "shop",
+        "-o",
+        "json",
+    ]))
+    .expect("json");
+    assert!(role["rules"].as_array().is_some_and(|r| {
+        r.iter()
+            .any(|r| r["resources"] == serde_json::json!(["leases"]))
+    }));
+    setup.ok(&["get", "rolebinding", "web-canary-runner", "-n", "shop"]);
+    // The lease is free for the Job; whoever resumes finishes the run.
+    let out = setup.kubectl(&["canary", "resume", "web", "-n", "shop"]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert_eq!(setup.image(), "registry.example/web:1.1");
+}
