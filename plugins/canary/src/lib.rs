@@ -166,7 +166,8 @@ pub struct StartArgs {
     /// proportion to the weight behind the same Service, the total kept constant — with N
     /// replicas each canary pod is 100/N %, so small Deployments move in coarse steps), or
     /// `gateway-api:ROUTE[#RULE]` (the weights of an HTTPRoute rule's backendRefs: the primary
-    /// Service and a canary Service; only that rule changes), or `nginx:INGRESS` (a canary
+    /// Service and a canary Service; only that rule changes), `istio:VIRTUALSERVICE[#ROUTE]` (the
+    /// weights of a VirtualService's http route, summing to 100), or `nginx:INGRESS` (a canary
     /// Ingress with NGINX's canary-weight annotation).
     #[arg(long, default_value = "replicas", value_name = "MODE")]
     pub traffic: String,
@@ -338,7 +339,11 @@ async fn start(global: &GlobalArgs, args: &StartArgs) -> anyhow::Result<Exit> {
         (Some((name, _)), false, _) if args.traffic.starts_with("nginx:") => {
             cluster.nginx_traffic(name, &primary).await?
         }
-        (Some((name, rule)), false, _) => cluster.gateway_traffic(name, *rule).await?,
+        (Some((name, rule)), false, _) => {
+            cluster
+                .gateway_traffic(name, *rule, args.traffic.starts_with("istio:"))
+                .await?
+        }
         (None, false, _) => run::Traffic::Replicas,
     };
     let canary_name = if blue_green {

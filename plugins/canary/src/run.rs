@@ -46,6 +46,9 @@ pub enum Traffic {
         /// The primary Service (the rule's first backend) and its selector.
         service: String,
         selector: Value,
+        /// An Istio VirtualService (`spec.http[RULE].route`) rather than an HTTPRoute.
+        #[serde(default)]
+        istio: bool,
     },
     /// NGINX ingress: a canary Ingress `<ingress>-canary` (canary-weight annotation) in front of
     /// a canary Service, next to the primary Ingress.
@@ -102,11 +105,20 @@ pub fn parse_traffic(text: &str) -> Result<(String, Option<(String, usize)>), St
         Some(("nginx", ingress)) if !ingress.is_empty() => {
             Ok(("nginx".into(), Some((ingress.to_owned(), 0))))
         }
-        Some(("istio", _)) => Err(format!(
-            "`{text}`: Istio routing is not built yet; use replicas, gateway-api:ROUTE or nginx:INGRESS"
-        )),
+        Some(("istio", target)) => {
+            let (service, route) = target.split_once('#').unwrap_or((target, "0"));
+            let route = route
+                .parse()
+                .map_err(|_| format!("`{text}`: the route after # is an index (0, 1, …)"))?;
+            if service.is_empty() {
+                return Err(format!(
+                    "`{text}`: name the VirtualService: istio:VIRTUALSERVICE[#ROUTE]"
+                ));
+            }
+            Ok(("istio".into(), Some((service.to_owned(), route))))
+        }
         _ => Err(format!(
-            "`{text}`: expected replicas, gateway-api:ROUTE[#RULE] or nginx:INGRESS"
+            "`{text}`: expected replicas, gateway-api:ROUTE[#RULE], istio:VIRTUALSERVICE[#ROUTE] or nginx:INGRESS"
         )),
     }
 }
@@ -477,21 +489,31 @@ impl<'k> Cluster<'k> {
     }
 
     /// Creates the canary Deployment: the primary with the new image, its own track label.
-    fn routes(&self) -> Api<kube::api::DynamicObject> {
-        let resource = kube::core::ApiResource {
-            group: "gateway.networking.k8s.io".into(),
-            version: "v1".into(),
-            api_version: "gateway.networking.k8s.io/v1".into(),
-            kind: "HTTPRoute".into(),
-            plural: "httproutes".into(),
+    fn routes(&self, istio: bool) -> Api<kube::api::DynamicObject> {
+        let resource = if istio {
+            kube::core::ApiResource {
+                group: "networking.istio.io".into(),
+                version: "v1".into(),
+                api_version: "networking.istio.io/v1".into(),
+                kind: "VirtualService".into(),
+                plural: "virtualservices".into(),
+            }
+        } else {
+            kube::core::ApiResource {
+                group: "gateway.networking.k8s.io".into(),
+                version: "v1".into(),
+                api_version: "gateway.networking.k8s.io/v1".into(),
+                kind: "HTTPRoute".into(),
+                plural: "httproutes".into(),
+            }
         };
         Api::namespaced_with(self.kube.client.clone(), &self.namespace, &resource)
     }
 
     /// An HTTPRoute as JSON.
-    pub async fn route_object(&self, name: &str) -> anyhow::Result<Value> {
+    pub async fn route_object(&self, name: &str, istio: bool) -> anyhow::Result<Value> {
         let route =
-            self.routes().get_opt(name).await.map_err(|e| {
+            self.routes(istio).get_opt(name).await.map_err(|e| {
                 self.explain("get", "httproutes.gateway.networking.k8s.io", name, e)
             })?;
         let route = route.ok_or_else(|| {
@@ -644,10 +666,27 @@ impl<'k> Cluster<'k> {
 
     /// The Gateway API mode's setup: the designated rule's first backend is the primary
     /// Service; returns the traffic record.
-    pub async fn gateway_traffic(&self, route: &str, rule: usize) -> anyhow::Result<Traffic> {
-        let object = self.route_object(route).await?;
-        let refs = object["spec"]["rules"][rule]["backendRefs"].clone();
-        let service = refs[0]["name"].as_str().map(str::to_owned).ok_or_else(|| {
+    pub async fn gateway_traffic(
+        &self,
+        route: &str,
+        rule: usize,
+        istio: bool,
+    ) -> anyhow::Result<Traffic> {
+        let object = self.route_object(route, istio).await?;
+        let refs = if istio {
+            object["spec"]["http"][rule]["route"].clone()
+        } else {
+            object["spec"]["rules"][rule]["backendRefs"].clone()
+        };
+        // Istio names hosts `web`, `web.shop` or `web.shop.svc.cluster.local`.
+        let first = if istio {
+            refs[0]["destination"]["host"]
+                .as_str()
+                .map(|h| h.split('.').next().unwrap_or(h))
+        } else {
+            refs[0]["name"].as_str()
+        };
+        let service = first.map(str::to_owned).ok_or_else(|| {
             shipshape::UsageError(format!(
                 "httproute {route} has no rule {rule} with a Service backendRef"
             ))
@@ -671,6 +710,7 @@ impl<'k> Cluster<'k> {
             original: refs,
             service: service.to_owned(),
             selector,
+            istio,
         })
     }
 
@@ -777,21 +817,27 @@ impl<'k> Cluster<'k> {
             rule,
             original,
             service,
+            istio,
             ..
         } = &record.traffic
         {
-            // Only the designated rule's backendRefs change; every other byte of the route stays.
+            // Only the designated rule's backends change; every other byte of the route stays.
+            // Istio's weights must add up to 100, Gateway API's are relative: 100 - w and w.
             let mut primary = original[0].clone();
             primary["weight"] = json!(100 - weight);
             let mut canary = original[0].clone();
-            canary["name"] = json!(format!("{service}-canary"));
+            if *istio {
+                canary["destination"]["host"] = json!(format!("{service}-canary"));
+            } else {
+                canary["name"] = json!(format!("{service}-canary"));
+            }
             canary["weight"] = json!(weight);
             let refs = if weight == 0 {
                 original.clone()
             } else {
                 json!([primary, canary])
             };
-            self.set_backends(route, *rule, refs).await?;
+            self.set_backends(route, *rule, refs, *istio).await?;
             let size = if weight == 0 {
                 0
             } else {
@@ -812,14 +858,29 @@ impl<'k> Cluster<'k> {
             .await
     }
 
-    async fn set_backends(&self, route: &str, rule: usize, refs: Value) -> anyhow::Result<()> {
+    async fn set_backends(
+        &self,
+        route: &str,
+        rule: usize,
+        refs: Value,
+        istio: bool,
+    ) -> anyhow::Result<()> {
         // A JSON patch: one path replaced, so nothing else in the route can change.
-        let body = serde_json::to_vec(&json!([
-            {"op": "replace", "path": format!("/spec/rules/{rule}/backendRefs"), "value": refs}
-        ]))?;
+        let (path, api) = if istio {
+            (
+                format!("/spec/http/{rule}/route"),
+                "networking.istio.io/v1/namespaces/{}/virtualservices",
+            )
+        } else {
+            (
+                format!("/spec/rules/{rule}/backendRefs"),
+                "gateway.networking.k8s.io/v1/namespaces/{}/httproutes",
+            )
+        };
+        let body = serde_json::to_vec(&json!([{"op": "replace", "path": path, "value": refs}]))?;
         let request = http::Request::patch(format!(
-            "/apis/gateway.networking.k8s.io/v1/namespaces/{}/httproutes/{route}?fieldManager={}",
-            self.namespace,
+            "/apis/{}/{route}?fieldManager={}",
+            api.replace("{}", &self.namespace),
             crate::PLUGIN.field_manager()
         ))
         .header(http::header::CONTENT_TYPE, "application/json-patch+json")
@@ -840,8 +901,12 @@ impl<'k> Cluster<'k> {
                 route,
                 rule,
                 original,
+                istio,
                 ..
-            } => self.set_backends(route, *rule, original.clone()).await?,
+            } => {
+                self.set_backends(route, *rule, original.clone(), *istio)
+                    .await?
+            }
             Traffic::BlueGreen {
                 service, selector, ..
             } => self.select(service, selector).await?,

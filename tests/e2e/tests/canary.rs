@@ -882,3 +882,78 @@ async fn detached_runs_hand_the_loop_to_a_job_with_its_own_role() {
     assert_eq!(out.code, Some(0), "{out:?}");
     assert_eq!(setup.image(), "registry.example/web:1.1");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn istio_virtual_service_weights_sum_to_100_on_one_route() {
+    let crds = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../simcluster/crds/istio");
+    let Some(setup) = Setup::start_with(vec![crds]).await else {
+        return;
+    };
+    let out = setup.kubectl_stdin(
+        &["apply", "-n", "shop", "-f", "-"],
+        "\
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: shop}
+spec:
+  hosts: [shop.example]
+  http:
+    - route: [{destination: {host: web.shop.svc.cluster.local, port: {number: 80}}}]
+    - match: [{uri: {prefix: /api}}]
+      route: [{destination: {host: api}, weight: 100}]
+",
+    );
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let http = || -> serde_json::Value {
+        let vs: serde_json::Value = serde_json::from_str(&setup.ok(&[
+            "get",
+            "virtualservice",
+            "shop",
+            "-n",
+            "shop",
+            "-o",
+            "json",
+        ]))
+        .expect("json");
+        vs["spec"]["http"].clone()
+    };
+    let before = http();
+    let args = setup.start_args(
+        "registry.example/web:1.1",
+        &[
+            "--step-weight",
+            "20",
+            "--max-weight",
+            "20",
+            "--manual-gate",
+            "--traffic",
+            "istio:shop#0",
+        ],
+    );
+    let driver = setup.spawn(&args);
+    setup.wait_for("the manual gate", |r| {
+        r["state"]["phase"] == "WaitingPromotion"
+    });
+    let during = http();
+    let routes = during[0]["route"].as_array().expect("routes");
+    let weights: Vec<i64> = routes.iter().filter_map(|r| r["weight"].as_i64()).collect();
+    assert_eq!(weights, [80, 20], "{during}");
+    assert_eq!(routes[1]["destination"]["host"], "web-canary");
+    assert_eq!(
+        during[1].to_string(),
+        before[1].to_string(),
+        "the other route is byte-identical"
+    );
+    let out = setup.kubectl(&["canary", "promote", "web", "-n", "shop"]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert_eq!(finish(driver).code, Some(0));
+    assert_eq!(http().to_string(), before.to_string());
+    assert_eq!(setup.image(), "registry.example/web:1.1");
+}
