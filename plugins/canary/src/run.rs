@@ -204,7 +204,11 @@ impl Record {
     /// Records (and prints) an event.
     pub fn event(&mut self, message: impl Into<String>) {
         let message = message.into();
-        eprintln!("{} {message}", now_clock());
+        let line = format!("{} {message}", now_clock());
+        match progress() {
+            Some(bar) => bar.println(line),
+            None => eprintln!("{line}"),
+        }
         self.events.push(Event {
             time: now(),
             message,
@@ -246,6 +250,40 @@ impl Record {
             _ => format!("{}-canary", self.deployment),
         }
     }
+}
+
+/// The live view on a terminal: weight against the maximum, step, failed checks and the last
+/// metric values against their bounds. Without a terminal, runs print plain lines only.
+static PROGRESS: std::sync::Mutex<Option<indicatif::ProgressBar>> = std::sync::Mutex::new(None);
+
+fn progress() -> Option<indicatif::ProgressBar> {
+    PROGRESS.lock().ok().and_then(|p| p.clone())
+}
+
+fn show_progress(record: &Record) {
+    let Some(bar) = progress() else {
+        return;
+    };
+    bar.set_length(u64::from(record.config.max_weight));
+    bar.set_position(u64::from(record.state.weight));
+    let checks: Vec<String> = record
+        .state
+        .last_checks
+        .iter()
+        .map(crate::machine::CheckResult::describe)
+        .collect();
+    bar.set_message(format!(
+        "step {} · {:?} · {}/{} failed · {}",
+        record.state.step,
+        record.state.phase,
+        record.state.failed_checks,
+        record.config.threshold,
+        if checks.is_empty() {
+            "no checks yet".into()
+        } else {
+            checks.join(" · ")
+        }
+    ));
 }
 
 /// RFC 3339 now.
@@ -1196,6 +1234,18 @@ pub async fn drive(
         shipshape::prometheus::Prometheus::new(&record.prometheus, Duration::from_secs(30))
             .map_err(shipshape::UsageError)?;
     let interval = Duration::from_secs(record.interval_seconds.max(1));
+    if std::io::IsTerminal::is_terminal(&std::io::stderr())
+        && let Ok(mut slot) = PROGRESS.lock()
+    {
+        let bar = indicatif::ProgressBar::new(u64::from(record.config.max_weight));
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{spinner} weight {pos:>3}%/{len}% [{bar:20}] {msg}",
+        ) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.enable_steady_tick(Duration::from_millis(200));
+        *slot = Some(bar);
+    }
     let me = identity();
     let lease_for = interval * 3 + Duration::from_secs(10);
     loop {
@@ -1235,6 +1285,9 @@ pub async fn drive(
             }
             cluster.save(record, true).await?;
             cluster.release(&record.deployment).await?;
+            if let Some(bar) = PROGRESS.lock().ok().and_then(|mut p| p.take()) {
+                bar.finish_and_clear();
+            }
             return Ok(record.state.phase);
         }
         // Wait out the interval (Ctrl-C leaves everything as recorded).
@@ -1345,6 +1398,7 @@ pub async fn drive(
             )),
         }
         cluster.save(record, request.is_some()).await?;
+        show_progress(record);
     }
 }
 
