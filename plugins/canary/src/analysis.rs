@@ -170,8 +170,92 @@ pub async fn evaluate(
     Ok(results)
 }
 
+/// `--analysis-file`: checks and webhooks kept with the application.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnalysisFile {
+    #[serde(default)]
+    pub metrics: Vec<FileMetric>,
+    #[serde(default)]
+    pub webhooks: Vec<crate::webhooks::Webhook>,
+}
+
+/// One check of an analysis file.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileMetric {
+    pub name: String,
+    #[serde(default)]
+    pub query: Option<String>,
+    #[serde(default)]
+    pub min: Option<f64>,
+    #[serde(default)]
+    pub max: Option<f64>,
+}
+
+impl AnalysisFile {
+    /// Reads and checks a file; errors name it.
+    pub fn read(path: &std::path::Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let file: AnalysisFile =
+            serde_saphyr::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        for hook in &file.webhooks {
+            if !hook.url.starts_with("http://") {
+                return Err(format!(
+                    "{}: webhook {}: give an http:// URL",
+                    path.display(),
+                    hook.url
+                ));
+            }
+        }
+        Ok(file)
+    }
+
+    /// The metrics as `--metric` values.
+    pub fn metric_flags(&self) -> Vec<String> {
+        self.metrics
+            .iter()
+            .map(|m| match (m.min, m.max) {
+                (Some(min), _) => format!("{}:min={min}", m.name),
+                (_, Some(max)) => format!("{}:max={max}", m.name),
+                _ => m.name.clone(),
+            })
+            .collect()
+    }
+
+    /// The custom queries as `--query` values.
+    pub fn query_flags(&self) -> Vec<String> {
+        self.metrics
+            .iter()
+            .filter_map(|m| Some(format!("{}={}", m.name, m.query.as_ref()?)))
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn analysis_files_become_flags_and_bad_ones_name_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("analysis.yaml");
+        std::fs::write(&path, "metrics:\n  - {name: request-success-rate, min: 99.5}\n  - {name: queue-depth, query: max(queue_depth), max: 100}\nwebhooks:\n  - {type: rollout, url: 'http://tests/run'}\n").unwrap();
+        let file = AnalysisFile::read(&path).unwrap();
+        assert_eq!(
+            file.metric_flags(),
+            ["request-success-rate:min=99.5", "queue-depth:max=100"]
+        );
+        assert_eq!(file.query_flags(), ["queue-depth=max(queue_depth)"]);
+        assert_eq!(file.webhooks.len(), 1);
+        std::fs::write(&path, "metric: []\n").unwrap();
+        let err = AnalysisFile::read(&path).unwrap_err();
+        assert!(
+            err.starts_with(&format!("{}: ", path.display())) && err.contains("metric"),
+            "{err}"
+        );
+    }
+
     use super::*;
 
     fn target() -> Target<'static> {

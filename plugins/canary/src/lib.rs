@@ -197,6 +197,11 @@ pub struct StartArgs {
     #[arg(long = "query", value_name = "NAME=PROMQL")]
     pub queries: Vec<String>,
 
+    /// Checks and webhooks from a YAML file, added to the flags':
+    /// `metrics: [{name, query?, min?, max?}]`, `webhooks: [{type, url}]`.
+    #[arg(long = "analysis-file", value_name = "FILE")]
+    pub analysis_file: Option<std::path::PathBuf>,
+
     /// Metric names the built-in checks use.
     #[arg(long, value_enum, default_value = "generic")]
     pub provider: analysis::Provider,
@@ -366,8 +371,17 @@ async fn start(global: &GlobalArgs, args: &StartArgs) -> anyhow::Result<Exit> {
         ingress: canary_ingress.as_deref(),
         window: args.interval.as_secs().max(10),
     };
-    let checks = analysis::checks(&args.metrics, &args.queries, args.provider, &target)
-        .map_err(UsageError)?;
+    let mut metrics = args.metrics.clone();
+    let mut queries = args.queries.clone();
+    let mut hooks = args.webhooks.clone();
+    if let Some(path) = &args.analysis_file {
+        let file = analysis::AnalysisFile::read(path).map_err(UsageError)?;
+        metrics.extend(file.metric_flags());
+        queries.extend(file.query_flags());
+        hooks.extend(file.webhooks);
+    }
+    let checks =
+        analysis::checks(&metrics, &queries, args.provider, &target).map_err(UsageError)?;
     let total = shipshape::workload::replicas(&primary).unwrap_or(1);
     let mut history = previous.map(|(r, _)| {
         let mut h = r.history.clone();
@@ -397,7 +411,7 @@ async fn start(global: &GlobalArgs, args: &StartArgs) -> anyhow::Result<Exit> {
         finished: None,
         events: Vec::new(),
         history,
-        webhooks: args.webhooks.clone(),
+        webhooks: hooks,
         traffic,
         webhook_timeout_seconds: args.webhook_timeout.as_secs().max(1),
     };
