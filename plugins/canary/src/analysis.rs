@@ -256,8 +256,6 @@ mod tests {
         );
     }
 
-    use super::*;
-
     fn target() -> Target<'static> {
         Target {
             namespace: "shop",

@@ -74,7 +74,7 @@ pub struct Cli {
 pub enum Command {
     /// Start a canary release and drive it to promotion or rollback (blocks; resumable).
     #[command(after_help = START_EXAMPLES)]
-    Start(StartArgs),
+    Start(Box<StartArgs>),
     /// Where canary runs stand: phase, step, weight, failed checks, last metric values.
     Status(StatusArgs),
     /// Continue a run whose CLI died, from its recorded step.
