@@ -833,6 +833,23 @@ async fn migrate(global: &GlobalArgs, args: &MigrateArgs) -> anyhow::Result<Exit
     Ok(Exit::No)
 }
 
+/// The checklist row of a missing Deployment, printed; exit 1.
+fn missing(
+    mut list: checklist::Checklist,
+    deployment: &str,
+    ns: &str,
+    output: shipshape::OutputFormat,
+) -> anyhow::Result<Exit> {
+    list.row(
+        "the deployment exists",
+        false,
+        true,
+        format!("deployment \"{deployment}\" not found in namespace \"{ns}\""),
+    );
+    shipshape::output::print_report(&list, output)?;
+    Ok(Exit::No)
+}
+
 /// The flags preflight and verify share for metrics.
 #[derive(Debug, clap::Args)]
 pub struct MetricArgs {
@@ -886,17 +903,7 @@ async fn preflight(global: &GlobalArgs, args: &PreflightArgs) -> anyhow::Result<
         args.deployment, args.image
     ));
     let Some(primary) = cluster.deployment(&args.deployment).await? else {
-        list.row(
-            "the deployment exists",
-            false,
-            true,
-            format!(
-                "deployment \"{}\" not found in namespace \"{ns}\"",
-                args.deployment
-            ),
-        );
-        shipshape::output::print_report(&list, args.output.output)?;
-        return Ok(Exit::No);
+        return missing(list, &args.deployment, &ns, args.output.output);
     };
     let (container, image) = split_image(&args.image);
     let mut release = primary.clone();
@@ -1051,17 +1058,7 @@ async fn verify(global: &GlobalArgs, args: &VerifyArgs) -> anyhow::Result<Exit> 
     let mut list =
         checklist::Checklist::new(&format!("verification of deployment/{}", args.deployment));
     let Some(deployment) = cluster.deployment(&args.deployment).await? else {
-        list.row(
-            "the deployment exists",
-            false,
-            true,
-            format!(
-                "deployment \"{}\" not found in namespace \"{ns}\"",
-                args.deployment
-            ),
-        );
-        shipshape::output::print_report(&list, args.output.output)?;
-        return Ok(Exit::No);
+        return missing(list, &args.deployment, &ns, args.output.output);
     };
     match cluster.rolled_out(&args.deployment).await? {
         shipshape::wait::Check::Done(()) => list.row(

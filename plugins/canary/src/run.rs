@@ -86,41 +86,30 @@ impl Traffic {
     }
 }
 
-/// `replicas` or `gateway-api:ROUTE[#RULE]` (`--traffic`).
+/// `replicas`, `gateway-api:ROUTE[#RULE]`, `istio:VIRTUALSERVICE[#ROUTE]` or `nginx:INGRESS`
+/// (`--traffic`): the mode, and the object with the index of its rule.
 pub fn parse_traffic(text: &str) -> Result<(String, Option<(String, usize)>), String> {
-    match text.split_once(':') {
-        None if text == "replicas" => Ok((text.to_owned(), None)),
-        Some(("gateway-api", target)) => {
-            let (route, rule) = target.split_once('#').unwrap_or((target, "0"));
-            let rule = rule
-                .parse()
-                .map_err(|_| format!("`{text}`: the rule after # is an index (0, 1, …)"))?;
-            if route.is_empty() {
-                return Err(format!(
-                    "`{text}`: name the HTTPRoute: gateway-api:ROUTE[#RULE]"
-                ));
-            }
-            Ok(("gateway-api".into(), Some((route.to_owned(), rule))))
-        }
-        Some(("nginx", ingress)) if !ingress.is_empty() => {
-            Ok(("nginx".into(), Some((ingress.to_owned(), 0))))
-        }
-        Some(("istio", target)) => {
-            let (service, route) = target.split_once('#').unwrap_or((target, "0"));
-            let route = route
-                .parse()
-                .map_err(|_| format!("`{text}`: the route after # is an index (0, 1, …)"))?;
-            if service.is_empty() {
-                return Err(format!(
-                    "`{text}`: name the VirtualService: istio:VIRTUALSERVICE[#ROUTE]"
-                ));
-            }
-            Ok(("istio".into(), Some((service.to_owned(), route))))
-        }
-        _ => Err(format!(
+    let expected = || {
+        format!(
             "`{text}`: expected replicas, gateway-api:ROUTE[#RULE], istio:VIRTUALSERVICE[#ROUTE] or nginx:INGRESS"
-        )),
+        )
+    };
+    if text == "replicas" {
+        return Ok((text.to_owned(), None));
     }
+    let (mode, target) = text.split_once(':').ok_or_else(expected)?;
+    let (name, index) = match mode {
+        "gateway-api" | "istio" => target.split_once('#').unwrap_or((target, "0")),
+        "nginx" => (target, "0"),
+        _ => return Err(expected()),
+    };
+    let index = index
+        .parse()
+        .map_err(|_| format!("`{text}`: the rule after # is an index (0, 1, …)"))?;
+    if name.is_empty() {
+        return Err(expected());
+    }
+    Ok((mode.to_owned(), Some((name.to_owned(), index))))
 }
 
 /// The canary's label for a key the primary Service selects on: the canary's pods must not be
@@ -1405,6 +1394,34 @@ pub async fn drive(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn traffic_modes() {
+        assert_eq!(parse_traffic("replicas"), Ok(("replicas".into(), None)));
+        assert_eq!(
+            parse_traffic("gateway-api:shop#1"),
+            Ok(("gateway-api".into(), Some(("shop".into(), 1))))
+        );
+        assert_eq!(
+            parse_traffic("istio:shop"),
+            Ok(("istio".into(), Some(("shop".into(), 0))))
+        );
+        assert_eq!(
+            parse_traffic("nginx:shop"),
+            Ok(("nginx".into(), Some(("shop".into(), 0))))
+        );
+        assert!(
+            parse_traffic("gateway-api:shop#x")
+                .unwrap_err()
+                .contains("index")
+        );
+        assert!(
+            parse_traffic("linkerd:x")
+                .unwrap_err()
+                .contains("expected replicas")
+        );
+        assert!(parse_traffic("nginx:").is_err());
+    }
 
     #[test]
     fn splits_keep_the_total_and_one_pod_each() {
