@@ -1237,6 +1237,7 @@ pub async fn drive(
     }
     let me = identity();
     let lease_for = interval * 3 + Duration::from_secs(10);
+    let mut asked = false;
     loop {
         cluster.lease(&record.deployment, &me, lease_for).await?;
         match record.state.phase {
@@ -1388,6 +1389,44 @@ pub async fn drive(
         }
         cluster.save(record, request.is_some()).await?;
         show_progress(record);
+        // At a manual gate with a person at the terminal, ask once (`promote` from elsewhere
+        // works either way).
+        if record.state.phase == Phase::WaitingPromotion
+            && !asked
+            && std::io::IsTerminal::is_terminal(&std::io::stdin())
+        {
+            asked = true;
+            let question = format!(
+                "Promote deployment {} to {} now",
+                record.deployment, record.image
+            );
+            let bar = progress();
+            let yes = tokio::task::spawn_blocking(move || {
+                let ask = || {
+                    dialoguer::Confirm::new()
+                        .with_prompt(question)
+                        .default(false)
+                        .interact_on(&dialoguer::console::Term::stderr())
+                        .unwrap_or(false)
+                };
+                match bar {
+                    Some(bar) => bar.suspend(ask),
+                    None => ask(),
+                }
+            })
+            .await
+            .unwrap_or(false);
+            if yes {
+                record.state.phase = Phase::Promoting;
+                record.event(format!(
+                    "step {}: promotion confirmed at the terminal",
+                    record.state.step
+                ));
+                cluster.save(record, false).await?;
+            } else {
+                record.event("not promoted: waiting for `kubectl canary promote` (or `abort`)");
+            }
+        }
     }
 }
 

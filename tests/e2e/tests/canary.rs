@@ -65,7 +65,8 @@ spec:
 
     fn command(&self, args: &[&str]) -> Command {
         let mut cmd = kubectl();
-        cmd.env("KUBECONFIG", self.cluster.kubeconfig()).args(args);
+        // No terminal: the manual gate waits for `promote` instead of asking.
+        cmd.env("KUBECONFIG", self.cluster.kubeconfig()).args(args).stdin(Stdio::null());
         cmd
     }
 
