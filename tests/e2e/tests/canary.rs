@@ -66,7 +66,9 @@ spec:
     fn command(&self, args: &[&str]) -> Command {
         let mut cmd = kubectl();
         // No terminal: the manual gate waits for `promote` instead of asking.
-        cmd.env("KUBECONFIG", self.cluster.kubeconfig()).args(args).stdin(Stdio::null());
+        cmd.env("KUBECONFIG", self.cluster.kubeconfig())
+            .args(args)
+            .stdin(Stdio::null());
         cmd
     }
 
