@@ -2,6 +2,8 @@
 //!
 //! The logic lives here; `main.rs` only hands [`run`] to [`shipshape::exit::main`].
 
+pub mod inventory;
+
 use clap::{Parser, Subcommand};
 use shipshape::exit::{Exit, HasGlobalArgs};
 use shipshape::version::VersionArgs;
@@ -47,6 +49,10 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Velero backups: phase, age, expiry, storage location, item counts, errors and warnings.
+    Backups(BackupsArgs),
+    /// Per protected namespace: the last successful backup and its age, Schedules, location health.
+    Status(StatusArgs),
     /// Print the plugin's version, and the API server's version and context when reachable.
     Version(VersionArgs),
 }
@@ -61,5 +67,108 @@ impl HasGlobalArgs for Cli {
 pub async fn run(cli: Cli) -> anyhow::Result<Exit> {
     match &cli.command {
         Command::Version(args) => shipshape::version::run(PLUGIN, &cli.global, args).await,
+        Command::Backups(args) => backups(&cli.global, args).await,
+        Command::Status(args) => status(&cli.global, args).await,
     }
+}
+
+fn velero(plural: &str, kind: &str) -> kube::core::ApiResource {
+    kube::core::ApiResource {
+        group: "velero.io".into(),
+        version: "v1".into(),
+        api_version: "velero.io/v1".into(),
+        kind: kind.into(),
+        plural: plural.into(),
+    }
+}
+
+/// Lists a Velero kind, with a clear error when Velero's CRDs are not installed.
+async fn list_velero(
+    kube: &shipshape::Kube,
+    velero_namespace: &str,
+    plural: &str,
+    kind: &str,
+) -> anyhow::Result<Vec<serde_json::Value>> {
+    match kube.client.list_api_group_resources("velero.io/v1").await {
+        Ok(_) => {}
+        Err(kube::Error::Api(status)) if status.code == 404 => {
+            return Err(shipshape::UsageError("Velero is not installed: the cluster does not serve velero.io/v1 (install Velero, or its CRDs)".into()).into());
+        }
+        Err(e) => {
+            return Err(kube
+                .explain(shipshape::ApiCall::new("get", "/apis/velero.io/v1"), e)
+                .into());
+        }
+    }
+    shipshape::list::list(kube, &velero(plural, kind), Some(velero_namespace), None).await
+}
+
+fn now() -> i64 {
+    jiff::Timestamp::now().as_second()
+}
+
+/// `kubectl drtest backups`' flags.
+#[derive(Debug, clap::Args)]
+pub struct BackupsArgs {
+    /// Only backups that cover this namespace (`-n` is the Velero namespace's flag of kubectl).
+    #[arg(long = "for", value_name = "NAMESPACE")]
+    pub for_namespace: Option<String>,
+
+    /// Where Velero runs.
+    #[arg(long = "velero-namespace", default_value = "velero")]
+    pub velero_namespace: String,
+
+    #[command(flatten)]
+    pub output: shipshape::OutputArg,
+}
+
+async fn backups(global: &GlobalArgs, args: &BackupsArgs) -> anyhow::Result<Exit> {
+    let kube = shipshape::Kube::connect(&global.kube, PLUGIN).await?;
+    let objects = list_velero(&kube, &args.velero_namespace, "backups", "Backup").await?;
+    let report = inventory::backups(&objects, args.for_namespace.as_deref(), now());
+    shipshape::output::print_report(&report, args.output.output)?;
+    Ok(Exit::Success)
+}
+
+/// `kubectl drtest status`' flags.
+#[derive(Debug, clap::Args)]
+pub struct StatusArgs {
+    /// Protected namespaces to report on (default: every namespace a backup or Schedule names).
+    #[arg(long = "for", value_name = "NAMESPACE")]
+    pub namespaces: Vec<String>,
+
+    /// The RPO: the newest successful backup must be younger.
+    #[arg(long = "max-backup-age", default_value = "24h", value_parser = shipshape::duration::parse)]
+    pub max_backup_age: std::time::Duration,
+
+    /// Where Velero runs.
+    #[arg(long = "velero-namespace", default_value = "velero")]
+    pub velero_namespace: String,
+
+    #[command(flatten)]
+    pub output: shipshape::OutputArg,
+}
+
+async fn status(global: &GlobalArgs, args: &StatusArgs) -> anyhow::Result<Exit> {
+    let kube = shipshape::Kube::connect(&global.kube, PLUGIN).await?;
+    let ns = &args.velero_namespace;
+    let (backups, schedules, locations) = tokio::try_join!(
+        list_velero(&kube, ns, "backups", "Backup"),
+        list_velero(&kube, ns, "schedules", "Schedule"),
+        list_velero(&kube, ns, "backupstoragelocations", "BackupStorageLocation"),
+    )?;
+    let report = inventory::status(
+        &args.namespaces,
+        &backups,
+        &schedules,
+        &locations,
+        args.max_backup_age.as_secs() as i64,
+        now(),
+    );
+    shipshape::output::print_report(&report, args.output.output)?;
+    Ok(if report.healthy() {
+        Exit::Success
+    } else {
+        Exit::No
+    })
 }

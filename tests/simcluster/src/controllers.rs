@@ -23,6 +23,8 @@ pub struct Controllers {
     next_node: usize,
     /// Per Deployment uid: its last rollout state and when it last changed.
     progress: HashMap<String, (String, Instant)>,
+    /// The simulated Velero's backups, by `namespace/name`.
+    snapshots: HashMap<String, crate::velero::Snapshot>,
 }
 
 fn rt(store: &Store, group: &str, version: &str, plural: &str) -> Option<ResourceType> {
@@ -146,6 +148,7 @@ impl Controllers {
             started: HashMap::new(),
             next_node: 0,
             progress: HashMap::new(),
+            snapshots: HashMap::new(),
         }
     }
 
@@ -199,6 +202,7 @@ impl Controllers {
         self.claims(store);
         self.disruption_budgets(store);
         self.vertical_autoscalers(store);
+        crate::velero::tick(store, &mut self.snapshots);
     }
 
     /// A VPA recommender, when the VPA CRD is installed: each VerticalPodAutoscaler's

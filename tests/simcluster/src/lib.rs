@@ -20,6 +20,7 @@ pub mod server;
 pub mod store;
 pub mod table;
 pub mod tls;
+pub mod velero;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,284 @@
+//! A simulated Velero on the real CRDs (seed `crds/velero/`): BackupStorageLocations,
+//! Backups that snapshot namespaces in memory, and Restores that recreate them with a
+//! namespace mapping, moving through Velero's phases with its timestamps and counters.
+//!
+//! Conventions (this is a simulation):
+//! - A BackupStorageLocation is Available unless annotated
+//!   `simcluster.shipshape.dev/unavailable: "true"`.
+//! - A Backup snapshots the namespaced objects of its `includedNamespaces` (`*` for all) except
+//!   pods, ReplicaSets, Endpoints and Events (their controllers recreate them), and completes
+//!   within a tick; `expiration` = start + `ttl` (default 720h).
+//! - A Restore fails validation without `backupName`, when the backup is missing or not
+//!   Completed, or when its storage location is unavailable ("The BSL %s is unavailable, cannot
+//!   retrieve the backup"); otherwise it recreates the objects under `namespaceMapping`, with
+//!   `velero.io/backup-name` and `velero.io/restore-name` labels, skipping objects that exist
+//!   (a warning each, as `existingResourcePolicy: none`). It ends PartiallyFailed when an object
+//!   cannot be created (an error each), Completed otherwise.
+
+use std::collections::HashMap;
+
+use serde_json::{Value, json};
+
+use crate::registry::ResourceType;
+use crate::store::{Store, now};
+
+/// Objects a Backup holds: (resource type, object as stored).
+pub type Snapshot = Vec<(ResourceType, Value)>;
+
+const SKIPPED: &[&str] = &[
+    "pods",
+    "replicasets",
+    "endpoints",
+    "events",
+    "controllerrevisions",
+    "leases",
+];
+
+fn velero(store: &Store, plural: &str) -> Option<ResourceType> {
+    store.registry.find("velero.io", "v1", plural).cloned()
+}
+
+fn duration_seconds(text: &str) -> Option<i64> {
+    shipshape::duration::parse(text)
+        .ok()
+        .map(|d| d.as_secs() as i64)
+}
+
+/// One tick of the simulated Velero server.
+pub fn tick(store: &mut Store, snapshots: &mut HashMap<String, Snapshot>) {
+    let (Some(bsl_rt), Some(backup_rt), Some(restore_rt)) = (
+        velero(store, "backupstoragelocations"),
+        velero(store, "backups"),
+        velero(store, "restores"),
+    ) else {
+        return;
+    };
+    for mut bsl in store.all("velero.io", "backupstoragelocations") {
+        let unavailable =
+            bsl["metadata"]["annotations"]["simcluster.shipshape.dev/unavailable"] == "true";
+        let phase = if unavailable {
+            "Unavailable"
+        } else {
+            "Available"
+        };
+        if bsl["status"]["phase"] != phase {
+            bsl["status"] = json!({"phase": phase, "lastValidationTime": now()});
+            let _ = store.put(&bsl_rt, bsl);
+        }
+    }
+    let available = |store: &Store, namespace: &str, name: &str| {
+        store
+            .all("velero.io", "backupstoragelocations")
+            .iter()
+            .any(|b| {
+                b["metadata"]["namespace"] == namespace
+                    && b["metadata"]["name"] == name
+                    && b["status"]["phase"] == "Available"
+            })
+    };
+    for mut backup in store.all("velero.io", "backups") {
+        let phase = backup["status"]["phase"].as_str().unwrap_or("").to_owned();
+        if !phase.is_empty() && phase != "New" {
+            continue;
+        }
+        let namespace = backup["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let name = backup["metadata"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let location = backup["spec"]["storageLocation"]
+            .as_str()
+            .unwrap_or("default")
+            .to_owned();
+        let started = now();
+        if !available(store, &namespace, &location) {
+            backup["status"] = json!({"phase": "FailedValidation", "validationErrors": [format!("The BSL {location} is unavailable")], "startTimestamp": started, "completionTimestamp": started});
+            let _ = store.put(&backup_rt, backup);
+            continue;
+        }
+        let included: Vec<String> = backup["spec"]["includedNamespaces"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|n| n.as_str().map(str::to_owned))
+            .collect();
+        let wanted = |ns: &str| included.is_empty() || included.iter().any(|n| n == "*" || n == ns);
+        let mut snapshot = Snapshot::new();
+        for rt in store.registry.types().iter().filter(|t| {
+            t.namespaced
+                && !SKIPPED.contains(&t.plural.as_str())
+                && t.group != "velero.io"
+                && t.group != "metrics.k8s.io"
+        }) {
+            for object in store.all(&rt.group, &rt.plural) {
+                if object["metadata"]["namespace"].as_str().is_some_and(wanted)
+                    && object["metadata"]["deletionTimestamp"].is_null()
+                {
+                    snapshot.push((rt.clone(), object));
+                }
+            }
+        }
+        let ttl = backup["spec"]["ttl"]
+            .as_str()
+            .and_then(duration_seconds)
+            .unwrap_or(720 * 3600);
+        let expiration = jiff::Timestamp::now()
+            .checked_add(jiff::SignedDuration::from_secs(ttl))
+            .map(|t| {
+                t.round(jiff::Unit::Second)
+                    .map(|t| t.to_string())
+                    .unwrap_or_default()
+            })
+            .unwrap_or_default();
+        let items = snapshot.len();
+        snapshots.insert(format!("{namespace}/{name}"), snapshot);
+        backup["status"] = json!({
+            "phase": "Completed",
+            "version": 1,
+            "formatVersion": "1.1.0",
+            "startTimestamp": started,
+            "completionTimestamp": now(),
+            "expiration": expiration,
+            "progress": {"totalItems": items, "itemsBackedUp": items},
+            "warnings": 0,
+            "errors": 0,
+        });
+        let _ = store.put(&backup_rt, backup);
+    }
+    for mut restore in store.all("velero.io", "restores") {
+        let phase = restore["status"]["phase"].as_str().unwrap_or("").to_owned();
+        if !phase.is_empty() && phase != "New" {
+            continue;
+        }
+        let namespace = restore["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let name = restore["metadata"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let started = now();
+        let fail = |restore: &mut Value, why: String| {
+            restore["status"] = json!({"phase": "FailedValidation", "validationErrors": [why], "startTimestamp": started, "completionTimestamp": now()});
+        };
+        let Some(backup_name) = restore["spec"]["backupName"]
+            .as_str()
+            .filter(|b| !b.is_empty())
+            .map(str::to_owned)
+        else {
+            fail(&mut restore, "Either a backup or schedule must be specified as a source for the restore, but not both".into());
+            let _ = store.put(&restore_rt, restore);
+            continue;
+        };
+        let backup = store.all("velero.io", "backups").into_iter().find(|b| {
+            b["metadata"]["namespace"] == namespace.as_str()
+                && b["metadata"]["name"] == backup_name.as_str()
+        });
+        let Some(backup) = backup.filter(|b| b["status"]["phase"] == "Completed") else {
+            fail(
+                &mut restore,
+                format!("backups.velero.io \"{backup_name}\" not found"),
+            );
+            let _ = store.put(&restore_rt, restore);
+            continue;
+        };
+        let location = backup["spec"]["storageLocation"]
+            .as_str()
+            .unwrap_or("default")
+            .to_owned();
+        if !available(store, &namespace, &location) {
+            fail(
+                &mut restore,
+                format!("The BSL {location} is unavailable, cannot retrieve the backup"),
+            );
+            let _ = store.put(&restore_rt, restore);
+            continue;
+        }
+        let Some(snapshot) = snapshots
+            .get(&format!("{namespace}/{backup_name}"))
+            .cloned()
+        else {
+            fail(
+                &mut restore,
+                format!("backup {backup_name} has no contents in this simulation"),
+            );
+            let _ = store.put(&restore_rt, restore);
+            continue;
+        };
+        let mapping = restore["spec"]["namespaceMapping"].clone();
+        let included: Vec<String> = restore["spec"]["includedNamespaces"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|n| n.as_str().map(str::to_owned))
+            .collect();
+        let (mut restored, mut warnings, mut errors) = (0, 0, 0);
+        let ns_rt = store.registry.find("", "v1", "namespaces").cloned();
+        let total = snapshot.len();
+        for (rt, object) in snapshot {
+            let source = object["metadata"]["namespace"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            if !included.is_empty() && !included.iter().any(|n| n == "*" || *n == source) {
+                continue;
+            }
+            let target = mapping[&source].as_str().unwrap_or(&source).to_owned();
+            if let Some(ns_rt) = &ns_rt
+                && store.get(ns_rt, "", &target).is_err()
+            {
+                let _ = store.create(ns_rt, "", json!({"metadata": {"name": target, "labels": {"velero.io/backup-name": backup_name, "velero.io/restore-name": name}}}), false);
+            }
+            let mut copy = object.clone();
+            if let Some(meta) = copy["metadata"].as_object_mut() {
+                for field in [
+                    "uid",
+                    "resourceVersion",
+                    "creationTimestamp",
+                    "generation",
+                    "ownerReferences",
+                    "managedFields",
+                    "deletionTimestamp",
+                    "finalizers",
+                ] {
+                    meta.remove(field);
+                }
+                meta.insert("namespace".into(), json!(target));
+            }
+            copy.as_object_mut().map(|o| o.remove("status"));
+            if rt.plural == "services" {
+                copy["spec"].as_object_mut().map(|s| {
+                    s.remove("clusterIP");
+                    s.remove("clusterIPs")
+                });
+            }
+            copy["metadata"]["labels"]["velero.io/backup-name"] = json!(backup_name);
+            copy["metadata"]["labels"]["velero.io/restore-name"] = json!(name);
+            let object_name = copy["metadata"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            if store.get(&rt, &target, &object_name).is_ok() {
+                warnings += 1;
+                continue;
+            }
+            match store.create(&rt, &target, copy, false) {
+                Ok(_) => restored += 1,
+                Err(_) => errors += 1,
+            }
+        }
+        restore["status"] = json!({
+            "phase": if errors > 0 { "PartiallyFailed" } else { "Completed" },
+            "startTimestamp": started,
+            "completionTimestamp": now(),
+            "progress": {"totalItems": total, "itemsRestored": restored},
+            "warnings": warnings,
+            "errors": errors,
+        });
+        let _ = store.put(&restore_rt, restore);
+    }
+}
