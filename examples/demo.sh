@@ -23,7 +23,7 @@ for plugin in harden quota canary drtest; do
 done
 
 "$bin/simcluster" serve --kubeconfig "$work/kubeconfig" --speed 10 \
-    --seed "$root/examples/hastecrm/insecure" > "$work/simcluster.out" &
+    --seed "$root/examples/hastecrm/insecure" --seed "$root/tests/simcluster/crds/velero" > "$work/simcluster.out" &
 simcluster=$!
 prometheus=
 cleanup() {

@@ -60,6 +60,19 @@ else
     echo "(skipped: Prometheus is not installed; with Debian's prometheus package this step runs too)"
 fi
 
+step "Recover: a disaster-recovery drill (kubectl drtest)"
+if kubectl get crd backups.velero.io >/dev/null 2>&1; then
+    # A backup of the production namespace (Velero's own objects; simcluster simulates Velero).
+    kubectl create namespace velero --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+    run kubectl apply -f "$root/examples/hastecrm/release/velero-backup.yaml"
+    run kubectl wait --for=jsonpath='{.status.phase}'=Completed backup/hastecrm-production-nightly -n velero --timeout=60s
+    run kubectl drtest backups
+    # Restore it into a sandbox, wait for it, smoke-test it, clean up.
+    run kubectl drtest run --for hastecrm-production --smoke-image busybox:1.36 --smoke-command 'wget -qO- http://web/api/health'
+else
+    echo "(skipped: Velero is not installed in this cluster)"
+fi
+
 step "The Shipshape plugins, through kubectl's plugin dispatch"
 run kubectl plugin list
 for plugin in harden quota canary drtest; do

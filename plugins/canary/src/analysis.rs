@@ -46,6 +46,11 @@ pub struct Check {
     pub max: Option<f64>,
 }
 
+/// The regular expression matching a Deployment's pods (`<name>-<hash>-<suffix>`).
+pub fn pod_pattern(workload: &str) -> String {
+    format!("{workload}-[a-z0-9]+(-[a-z0-9]+)?")
+}
+
 /// The built-in template of a metric, or None for an unknown name.
 pub fn template(name: &str, provider: Provider, target: &Target<'_>) -> Option<String> {
     let Target {
@@ -55,7 +60,7 @@ pub fn template(name: &str, provider: Provider, target: &Target<'_>) -> Option<S
         ..
     } = target;
     let ingress = target.ingress.unwrap_or(workload);
-    let pods = format!("{workload}-[a-z0-9]+(-[a-z0-9]+)?");
+    let pods = pod_pattern(workload);
     Some(match (name, provider) {
         ("request-success-rate", Provider::Generic) => format!(
             "sum(rate(http_requests_total{{namespace=\"{ns}\",pod=~\"{pods}\",code!~\"5..\"}}[{w}s])) / sum(rate(http_requests_total{{namespace=\"{ns}\",pod=~\"{pods}\"}}[{w}s])) * 100"

@@ -1158,6 +1158,38 @@ impl<'k> Cluster<'k> {
     }
 
     /// Whether the canary's pods are all available at the size asked for.
+    /// The run's checks with the canary pod pattern narrowed to the pods that exist now.
+    pub async fn current_checks(
+        &self,
+        record: &Record,
+    ) -> anyhow::Result<Vec<crate::analysis::Check>> {
+        let pods: Api<k8s_openapi::api::core::v1::Pod> =
+            Api::namespaced(self.kube.client.clone(), &self.namespace);
+        let listed = pods
+            .list(&kube::api::ListParams::default().labels(TRACK_LABEL))
+            .await
+            .map_err(|e| self.explain("list", "pods", "", e))?;
+        let prefix = format!("{}-", record.canary());
+        let names: Vec<String> = listed
+            .items
+            .into_iter()
+            .filter_map(|p| p.metadata.name)
+            .filter(|n| n.starts_with(&prefix))
+            .collect();
+        let generic = crate::analysis::pod_pattern(&record.canary());
+        Ok(record
+            .checks
+            .iter()
+            .map(|c| {
+                let mut c = c.clone();
+                if !names.is_empty() {
+                    c.query = c.query.replace(&generic, &names.join("|"));
+                }
+                c
+            })
+            .collect())
+    }
+
     pub async fn canary_ready(&self, record: &Record) -> anyhow::Result<bool> {
         let Some(d) = self.deployment(&record.canary()).await? else {
             return Ok(false);
@@ -1294,7 +1326,10 @@ pub async fn drive(
             .and_then(|(_, r)| r);
         let ready = cluster.canary_ready(record).await?;
         let mut checks = if ready {
-            crate::analysis::evaluate(&prometheus, &record.checks).await?
+            // Only this run's pods: series of an earlier canary's pods linger in Prometheus for
+            // a while after they are gone.
+            let checks = cluster.current_checks(record).await?;
+            crate::analysis::evaluate(&prometheus, &checks).await?
         } else {
             Vec::new()
         };

@@ -2,6 +2,7 @@
 //!
 //! The logic lives here; `main.rs` only hands [`run`] to [`shipshape::exit::main`].
 
+pub mod drill;
 pub mod inventory;
 
 use clap::{Parser, Subcommand};
@@ -49,6 +50,9 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// A disaster-recovery drill: restore the latest backup into a sandbox, wait, smoke-test,
+    /// report RPO and RTO, clean up.
+    Run(RunArgs),
     /// Velero backups: phase, age, expiry, storage location, item counts, errors and warnings.
     Backups(BackupsArgs),
     /// Per protected namespace: the last successful backup and its age, Schedules, location health.
@@ -68,6 +72,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<Exit> {
     match &cli.command {
         Command::Version(args) => shipshape::version::run(PLUGIN, &cli.global, args).await,
         Command::Backups(args) => backups(&cli.global, args).await,
+        Command::Run(args) => drill_run(&cli.global, args).await,
         Command::Status(args) => status(&cli.global, args).await,
     }
 }
@@ -167,6 +172,92 @@ async fn status(global: &GlobalArgs, args: &StatusArgs) -> anyhow::Result<Exit> 
     );
     shipshape::output::print_report(&report, args.output.output)?;
     Ok(if report.healthy() {
+        Exit::Success
+    } else {
+        Exit::No
+    })
+}
+
+/// `kubectl drtest run`'s flags.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// A namespace to recover (repeatable). kubectl's own `-n/--namespace` flag names one
+    /// namespace only, so the drill's are given with `--for`.
+    #[arg(long = "for", value_name = "NAMESPACE", required = true)]
+    pub namespaces: Vec<String>,
+
+    /// The backup to restore (default: the latest Completed one covering every namespace).
+    #[arg(long)]
+    pub backup: Option<String>,
+
+    /// Accept a PartiallyFailed backup or restore.
+    #[arg(long = "allow-partially-failed")]
+    pub allow_partially_failed: bool,
+
+    /// Where Velero runs.
+    #[arg(long = "velero-namespace", default_value = "velero")]
+    pub velero_namespace: String,
+
+    /// A smoke-test Job's image, run in the sandbox after the restore is ready.
+    #[arg(long = "smoke-image", value_name = "IMAGE")]
+    pub smoke_image: Option<String>,
+
+    /// The smoke test's shell command.
+    #[arg(long = "smoke-command", value_name = "CMD", requires = "smoke_image")]
+    pub smoke_command: Option<String>,
+
+    /// The RPO: the backup must be younger.
+    #[arg(long = "max-backup-age", default_value = "6h", value_parser = shipshape::duration::parse)]
+    pub max_backup_age: std::time::Duration,
+
+    /// How long each wait may take.
+    #[arg(long, default_value = "30m", value_parser = shipshape::duration::parse)]
+    pub timeout: std::time::Duration,
+
+    /// Leave the sandbox in place for inspection.
+    #[arg(long)]
+    pub keep: bool,
+
+    /// Output format: table, json or junit.
+    #[arg(short = 'o', long = "output", default_value = "table", value_parser = ["table", "json", "junit"])]
+    pub output: String,
+
+    /// Also write the report (in the -o format) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<std::path::PathBuf>,
+}
+
+async fn drill_run(global: &GlobalArgs, args: &RunArgs) -> anyhow::Result<Exit> {
+    let kube = shipshape::Kube::connect(&global.kube, PLUGIN).await?;
+    list_velero(
+        &kube,
+        &args.velero_namespace,
+        "backupstoragelocations",
+        "BackupStorageLocation",
+    )
+    .await?;
+    let plan = drill::Plan {
+        namespaces: args.namespaces.clone(),
+        backup: args.backup.clone(),
+        allow_partially_failed: args.allow_partially_failed,
+        velero_namespace: args.velero_namespace.clone(),
+        smoke_image: args.smoke_image.clone(),
+        smoke_command: args.smoke_command.clone(),
+        max_backup_age: args.max_backup_age,
+        timeout: args.timeout,
+        keep: args.keep,
+    };
+    let report = drill::run(&kube, &plan).await?;
+    let text = match args.output.as_str() {
+        "json" => shipshape::output::render(&report, shipshape::OutputFormat::Json)?,
+        "junit" => report.junit(),
+        _ => shipshape::output::render(&report, shipshape::OutputFormat::Table)?,
+    };
+    if let Some(path) = &args.report {
+        std::fs::write(path, &text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    }
+    shipshape::output::print(&text)?;
+    Ok(if report.passed() {
         Exit::Success
     } else {
         Exit::No

@@ -45,6 +45,13 @@ fn the_playbook_demo_runs_against_simcluster() {
         out.stdout
     );
     assert!(!out.stderr.contains("plugin warnings"), "{}", out.stderr);
+    // The recover step: simcluster's simulated Velero, a drill that passes.
+    assert!(
+        out.stdout
+            .contains("drill passed: backup hastecrm-production-nightly"),
+        "{}",
+        out.stdout
+    );
     // The deploy step needs Prometheus (CI installs it): a good release promoted, a bad one
     // rolled back.
     if Command::new("prometheus").arg("--version").output().is_ok() {
