@@ -154,6 +154,19 @@ impl fmt::Debug for Kube {
 }
 
 impl Kube {
+    /// Whether the API server serves a group/version (`velero.io/v1`, `metrics.k8s.io/v1beta1`):
+    /// one discovery request; a 404 is "no", other failures are errors.
+    pub async fn serves(&self, group_version: &str) -> Result<bool, crate::ClusterError> {
+        match self.client.list_api_group_resources(group_version).await {
+            Ok(_) => Ok(true),
+            Err(kube::Error::Api(status)) if status.code == 404 => Ok(false),
+            Err(e) => Err(self.explain(
+                crate::ApiCall::new("get", format!("/apis/{group_version}")),
+                e,
+            )),
+        }
+    }
+
     /// Resolves the flags against the process environment and builds a client.
     pub async fn connect(flags: &KubeFlags, plugin: Plugin) -> Result<Self, ConfigError> {
         let resolved = resolve(flags, &Environment::from_process(), plugin).await?;

@@ -579,25 +579,16 @@ impl<'k> Cluster<'k> {
             .filter_map(|p| p["backend"]["service"]["name"].as_str().map(str::to_owned))
             .collect();
         for name in backends {
-            if let Some(service) = self
-                .services
-                .get_opt(&name)
-                .await
-                .map_err(|e| self.explain("get", "services", &name, e))?
-            {
-                let selector = serde_json::to_value(
-                    service.spec.and_then(|s| s.selector).unwrap_or_default(),
-                )?;
-                if selector
+            if let Some(selector) = self.service_selector(&name).await?
+                && selector
                     .as_object()
                     .is_some_and(|m| !m.is_empty() && m.iter().all(|(k, v)| labels[k] == *v))
-                {
-                    return Ok(Traffic::Nginx {
-                        ingress: ingress.to_owned(),
-                        service: name,
-                        selector,
-                    });
-                }
+            {
+                return Ok(Traffic::Nginx {
+                    ingress: ingress.to_owned(),
+                    service: name,
+                    selector,
+                });
             }
         }
         Err(shipshape::UsageError(format!(
@@ -665,25 +656,31 @@ impl<'k> Cluster<'k> {
         Ok(())
     }
 
+    /// A Service's selector, or None when there is no such Service.
+    async fn service_selector(&self, name: &str) -> anyhow::Result<Option<Value>> {
+        let found = self
+            .services
+            .get_opt(name)
+            .await
+            .map_err(|e| self.explain("get", "services", name, e))?;
+        found
+            .map(|s| serde_json::to_value(s.spec.and_then(|s| s.selector).unwrap_or_default()))
+            .transpose()
+            .map_err(Into::into)
+    }
+
     /// The blue-green setup: the active Service and its selector.
     pub async fn blue_green_traffic(
         &self,
         service: &str,
         delay: Duration,
     ) -> anyhow::Result<Traffic> {
-        let found = self
-            .services
-            .get_opt(service)
-            .await
-            .map_err(|e| self.explain("get", "services", service, e))?;
-        let found = found.ok_or_else(|| {
+        let selector = self.service_selector(service).await?.ok_or_else(|| {
             shipshape::UsageError(format!(
                 "service \"{service}\" not found in namespace \"{}\"",
                 self.namespace
             ))
         })?;
-        let selector =
-            serde_json::to_value(found.spec.and_then(|s| s.selector).unwrap_or_default())?;
         Ok(Traffic::BlueGreen {
             service: service.to_owned(),
             selector,
@@ -719,18 +716,11 @@ impl<'k> Cluster<'k> {
             ))
         })?;
         let service = service.as_str();
-        let found = self
-            .services
-            .get_opt(service)
-            .await
-            .map_err(|e| self.explain("get", "services", service, e))?;
-        let found = found.ok_or_else(|| {
+        let selector = self.service_selector(service).await?.ok_or_else(|| {
             shipshape::UsageError(format!(
-                "service \"{service}\" (httproute {route} rule {rule}) not found"
+                "service \"{service}\" (route {route} rule {rule}) not found"
             ))
         })?;
-        let selector =
-            serde_json::to_value(found.spec.and_then(|s| s.selector).unwrap_or_default())?;
         Ok(Traffic::GatewayApi {
             route: route.to_owned(),
             rule,
@@ -939,60 +929,62 @@ impl<'k> Cluster<'k> {
             } => self.select(service, selector).await?,
             Traffic::Nginx { ingress, .. } => {
                 let name = format!("{ingress}-canary");
-                if let Some(found) = self
-                    .ingresses()
-                    .get_opt(&name)
-                    .await
-                    .map_err(|e| self.explain("get", "ingresses.networking.k8s.io", &name, e))?
-                    && found
-                        .metadata
-                        .labels
-                        .as_ref()
-                        .and_then(|l| l.get(CANARY_OF_LABEL))
-                        == Some(&record.deployment)
-                {
-                    match self
-                        .ingresses()
-                        .delete(&name, &DeleteParams::default())
-                        .await
-                    {
-                        Ok(_) => {}
-                        Err(kube::Error::Api(status)) if status.code == 404 => {}
-                        Err(e) => {
-                            return Err(self.explain(
-                                "delete",
-                                "ingresses.networking.k8s.io",
-                                &name,
-                                e,
-                            ));
-                        }
-                    }
-                }
+                self.delete_ours(
+                    &self.ingresses(),
+                    "ingresses.networking.k8s.io",
+                    &name,
+                    &record.deployment,
+                    &DeleteParams::default(),
+                )
+                .await?;
             }
         }
-        let Some((service, _, suffix)) = record.traffic.twin() else {
-            return Ok(());
-        };
-        let name = format!("{service}-{suffix}");
-        if let Some(found) = self
-            .services
-            .get_opt(&name)
-            .await
-            .map_err(|e| self.explain("get", "services", &name, e))?
-            && found
-                .metadata
-                .labels
-                .as_ref()
-                .and_then(|l| l.get(CANARY_OF_LABEL))
-                == Some(&record.deployment)
-        {
-            match self.services.delete(&name, &DeleteParams::default()).await {
-                Ok(_) => {}
-                Err(kube::Error::Api(status)) if status.code == 404 => {}
-                Err(e) => return Err(self.explain("delete", "services", &name, e)),
-            }
+        if let Some((service, _, suffix)) = record.traffic.twin() {
+            let name = format!("{service}-{suffix}");
+            self.delete_ours(
+                &self.services,
+                "services",
+                &name,
+                &record.deployment,
+                &DeleteParams::default(),
+            )
+            .await?;
         }
         Ok(())
+    }
+
+    /// Deletes an object a run created — only when it carries the run's label; already gone
+    /// is fine.
+    async fn delete_ours<K>(
+        &self,
+        api: &Api<K>,
+        resource: &'static str,
+        name: &str,
+        deployment: &str,
+        params: &DeleteParams,
+    ) -> anyhow::Result<()>
+    where
+        K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+    {
+        let Some(found) = api
+            .get_opt(name)
+            .await
+            .map_err(|e| self.explain("get", resource, name, e))?
+        else {
+            return Ok(());
+        };
+        if kube::ResourceExt::labels(&found)
+            .get(CANARY_OF_LABEL)
+            .map(String::as_str)
+            != Some(deployment)
+        {
+            return Ok(());
+        }
+        match api.delete(name, params).await {
+            Ok(_) => Ok(()),
+            Err(kube::Error::Api(status)) if status.code == 404 => Ok(()),
+            Err(e) => Err(self.explain("delete", resource, name, e)),
+        }
     }
 
     /// Points a Service at other pods: its whole selector replaced in one patch.
@@ -1139,25 +1131,16 @@ impl<'k> Cluster<'k> {
     }
 
     async fn delete_canary(&self, record: &Record) -> anyhow::Result<()> {
-        let name = record.canary();
-        // Only what this tool created: the canary carries our label.
-        if let Some(canary) = self.deployment(&name).await?
-            && canary["metadata"]["labels"][CANARY_OF_LABEL] == record.deployment.as_str()
-        {
-            match self
-                .deployments
-                .delete(&name, &DeleteParams::background())
-                .await
-            {
-                Ok(_) => {}
-                Err(kube::Error::Api(status)) if status.code == 404 => {}
-                Err(e) => return Err(self.explain("delete", "deployments.apps", &name, e)),
-            }
-        }
-        Ok(())
+        self.delete_ours(
+            &self.deployments,
+            "deployments.apps",
+            &record.canary(),
+            &record.deployment,
+            &DeleteParams::background(),
+        )
+        .await
     }
 
-    /// Whether the canary's pods are all available at the size asked for.
     /// The run's checks with the canary pod pattern narrowed to the pods that exist now.
     pub async fn current_checks(
         &self,
@@ -1190,6 +1173,7 @@ impl<'k> Cluster<'k> {
             .collect())
     }
 
+    /// Whether the canary's pods are all available at the size asked for.
     pub async fn canary_ready(&self, record: &Record) -> anyhow::Result<bool> {
         let Some(d) = self.deployment(&record.canary()).await? else {
             return Ok(false);

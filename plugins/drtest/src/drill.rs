@@ -9,6 +9,8 @@ use shipshape::output::{Report, Table, Tone};
 use shipshape::wait::{Check, Wait};
 use shipshape::{ApiCall, Kube};
 
+use crate::velero;
+
 /// The label on everything a drill creates; cleanup deletes nothing without it.
 pub const DRILL_LABEL: &str = "drtest.shipshape.dev/drill";
 /// When a drill's leftovers may be removed by `kubectl drtest cleanup`.
@@ -162,16 +164,6 @@ pub fn pick_backup<'a>(backups: &'a [Value], plan: &Plan) -> Result<&'a Value, S
                 .to_owned()
         })
         .ok_or_else(|| format!("no Completed backup covers {}", plan.namespaces.join(", ")))
-}
-
-fn velero(plural: &str, kind: &str) -> kube::core::ApiResource {
-    kube::core::ApiResource {
-        group: "velero.io".into(),
-        version: "v1".into(),
-        api_version: "velero.io/v1".into(),
-        kind: kind.into(),
-        plural: plural.into(),
-    }
 }
 
 struct Recorder {

@@ -77,7 +77,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<Exit> {
     }
 }
 
-fn velero(plural: &str, kind: &str) -> kube::core::ApiResource {
+/// A Velero kind of velero.io/v1.
+pub(crate) fn velero(plural: &str, kind: &str) -> kube::core::ApiResource {
     kube::core::ApiResource {
         group: "velero.io".into(),
         version: "v1".into(),
@@ -87,24 +88,24 @@ fn velero(plural: &str, kind: &str) -> kube::core::ApiResource {
     }
 }
 
-/// Lists a Velero kind, with a clear error when Velero's CRDs are not installed.
+/// A clear error when Velero's CRDs are not installed (one discovery request).
+async fn ensure_velero(kube: &shipshape::Kube) -> anyhow::Result<()> {
+    if !kube.serves("velero.io/v1").await? {
+        return Err(shipshape::UsageError(
+            "Velero is not installed: the cluster does not serve velero.io/v1 (install Velero, or its CRDs)".into(),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// Lists a Velero kind in Velero's namespace.
 async fn list_velero(
     kube: &shipshape::Kube,
     velero_namespace: &str,
     plural: &str,
     kind: &str,
 ) -> anyhow::Result<Vec<serde_json::Value>> {
-    match kube.client.list_api_group_resources("velero.io/v1").await {
-        Ok(_) => {}
-        Err(kube::Error::Api(status)) if status.code == 404 => {
-            return Err(shipshape::UsageError("Velero is not installed: the cluster does not serve velero.io/v1 (install Velero, or its CRDs)".into()).into());
-        }
-        Err(e) => {
-            return Err(kube
-                .explain(shipshape::ApiCall::new("get", "/apis/velero.io/v1"), e)
-                .into());
-        }
-    }
     shipshape::list::list(kube, &velero(plural, kind), Some(velero_namespace), None).await
 }
 
@@ -129,6 +130,7 @@ pub struct BackupsArgs {
 
 async fn backups(global: &GlobalArgs, args: &BackupsArgs) -> anyhow::Result<Exit> {
     let kube = shipshape::Kube::connect(&global.kube, PLUGIN).await?;
+    ensure_velero(&kube).await?;
     let objects = list_velero(&kube, &args.velero_namespace, "backups", "Backup").await?;
     let report = inventory::backups(&objects, args.for_namespace.as_deref(), now());
     shipshape::output::print_report(&report, args.output.output)?;
@@ -157,6 +159,7 @@ pub struct StatusArgs {
 async fn status(global: &GlobalArgs, args: &StatusArgs) -> anyhow::Result<Exit> {
     let kube = shipshape::Kube::connect(&global.kube, PLUGIN).await?;
     let ns = &args.velero_namespace;
+    ensure_velero(&kube).await?;
     let (backups, schedules, locations) = tokio::try_join!(
         list_velero(&kube, ns, "backups", "Backup"),
         list_velero(&kube, ns, "schedules", "Schedule"),
@@ -229,13 +232,7 @@ pub struct RunArgs {
 
 async fn drill_run(global: &GlobalArgs, args: &RunArgs) -> anyhow::Result<Exit> {
     let kube = shipshape::Kube::connect(&global.kube, PLUGIN).await?;
-    list_velero(
-        &kube,
-        &args.velero_namespace,
-        "backupstoragelocations",
-        "BackupStorageLocation",
-    )
-    .await?;
+    ensure_velero(&kube).await?;
     let plan = drill::Plan {
         namespaces: args.namespaces.clone(),
         backup: args.backup.clone(),

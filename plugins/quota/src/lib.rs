@@ -714,20 +714,6 @@ async fn prometheus_usage(
     Ok(usage)
 }
 
-/// Whether an API group/version is served (metrics-server or VPA installed).
-async fn served(kube: &Kube, group_version: &str) -> anyhow::Result<bool> {
-    match kube.client.list_api_group_resources(group_version).await {
-        Ok(_) => Ok(true),
-        Err(kube::Error::Api(status)) if status.code == 404 => Ok(false),
-        Err(e) => Err(kube
-            .explain(
-                shipshape::ApiCall::new("get", format!("/apis/{group_version}")),
-                e,
-            )
-            .into()),
-    }
-}
-
 /// How `recommend` (and `generate --profile from-usage`) measure usage.
 #[derive(Debug, Clone, Copy)]
 pub struct Sampling<'a> {
@@ -792,14 +778,14 @@ async fn recommendations(
             recommend::from_usage(&workloads, &usage, "Prometheus", &window, options)
         }
         UsageSource::Vpa => {
-            if !served(kube, "autoscaling.k8s.io/v1").await? {
+            if !kube.serves("autoscaling.k8s.io/v1").await? {
                 return Err(UsageError("the VerticalPodAutoscaler API (autoscaling.k8s.io/v1) is not served: install VPA, or use --source metrics".into()).into());
             }
             let vpas = list(kube, vpa_resource(), ns).await?;
             recommend::from_vpas(&workloads, &vpas, options)
         }
         _ => {
-            if !served(kube, "metrics.k8s.io/v1beta1").await? {
+            if !kube.serves("metrics.k8s.io/v1beta1").await? {
                 return Err(UsageError(
                     "metrics.k8s.io is not served: install metrics-server, or use --source vpa"
                         .into(),
