@@ -61,6 +61,29 @@ pub struct UsageError(pub String);
 #[error("interrupted")]
 pub struct Interrupted;
 
+static SELF_INTERRUPTING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Says that the running command handles Ctrl-C itself (to clean up before it exits 130):
+/// [`main`] then ends the process only on a second Ctrl-C.
+pub fn handle_interrupts() {
+    SELF_INTERRUPTING.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// Resolves on Ctrl-C, or on the second one once the command handles interrupts itself.
+async fn interrupted() {
+    let mut seen = 0;
+    loop {
+        if tokio::signal::ctrl_c().await.is_err() {
+            return std::future::pending().await;
+        }
+        seen += 1;
+        if !SELF_INTERRUPTING.load(std::sync::atomic::Ordering::SeqCst) || seen >= 2 {
+            return;
+        }
+        eprintln!("interrupted: cleaning up (Ctrl-C again to quit at once)");
+    }
+}
+
 /// One API request, for messages: "list pods in namespace `prod`".
 #[derive(Debug, Clone)]
 pub struct ApiCall {
@@ -344,7 +367,7 @@ pub trait HasGlobalArgs {
     fn global(&self) -> &GlobalArgs;
 }
 
-/// The whole life of a plugin process: parse, set up logging, run on tokio with Ctrl-C handling,
+/// The whole life of a plugin process: `--generate` ([`crate::generate`]), parse, set up logging, run on tokio with Ctrl-C handling,
 /// print errors with their causes, and map everything to the exit code table above.
 pub fn main<C, F, Fut>(plugin: Plugin, run: F) -> ExitCode
 where
@@ -352,7 +375,11 @@ where
     F: FnOnce(C) -> Fut,
     Fut: Future<Output = anyhow::Result<Exit>>,
 {
-    let cli = match C::try_parse() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if let Some(exit) = crate::generate::from_args(&args, C::command, plugin) {
+        return exit.into();
+    }
+    let cli = match C::try_parse_from(args) {
         Ok(cli) => cli,
         Err(err) => {
             let code = if err.use_stderr() {
@@ -379,7 +406,7 @@ where
     let result = runtime.block_on(async {
         tokio::select! {
             result = run(cli) => result,
-            _ = tokio::signal::ctrl_c() => Err(Interrupted.into()),
+            _ = interrupted() => Err(Interrupted.into()),
         }
     });
     // Don't wait for lingering connection tasks.

@@ -14,6 +14,7 @@
 //! - [`apply`]: server-side apply, `--dry-run`, diffs.
 //! - [`junit`]: JUnit XML reports for CI.
 //! - [`exit`]: errors → exit codes and messages; the plugin `main`.
+//! - [`generate`]: `--generate`: completion scripts and the man page from the clap definition.
 //! - [`duration`]: `30s`, `1m30s`, `6h` for flags; ages for tables.
 //! - [`quantity`]: `500m`, `256Mi` as numbers, for comparisons.
 //! - [`version`]: the `version` subcommand every plugin has.
@@ -26,6 +27,7 @@ pub mod confirm;
 pub mod duration;
 pub mod exit;
 pub mod flags;
+pub mod generate;
 pub mod http;
 pub mod junit;
 pub mod list;
