@@ -228,6 +228,29 @@ impl Default for Limits {
     }
 }
 
+/// Loads a file that must hold exactly one object of `kind` (a Job to run, say); a usage error
+/// naming the file otherwise.
+pub fn load_one(path: &Path, kind: &str) -> anyhow::Result<Value> {
+    let manifests = load(&[Input::Path(path.to_path_buf())]).into_result()?;
+    match manifests.as_slice() {
+        [one] if one.kind() == kind => Ok(one.object.clone()),
+        _ => Err(crate::UsageError(format!(
+            "{}: expected exactly one {kind}, found {}",
+            path.display(),
+            if manifests.is_empty() {
+                "no object".to_owned()
+            } else {
+                manifests
+                    .iter()
+                    .map(Manifest::id)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        ))
+        .into()),
+    }
+}
+
 /// Loads every input with the default limits.
 pub fn load(inputs: &[Input]) -> Loaded {
     load_with(inputs, Limits::default())

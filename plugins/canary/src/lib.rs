@@ -768,17 +768,7 @@ pub struct MigrateArgs {
 }
 
 async fn migrate(global: &GlobalArgs, args: &MigrateArgs) -> anyhow::Result<Exit> {
-    let manifests =
-        shipshape::manifests::load(&[shipshape::manifests::Input::Path(args.file.clone())])
-            .into_result()?;
-    let job = match manifests.as_slice() {
-        [one] if one.kind() == "Job" => one.object.clone(),
-        _ => {
-            return Err(
-                UsageError(format!("{}: expected exactly one Job", args.file.display())).into(),
-            );
-        }
-    };
+    let job = shipshape::manifests::load_one(&args.file, "Job")?;
     let kube = Kube::connect(&global.kube, PLUGIN).await?;
     let applier = shipshape::apply::Applier::new(&kube, PLUGIN, shipshape::apply::DryRun::None);
     let applied = applier.apply(&job).await?;

@@ -30,6 +30,12 @@ pub struct Phase {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DrillReport {
+    /// The drill's id: its Restore's name, its sandboxes' suffix, its history ConfigMap's name.
+    pub id: String,
+    /// When the drill started (RFC 3339).
+    pub started: String,
+    /// The namespaces recovered.
+    pub namespaces: Vec<String>,
     /// `passed` or `failed`.
     pub result: String,
     pub backup: Value,
@@ -40,7 +46,12 @@ pub struct DrillReport {
     pub phases: Vec<Phase>,
     /// Restored workloads and claims with their readiness.
     pub objects: Vec<Value>,
+    /// The smoke Job and the HTTP checks, with their outcomes.
     pub smoke: Vec<Value>,
+    /// Velero's restore results (warnings and errors per namespace) through a DownloadRequest,
+    /// or why they could not be fetched.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub restore_results: Option<Value>,
 }
 
 impl DrillReport {
@@ -48,23 +59,36 @@ impl DrillReport {
         self.result == "passed"
     }
 
-    /// JUnit: a test case per phase.
+    /// JUnit: a test case per phase, and one per smoke check.
     pub fn junit(&self) -> String {
+        let checks = self.smoke.iter().map(|c| Phase {
+            name: format!(
+                "smoke {}",
+                c["check"].as_str().or(c["job"].as_str()).unwrap_or("check")
+            ),
+            result: if c["passed"] == true {
+                "passed".into()
+            } else {
+                "failed".into()
+            },
+            seconds: 0.0,
+            message: c["detail"].as_str().unwrap_or_default().to_owned(),
+        });
         let cases = self
             .phases
             .iter()
+            .cloned()
+            .chain(checks)
             .map(|p| shipshape::junit::Case {
                 classname: "drtest".into(),
-                name: p.name.clone(),
+                name: p.name,
                 time: Some(p.seconds),
                 outcome: match p.result.as_str() {
                     "passed" => shipshape::junit::Outcome::Passed,
-                    "skipped" => shipshape::junit::Outcome::Skipped {
-                        message: p.message.clone(),
-                    },
+                    "skipped" => shipshape::junit::Outcome::Skipped { message: p.message },
                     _ => shipshape::junit::Outcome::Failed {
                         message: p.message.clone(),
-                        text: p.message.clone(),
+                        text: p.message,
                     },
                 },
                 output: None,
@@ -124,11 +148,16 @@ pub struct Plan {
     pub backup: Option<String>,
     pub allow_partially_failed: bool,
     pub velero_namespace: String,
+    /// A Job to run as the smoke test (from `--smoke-job`).
+    pub smoke_job: Option<Value>,
     pub smoke_image: Option<String>,
     pub smoke_command: Option<String>,
+    pub http_checks: Vec<crate::smoke::HttpCheck>,
     pub max_backup_age: Duration,
     pub timeout: Duration,
     pub keep: bool,
+    /// Where to record the report (a ConfigMap per drill), and how many to keep.
+    pub history: Option<(String, usize)>,
 }
 
 /// Picks the backup as Velero's `--from-backup latest` does: the newest Completed (or, when
@@ -168,10 +197,16 @@ pub fn pick_backup<'a>(backups: &'a [Value], plan: &Plan) -> Result<&'a Value, S
 
 struct Recorder {
     report: DrillReport,
-    started: Instant,
+    /// When the restore started: the RTO's start.
+    restore_started: Option<Instant>,
 }
 
 impl Recorder {
+    /// Restore start to now.
+    fn rto(&self) -> Option<i64> {
+        self.restore_started.map(|t| t.elapsed().as_secs() as i64)
+    }
+
     fn phase(&mut self, name: &str, since: Instant, outcome: Result<String, String>) -> bool {
         let (result, message, ok) = match outcome {
             Ok(m) => ("passed", m, true),
@@ -188,24 +223,62 @@ impl Recorder {
     }
 }
 
+/// The sandbox namespace for `namespace` in drill `id`: `<ns>-drtest-<id>`, the original name
+/// shortened when the whole would exceed the 63 characters of a namespace name.
+pub fn sandbox_name(namespace: &str, id: &str) -> String {
+    let suffix = format!("-drtest-{id}");
+    let keep = 63usize.saturating_sub(suffix.len()).min(namespace.len());
+    format!("{}{suffix}", namespace[..keep].trim_end_matches('-'))
+}
+
+/// A new drill id: hexadecimal milliseconds, unique enough for drills that do not start in the
+/// same millisecond, and short enough for namespace names.
+fn new_id() -> String {
+    format!("{:x}", jiff::Timestamp::now().as_millisecond() % 0xfff_ffff)
+}
+
 /// Runs a drill. API errors end it like failures (the report says where) after cleanup;
-/// Ctrl-C ends it after cleanup with the interruption as the error.
+/// Ctrl-C ends it after cleanup with the interruption as the error. The report is recorded in
+/// the history whatever the outcome, unless the drill was interrupted.
 pub async fn run(kube: &Kube, plan: &Plan) -> anyhow::Result<DrillReport> {
+    let id = format!("drtest-{}", new_id());
     let mut rec = Recorder {
         report: DrillReport {
+            id: id.clone(),
+            started: jiff::Timestamp::now()
+                .round(jiff::Unit::Millisecond)
+                .map(|t| t.to_string())
+                .unwrap_or_default(),
+            namespaces: plan.namespaces.clone(),
             result: "failed".into(),
             ..DrillReport::default()
         },
-        started: Instant::now(),
+        restore_started: None,
     };
-    let id = format!("{:x}", jiff::Timestamp::now().as_second() % 0xfffff);
+    let suffix = id.trim_start_matches("drtest-");
     let sandbox: Vec<(String, String)> = plan
         .namespaces
         .iter()
-        .map(|ns| (ns.clone(), format!("{ns}-drtest-{id}")))
+        .map(|ns| (ns.clone(), sandbox_name(ns, suffix)))
         .collect();
-    let restore_name = format!("drtest-{id}");
-    let outcome = drill(kube, plan, &sandbox, &restore_name, &mut rec).await;
+    // The drill handles Ctrl-C itself: it stops where it is, then cleans up.
+    shipshape::exit::handle_interrupts();
+    let outcome = tokio::select! {
+        outcome = drill(kube, plan, &sandbox, &id, &mut rec) => outcome,
+        _ = tokio::signal::ctrl_c() => Err(shipshape::exit::Interrupted.into()),
+    };
+    let interrupted = outcome.as_ref().err().is_some_and(|e| {
+        e.chain().any(|c| {
+            c.is::<shipshape::exit::Interrupted>()
+                || matches!(
+                    c.downcast_ref::<shipshape::wait::WaitError>(),
+                    Some(shipshape::wait::WaitError::Interrupted { .. })
+                )
+        })
+    });
+    if interrupted {
+        eprintln!("interrupted: cleaning up the drill's sandbox (Ctrl-C again to quit at once)");
+    }
     // Cleanup, always.
     let since = Instant::now();
     if plan.keep {
@@ -214,7 +287,7 @@ pub async fn run(kube: &Kube, plan: &Plan) -> anyhow::Result<DrillReport> {
             result: "skipped".into(),
             seconds: 0.0,
             message: format!(
-                "--keep: sandbox {} left in place",
+                "--keep: sandbox {} left in place; `kubectl drtest cleanup` removes it once expired",
                 sandbox
                     .iter()
                     .map(|(_, s)| s.as_str())
@@ -223,25 +296,18 @@ pub async fn run(kube: &Kube, plan: &Plan) -> anyhow::Result<DrillReport> {
             ),
         });
     } else {
-        let cleaned = cleanup(kube, &plan.velero_namespace, &sandbox, &restore_name).await;
-        rec.phase("cleanup", since, cleaned.map_err(|e| e.to_string()));
+        let cleaned = cleanup(kube, &plan.velero_namespace, &sandbox, &id).await;
+        rec.phase("cleanup", since, cleaned.map_err(|e| format!("{e:#}")));
     }
-    match outcome {
+    if interrupted {
+        return Err(shipshape::exit::Interrupted.into());
+    }
+    let api_error = match outcome {
         Ok(()) => {
             if rec.report.phases.iter().all(|p| p.result != "failed") {
                 rec.report.result = "passed".into();
-                rec.report
-                    .rto_seconds
-                    .get_or_insert(rec.started.elapsed().as_secs() as i64);
             }
-            Ok(rec.report)
-        }
-        Err(e)
-            if e.chain().any(|c| {
-                c.is::<shipshape::wait::WaitError>() && c.to_string().starts_with("interrupted")
-            }) =>
-        {
-            Err(shipshape::exit::Interrupted.into())
+            None
         }
         Err(e) => {
             rec.report.phases.push(Phase {
@@ -250,9 +316,81 @@ pub async fn run(kube: &Kube, plan: &Plan) -> anyhow::Result<DrillReport> {
                 seconds: 0.0,
                 message: format!("{e:#}"),
             });
-            Ok(rec.report)
+            Some(e)
+        }
+    };
+    if let Some((namespace, keep)) = &plan.history
+        && let Err(e) = record(kube, &rec.report, namespace, *keep).await
+    {
+        eprintln!(
+            "warning: could not record the drill in configmap {id} in namespace {namespace}: {e:#}"
+        );
+    }
+    match api_error {
+        // The report is printed, and the exit says it was the API (3).
+        Some(e) => Err(Unfinished {
+            report: Box::new(rec.report),
+            error: e,
+        }
+        .into()),
+        None => Ok(rec.report),
+    }
+}
+
+/// A drill that an API error cut short: the report so far (printed before the error), and the
+/// error (exit 3).
+#[derive(Debug, thiserror::Error)]
+#[error("{error:#}")]
+pub struct Unfinished {
+    pub report: Box<DrillReport>,
+    #[source]
+    pub error: anyhow::Error,
+}
+
+/// Records the report as a ConfigMap, and keeps only the newest `keep` of them.
+async fn record(
+    kube: &Kube,
+    report: &DrillReport,
+    namespace: &str,
+    keep: usize,
+) -> anyhow::Result<()> {
+    let applier =
+        shipshape::apply::Applier::new(kube, crate::PLUGIN, shipshape::apply::DryRun::None);
+    applier
+        .apply(&crate::history::config_map(report, namespace)?)
+        .await?;
+    let config_maps: kube::Api<k8s_openapi::api::core::v1::ConfigMap> =
+        kube::Api::namespaced(kube.client.clone(), namespace);
+    let mut recorded: Vec<(String, String)> = shipshape::list::list(
+        kube,
+        &kube::core::ApiResource::erase::<k8s_openapi::api::core::v1::ConfigMap>(&()),
+        Some(namespace),
+        Some(&format!("{}=true", crate::history::REPORT_LABEL)),
+    )
+    .await?
+    .iter()
+    .map(|cm| {
+        (
+            cm["metadata"]["creationTimestamp"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+            cm["metadata"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        )
+    })
+    .collect();
+    recorded.sort();
+    let excess = recorded.len().saturating_sub(keep);
+    for (_, name) in recorded.into_iter().take(excess) {
+        match config_maps.delete(&name, &Default::default()).await {
+            Ok(_) | Err(kube::Error::Api(_)) => {}
+            Err(e) => return Err(e.into()),
         }
     }
+    Ok(())
 }
 
 async fn drill(
@@ -353,8 +491,10 @@ async fn drill(
     let since = Instant::now();
     let applier =
         shipshape::apply::Applier::new(kube, crate::PLUGIN, shipshape::apply::DryRun::None);
+    // Leftovers of a killed drill expire a day later, or later still for drills with long waits.
+    let lifetime = (24 * 3600).max(4 * plan.timeout.as_secs() as i64);
     let expires = jiff::Timestamp::now()
-        .checked_add(jiff::SignedDuration::from_secs(24 * 3600))
+        .checked_add(jiff::SignedDuration::from_secs(lifetime))
         .map(|t| {
             t.round(jiff::Unit::Second)
                 .map(|t| t.to_string())
@@ -387,10 +527,11 @@ async fn drill(
 
     // Restore.
     let since = Instant::now();
+    rec.restore_started = Some(since);
     let mapping: serde_json::Map<String, Value> =
         sandbox.iter().map(|(s, t)| (s.clone(), json!(t))).collect();
     applier
-        .apply(&json!({"apiVersion": "velero.io/v1", "kind": "Restore", "metadata": {"name": restore_name, "namespace": vns, "labels": {DRILL_LABEL: restore_name}},
+        .apply(&json!({"apiVersion": "velero.io/v1", "kind": "Restore", "metadata": {"name": restore_name, "namespace": vns, "labels": {DRILL_LABEL: restore_name}, "annotations": {EXPIRES_ANNOTATION: expires}},
             "spec": {"backupName": name, "includedNamespaces": plan.namespaces, "namespaceMapping": mapping, "includeClusterResources": false, "existingResourcePolicy": "none"}}))
         .await?;
     let restores: kube::Api<kube::api::DynamicObject> =
@@ -425,11 +566,20 @@ async fn drill(
         status["errors"]
     );
     let ok = phase == "Completed" || (phase == "PartiallyFailed" && plan.allow_partially_failed);
-    let message = if status["validationErrors"].is_array() {
+    let mut message = if status["validationErrors"].is_array() {
         format!("{phase}: {}", status["validationErrors"])
     } else {
         format!("{phase}: {counts}")
     };
+    if phase != "FailedValidation" {
+        let results =
+            crate::results::restore_results(kube, vns, restore_name, restore_name, plan.timeout)
+                .await;
+        if let Some(first) = crate::results::first_problem(&results) {
+            message.push_str(&format!("; {first}"));
+        }
+        rec.report.restore_results = Some(results);
+    }
     if !rec.phase(
         "restore",
         since,
@@ -502,85 +652,153 @@ async fn drill(
         return Ok(());
     }
 
-    // Smoke test: a Job in the (first) sandbox namespace, its logs kept.
+    // Smoke tests: a Job in the first sandbox namespace (its logs kept), then the HTTP checks
+    // through the service proxy.
     let since = Instant::now();
-    match (&plan.smoke_image, &plan.smoke_command) {
-        (Some(image), command) => {
-            let target = sandbox[0].1.clone();
-            let job_name = format!("{restore_name}-smoke");
-            let mut container = json!({"name": "smoke", "image": image, "securityContext": {"allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}}});
-            if let Some(command) = command {
-                container["command"] = json!(["sh", "-c", command]);
-            }
-            applier
-                .apply(&json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": job_name, "namespace": target, "labels": {DRILL_LABEL: restore_name}},
-                    "spec": {"backoffLimit": 0, "template": {"metadata": {"labels": {DRILL_LABEL: restore_name}}, "spec": {"restartPolicy": "Never", "containers": [container]}}}}))
-                .await?;
-            let jobs: kube::Api<k8s_openapi::api::batch::v1::Job> =
-                kube::Api::namespaced(kube.client.clone(), &target);
-            let (jobs_ref, job_ref) = (&jobs, job_name.as_str());
-            let passed = Wait::new(format!("smoke job {job_name}"), plan.timeout)
-                .every(Duration::from_millis(500))
-                .until(|| async move {
-                    let job = jobs_ref.get(job_ref).await?;
-                    let conditions = job.status.and_then(|s| s.conditions).unwrap_or_default();
-                    let done = |t: &str| {
-                        conditions
-                            .iter()
-                            .any(|c| c.type_ == t && c.status == "True")
-                    };
-                    anyhow::Ok(if done("Complete") {
-                        Check::Done(true)
-                    } else if done("Failed") {
-                        Check::Done(false)
-                    } else {
-                        Check::Pending("running".into())
-                    })
-                })
-                .await?;
-            let pods: kube::Api<core::Pod> = kube::Api::namespaced(kube.client.clone(), &target);
-            let mut log = String::new();
-            for pod in pods
-                .list(&kube::api::ListParams::default().labels(&format!("job-name={job_name}")))
-                .await?
-                .items
-            {
-                let pod_name = pod.metadata.name.unwrap_or_default();
-                log.push_str(
-                    &pods
-                        .logs(&pod_name, &Default::default())
-                        .await
-                        .unwrap_or_default(),
-                );
-            }
-            rec.report
-                .smoke
-                .push(json!({"job": job_name, "passed": passed, "log": log}));
-            let message = format!(
-                "job {job_name} {}",
-                if passed { "completed" } else { "failed" }
-            );
-            if !rec.phase(
-                "smoke",
-                since,
-                if passed {
-                    Ok(message)
-                } else {
-                    Err(format!("{message}: {}", log.trim()))
-                },
-            ) {
-                return Ok(());
-            }
-        }
-        (None, _) => rec.report.phases.push(Phase {
+    let job = crate::smoke::job(
+        plan.smoke_job.as_ref(),
+        plan.smoke_image.as_deref(),
+        plan.smoke_command.as_deref(),
+        &format!("{restore_name}-smoke"),
+        &sandbox[0].1,
+        (DRILL_LABEL, restore_name),
+    );
+    if job.is_none() && plan.http_checks.is_empty() {
+        rec.report.phases.push(Phase {
             name: "smoke".into(),
             result: "skipped".into(),
             seconds: 0.0,
-            message: "no --smoke-image".into(),
-        }),
+            message: "no --smoke-job, --smoke-image or --http-check".into(),
+        });
+        rec.report.rto_seconds = rec.rto();
+        return Ok(());
     }
-    rec.report.rto_seconds = Some(rec.started.elapsed().as_secs() as i64);
+    let mut failures = Vec::new();
+    let mut passes = Vec::new();
+    if let Some(job) = job {
+        let outcome = smoke_job(kube, &applier, &job, plan.timeout).await?;
+        if outcome["passed"] == true {
+            passes.push(outcome["detail"].as_str().unwrap_or_default().to_owned());
+        } else {
+            failures.push(outcome["detail"].as_str().unwrap_or_default().to_owned());
+        }
+        rec.report.smoke.push(outcome);
+    }
+    for check in &plan.http_checks {
+        let target = match &check.namespace {
+            Some(ns) => match sandbox.iter().find(|(source, _)| source == ns) {
+                Some((_, target)) => target.as_str(),
+                None => {
+                    failures.push(format!("{check}: namespace {ns} is not part of the drill"));
+                    continue;
+                }
+            },
+            None => sandbox[0].1.as_str(),
+        };
+        let within = plan.timeout.min(Duration::from_secs(30));
+        let mut outcome = crate::smoke::http_check(kube, target, check, within).await;
+        let detail = format!(
+            "GET {}:{}{} answered {} (expected {}){}",
+            check.service,
+            check.port,
+            check.path,
+            outcome["status"],
+            check.status,
+            match outcome["body"].as_str() {
+                Some(body) if !body.is_empty() && outcome["passed"] != true => format!(": {body}"),
+                _ => String::new(),
+            }
+        );
+        if outcome["passed"] == true {
+            passes.push(detail.clone());
+        } else {
+            failures.push(detail.clone());
+        }
+        outcome["detail"] = json!(detail);
+        rec.report.smoke.push(outcome);
+    }
+    let passed = failures.is_empty();
+    if passed {
+        rec.report.rto_seconds = rec.rto();
+    }
+    rec.phase(
+        "smoke",
+        since,
+        if passed {
+            Ok(passes.join("; "))
+        } else {
+            Err(failures.join("; "))
+        },
+    );
     Ok(())
+}
+
+/// Runs the smoke Job to its end; its outcome with the pods' logs.
+async fn smoke_job(
+    kube: &Kube,
+    applier: &shipshape::apply::Applier<'_>,
+    job: &Value,
+    timeout: Duration,
+) -> anyhow::Result<Value> {
+    let namespace = job["metadata"]["namespace"].as_str().unwrap_or_default();
+    let job_name = job["metadata"]["name"].as_str().unwrap_or_default();
+    applier.apply(job).await?;
+    let jobs: kube::Api<k8s_openapi::api::batch::v1::Job> =
+        kube::Api::namespaced(kube.client.clone(), namespace);
+    let jobs = &jobs;
+    let finished = Wait::new(format!("smoke job {job_name}"), timeout)
+        .every(Duration::from_millis(500))
+        .until(|| async move {
+            let job = jobs.get(job_name).await?;
+            let conditions = job.status.and_then(|s| s.conditions).unwrap_or_default();
+            let done = |t: &str| {
+                conditions
+                    .iter()
+                    .any(|c| c.type_ == t && c.status == "True")
+            };
+            anyhow::Ok(if done("Complete") {
+                Check::Done(true)
+            } else if done("Failed") {
+                Check::Done(false)
+            } else {
+                Check::Pending("running".into())
+            })
+        })
+        .await;
+    let passed = match finished {
+        Ok(passed) => passed,
+        Err(e)
+            if matches!(
+                e.downcast_ref::<shipshape::wait::WaitError>(),
+                Some(shipshape::wait::WaitError::TimedOut { .. })
+            ) =>
+        {
+            false
+        }
+        Err(e) => return Err(e),
+    };
+    let pods: kube::Api<k8s_openapi::api::core::v1::Pod> =
+        kube::Api::namespaced(kube.client.clone(), namespace);
+    let mut log = String::new();
+    for pod in pods
+        .list(&kube::api::ListParams::default().labels(&format!("job-name={job_name}")))
+        .await?
+        .items
+    {
+        let pod_name = pod.metadata.name.unwrap_or_default();
+        log.push_str(
+            &pods
+                .logs(&pod_name, &Default::default())
+                .await
+                .unwrap_or_default(),
+        );
+    }
+    let detail = if passed {
+        format!("job {job_name} completed")
+    } else {
+        format!("job {job_name} failed: {}", log.trim())
+    };
+    Ok(json!({"job": job_name, "passed": passed, "log": log, "detail": detail}))
 }
 
 /// Deletes a drill's sandbox namespaces (only those carrying its label) and its Restore.

@@ -175,6 +175,13 @@ spec:
     spec:
       containers: [{{name: web, image: '{image}'}}]
 ---
+apiVersion: v1
+kind: Service
+metadata: {{name: web, namespace: shop}}
+spec:
+  selector: {{app: web}}
+  ports: [{{name: http, port: 80, targetPort: 8080}}]
+---
 apiVersion: velero.io/v1
 kind: BackupStorageLocation
 metadata: {{name: default, namespace: velero}}
@@ -226,6 +233,10 @@ fn a_drill_passes_and_cleans_up_and_failures_say_which_phase() {
         "registry.example/smoke:1",
         "--smoke-command",
         "curl -f http://web/",
+        "--http-check",
+        "web:http/healthz",
+        "--http-check",
+        "shop/web:80/=200",
         "-o",
         "json",
         "--report",
@@ -265,10 +276,116 @@ fn a_drill_passes_and_cleans_up_and_failures_say_which_phase() {
             .is_some_and(|o| o.iter().any(|o| o["name"] == "web" && o["ready"] == true)),
         "{report}"
     );
+    let checks: Vec<(&str, bool)> = report["smoke"]
+        .as_array()
+        .expect("smoke")
+        .iter()
+        .map(|c| {
+            (
+                c["check"]
+                    .as_str()
+                    .or(c["job"].as_str())
+                    .unwrap_or_default(),
+                c["passed"] == true,
+            )
+        })
+        .collect();
+    assert_eq!(
+        checks,
+        [
+            (
+                report["id"]
+                    .as_str()
+                    .map(|id| format!("{id}-smoke"))
+                    .unwrap_or_default()
+                    .as_str(),
+                true
+            ),
+            ("web:http/healthz=200", true),
+            ("shop/web:80/=200", true)
+        ],
+        "{report}"
+    );
+    // Velero's restore results, through a DownloadRequest that is not left behind.
+    assert!(
+        report["restoreResults"]["warnings"].is_object()
+            && report["restoreResults"]["errors"].is_object(),
+        "{report}"
+    );
+    assert_eq!(
+        cluster.ok(&["get", "downloadrequests", "-n", "velero", "-o", "name"]),
+        ""
+    );
     assert_eq!(leftovers(&cluster), "", "nothing left behind");
+    assert_eq!(
+        cluster.ok(&[
+            "get",
+            "restores",
+            "-n",
+            "velero",
+            "-l",
+            "drtest.shipshape.dev/drill",
+            "-o",
+            "name"
+        ]),
+        "",
+        "the drill's Restore is deleted"
+    );
     assert_eq!(
         std::fs::read_to_string(&junit).expect("report written"),
         out.stdout
+    );
+
+    // A smoke Job from a file, and an HTTP check that fails: the API server's own 404 for a
+    // Service the backup does not have, and a status the app does not answer.
+    let job = dir.path().join("smoke.yaml");
+    std::fs::write(
+        &job,
+        "apiVersion: batch/v1\nkind: Job\nmetadata: {name: checkout-smoke, namespace: production}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: smoke, image: registry.example/smoke:1, command: [sh, -c, 'curl -f http://web/']}]\n",
+    )
+    .expect("write job");
+    let out = cluster.kubectl(&[
+        "drtest",
+        "run",
+        "--for",
+        "shop",
+        "--smoke-job",
+        &job.to_string_lossy(),
+        "--http-check",
+        "payments:80/health",
+        "--http-check",
+        "web:80/=204",
+    ]);
+    assert_eq!(out.code, Some(1), "{out:?}");
+    assert!(
+        out.stdout.contains("smoke       failed")
+            && out.stdout.contains("GET payments:80/health answered 404 (expected 200): services \"payments\" not found")
+            && out.stdout.contains("GET web:80/ answered 200 (expected 204)"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(leftovers(&cluster), "");
+    let out = cluster.kubectl(&[
+        "drtest",
+        "run",
+        "--for",
+        "shop",
+        "--smoke-job",
+        "/nonexistent/job.yaml",
+    ]);
+    assert_eq!(out.code, Some(2), "{out:?}");
+    assert!(
+        out.stderr.contains("/nonexistent/job.yaml"),
+        "{}",
+        out.stderr
+    );
+    let out = cluster.kubectl(&["drtest", "run", "--for", "shop", "--http-check", "web"]);
+    assert_eq!(out.code, Some(2), "{out:?}");
+    assert!(
+        out.stderr
+            .contains("expected [NAMESPACE/]SERVICE:PORT/PATH[=STATUS]"),
+        "{}",
+        out.stderr
     );
     // JUnit: a test case per phase.
     let out = cluster.kubectl(&["drtest", "run", "--for", "shop", "-o", "junit"]);
@@ -283,10 +400,11 @@ fn a_drill_passes_and_cleans_up_and_failures_say_which_phase() {
     );
     assert!(
         out.stdout
-            .contains("<skipped message=\"no --smoke-image\"/>"),
+            .contains("<skipped message=\"no --smoke-job, --smoke-image or --http-check\"/>"),
         "{}",
         out.stdout
     );
+    junit_is_well_formed(&out.stdout);
 
     // A failing smoke Job: failed, its log in the message, cleaned up.
     let out = cluster.kubectl(&[
@@ -354,6 +472,63 @@ fn a_drill_passes_and_cleans_up_and_failures_say_which_phase() {
         out.stdout
     );
     assert_eq!(leftovers(&cluster), "");
+
+    // Every drill is in the history, newest first.
+    let out = cluster.kubectl(&["drtest", "history", "--for", "shop", "-o", "json"]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let history: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    assert_eq!(history["kind"], "DrillHistory");
+    let results: Vec<&str> = history["runs"]
+        .as_array()
+        .expect("runs")
+        .iter()
+        .filter_map(|r| r["result"].as_str())
+        .collect();
+    assert_eq!(
+        results,
+        [
+            "failed", "failed", "failed", "failed", "passed", "failed", "passed"
+        ],
+        "{history}"
+    );
+    assert_eq!(history["runs"][0]["failedPhase"], "preflight");
+    let out = cluster.kubectl(&["drtest", "history"]);
+    assert!(
+        out.stdout.contains("8 drill(s): 2 passed, 6 failed"),
+        "{}",
+        out.stdout
+    );
+}
+
+/// The JUnit report parses as XML, with a testcase per phase; `xmllint` agrees when installed.
+fn junit_is_well_formed(xml: &str) {
+    let doc = roxmltree::Document::parse(xml).expect("JUnit is well-formed XML");
+    let suites = doc.root_element();
+    assert_eq!(suites.tag_name().name(), "testsuites");
+    let cases = suites
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .count();
+    assert!(cases >= 6, "a testcase per phase: {xml}");
+    if std::process::Command::new("xmllint")
+        .arg("--version")
+        .output()
+        .is_ok()
+    {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("junit.xml");
+        std::fs::write(&file, xml).expect("write");
+        let out = std::process::Command::new("xmllint")
+            .args(["--noout"])
+            .arg(&file)
+            .output()
+            .expect("xmllint runs");
+        assert!(
+            out.status.success(),
+            "xmllint: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }
 
 #[test]
@@ -370,4 +545,186 @@ fn a_restored_workload_that_never_becomes_ready_fails_the_drill() {
         out.stdout
     );
     assert_eq!(leftovers(&cluster), "", "cleaned up after a failure too");
+}
+
+/// Starts a drill of an `-unready` backup (it waits in readiness) and returns the running
+/// process once its sandbox exists. kubectl execs the plugin, so signals reach the plugin.
+fn drill_waiting_in_readiness(cluster: &Cluster) -> std::process::Child {
+    let mut cmd = e2e::kubectl();
+    cmd.env("KUBECONFIG", cluster.kubeconfig())
+        .args(["drtest", "run", "--for", "shop", "--timeout", "5m"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = cmd.spawn().expect("kubectl starts");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while cluster
+        .ok(&[
+            "get",
+            "deploy",
+            "-A",
+            "-l",
+            "velero.io/backup-name=shop-1",
+            "-o",
+            "name",
+        ])
+        .is_empty()
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the drill never restored"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    assert_ne!(leftovers(cluster), "");
+    child
+}
+
+fn signal(child: &std::process::Child, signal: &str) {
+    let status = std::process::Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+}
+
+fn drill_restores(cluster: &Cluster) -> String {
+    cluster.ok(&[
+        "get",
+        "restores",
+        "-n",
+        "velero",
+        "-l",
+        "drtest.shipshape.dev/drill",
+        "-o",
+        "name",
+    ])
+}
+
+#[test]
+fn ctrl_c_mid_drill_cleans_up_and_a_killed_drill_is_cleaned_up_later() {
+    let Some(cluster) = with_backup("registry.example/web:1.0-unready") else {
+        return;
+    };
+    // Ctrl-C while waiting: the drill deletes its sandbox and Restore, then exits 130.
+    let child = drill_waiting_in_readiness(&cluster);
+    signal(&child, "-INT");
+    let out = child.wait_with_output().expect("drill ends");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert_eq!(leftovers(&cluster), "", "{stderr}");
+    assert_eq!(drill_restores(&cluster), "");
+
+    // SIGKILL: nothing can clean up; `drtest cleanup` does, later.
+    let mut child = drill_waiting_in_readiness(&cluster);
+    signal(&child, "-KILL");
+    let _ = child.wait();
+    let left = leftovers(&cluster);
+    assert!(left.starts_with("namespace/shop-drtest-"), "{left}");
+    assert_ne!(drill_restores(&cluster), "");
+    // Not expired yet: the default cleanup leaves a running drill's sandbox alone.
+    let out = cluster.kubectl(&["drtest", "cleanup", "--yes"]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert_eq!(out.stdout, "No drill leftovers are due for cleanup.\n");
+    // Destructive: no terminal and no --yes is a refusal, not a hang.
+    let out = cluster.kubectl(&["drtest", "cleanup", "--older-than", "0s"]);
+    assert_eq!(out.code, Some(2), "{out:?}");
+    assert!(out.stderr.contains("--yes"), "{}", out.stderr);
+    let out = cluster.kubectl(&[
+        "drtest",
+        "cleanup",
+        "--older-than",
+        "0s",
+        "--dry-run",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    let kinds: Vec<&str> = report["deleted"]
+        .as_array()
+        .expect("deleted")
+        .iter()
+        .filter_map(|l| l["kind"].as_str())
+        .collect();
+    assert_eq!(kinds, ["Namespace", "Restore"], "{report}");
+    assert_eq!(leftovers(&cluster), left, "--dry-run deletes nothing");
+    let out = cluster.kubectl(&["drtest", "cleanup", "--older-than", "0s", "--yes"]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert!(
+        out.stdout.contains("Deleted 2 object(s)."),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(leftovers(&cluster), "");
+    assert_eq!(drill_restores(&cluster), "");
+    // The backed-up namespace itself is never touched.
+    cluster.ok(&["get", "namespace", "shop"]);
+}
+
+#[test]
+fn a_403_on_restores_ends_the_drill_as_an_api_error_after_cleanup() {
+    if !kubectl_available() || e2e::real_cluster().is_some() {
+        // Needs simcluster's fault injection.
+        return;
+    }
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let cluster = runtime
+        .block_on(simcluster::SimCluster::start(simcluster::Options {
+            seeds: vec![
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../simcluster/crds/velero"),
+            ],
+            speed: 20.0,
+            ..simcluster::Options::default()
+        }))
+        .expect("simcluster");
+    let kubectl = |args: &[&str]| {
+        let mut cmd = e2e::kubectl();
+        cmd.env("KUBECONFIG", cluster.kubeconfig()).args(args);
+        e2e::run(&mut cmd)
+    };
+    let setup = "apiVersion: v1\nkind: Namespace\nmetadata: {name: velero}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: shop}\ndata: {a: b}\n---\napiVersion: velero.io/v1\nkind: BackupStorageLocation\nmetadata: {name: default, namespace: velero}\nspec: {provider: aws, objectStorage: {bucket: drills}}\n---\napiVersion: velero.io/v1\nkind: Backup\nmetadata: {name: shop-1, namespace: velero}\nspec: {includedNamespaces: [shop]}\n";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("setup.yaml");
+    std::fs::write(&file, setup).expect("write");
+    let out = kubectl(&["apply", "-f", &file.to_string_lossy()]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let out = kubectl(&[
+        "wait",
+        "--for=jsonpath={.status.phase}=Completed",
+        "backup/shop-1",
+        "-n",
+        "velero",
+        "--timeout=30s",
+    ]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    cluster.set_faults(simcluster::Faults {
+        forbid: vec![simcluster::Forbid {
+            verb: "patch".into(),
+            resource: "restores".into(),
+            namespace: None,
+        }],
+        ..simcluster::Faults::default()
+    });
+    let out = kubectl(&["drtest", "run", "--for", "shop"]);
+    assert_eq!(out.code, Some(3), "{out:?}");
+    assert!(
+        out.stdout.contains("error       failed") && out.stdout.contains("cleanup     passed"),
+        "the report is printed: {}",
+        out.stdout
+    );
+    assert!(
+        out.stderr.contains("restores.velero.io \"drtest-") && out.stderr.contains("is forbidden"),
+        "{}",
+        out.stderr
+    );
+    let out = kubectl(&[
+        "get",
+        "namespaces",
+        "-l",
+        "drtest.shipshape.dev/drill",
+        "-o",
+        "name",
+    ]);
+    assert_eq!(out.stdout, "", "the sandbox is cleaned up");
 }

@@ -14,6 +14,7 @@ pub mod discovery;
 pub mod metrics;
 pub mod patch;
 pub mod protobuf;
+pub mod proxy;
 pub mod registry;
 pub mod selectors;
 pub mod server;
@@ -198,6 +199,7 @@ impl SimCluster {
             format!("http://{address}")
         };
         let mut store = store::Store::default();
+        store.url = url.clone();
         store.set_history_limit(options.watch_history);
         controllers::Controllers::seed_nodes(&mut store);
         seed(&mut store, &options.seeds)?;

@@ -388,7 +388,8 @@ fn behaviour(image: &str) -> (f64, [f64; 11]) {
     (errors, latency)
 }
 
-fn ready(pod: &Value) -> bool {
+/// Whether a pod is running and Ready.
+pub fn ready(pod: &Value) -> bool {
     running(pod)
         && pod["status"]["conditions"].as_array().is_some_and(|c| {
             c.iter()

@@ -393,6 +393,20 @@ async fn route(shared: Arc<Shared>, req: Request<Incoming>, faults: &Faults) -> 
                         .body(full(crate::metrics::cadvisor(&store)))
                         .unwrap_or_else(|_| Response::new(full("")));
                 }
+                p if p.starts_with("/simcluster/downloads/") => {
+                    // The simulated object storage behind Velero's download URLs.
+                    count("get", "/simcluster/downloads", "");
+                    return match store.downloads.get(p) {
+                        Some(bytes) => Response::builder()
+                            .header(header::CONTENT_TYPE, "application/octet-stream")
+                            .body(full(bytes.clone()))
+                            .unwrap_or_else(|_| Response::new(full(""))),
+                        None => Response::builder()
+                            .status(404)
+                            .body(full("NoSuchKey: The specified key does not exist.\n"))
+                            .unwrap_or_else(|_| Response::new(full(""))),
+                    };
+                }
                 p => {
                     let parts: Vec<&str> = p.trim_matches('/').split('/').collect();
                     match parts.as_slice() {
@@ -428,6 +442,28 @@ async fn route(shared: Arc<Shared>, req: Request<Incoming>, faults: &Faults) -> 
                 "the server could not find the requested resource",
             ));
         }
+    }
+    if let Some(proxied) = crate::proxy::parse(&path) {
+        let verb = method.as_str().to_ascii_lowercase();
+        count(&verb, "services/proxy", &proxied.namespace);
+        if forbidden(faults, &verb, "services/proxy", Some(&proxied.namespace)) {
+            return error_response(&ApiError::new(
+                403,
+                "Forbidden",
+                format!(
+                    "services \"{}\" is forbidden: User \"simcluster-user\" cannot {verb} resource \"services/proxy\" in API group \"\" in the namespace \"{}\"",
+                    proxied.service, proxied.namespace
+                ),
+            ));
+        }
+        return match crate::proxy::answer(&shared.store(), &proxied) {
+            Ok((code, body)) => Response::builder()
+                .status(code)
+                .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
+                .body(full(body))
+                .unwrap_or_else(|_| Response::new(full(""))),
+            Err(error) => error_response(&error),
+        };
     }
     let params = query(&req);
     let target = match parse_target(&shared.store(), &path) {

@@ -116,6 +116,10 @@ pub struct Store {
     pub logs: BTreeMap<(String, String, String), String>,
     /// Requests each pod has served so far, by pod uid: (when last counted, how many).
     pub served: std::collections::HashMap<String, (f64, f64)>,
+    /// Files the simulated object storage serves under `/simcluster/downloads/`, by path.
+    pub downloads: std::collections::HashMap<String, bytes::Bytes>,
+    /// The server's URL (`http://127.0.0.1:PORT`), for URLs handed to clients.
+    pub url: String,
     /// Set while quota usage is being written, so that writing it does not recompute it.
     syncing_quotas: bool,
 }
@@ -191,6 +195,8 @@ impl Default for Store {
             changes: broadcast::channel(4096).0,
             logs: BTreeMap::new(),
             served: std::collections::HashMap::new(),
+            downloads: std::collections::HashMap::new(),
+            url: String::new(),
             syncing_quotas: false,
         }
     }

@@ -14,6 +14,11 @@
 //!   `velero.io/backup-name` and `velero.io/restore-name` labels, skipping objects that exist
 //!   (a warning each, as `existingResourcePolicy: none`). It ends PartiallyFailed when an object
 //!   cannot be created (an error each), Completed otherwise.
+//! - A DownloadRequest for `RestoreResults` or `RestoreLog` of a finished Restore becomes
+//!   Processed with a `downloadURL` under `/simcluster/downloads/` (the simulated object
+//!   storage, plain `http://` unless simcluster serves TLS) valid for 10 minutes; the payload is
+//!   gzip-compressed as Velero's is: results are `{"warnings": Result, "errors": Result}`, each
+//!   Result `{"velero": [...], "cluster": [...], "namespaces": {"<ns>": [...]}}`.
 
 use std::collections::HashMap;
 
@@ -217,6 +222,10 @@ pub fn tick(store: &mut Store, snapshots: &mut HashMap<String, Snapshot>) {
             .filter_map(|n| n.as_str().map(str::to_owned))
             .collect();
         let (mut restored, mut warnings, mut errors) = (0, 0, 0);
+        let mut messages: HashMap<&str, serde_json::Map<String, Value>> = HashMap::new();
+        let mut log = vec![format!(
+            "Starting restore of backup {namespace}/{backup_name}"
+        )];
         let ns_rt = store.registry.find("", "v1", "namespaces").cloned();
         let total = snapshot.len();
         for (rt, object) in snapshot {
@@ -262,13 +271,43 @@ pub fn tick(store: &mut Store, snapshots: &mut HashMap<String, Snapshot>) {
                 .as_str()
                 .unwrap_or_default()
                 .to_owned();
+            let kind = object["kind"].as_str().unwrap_or_default().to_owned();
+            let mut note = |severity: &'static str, text: String| {
+                let list = messages.entry(severity).or_default();
+                if let Some(a) = list
+                    .entry(target.clone())
+                    .or_insert_with(|| json!([]))
+                    .as_array_mut()
+                {
+                    a.push(json!(text));
+                }
+            };
             if store.get(&rt, &target, &object_name).is_ok() {
                 warnings += 1;
+                note(
+                    "warnings",
+                    format!(
+                        "could not restore, {kind} \"{object_name}\" already exists. Warning: the in-cluster version is different than the backed-up version"
+                    ),
+                );
                 continue;
             }
             match store.create(&rt, &target, copy, false) {
-                Ok(_) => restored += 1,
-                Err(_) => errors += 1,
+                Ok(_) => {
+                    restored += 1;
+                    log.push(format!("Restored {}/{target}/{object_name}", rt.plural));
+                }
+                Err(e) => {
+                    errors += 1;
+                    note(
+                        "errors",
+                        format!(
+                            "error restoring {}/{target}/{object_name}: {}",
+                            rt.plural,
+                            e.status()["message"].as_str().unwrap_or("failed")
+                        ),
+                    );
+                }
             }
         }
         restore["status"] = json!({
@@ -280,5 +319,64 @@ pub fn tick(store: &mut Store, snapshots: &mut HashMap<String, Snapshot>) {
             "errors": errors,
         });
         let _ = store.put(&restore_rt, restore);
+        let result = |severity: &str| json!({"namespaces": messages.get(severity).cloned().unwrap_or_default()});
+        let results = json!({"warnings": result("warnings"), "errors": result("errors")});
+        log.push(format!(
+            "restore completed: {restored} restored, {warnings} warnings, {errors} errors"
+        ));
+        let base = format!("/simcluster/downloads/{namespace}/restores/{name}");
+        store.downloads.insert(
+            format!("{base}/results.json.gz"),
+            gzip(results.to_string().as_bytes()),
+        );
+        store
+            .downloads
+            .insert(format!("{base}/log.gz"), gzip(log.join("\n").as_bytes()));
+    }
+    downloads(store);
+}
+
+fn gzip(bytes: &[u8]) -> bytes::Bytes {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let _ = encoder.write_all(bytes);
+    encoder.finish().unwrap_or_default().into()
+}
+
+/// Answers DownloadRequests for a Restore's results and log.
+fn downloads(store: &mut Store) {
+    let Some(rt) = velero(store, "downloadrequests") else {
+        return;
+    };
+    for mut request in store.all("velero.io", "downloadrequests") {
+        if request["status"]["phase"] == "Processed" {
+            continue;
+        }
+        let namespace = request["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or_default();
+        let target = request["spec"]["target"]["name"]
+            .as_str()
+            .unwrap_or_default();
+        let file = match request["spec"]["target"]["kind"].as_str() {
+            Some("RestoreResults") => "results.json.gz",
+            Some("RestoreLog") => "log.gz",
+            _ => continue,
+        };
+        let path = format!("/simcluster/downloads/{namespace}/restores/{target}/{file}");
+        if !store.downloads.contains_key(&path) {
+            // Velero retries until the restore has uploaded it.
+            continue;
+        }
+        let expiration = jiff::Timestamp::now()
+            .checked_add(jiff::SignedDuration::from_secs(600))
+            .map(|t| {
+                t.round(jiff::Unit::Second)
+                    .map(|t| t.to_string())
+                    .unwrap_or_default()
+            })
+            .unwrap_or_default();
+        request["status"] = json!({"phase": "Processed", "downloadURL": format!("{}{path}", store.url), "expiration": expiration});
+        let _ = store.put(&rt, request);
     }
 }
