@@ -12,7 +12,7 @@
 //! The flag is hidden and handled before clap parses the command line ([`from_args`], called by
 //! [`crate::exit::main`]), so it works although every plugin requires a subcommand. The scripts
 //! complete the binary typed directly (`kubectl-harden <TAB>`); `kubectl harden <TAB>` completes
-//! through kubectl and the `kubectl_complete-<plugin>` helpers.
+//! through kubectl and the `kubectl_complete-<plugin>` helpers ([`crate::complete`]).
 
 use std::ffi::OsString;
 use std::io::{self, Write};

@@ -15,6 +15,7 @@
 //! - [`junit`]: JUnit XML reports for CI.
 //! - [`exit`]: errors → exit codes and messages; the plugin `main`.
 //! - [`generate`]: `--generate`: completion scripts and the man page from the clap definition.
+//! - [`complete`]: the `kubectl_complete-<plugin>` helpers: kubectl's plugin completion protocol.
 //! - [`duration`]: `30s`, `1m30s`, `6h` for flags; ages for tables.
 //! - [`quantity`]: `500m`, `256Mi` as numbers, for comparisons.
 //! - [`version`]: the `version` subcommand every plugin has.
@@ -23,6 +24,7 @@
 pub mod admission;
 pub mod apply;
 pub mod client;
+pub mod complete;
 pub mod confirm;
 pub mod duration;
 pub mod exit;
@@ -35,6 +37,7 @@ pub mod manifests;
 pub mod output;
 pub mod prometheus;
 pub mod quantity;
+pub mod runner;
 pub mod version;
 pub mod wait;
 pub mod workload;

@@ -131,6 +131,22 @@ Examples:
       --metric request-success-rate:min=99.5 --manual-gate
 ";
 
+/// The values of canary's own arguments for `kubectl_complete-canary`: the Deployments of the
+/// namespace for every command's DEPLOYMENT.
+pub fn complete_values(
+    request: &shipshape::complete::Request<'_>,
+) -> Option<shipshape::complete::Values> {
+    (request.id() == "deployment").then_some(shipshape::complete::Values::Names {
+        resource: shipshape::complete::Resource {
+            group: "apps",
+            version: "v1",
+            kind: "Deployment",
+            plural: "deployments",
+        },
+        namespace: None,
+    })
+}
+
 /// A Deployment in the current (or -n) namespace.
 #[derive(Debug, clap::Args)]
 pub struct TargetArgs {
@@ -1280,4 +1296,41 @@ async fn rollback(global: &GlobalArgs, args: &RollbackArgs) -> anyhow::Result<Ex
     .await?;
     eprintln!("deployment.apps/{} rolled back", args.deployment);
     Ok(Exit::Success)
+}
+
+#[cfg(test)]
+mod completion_tests {
+    use clap::CommandFactory;
+    use shipshape::complete::Values;
+
+    #[test]
+    fn every_deployment_argument_completes_the_namespace_deployments() {
+        let cmd = super::Cli::command();
+        let with_deployment: Vec<&str> = cmd
+            .get_subcommands()
+            .filter(|sub| sub.get_arguments().any(|a| a.get_id() == "deployment"))
+            .map(|sub| sub.get_name())
+            .collect();
+        assert!(with_deployment.len() >= 8, "{with_deployment:?}");
+        for sub in with_deployment {
+            let args = vec![
+                "-n".to_owned(),
+                "shop".to_owned(),
+                sub.to_owned(),
+                "w".to_owned(),
+            ];
+            let plan = shipshape::complete::complete(&cmd, &args, super::complete_values);
+            assert!(
+                matches!(
+                    plan.lookup,
+                    Some(Values::Names {
+                        namespace: None,
+                        ..
+                    })
+                ),
+                "{sub}: {plan:?}"
+            );
+            assert_eq!(plan.given.kube_flags().namespace.as_deref(), Some("shop"));
+        }
+    }
 }

@@ -120,6 +120,11 @@ pub struct PolicyArgs {
     #[arg(long = "pss-version", default_value = "latest", value_parser = |s: &str| s.parse::<pss::Version>())]
     pub pss_version: pss::Version,
 
+    /// Do not run these checks (repeatable or comma-separated; `kubectl harden checks` lists
+    /// the ids), on top of the config file's `disable` list.
+    #[arg(long, value_name = "CHECK", value_delimiter = ',')]
+    pub disable: Vec<String>,
+
     /// Disregard `harden.shipshape.dev/ignore` annotations and config exemptions.
     #[arg(long = "no-ignores")]
     pub no_ignores: bool,
@@ -132,13 +137,39 @@ pub struct PolicyArgs {
 impl PolicyArgs {
     /// The audit options, with the config file read.
     pub fn options(&self) -> anyhow::Result<audit::Options> {
+        let mut config = load_config(self.config.as_deref())?;
+        for id in &self.disable {
+            if checks::find(id).is_none() {
+                return Err(UsageError(format!(
+                    "--disable: unknown check `{id}` (`kubectl harden checks` lists them)"
+                ))
+                .into());
+            }
+            config.disable.push(id.clone());
+        }
         Ok(audit::Options {
             level: self.level,
             version: self.pss_version,
             no_ignores: self.no_ignores,
-            config: load_config(self.config.as_deref())?,
+            config,
         })
     }
+}
+
+/// The values of harden's own flags for `kubectl_complete-harden`: check ids (with their titles)
+/// for `--disable`.
+pub fn complete_values(
+    request: &shipshape::complete::Request<'_>,
+) -> Option<shipshape::complete::Values> {
+    use shipshape::complete::{Candidate, Values};
+    (request.id() == "disable").then(|| {
+        Values::Fixed(
+            checks::CATALOGUE
+                .iter()
+                .map(|check| Candidate::new(check.id, Some(check.title.to_owned())))
+                .collect(),
+        )
+    })
 }
 
 /// `kubectl harden audit`'s flags.
@@ -673,4 +704,55 @@ async fn run_pss(global: &GlobalArgs, args: &PssArgs) -> anyhow::Result<Exit> {
         eprintln!("{} labeled", applied.id.to_lowercase());
     }
     Ok(Exit::Success)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    fn audit(args: &[&str]) -> AuditArgs {
+        let cli =
+            Cli::try_parse_from(["kubectl-harden", "audit"].iter().chain(args)).expect("parses");
+        match cli.command {
+            Command::Audit(args) => args,
+            other => panic!("not audit: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn disable_turns_checks_off_and_refuses_unknown_ids() {
+        let args = audit(&[
+            "--disable",
+            "image-untagged,image-mutable-tag",
+            "--disable=pdb-missing",
+        ]);
+        let options = args.policy.options().expect("options");
+        assert_eq!(
+            options.config.disable,
+            ["image-untagged", "image-mutable-tag", "pdb-missing"]
+        );
+        let err = audit(&["--disable", "image-untaged"])
+            .policy
+            .options()
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("unknown check `image-untaged`"),
+            "{err}"
+        );
+        assert_eq!(shipshape::exit::exit_for(&err), Exit::Usage);
+    }
+
+    #[test]
+    fn disable_completes_check_ids_from_the_catalogue() {
+        let args: Vec<String> = ["fix", "--disable", "image-untagged,image-m"]
+            .map(String::from)
+            .to_vec();
+        let plan = shipshape::complete::complete(&Cli::command(), &args, complete_values);
+        let values: Vec<&str> = plan.candidates.iter().map(|c| c.value.as_str()).collect();
+        assert_eq!(values, ["image-untagged,image-mutable-tag"]);
+        let args = vec!["audit".to_owned(), "--disable".to_owned(), String::new()];
+        let plan = shipshape::complete::complete(&Cli::command(), &args, complete_values);
+        assert_eq!(plan.candidates.len(), checks::CATALOGUE.len());
+    }
 }

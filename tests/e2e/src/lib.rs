@@ -36,7 +36,12 @@ pub fn target_dir() -> PathBuf {
 fn build_plugins_if_missing() {
     let missing = PLUGINS
         .iter()
-        .map(|plugin| format!("kubectl-{plugin}"))
+        .flat_map(|plugin| {
+            [
+                format!("kubectl-{plugin}"),
+                format!("kubectl_complete-{plugin}"),
+            ]
+        })
         .chain(["simcluster".to_owned()])
         .any(|bin| {
             !target_dir()
