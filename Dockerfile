@@ -10,19 +10,23 @@
 
 FROM docker.io/library/rust:1.89-bookworm AS build
 RUN apt-get update && apt-get install -y --no-install-recommends musl-tools \
-    && rm -rf /var/lib/apt/lists/* \
-    && rustup target add x86_64-unknown-linux-musl
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
-RUN cargo build --release --locked --target x86_64-unknown-linux-musl \
-    -p kubectl-harden -p kubectl-quota -p kubectl-canary -p kubectl-drtest
+# Static musl binaries for the architecture being built (x86_64 or aarch64, e.g. with
+# `docker buildx build --platform linux/amd64,linux/arm64`), copied to /out.
+RUN target="$(uname -m)-unknown-linux-musl" \
+    && rustup target add "$target" \
+    && cargo build --release --locked --target "$target" \
+        -p kubectl-harden -p kubectl-quota -p kubectl-canary -p kubectl-drtest \
+    && mkdir /out \
+    && for plugin in harden quota canary drtest; do \
+        cp "target/$target/release/kubectl-$plugin" /out/; \
+    done
 
 FROM gcr.io/distroless/static-debian12:nonroot
-COPY --from=build /src/target/x86_64-unknown-linux-musl/release/kubectl-harden \
-    /src/target/x86_64-unknown-linux-musl/release/kubectl-quota \
-    /src/target/x86_64-unknown-linux-musl/release/kubectl-canary \
-    /src/target/x86_64-unknown-linux-musl/release/kubectl-drtest \
-    /usr/local/bin/
-# distroless's nonroot user; the Job's securityContext sets the same ids.
+COPY --from=build /out/ /usr/local/bin/
+# distroless's nonroot user; the Job's securityContext sets the same ids. Nothing is written at
+# run time, so the root filesystem can be read-only.
 USER 65532:65532
 ENTRYPOINT ["/usr/local/bin/kubectl-canary"]
