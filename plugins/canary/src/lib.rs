@@ -76,26 +76,123 @@ pub enum Command {
     #[command(after_help = START_EXAMPLES)]
     Start(Box<StartArgs>),
     /// Where canary runs stand: phase, step, weight, failed checks, last metric values.
+    #[command(after_help = STATUS_EXAMPLES)]
     Status(StatusArgs),
     /// Continue a run whose CLI died, from its recorded step.
+    #[command(after_help = RESUME_EXAMPLES)]
     Resume(TargetArgs),
     /// Roll the canary back now (the primary is left untouched).
+    #[command(after_help = ABORT_EXAMPLES)]
     Abort(TargetArgs),
     /// Promote the canary now (opens a manual gate; --skip-analysis promotes mid-analysis).
+    #[command(after_help = PROMOTE_EXAMPLES)]
     Promote(PromoteArgs),
     /// Past releases of a Deployment with their result, duration and reason.
+    #[command(after_help = HISTORY_EXAMPLES)]
     History(TargetArgs),
     /// Apply a migration Job and wait for it; exit code follows the Job, logs shown on failure.
+    #[command(after_help = MIGRATE_EXAMPLES)]
     Migrate(MigrateArgs),
     /// The pre-deployment checklist for a new image: ✓/✗ rows, exit 1 on a blocking one.
+    #[command(after_help = PREFLIGHT_EXAMPLES)]
     Preflight(PreflightArgs),
     /// Post-deployment verification: rollout, restarts, warning events, metrics over a window.
+    #[command(after_help = VERIFY_EXAMPLES)]
     Verify(VerifyArgs),
     /// Roll the Deployment back: to the template recorded before the last canary, or a revision.
+    #[command(after_help = ROLLBACK_EXAMPLES)]
     Rollback(RollbackArgs),
     /// Print the plugin's version, and the API server's version and context when reachable.
+    #[command(after_help = VERSION_EXAMPLES)]
     Version(VersionArgs),
 }
+
+const STATUS_EXAMPLES: &str = "\
+Examples:
+  # Every canary run in the playbook's production namespace
+  kubectl canary status -n hastecrm-production
+
+  # One Deployment, printed again on every change until its run ends
+  kubectl canary status web -n hastecrm-production -w
+
+  # Every namespace, as JSON for a script
+  kubectl canary status -A -o json
+";
+
+const RESUME_EXAMPLES: &str = "\
+Examples:
+  # The terminal running `kubectl canary start web` died: continue from the recorded step
+  kubectl canary resume web -n hastecrm-production
+";
+
+const ABORT_EXAMPLES: &str = "\
+Examples:
+  # Error rate up after the release: roll the canary back now (the primary keeps serving)
+  kubectl canary abort web -n hastecrm-production
+";
+
+const PROMOTE_EXAMPLES: &str = "\
+Examples:
+  # Open the manual gate of a run started with --manual-gate
+  kubectl canary promote web -n hastecrm-production
+
+  # Promote now, while the analysis is still running (the emergency path)
+  kubectl canary promote web -n hastecrm-production --skip-analysis
+";
+
+const HISTORY_EXAMPLES: &str = "\
+Examples:
+  # Recent releases of web with their result, duration and reason (the runbook's first step)
+  kubectl canary history web -n hastecrm-production
+";
+
+const MIGRATE_EXAMPLES: &str = "\
+Examples:
+  # The playbook's migration step: apply the Job, wait for it, exit with its result
+  kubectl canary migrate -n hastecrm-production -f examples/hastecrm/release/migrate-2.2.yaml
+
+  # With a shorter deadline than the default 15m
+  kubectl canary migrate -n hastecrm-production -f k8s/jobs/migration-v2.1.0.yaml --timeout 60s
+";
+
+const PREFLIGHT_EXAMPLES: &str = "\
+Examples:
+  # The pre-deployment checklist for the new image (exit 1 on a blocking row)
+  kubectl canary preflight web -n hastecrm-production --image hastecrm/web:2.2.0 --prometheus http://localhost:9090
+
+  # One container's image, as JSON for a CI gate
+  kubectl canary preflight web -n hastecrm-production --image web=hastecrm/web:2.2.0 -o json
+";
+
+const VERIFY_EXAMPLES: &str = "\
+Examples:
+  # Post-deployment verification: rollout, restarts, warning events, metrics over 10 minutes
+  kubectl canary verify web -n hastecrm-production --window 10m --prometheus http://localhost:9090
+
+  # With a stricter success rate than the default
+  kubectl canary verify web -n hastecrm-production --metric request-success-rate:min=99.5
+";
+
+const ROLLBACK_EXAMPLES: &str = "\
+Examples:
+  # The runbook's mitigation: back to the template recorded before the last canary
+  kubectl canary rollback web -n hastecrm-production
+
+  # Back to a ReplicaSet revision (`kubectl rollout history deployment/web` lists them)
+  kubectl canary rollback web -n hastecrm-production --to-revision 3
+";
+
+const VERSION_EXAMPLES: &str = "\
+Examples:
+  # The plugin's version, and the API server's for the current context
+  kubectl canary version
+
+  # Only the plugin's version, without contacting the cluster
+  kubectl canary version --client
+
+  # Against another context, as JSON for a script
+  kubectl canary version --context staging -o json
+";
 
 impl HasGlobalArgs for Cli {
     fn global(&self) -> &GlobalArgs {

@@ -82,10 +82,36 @@ pub enum Command {
     #[command(after_help = PSS_EXAMPLES)]
     Pss(PssArgs),
     /// List every check: id, standard, severity, title (and the fix with -o wide).
+    #[command(after_help = CHECKS_EXAMPLES)]
     Checks(OutputArg),
     /// Print the plugin's version, and the API server's version and context when reachable.
+    #[command(after_help = VERSION_EXAMPLES)]
     Version(VersionArgs),
 }
+
+const CHECKS_EXAMPLES: &str = "\
+Examples:
+  # Every check: id, standard, severity and title
+  kubectl harden checks
+
+  # ... and how to fix each one
+  kubectl harden checks -o wide
+
+  # The catalogue for scripts, with why each check matters and its references
+  kubectl harden checks -o json
+";
+
+const VERSION_EXAMPLES: &str = "\
+Examples:
+  # The plugin's version, and the API server's for the current context
+  kubectl harden version
+
+  # Only the plugin's version, without contacting the cluster
+  kubectl harden version --client
+
+  # Against another context, as JSON for a script
+  kubectl harden version --context staging -o json
+";
 
 impl HasGlobalArgs for Cli {
     fn global(&self) -> &GlobalArgs {
@@ -316,6 +342,9 @@ Examples:
 
   # Every namespace of two clusters at once, with a cluster column
   kubectl harden audit -A --contexts staging,production
+
+  # Leave out checks the team has accepted (ids from `kubectl harden checks`)
+  kubectl harden audit -f examples/hastecrm/hardened --disable image-mutable-tag,pdb-missing
 ";
 
 const FIX_EXAMPLES: &str = "\

@@ -81,8 +81,21 @@ pub enum Command {
     #[command(after_help = GENERATE_EXAMPLES)]
     Generate(GenerateArgs),
     /// Print the plugin's version, and the API server's version and context when reachable.
+    #[command(after_help = VERSION_EXAMPLES)]
     Version(VersionArgs),
 }
+
+const VERSION_EXAMPLES: &str = "\
+Examples:
+  # The plugin's version, and the API server's for the current context
+  kubectl quota version
+
+  # Only the plugin's version, without contacting the cluster
+  kubectl quota version --client
+
+  # Against another context, as JSON for a script
+  kubectl quota version --context staging -o json
+";
 
 impl HasGlobalArgs for Cli {
     fn global(&self) -> &GlobalArgs {

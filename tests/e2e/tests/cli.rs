@@ -22,6 +22,45 @@ fn help_is_written_for_kubectl_users() {
     }
 }
 
+/// The subcommands a `--help` lists (without `help`).
+fn subcommands(help: &str) -> Vec<String> {
+    let commands = help.split("Commands:\n").nth(1).unwrap_or_default();
+    commands
+        .lines()
+        .take_while(|l| l.starts_with("  "))
+        // Wrapped descriptions continue on deeper-indented lines.
+        .filter(|l| !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|sub| *sub != "help")
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Every subcommand's help ends with examples from the playbook. (drtest's come with its next
+/// subcommands: add it here then.)
+#[test]
+fn every_subcommand_help_has_examples() {
+    for name in ["harden", "quota", "canary"] {
+        let subs = subcommands(&run(plugin(name).arg("--help")).stdout);
+        assert!(subs.len() >= 5, "{name}: {subs:?}");
+        for sub in subs {
+            let out = run(plugin(name).args([sub.as_str(), "--help"]));
+            assert_eq!(out.code, Some(0), "{out:?}");
+            assert!(
+                out.stdout.contains(&format!("\nExamples:\n  # ")),
+                "`kubectl {name} {sub} --help` has no examples:\n{}",
+                out.stdout
+            );
+            assert!(
+                out.stdout.contains(&format!("\n  kubectl {name} {sub}")),
+                "`kubectl {name} {sub} --help`: examples of another command:\n{}",
+                out.stdout
+            );
+            insta::assert_snapshot!(format!("help_{name}_{sub}"), out.stdout);
+        }
+    }
+}
+
 #[test]
 fn client_version_needs_no_cluster() {
     for name in PLUGINS {
