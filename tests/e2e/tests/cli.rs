@@ -47,7 +47,7 @@ fn every_subcommand_help_has_examples() {
             let out = run(plugin(name).args([sub.as_str(), "--help"]));
             assert_eq!(out.code, Some(0), "{out:?}");
             assert!(
-                out.stdout.contains(&format!("\nExamples:\n  # ")),
+                out.stdout.contains("\nExamples:\n  # "),
                 "`kubectl {name} {sub} --help` has no examples:\n{}",
                 out.stdout
             );
