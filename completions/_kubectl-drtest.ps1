@@ -52,13 +52,13 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-drtest' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Per protected namespace: the last successful backup and its age, Schedules, location health')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Past drills from their recorded reports: result, RPO and RTO, and the trend')
             [CompletionResult]::new('cleanup', 'cleanup', [CompletionResultType]::ParameterValue, 'Delete what killed drills left behind: labelled sandbox namespaces and Restores, once expired or older than --older-than')
+            [CompletionResult]::new('schedule', 'schedule', [CompletionResultType]::ParameterValue, 'The in-cluster drill: a CronJob running `kubectl-drtest run` under least-privilege RBAC, and optionally the Velero Schedule that makes its backups')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print the plugin''s version, and the API server''s version and context when reachable')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'kubectl-drtest;run' {
             [CompletionResult]::new('--for', '--for', [CompletionResultType]::ParameterName, 'A namespace to recover (repeatable). kubectl''s own `-n/--namespace` flag names one namespace only, so the drill''s are given with `--for`')
-            [CompletionResult]::new('--backup', '--backup', [CompletionResultType]::ParameterName, 'The backup to restore (default: the latest Completed one covering every namespace)')
             [CompletionResult]::new('--velero-namespace', '--velero-namespace', [CompletionResultType]::ParameterName, 'Where Velero runs')
             [CompletionResult]::new('--smoke-job', '--smoke-job', [CompletionResultType]::ParameterName, 'A smoke-test Job manifest, run in the (first) sandbox namespace once the restore is ready; its namespace is replaced by the sandbox''s')
             [CompletionResult]::new('--smoke-image', '--smoke-image', [CompletionResultType]::ParameterName, 'A smoke-test Job''s image, run in the sandbox after the restore is ready')
@@ -68,6 +68,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-drtest' -ScriptBlock {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long each wait may take')
             [CompletionResult]::new('--history-namespace', '--history-namespace', [CompletionResultType]::ParameterName, 'Where each drill''s report is recorded, as a ConfigMap (default: the Velero namespace)')
             [CompletionResult]::new('--history-limit', '--history-limit', [CompletionResultType]::ParameterName, 'How many recorded reports to keep; 0 records nothing')
+            [CompletionResult]::new('--backup', '--backup', [CompletionResultType]::ParameterName, 'The backup to restore (default: the latest Completed one covering every namespace)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: table, json or junit')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: table, json or junit')
             [CompletionResult]::new('--report', '--report', [CompletionResultType]::ParameterName, 'Also write the report (in the -o format) to FILE')
@@ -227,10 +228,61 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-drtest' -ScriptBlock {
             [CompletionResult]::new('--client-key', '--client-key', [CompletionResultType]::ParameterName, 'Path to a client key file for TLS')
             [CompletionResult]::new('--tls-server-name', '--tls-server-name', [CompletionResultType]::ParameterName, 'Server name to use for certificate validation (default: the server URL''s host)')
             [CompletionResult]::new('--insecure-skip-tls-verify', '--insecure-skip-tls-verify', [CompletionResultType]::ParameterName, 'Do not check the server certificate''s validity: this makes HTTPS connections insecure')
-            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Delete without asking')
-            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Delete without asking')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log what happens on stderr: `-v` for progress and API calls, `-vv` for debug detail')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log what happens on stderr: `-v` for progress and API calls, `-vv` for debug detail')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation prompt (needed for destructive steps when stdin is not a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation prompt (needed for destructive steps when stdin is not a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kubectl-drtest;schedule' {
+            [CompletionResult]::new('--for', '--for', [CompletionResultType]::ParameterName, 'A namespace to recover (repeatable). kubectl''s own `-n/--namespace` flag names one namespace only, so the drill''s are given with `--for`')
+            [CompletionResult]::new('--velero-namespace', '--velero-namespace', [CompletionResultType]::ParameterName, 'Where Velero runs')
+            [CompletionResult]::new('--smoke-job', '--smoke-job', [CompletionResultType]::ParameterName, 'A smoke-test Job manifest, run in the (first) sandbox namespace once the restore is ready; its namespace is replaced by the sandbox''s')
+            [CompletionResult]::new('--smoke-image', '--smoke-image', [CompletionResultType]::ParameterName, 'A smoke-test Job''s image, run in the sandbox after the restore is ready')
+            [CompletionResult]::new('--smoke-command', '--smoke-command', [CompletionResultType]::ParameterName, 'The smoke test''s shell command')
+            [CompletionResult]::new('--http-check', '--http-check', [CompletionResultType]::ParameterName, 'An HTTP check through the API server''s service proxy, after the smoke Job (repeatable): [NAMESPACE/]SERVICE:PORT/PATH[=STATUS], STATUS 200 by default; NAMESPACE is the backed-up namespace, mapped to its sandbox')
+            [CompletionResult]::new('--max-backup-age', '--max-backup-age', [CompletionResultType]::ParameterName, 'The RPO: the backup must be younger')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long each wait may take')
+            [CompletionResult]::new('--history-namespace', '--history-namespace', [CompletionResultType]::ParameterName, 'Where each drill''s report is recorded, as a ConfigMap (default: the Velero namespace)')
+            [CompletionResult]::new('--history-limit', '--history-limit', [CompletionResultType]::ParameterName, 'How many recorded reports to keep; 0 records nothing')
+            [CompletionResult]::new('--cron', '--cron', [CompletionResultType]::ParameterName, 'When to drill, in cron syntax (default: Sundays at midnight)')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The CronJob''s name (and its ServiceAccount''s); it runs in the -n namespace')
+            [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'The suite''s image (built from the repository''s Dockerfile)')
+            [CompletionResult]::new('--every', '--every', [CompletionResultType]::ParameterName, 'How often the Velero Schedule backs up (Velero''s `@every`)')
+            [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'How long Velero keeps each backup')
+            [CompletionResult]::new('--storage-location', '--storage-location', [CompletionResultType]::ParameterName, 'The BackupStorageLocation the Schedule''s backups go to (default: Velero''s default)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Only show what would change: `client` sends nothing, `server` lets the API server validate and admit the change without persisting it')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format of the printed objects: yaml (for `kubectl apply -f -` or a repository) or json (a List)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of the printed objects: yaml (for `kubectl apply -f -` or a repository) or json (a List)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use, alone (KUBECONFIG is then ignored)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The name of the kubeconfig context to use')
+            [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The name of the kubeconfig cluster to use')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'The name of the kubeconfig user to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The namespace scope for this request (default: the context''s namespace, then `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'The namespace scope for this request (default: the context''s namespace, then `default`)')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Username to impersonate for the operation')
+            [CompletionResult]::new('--as-group', '--as-group', [CompletionResultType]::ParameterName, 'Group to impersonate for the operation; repeat it to specify several groups')
+            [CompletionResult]::new('--as-uid', '--as-uid', [CompletionResultType]::ParameterName, 'UID to impersonate for the operation')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'How long to wait for a single server request before giving up (`0` = no timeout), e.g. `5s`, `1m`')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'The address and port of the Kubernetes API server')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'The address and port of the Kubernetes API server')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token for authentication to the API server')
+            [CompletionResult]::new('--certificate-authority', '--certificate-authority', [CompletionResultType]::ParameterName, 'Path to a PEM file of certificate authorities that sign the server''s certificate')
+            [CompletionResult]::new('--client-certificate', '--client-certificate', [CompletionResultType]::ParameterName, 'Path to a client certificate file for TLS')
+            [CompletionResult]::new('--client-key', '--client-key', [CompletionResultType]::ParameterName, 'Path to a client key file for TLS')
+            [CompletionResult]::new('--tls-server-name', '--tls-server-name', [CompletionResultType]::ParameterName, 'Server name to use for certificate validation (default: the server URL''s host)')
+            [CompletionResult]::new('--insecure-skip-tls-verify', '--insecure-skip-tls-verify', [CompletionResultType]::ParameterName, 'Do not check the server certificate''s validity: this makes HTTPS connections insecure')
+            [CompletionResult]::new('--allow-partially-failed', '--allow-partially-failed', [CompletionResultType]::ParameterName, 'Accept a PartiallyFailed backup or restore')
+            [CompletionResult]::new('--velero-schedule', '--velero-schedule', [CompletionResultType]::ParameterName, 'Also generate a Velero Schedule backing up the --for namespaces')
+            [CompletionResult]::new('--apply', '--apply', [CompletionResultType]::ParameterName, 'Apply the objects (server-side apply) instead of printing them')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log what happens on stderr: `-v` for progress and API calls, `-vv` for debug detail')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log what happens on stderr: `-v` for progress and API calls, `-vv` for debug detail')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation prompt (needed for destructive steps when stdin is not a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation prompt (needed for destructive steps when stdin is not a terminal)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -275,6 +327,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-drtest' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Per protected namespace: the last successful backup and its age, Schedules, location health')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Past drills from their recorded reports: result, RPO and RTO, and the trend')
             [CompletionResult]::new('cleanup', 'cleanup', [CompletionResultType]::ParameterValue, 'Delete what killed drills left behind: labelled sandbox namespaces and Restores, once expired or older than --older-than')
+            [CompletionResult]::new('schedule', 'schedule', [CompletionResultType]::ParameterValue, 'The in-cluster drill: a CronJob running `kubectl-drtest run` under least-privilege RBAC, and optionally the Velero Schedule that makes its backups')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print the plugin''s version, and the API server''s version and context when reachable')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -292,6 +345,9 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-drtest' -ScriptBlock {
             break
         }
         'kubectl-drtest;help;cleanup' {
+            break
+        }
+        'kubectl-drtest;help;schedule' {
             break
         }
         'kubectl-drtest;help;version' {

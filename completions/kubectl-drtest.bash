@@ -31,6 +31,9 @@ _kubectl__drtest() {
             kubectl__drtest,run)
                 cmd="kubectl__drtest__subcmd__run"
                 ;;
+            kubectl__drtest,schedule)
+                cmd="kubectl__drtest__subcmd__schedule"
+                ;;
             kubectl__drtest,status)
                 cmd="kubectl__drtest__subcmd__status"
                 ;;
@@ -52,6 +55,9 @@ _kubectl__drtest() {
             kubectl__drtest__subcmd__help,run)
                 cmd="kubectl__drtest__subcmd__help__subcmd__run"
                 ;;
+            kubectl__drtest__subcmd__help,schedule)
+                cmd="kubectl__drtest__subcmd__help__subcmd__schedule"
+                ;;
             kubectl__drtest__subcmd__help,status)
                 cmd="kubectl__drtest__subcmd__help__subcmd__status"
                 ;;
@@ -65,7 +71,7 @@ _kubectl__drtest() {
 
     case "${cmd}" in
         kubectl__drtest)
-            opts="-n -s -v -y -h -V --kubeconfig --context --cluster --user --namespace --as --as-group --as-uid --request-timeout --server --token --certificate-authority --client-certificate --client-key --tls-server-name --insecure-skip-tls-verify --verbose --yes --help --version run backups status history cleanup version help"
+            opts="-n -s -v -y -h -V --kubeconfig --context --cluster --user --namespace --as --as-group --as-uid --request-timeout --server --token --certificate-authority --client-certificate --client-key --tls-server-name --insecure-skip-tls-verify --verbose --yes --help --version run backups status history cleanup schedule version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -253,7 +259,7 @@ _kubectl__drtest() {
             return 0
             ;;
         kubectl__drtest__subcmd__cleanup)
-            opts="-y -o -n -s -v -h -V --older-than --velero-namespace --yes --dry-run --output --kubeconfig --context --cluster --user --namespace --as --as-group --as-uid --request-timeout --server --token --certificate-authority --client-certificate --client-key --tls-server-name --insecure-skip-tls-verify --verbose --help --version"
+            opts="-o -n -s -v -y -h -V --older-than --velero-namespace --dry-run --output --kubeconfig --context --cluster --user --namespace --as --as-group --as-uid --request-timeout --server --token --certificate-authority --client-certificate --client-key --tls-server-name --insecure-skip-tls-verify --verbose --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -359,7 +365,7 @@ _kubectl__drtest() {
             return 0
             ;;
         kubectl__drtest__subcmd__help)
-            opts="run backups status history cleanup version help"
+            opts="run backups status history cleanup schedule version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -429,6 +435,20 @@ _kubectl__drtest() {
             return 0
             ;;
         kubectl__drtest__subcmd__help__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__drtest__subcmd__help__subcmd__schedule)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -581,17 +601,13 @@ _kubectl__drtest() {
             return 0
             ;;
         kubectl__drtest__subcmd__run)
-            opts="-o -n -s -v -y -h -V --for --backup --allow-partially-failed --velero-namespace --smoke-job --smoke-image --smoke-command --http-check --max-backup-age --timeout --keep --history-namespace --history-limit --output --report --kubeconfig --context --cluster --user --namespace --as --as-group --as-uid --request-timeout --server --token --certificate-authority --client-certificate --client-key --tls-server-name --insecure-skip-tls-verify --verbose --yes --help --version"
+            opts="-o -n -s -v -y -h -V --for --allow-partially-failed --velero-namespace --smoke-job --smoke-image --smoke-command --http-check --max-backup-age --timeout --history-namespace --history-limit --backup --keep --output --report --kubeconfig --context --cluster --user --namespace --as --as-group --as-uid --request-timeout --server --token --certificate-authority --client-certificate --client-key --tls-server-name --insecure-skip-tls-verify --verbose --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --for)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --backup)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -631,6 +647,10 @@ _kubectl__drtest() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --backup)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json junit" -- "${cur}"))
                     return 0
@@ -641,6 +661,168 @@ _kubectl__drtest() {
                     ;;
                 --report)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-uid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-certificate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-server-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --insecure-skip-tls-verify)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__drtest__subcmd__schedule)
+            opts="-o -n -s -v -y -h -V --for --allow-partially-failed --velero-namespace --smoke-job --smoke-image --smoke-command --http-check --max-backup-age --timeout --history-namespace --history-limit --cron --name --image --velero-schedule --every --ttl --storage-location --apply --dry-run --output --kubeconfig --context --cluster --user --namespace --as --as-group --as-uid --request-timeout --server --token --certificate-authority --client-certificate --client-key --tls-server-name --insecure-skip-tls-verify --verbose --yes --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --velero-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --smoke-job)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --smoke-image)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --smoke-command)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --http-check)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-backup-age)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --history-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --history-limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cron)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --image)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --every)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-location)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dry-run)
+                    COMPREPLY=($(compgen -W "none client server" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "yaml json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "yaml json" -- "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)

@@ -68,7 +68,14 @@ if kubectl get crd backups.velero.io >/dev/null 2>&1; then
     run kubectl wait --for=jsonpath='{.status.phase}'=Completed backup/hastecrm-production-nightly -n velero --timeout=60s
     run kubectl drtest backups
     # Restore it into a sandbox, wait for it, smoke-test it, clean up.
-    run kubectl drtest run --for hastecrm-production --smoke-image busybox:1.36 --smoke-command 'wget -qO- http://web/api/health'
+    run kubectl drtest run --for hastecrm-production --smoke-image busybox:1.36 --smoke-command 'wget -qO- http://api:4000/health' \
+        --http-check api:http/health
+    # Every drill is recorded; the trend of result, RPO and RTO.
+    run kubectl drtest history
+    # Weekly, in the cluster: a CronJob under least-privilege RBAC, and the 6-hourly backups.
+    kubectl create namespace drtest-system --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+    run kubectl drtest schedule -n drtest-system --for hastecrm-production --http-check api:http/health \
+        --velero-schedule --every 6h --ttl 168h --apply
 else
     echo "(skipped: Velero is not installed in this cluster)"
 fi

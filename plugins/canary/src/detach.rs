@@ -54,31 +54,14 @@ pub fn objects(record: &Record, image: &str) -> Vec<Value> {
                 "ttlSecondsAfterFinished": 86400,
                 "template": {
                     "metadata": {"labels": labels},
-                    "spec": {
-                        "serviceAccountName": name,
-                        "restartPolicy": "OnFailure",
-                        "securityContext": {
-                            "runAsNonRoot": true,
-                            "runAsUser": 65532,
-                            "runAsGroup": 65532,
-                            "fsGroup": 65532,
-                            "seccompProfile": {"type": "RuntimeDefault"},
-                        },
-                        "containers": [{
-                            "name": "canary",
-                            "image": image,
-                            "args": ["resume", record.deployment, "--namespace", namespace],
-                            "securityContext": {
-                                "allowPrivilegeEscalation": false,
-                                "readOnlyRootFilesystem": true,
-                                "capabilities": {"drop": ["ALL"]},
-                            },
-                            "resources": {
-                                "requests": {"cpu": "50m", "memory": "64Mi"},
-                                "limits": {"cpu": "500m", "memory": "256Mi"},
-                            },
-                        }],
-                    },
+                    "spec": shipshape::runner::pod_spec(
+                        &name,
+                        "canary",
+                        image,
+                        "kubectl-canary",
+                        &["resume".into(), record.deployment.clone(), "--namespace".into(), namespace.clone()],
+                        "OnFailure",
+                    ),
                 },
             },
         }),
@@ -105,26 +88,7 @@ mod tests {
             job["spec"]["template"]["spec"]["containers"][0]["args"],
             json!(["resume", "web", "--namespace", "shop"])
         );
-        let manifests: Vec<shipshape::manifests::Manifest> = objects
-            .iter()
-            .map(|o| shipshape::manifests::Manifest {
-                object: o.clone(),
-                source: shipshape::manifests::Source {
-                    origin: shipshape::manifests::Origin::Stdin,
-                    document: 0,
-                    line: 0,
-                    item: None,
-                },
-            })
-            .collect();
-        let report =
-            kubectl_harden::audit::audit(&manifests, &kubectl_harden::audit::Options::default());
-        let errors: Vec<String> = report
-            .findings
-            .iter()
-            .filter(|f| f.severity == kubectl_harden::checks::Severity::Error)
-            .map(|f| format!("{} {}", f.check, f.message))
-            .collect();
+        let errors = kubectl_harden::audit::errors_in_generated(&objects);
         assert_eq!(errors, Vec::<String>::new());
     }
 }

@@ -7,6 +7,7 @@ pub mod drill;
 pub mod history;
 pub mod inventory;
 pub mod results;
+pub mod schedule;
 pub mod smoke;
 
 use clap::{Parser, Subcommand};
@@ -21,6 +22,84 @@ pub const PLUGIN: Plugin = Plugin {
 };
 
 const EXAMPLES: &str = "\
+Examples:
+  # The playbook's recover step: restore the latest backup of production into a sandbox,
+  # wait for it, smoke-test it, report RPO and RTO, clean up
+  kubectl drtest run --for hastecrm-production --http-check api:http/health
+
+  # Which backups exist, and whether every protected namespace meets its RPO
+  kubectl drtest backups
+  kubectl drtest status --max-backup-age 6h
+
+  # The weekly in-cluster drill, with the playbook's 6-hourly Velero Schedule
+  kubectl drtest schedule -n drtest-system --for hastecrm-production --velero-schedule --apply
+";
+
+const RUN_EXAMPLES: &str = "\
+Examples:
+  # Restore the latest Completed backup of production into a sandbox and check the API answers
+  kubectl drtest run --for hastecrm-production --http-check api:http/health
+
+  # A smoke Job from the image, with its command; the report as JUnit for CI
+  kubectl drtest run --for hastecrm-production --smoke-image busybox:1.36 \\
+      --smoke-command 'wget -qO- http://api:4000/health' -o junit --report drill.xml
+
+  # Two namespaces from one backup, a smoke Job from a file, an RPO of 6 hours
+  kubectl drtest run --for hastecrm-production --for hastecrm-data --backup nightly-20261122 \\
+      --smoke-job smoke-job.yaml --max-backup-age 6h
+
+  # Keep the sandbox to look around (`kubectl drtest cleanup` removes it once expired)
+  kubectl drtest run --for hastecrm-production --keep
+";
+
+const BACKUPS_EXAMPLES: &str = "\
+Examples:
+  # Every Velero backup: phase, age, expiry, location, items, errors and warnings
+  kubectl drtest backups
+
+  # Only those that cover production, as JSON
+  kubectl drtest backups --for hastecrm-production -o json
+";
+
+const STATUS_EXAMPLES: &str = "\
+Examples:
+  # Is every protected namespace backed up within the playbook's 6 hours? (exit 1 if not)
+  kubectl drtest status --max-backup-age 6h
+
+  # One namespace, with Velero in another namespace
+  kubectl drtest status --for hastecrm-production --velero-namespace backup-system
+";
+
+const HISTORY_EXAMPLES: &str = "\
+Examples:
+  # The last drills: result, RPO, RTO and the trend
+  kubectl drtest history
+
+  # Production's drills, with the failed phase, as JSON for a dashboard
+  kubectl drtest history --for hastecrm-production -o json
+";
+
+const CLEANUP_EXAMPLES: &str = "\
+Examples:
+  # What killed drills left behind and has expired (asks first)
+  kubectl drtest cleanup
+
+  # Everything a drill left more than an hour ago, without asking; or just show it
+  kubectl drtest cleanup --older-than 1h --yes
+  kubectl drtest cleanup --older-than 1h --dry-run
+";
+
+const SCHEDULE_EXAMPLES: &str = "\
+Examples:
+  # The weekly drill as YAML to review or commit (CronJob, ServiceAccount, RBAC)
+  kubectl drtest schedule -n drtest-system --for hastecrm-production --http-check api:http/health
+
+  # Apply it, with the playbook's Velero Schedule: every 6 hours, kept a week, to `secondary`
+  kubectl drtest schedule -n drtest-system --for hastecrm-production --cron '0 0 * * 0' \\
+      --velero-schedule --every 6h --ttl 168h --storage-location secondary --apply
+";
+
+const VERSION_EXAMPLES: &str = "\
 Examples:
   # Show the plugin's version, and the cluster's for the current context
   kubectl drtest version
@@ -56,17 +135,27 @@ pub struct Cli {
 pub enum Command {
     /// A disaster-recovery drill: restore the latest backup into a sandbox, wait, smoke-test,
     /// report RPO and RTO, clean up.
+    #[command(after_help = RUN_EXAMPLES)]
     Run(RunArgs),
     /// Velero backups: phase, age, expiry, storage location, item counts, errors and warnings.
+    #[command(after_help = BACKUPS_EXAMPLES)]
     Backups(BackupsArgs),
     /// Per protected namespace: the last successful backup and its age, Schedules, location health.
+    #[command(after_help = STATUS_EXAMPLES)]
     Status(StatusArgs),
     /// Past drills from their recorded reports: result, RPO and RTO, and the trend.
+    #[command(after_help = HISTORY_EXAMPLES)]
     History(HistoryArgs),
     /// Delete what killed drills left behind: labelled sandbox namespaces and Restores, once
     /// expired or older than --older-than.
+    #[command(after_help = CLEANUP_EXAMPLES)]
     Cleanup(CleanupArgs),
+    /// The in-cluster drill: a CronJob running `kubectl-drtest run` under least-privilege RBAC,
+    /// and optionally the Velero Schedule that makes its backups.
+    #[command(after_help = SCHEDULE_EXAMPLES)]
+    Schedule(ScheduleArgs),
     /// Print the plugin's version, and the API server's version and context when reachable.
+    #[command(after_help = VERSION_EXAMPLES)]
     Version(VersionArgs),
 }
 
@@ -85,6 +174,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Status(args) => status(&cli.global, args).await,
         Command::History(args) => history(&cli.global, args).await,
         Command::Cleanup(args) => cleanup(&cli.global, args).await,
+        Command::Schedule(args) => schedule_command(&cli.global, args).await,
     }
 }
 
@@ -192,17 +282,13 @@ async fn status(global: &GlobalArgs, args: &StatusArgs) -> anyhow::Result<Exit> 
     })
 }
 
-/// `kubectl drtest run`'s flags.
-#[derive(Debug, clap::Args)]
-pub struct RunArgs {
+/// What a drill does: the flags `run` takes and `schedule` passes on to the CronJob's run.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DrillArgs {
     /// A namespace to recover (repeatable). kubectl's own `-n/--namespace` flag names one
     /// namespace only, so the drill's are given with `--for`.
     #[arg(long = "for", value_name = "NAMESPACE", required = true)]
     pub namespaces: Vec<String>,
-
-    /// The backup to restore (default: the latest Completed one covering every namespace).
-    #[arg(long)]
-    pub backup: Option<String>,
 
     /// Accept a PartiallyFailed backup or restore.
     #[arg(long = "allow-partially-failed")]
@@ -243,10 +329,6 @@ pub struct RunArgs {
     #[arg(long, default_value = "30m", value_parser = shipshape::duration::parse)]
     pub timeout: std::time::Duration,
 
-    /// Leave the sandbox in place for inspection.
-    #[arg(long)]
-    pub keep: bool,
-
     /// Where each drill's report is recorded, as a ConfigMap (default: the Velero namespace).
     #[arg(long = "history-namespace", value_name = "NAMESPACE")]
     pub history_namespace: Option<String>,
@@ -254,6 +336,77 @@ pub struct RunArgs {
     /// How many recorded reports to keep; 0 records nothing.
     #[arg(long = "history-limit", default_value_t = 50, value_name = "N")]
     pub history_limit: usize,
+}
+
+impl DrillArgs {
+    /// Where reports go, unless the history is off.
+    pub fn history(&self) -> Option<(String, usize)> {
+        (self.history_limit > 0).then(|| {
+            (
+                self.history_namespace
+                    .clone()
+                    .unwrap_or_else(|| self.velero_namespace.clone()),
+                self.history_limit,
+            )
+        })
+    }
+
+    /// `kubectl-drtest run …` as the CronJob runs it (the smoke Job file aside).
+    pub fn run_args(&self) -> Vec<String> {
+        let mut args = vec!["run".to_owned()];
+        for ns in &self.namespaces {
+            args.extend(["--for".into(), ns.clone()]);
+        }
+        args.extend([
+            "--velero-namespace".into(),
+            self.velero_namespace.clone(),
+            "--max-backup-age".into(),
+            format!("{}s", self.max_backup_age.as_secs()),
+            "--timeout".into(),
+            format!("{}s", self.timeout.as_secs()),
+            "--history-limit".into(),
+            self.history_limit.to_string(),
+        ]);
+        if self.allow_partially_failed {
+            args.push("--allow-partially-failed".into());
+        }
+        if let Some(ns) = &self.history_namespace {
+            args.extend(["--history-namespace".into(), ns.clone()]);
+        }
+        if let Some(image) = &self.smoke_image {
+            args.extend(["--smoke-image".into(), image.clone()]);
+        }
+        if let Some(command) = &self.smoke_command {
+            args.extend(["--smoke-command".into(), command.clone()]);
+        }
+        for check in &self.http_checks {
+            args.extend(["--http-check".into(), check.to_string()]);
+        }
+        args
+    }
+
+    /// The smoke Job file's object, loaded (a usage error naming the file otherwise).
+    fn smoke_job(&self) -> anyhow::Result<Option<serde_json::Value>> {
+        self.smoke_job
+            .as_deref()
+            .map(|path| shipshape::manifests::load_one(path, "Job"))
+            .transpose()
+    }
+}
+
+/// `kubectl drtest run`'s flags.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub drill: DrillArgs,
+
+    /// The backup to restore (default: the latest Completed one covering every namespace).
+    #[arg(long)]
+    pub backup: Option<String>,
+
+    /// Leave the sandbox in place for inspection.
+    #[arg(long)]
+    pub keep: bool,
 
     /// Output format: table, json or junit.
     #[arg(short = 'o', long = "output", default_value = "table", value_parser = ["table", "json", "junit"])]
@@ -265,32 +418,23 @@ pub struct RunArgs {
 }
 
 async fn drill_run(global: &GlobalArgs, args: &RunArgs) -> anyhow::Result<Exit> {
-    let smoke_job = match &args.smoke_job {
-        Some(path) => Some(shipshape::manifests::load_one(path, "Job")?),
-        None => None,
-    };
+    let drill = &args.drill;
+    let smoke_job = drill.smoke_job()?;
     let kube = shipshape::Kube::connect(&global.kube, PLUGIN).await?;
     ensure_velero(&kube).await?;
     let plan = drill::Plan {
-        namespaces: args.namespaces.clone(),
+        namespaces: drill.namespaces.clone(),
         backup: args.backup.clone(),
-        allow_partially_failed: args.allow_partially_failed,
-        velero_namespace: args.velero_namespace.clone(),
+        allow_partially_failed: drill.allow_partially_failed,
+        velero_namespace: drill.velero_namespace.clone(),
         smoke_job,
-        smoke_image: args.smoke_image.clone(),
-        smoke_command: args.smoke_command.clone(),
-        http_checks: args.http_checks.clone(),
-        max_backup_age: args.max_backup_age,
-        timeout: args.timeout,
+        smoke_image: drill.smoke_image.clone(),
+        smoke_command: drill.smoke_command.clone(),
+        http_checks: drill.http_checks.clone(),
+        max_backup_age: drill.max_backup_age,
+        timeout: drill.timeout,
         keep: args.keep,
-        history: (args.history_limit > 0).then(|| {
-            (
-                args.history_namespace
-                    .clone()
-                    .unwrap_or_else(|| args.velero_namespace.clone()),
-                args.history_limit,
-            )
-        }),
+        history: drill.history(),
     };
     let (report, error) = match drill::run(&kube, &plan).await {
         Ok(report) => (report, None),
@@ -372,10 +516,6 @@ pub struct CleanupArgs {
     #[arg(long = "velero-namespace", default_value = "velero")]
     pub velero_namespace: String,
 
-    /// Delete without asking.
-    #[arg(long, short = 'y')]
-    pub yes: bool,
-
     #[command(flatten)]
     pub dry_run: shipshape::apply::DryRunArg,
 
@@ -418,7 +558,7 @@ async fn cleanup(global: &GlobalArgs, args: &CleanupArgs) -> anyhow::Result<Exit
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-            args.yes,
+            global.yes,
         )?;
     }
     if dry_run != DryRun::Client {
@@ -466,5 +606,116 @@ async fn cleanup(global: &GlobalArgs, args: &CleanupArgs) -> anyhow::Result<Exit
         deleted: due,
     };
     shipshape::output::print_report(&report, args.output.output)?;
+    Ok(Exit::Success)
+}
+
+/// `kubectl drtest schedule`'s flags.
+#[derive(Debug, clap::Args)]
+pub struct ScheduleArgs {
+    #[command(flatten)]
+    pub drill: DrillArgs,
+
+    /// When to drill, in cron syntax (default: Sundays at midnight).
+    #[arg(long, default_value = "0 0 * * 0", value_name = "SCHEDULE")]
+    pub cron: String,
+
+    /// The CronJob's name (and its ServiceAccount's); it runs in the -n namespace.
+    #[arg(long, default_value = "drtest-weekly")]
+    pub name: String,
+
+    /// The suite's image (built from the repository's Dockerfile).
+    #[arg(long, value_name = "IMAGE", default_value = concat!("shipshape:", env!("CARGO_PKG_VERSION")))]
+    pub image: String,
+
+    /// Also generate a Velero Schedule backing up the --for namespaces.
+    #[arg(long = "velero-schedule")]
+    pub velero_schedule: bool,
+
+    /// How often the Velero Schedule backs up (Velero's `@every`).
+    #[arg(long, default_value = "6h", requires = "velero_schedule", value_parser = schedule::every)]
+    pub every: String,
+
+    /// How long Velero keeps each backup.
+    #[arg(long, default_value = "168h", requires = "velero_schedule", value_parser = shipshape::duration::parse)]
+    pub ttl: std::time::Duration,
+
+    /// The BackupStorageLocation the Schedule's backups go to (default: Velero's default).
+    #[arg(
+        long = "storage-location",
+        requires = "velero_schedule",
+        value_name = "NAME"
+    )]
+    pub storage_location: Option<String>,
+
+    /// Apply the objects (server-side apply) instead of printing them.
+    #[arg(long)]
+    pub apply: bool,
+
+    #[command(flatten)]
+    pub dry_run: shipshape::apply::DryRunArg,
+
+    /// Output format of the printed objects: yaml (for `kubectl apply -f -` or a repository)
+    /// or json (a List).
+    #[arg(short = 'o', long = "output", default_value = "yaml", value_parser = ["yaml", "json"])]
+    pub output: String,
+}
+
+async fn schedule_command(global: &GlobalArgs, args: &ScheduleArgs) -> anyhow::Result<Exit> {
+    let smoke_job = args.drill.smoke_job()?;
+    let kube = shipshape::Kube::connect(&global.kube, PLUGIN).await?;
+    let plan = schedule::Plan {
+        name: args.name.clone(),
+        namespace: kube.namespace.clone(),
+        cron: args.cron.clone(),
+        image: args.image.clone(),
+        run_args: args.drill.run_args(),
+        smoke_job,
+        velero_namespace: args.drill.velero_namespace.clone(),
+        history_namespace: args.drill.history().map(|(ns, _)| ns),
+        timeout_seconds: args.drill.timeout.as_secs(),
+        velero_schedule: args.velero_schedule.then(|| {
+            (
+                args.every.clone(),
+                schedule::go_duration(args.ttl),
+                args.storage_location.clone(),
+            )
+        }),
+        namespaces: args.drill.namespaces.clone(),
+    };
+    let objects = schedule::objects(&plan);
+    if !args.apply {
+        let text = match args.output.as_str() {
+            "json" => {
+                let mut text = serde_json::to_string_pretty(
+                    &serde_json::json!({"apiVersion": "v1", "kind": "List", "items": objects}),
+                )?;
+                text.push('\n');
+                text
+            }
+            _ => objects
+                .iter()
+                .map(shipshape::output::to_yaml)
+                .collect::<Result<Vec<_>, _>>()?
+                .join("---\n"),
+        };
+        shipshape::output::print(&text)?;
+        return Ok(Exit::Success);
+    }
+    let dry_run = args.dry_run.dry_run;
+    let applier = shipshape::apply::Applier::new(&kube, PLUGIN, dry_run);
+    let suffix = match dry_run {
+        shipshape::apply::DryRun::None => "",
+        shipshape::apply::DryRun::Client => " (dry run)",
+        shipshape::apply::DryRun::Server => " (server dry run)",
+    };
+    for object in &objects {
+        let applied = applier.apply(object).await?;
+        let verb = match (&applied.before, applied.changed()) {
+            (None, _) => "created",
+            (Some(_), true) => "configured",
+            (Some(_), false) => "unchanged",
+        };
+        println!("{} {verb}{suffix}", applied.id.to_lowercase());
+    }
     Ok(Exit::Success)
 }

@@ -778,6 +778,30 @@ fn audit_availability(
     }
 }
 
+/// The error-severity findings of generated objects (what other plugins create in the cluster),
+/// as `check message` lines: their tests require none.
+pub fn errors_in_generated(objects: &[serde_json::Value]) -> Vec<String> {
+    let manifests: Vec<Manifest> = objects
+        .iter()
+        .enumerate()
+        .map(|(document, object)| Manifest {
+            object: object.clone(),
+            source: shipshape::manifests::Source {
+                origin: shipshape::manifests::Origin::Stdin,
+                document: document + 1,
+                line: 1,
+                item: None,
+            },
+        })
+        .collect();
+    audit(&manifests, &Options::default())
+        .findings
+        .iter()
+        .filter(|f| f.severity == crate::checks::Severity::Error)
+        .map(|f| format!("{} {}", f.check, f.message))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

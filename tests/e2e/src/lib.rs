@@ -212,6 +212,17 @@ impl Cluster {
     /// Starts simcluster (seeded from `seeds`, relative to the repository), or uses the real
     /// cluster. On a real cluster the seeds are not applied: tests create what they need.
     pub fn start(seeds: &[&str]) -> Self {
+        Self::launch(seeds, false)
+    }
+
+    /// Like [`Cluster::start`], with simcluster serving HTTPS and requiring a token: kubectl
+    /// (client-go) sends bearer tokens only over TLS, so tests of ServiceAccount tokens and RBAC
+    /// need it.
+    pub fn start_tls(seeds: &[&str]) -> Self {
+        Self::launch(seeds, true)
+    }
+
+    fn launch(seeds: &[&str], tls: bool) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         if let Some(kubeconfig) = real_cluster() {
             return Self {
@@ -225,6 +236,9 @@ impl Cluster {
         let mut cmd = Command::new(target_dir().join("simcluster"));
         cmd.args(["serve", "--speed", "20", "--kubeconfig"])
             .arg(&kubeconfig);
+        if tls {
+            cmd.arg("--tls");
+        }
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
         for seed in seeds {
             cmd.arg("--seed").arg(root.join(seed));
@@ -238,7 +252,8 @@ impl Cluster {
         std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line)
             .expect("ready line");
         assert!(
-            line.starts_with("ready http://127.0.0.1:"),
+            line.starts_with("ready http://127.0.0.1:")
+                || line.starts_with("ready https://127.0.0.1:"),
             "simcluster said {line:?}"
         );
         Self {

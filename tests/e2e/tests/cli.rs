@@ -40,7 +40,7 @@ fn subcommands(help: &str) -> Vec<String> {
 /// subcommands: add it here then.)
 #[test]
 fn every_subcommand_help_has_examples() {
-    for name in ["harden", "quota", "canary"] {
+    for name in PLUGINS {
         let subs = subcommands(&run(plugin(name).arg("--help")).stdout);
         assert!(subs.len() >= 5, "{name}: {subs:?}");
         for sub in subs {

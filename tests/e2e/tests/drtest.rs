@@ -152,10 +152,20 @@ spec: {backupName: nightly-1, includedNamespaces: [hastecrm-production], namespa
 /// A cluster with Velero, a storage location, and a backup of `shop` (one Deployment of
 /// `image`) and of the sample app.
 fn with_backup(image: &str) -> Option<Cluster> {
+    with_backup_on(image, false)
+}
+
+/// [`with_backup`], over TLS when `tls` (for ServiceAccount tokens).
+fn with_backup_on(image: &str, tls: bool) -> Option<Cluster> {
     if !kubectl_available() {
         return None;
     }
-    let cluster = Cluster::start(&["tests/simcluster/crds/velero"]);
+    let seeds = ["tests/simcluster/crds/velero"];
+    let cluster = if tls {
+        Cluster::start_tls(&seeds)
+    } else {
+        Cluster::start(&seeds)
+    };
     if !cluster.is_simulated() {
         return None;
     }
@@ -727,4 +737,159 @@ fn a_403_on_restores_ends_the_drill_as_an_api_error_after_cleanup() {
         "name",
     ]);
     assert_eq!(out.stdout, "", "the sandbox is cleaned up");
+}
+
+#[test]
+fn the_scheduled_drill_runs_under_exactly_its_generated_rbac() {
+    let Some(cluster) = with_backup_on("registry.example/web:1.0", true) else {
+        return;
+    };
+    cluster.ok(&["create", "namespace", "drtest-system"]);
+    // What it would create, for review: the CronJob, its RBAC, the Velero Schedule.
+    let yaml = cluster.ok(&[
+        "drtest",
+        "schedule",
+        "-n",
+        "drtest-system",
+        "--for",
+        "shop",
+        "--smoke-image",
+        "registry.example/smoke:1",
+        "--http-check",
+        "web:http/healthz",
+        "--velero-schedule",
+        "--every",
+        "6h",
+        "--ttl",
+        "168h",
+        "--storage-location",
+        "default",
+    ]);
+    for expected in [
+        "kind: CronJob",
+        "concurrencyPolicy: Forbid",
+        "kind: ClusterRole",
+        "@every 6h0m0s",
+        "ttl: 168h0m0s",
+        "readOnlyRootFilesystem: true",
+    ] {
+        assert!(yaml.contains(expected), "{expected} in:\n{yaml}");
+    }
+    let applied = cluster.kubectl_stdin(&["apply", "--server-side", "-f", "-"], &yaml);
+    assert_eq!(applied.code, Some(0), "{applied:?}");
+    // --apply is idempotent with what kubectl applied.
+    let out = cluster.kubectl(&[
+        "drtest",
+        "schedule",
+        "-n",
+        "drtest-system",
+        "--for",
+        "shop",
+        "--smoke-image",
+        "registry.example/smoke:1",
+        "--http-check",
+        "web:http/healthz",
+        "--velero-schedule",
+        "--every",
+        "6h",
+        "--ttl",
+        "168h",
+        "--storage-location",
+        "default",
+        "--apply",
+    ]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert!(
+        out.stdout.contains("cronjob/drtest-weekly "),
+        "{}",
+        out.stdout
+    );
+    cluster.ok(&[
+        "get",
+        "schedules.velero.io",
+        "drtest-weekly-backup",
+        "-n",
+        "velero",
+    ]);
+
+    // The CronJob's drill, as its ServiceAccount.
+    let token = cluster.ok(&["create", "token", "drtest-weekly", "-n", "drtest-system"]);
+    let server = cluster.ok(&[
+        "config",
+        "view",
+        "--raw",
+        "--minify",
+        "-o",
+        "jsonpath={.clusters[0].cluster.server}",
+    ]);
+    let ca = cluster.ok(&[
+        "config",
+        "view",
+        "--raw",
+        "--minify",
+        "-o",
+        "jsonpath={.clusters[0].cluster.certificate-authority-data}",
+    ]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let kubeconfig = dir.path().join("sa.kubeconfig");
+    std::fs::write(
+        &kubeconfig,
+        format!("apiVersion: v1\nkind: Config\ncurrent-context: sa\nclusters:\n- name: c\n  cluster: {{server: '{server}', certificate-authority-data: '{ca}'}}\nusers:\n- name: sa\n  user: {{token: '{}'}}\ncontexts:\n- name: sa\n  context: {{cluster: c, user: sa, namespace: drtest-system}}\n", token.trim()),
+    )
+    .expect("kubeconfig");
+    let args: Vec<String> = serde_json::from_str(&cluster.ok(&[
+        "get",
+        "cronjob",
+        "drtest-weekly",
+        "-n",
+        "drtest-system",
+        "-o",
+        "jsonpath={.spec.jobTemplate.spec.template.spec.containers[0].args}",
+    ]))
+    .expect("args");
+    let as_sa = |args: &[String]| {
+        let mut cmd = e2e::kubectl();
+        cmd.env("KUBECONFIG", &kubeconfig).args(args);
+        e2e::run(&mut cmd)
+    };
+    let mut drill = vec!["drtest".to_owned()];
+    drill.extend(args.iter().cloned());
+    drill.extend(["-o".into(), "json".into()]);
+    let out = as_sa(&drill);
+    assert_eq!(
+        out.code,
+        Some(0),
+        "the drill passes under its RBAC: {out:?}"
+    );
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    assert_eq!(report["result"], "passed");
+    assert_eq!(leftovers(&cluster), "");
+    // Nothing more: the ServiceAccount cannot read Secrets or touch Deployments.
+    let out = as_sa(&["get".into(), "secrets".into(), "-n".into(), "shop".into()]);
+    assert_eq!(out.code, Some(1), "{out:?}");
+    assert!(
+        out.stderr.contains("cannot list resource \"secrets\""),
+        "{}",
+        out.stderr
+    );
+    let out = as_sa(&[
+        "delete".into(),
+        "deployment".into(),
+        "web".into(),
+        "-n".into(),
+        "shop".into(),
+    ]);
+    assert_eq!(out.code, Some(1), "{out:?}");
+    // And without its Role in Velero's namespace, the drill is an API error (3), cleaned up.
+    cluster.ok(&[
+        "delete",
+        "rolebinding",
+        "drtest-drtest-system-drtest-weekly",
+        "-n",
+        "velero",
+    ]);
+    let out = as_sa(&drill);
+    assert_eq!(out.code, Some(3), "{out:?}");
+    assert!(out.stderr.contains("forbidden"), "{}", out.stderr);
+    assert_eq!(leftovers(&cluster), "");
 }

@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod patch;
 pub mod protobuf;
 pub mod proxy;
+pub mod rbac;
 pub mod registry;
 pub mod selectors;
 pub mod server;

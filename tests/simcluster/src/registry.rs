@@ -105,7 +105,7 @@ const BUILTINS: &[Builtin] = &[
         "serviceaccounts",
         true,
         &["sa"],
-        &[],
+        &["token"],
     ),
     ("", "v1", "Event", "events", true, &["ev"], &[]),
     (

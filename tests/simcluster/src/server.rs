@@ -340,23 +340,34 @@ pub async fn handle(
             .insert(header::RETRY_AFTER, http::HeaderValue::from_static("1"));
         return Ok(response);
     }
-    if let Some(token) = &shared.token {
-        let sent = req
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok());
-        if sent != Some(&format!("Bearer {token}")) {
-            return Ok(error_response(&ApiError::new(
-                401,
-                "Unauthorized",
-                "Unauthorized",
-            )));
-        }
+    let sent = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let bearer = sent.as_deref().and_then(|s| s.strip_prefix("Bearer "));
+    let unauthorized = || error_response(&ApiError::new(401, "Unauthorized", "Unauthorized"));
+    // A ServiceAccount's token (from `kubectl create token`) is authorized by RBAC; the
+    // kubeconfig's own token is the admin.
+    let account = match crate::rbac::authenticate(&shared.store(), bearer) {
+        Ok(account) => account,
+        Err(crate::rbac::Unauthenticated) => return Ok(unauthorized()),
+    };
+    if let Some(token) = &shared.token
+        && account.is_none()
+        && bearer != Some(token.as_str())
+    {
+        return Ok(unauthorized());
     }
-    Ok(route(shared, req, &faults).await)
+    Ok(route(shared, req, &faults, account.as_ref()).await)
 }
 
-async fn route(shared: Arc<Shared>, req: Request<Incoming>, faults: &Faults) -> Response<Body> {
+async fn route(
+    shared: Arc<Shared>,
+    req: Request<Incoming>,
+    faults: &Faults,
+    account: Option<&crate::rbac::ServiceAccount>,
+) -> Response<Body> {
     let path = req.uri().path().to_owned();
     let method = req.method().clone();
     let count = |verb: &str, resource: &str, namespace: &str| {
@@ -446,6 +457,19 @@ async fn route(shared: Arc<Shared>, req: Request<Incoming>, faults: &Faults) -> 
     if let Some(proxied) = crate::proxy::parse(&path) {
         let verb = method.as_str().to_ascii_lowercase();
         count(&verb, "services/proxy", &proxied.namespace);
+        if let Some(account) = account {
+            let attributes = crate::rbac::Attributes {
+                verb: &verb,
+                group: "",
+                resource: "services",
+                subresource: Some("proxy"),
+                namespace: Some(&proxied.namespace),
+                name: Some(&proxied.service),
+            };
+            if !crate::rbac::allowed(&shared.store(), account, &attributes) {
+                return error_response(&crate::rbac::forbidden(&account.user(), &attributes));
+            }
+        }
         if forbidden(faults, &verb, "services/proxy", Some(&proxied.namespace)) {
             return error_response(&ApiError::new(
                 403,
@@ -498,6 +522,53 @@ async fn route(shared: Arc<Shared>, req: Request<Incoming>, faults: &Faults) -> 
                 target.rt.plural, target.rt.group
             ),
         ));
+    }
+    if let Some(account) = account {
+        let store = shared.store();
+        let mut attributes = crate::rbac::Attributes {
+            verb,
+            group: &target.rt.group,
+            resource: &target.rt.plural,
+            subresource: target.subresource.as_deref(),
+            namespace: target.namespace.as_deref(),
+            name: target.name.as_deref(),
+        };
+        let mut allowed = crate::rbac::allowed(&store, account, &attributes);
+        // A server-side apply that creates its object needs `create` too.
+        let applying = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| t.starts_with("application/apply-patch"));
+        if allowed
+            && applying
+            && target.subresource.is_none()
+            && let Some(name) = target.name.as_deref()
+            && store
+                .get(
+                    &target.rt,
+                    target.namespace.as_deref().unwrap_or_default(),
+                    name,
+                )
+                .is_err()
+        {
+            attributes.verb = "create";
+            allowed = crate::rbac::allowed(&store, account, &attributes);
+        }
+        if !allowed {
+            return error_response(&crate::rbac::forbidden(&account.user(), &attributes));
+        }
+    }
+    if method == Method::POST
+        && target.subresource.as_deref() == Some("token")
+        && target.rt.plural == "serviceaccounts"
+    {
+        let namespace = target.namespace.clone().unwrap_or_default();
+        let name = target.name.clone().unwrap_or_default();
+        return match crate::rbac::token_request(&shared.store(), &namespace, &name) {
+            Ok(answer) => json_response(201, &answer),
+            Err(error) => error_response(&error),
+        };
     }
     if watch && method == Method::GET {
         let table = req
