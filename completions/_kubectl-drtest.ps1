@@ -91,6 +91,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-drtest' -ScriptBlock {
             [CompletionResult]::new('--tls-server-name', '--tls-server-name', [CompletionResultType]::ParameterName, 'Server name to use for certificate validation (default: the server URL''s host)')
             [CompletionResult]::new('--insecure-skip-tls-verify', '--insecure-skip-tls-verify', [CompletionResultType]::ParameterName, 'Do not check the server certificate''s validity: this makes HTTPS connections insecure')
             [CompletionResult]::new('--allow-partially-failed', '--allow-partially-failed', [CompletionResultType]::ParameterName, 'Accept a PartiallyFailed backup or restore')
+            [CompletionResult]::new('--latest', '--latest', [CompletionResultType]::ParameterName, 'Restore the latest Completed backup covering every namespace, as Velero picks it (the default; for scripts that want to say so)')
             [CompletionResult]::new('--keep', '--keep', [CompletionResultType]::ParameterName, 'Leave the sandbox in place for inspection')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log what happens on stderr: `-v` for progress and API calls, `-vv` for debug detail')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log what happens on stderr: `-v` for progress and API calls, `-vv` for debug detail')

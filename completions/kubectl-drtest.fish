@@ -86,6 +86,7 @@ complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand run" -l tl
 complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand run" -l insecure-skip-tls-verify -d 'Do not check the server certificate\'s validity: this makes HTTPS connections insecure' -r -f -a "true\t''
 false\t''"
 complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand run" -l allow-partially-failed -d 'Accept a PartiallyFailed backup or restore'
+complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand run" -l latest -d 'Restore the latest Completed backup covering every namespace, as Velero picks it (the default; for scripts that want to say so)'
 complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand run" -l keep -d 'Leave the sandbox in place for inspection'
 complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand run" -s v -l verbose -d 'Log what happens on stderr: `-v` for progress and API calls, `-vv` for debug detail'
 complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand run" -s y -l yes -d 'Answer yes to every confirmation prompt (needed for destructive steps when stdin is not a terminal)'

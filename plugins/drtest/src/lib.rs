@@ -404,6 +404,11 @@ pub struct RunArgs {
     #[arg(long)]
     pub backup: Option<String>,
 
+    /// Restore the latest Completed backup covering every namespace, as Velero picks it (the
+    /// default; for scripts that want to say so).
+    #[arg(long, conflicts_with = "backup")]
+    pub latest: bool,
+
     /// Leave the sandbox in place for inspection.
     #[arg(long)]
     pub keep: bool,

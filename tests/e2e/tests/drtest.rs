@@ -520,11 +520,16 @@ fn junit_is_well_formed(xml: &str) {
         .filter(|n| n.has_tag_name("testcase"))
         .count();
     assert!(cases >= 6, "a testcase per phase: {xml}");
-    if std::process::Command::new("xmllint")
+    let have_xmllint = std::process::Command::new("xmllint")
         .arg("--version")
         .output()
-        .is_ok()
-    {
+        .is_ok();
+    // CI installs it (`.ci/run`); elsewhere the XML parser's verdict stands alone.
+    assert!(
+        have_xmllint || std::env::var_os("CI").is_none(),
+        "xmllint is missing: install libxml2-utils"
+    );
+    if have_xmllint {
         let dir = tempfile::tempdir().expect("tempdir");
         let file = dir.path().join("junit.xml");
         std::fs::write(&file, xml).expect("write");
