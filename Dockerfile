@@ -1,10 +1,13 @@
 # The Shipshape suite as a container image: the four plugins as static binaries on a distroless
 # base, run as a non-root user. `kubectl canary start --detach` runs `kubectl-canary resume` from
-# it in a Job whose pod meets the restricted Pod Security Standard (read-only root filesystem,
-# no privilege escalation, all capabilities dropped, RuntimeDefault seccomp).
+# it in a Job, and `kubectl drtest schedule` runs `kubectl-drtest run` from it in a CronJob; both
+# set the container's command, and both pods meet the restricted Pod Security Standard (read-only
+# root filesystem, no privilege escalation, all capabilities dropped, RuntimeDefault seccomp;
+# `shipshape::runner::pod_spec`, audited by harden in the tests).
 #
 #   docker build -t registry.example/shipshape:0.1.0 .
 #   kubectl canary start web --image … --detach --runner-image registry.example/shipshape:0.1.0
+#   kubectl drtest schedule -n drtest-system --for shop --image registry.example/shipshape:0.1.0 --apply
 #
 # It is not built by CI (no container engine there); `.dockerignore` keeps the context small.
 

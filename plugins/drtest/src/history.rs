@@ -22,7 +22,7 @@ pub fn config_map(report: &DrillReport, namespace: &str) -> anyhow::Result<Value
             "labels": {
                 REPORT_LABEL: "true",
                 "drtest.shipshape.dev/result": report.result,
-                "app.kubernetes.io/managed-by": "kubectl-drtest",
+                "app.kubernetes.io/managed-by": "shipshape-drtest",
             },
         },
         "data": {"report.json": shipshape::output::render(report, shipshape::OutputFormat::Json)?},

@@ -72,7 +72,7 @@ fn history_rules() -> Value {
 pub fn objects(plan: &Plan) -> Vec<Value> {
     let name = &plan.name;
     let namespace = &plan.namespace;
-    let labels = json!({"app.kubernetes.io/name": "drtest", "app.kubernetes.io/instance": name, "app.kubernetes.io/managed-by": "kubectl-drtest"});
+    let labels = json!({"app.kubernetes.io/name": "drtest", "app.kubernetes.io/instance": name, "app.kubernetes.io/managed-by": "shipshape-drtest"});
     let meta = |name: &str, namespace: Option<&str>| {
         let mut meta = json!({"name": name, "labels": labels});
         if let Some(ns) = namespace {

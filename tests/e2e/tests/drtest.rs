@@ -751,7 +751,7 @@ fn the_scheduled_drill_runs_under_exactly_its_generated_rbac() {
     };
     cluster.ok(&["create", "namespace", "drtest-system"]);
     // What it would create, for review: the CronJob, its RBAC, the Velero Schedule.
-    let yaml = cluster.ok(&[
+    let schedule = [
         "drtest",
         "schedule",
         "-n",
@@ -769,7 +769,8 @@ fn the_scheduled_drill_runs_under_exactly_its_generated_rbac() {
         "168h",
         "--storage-location",
         "default",
-    ]);
+    ];
+    let yaml = cluster.ok(&schedule);
     for expected in [
         "kind: CronJob",
         "concurrencyPolicy: Forbid",
@@ -783,26 +784,7 @@ fn the_scheduled_drill_runs_under_exactly_its_generated_rbac() {
     let applied = cluster.kubectl_stdin(&["apply", "--server-side", "-f", "-"], &yaml);
     assert_eq!(applied.code, Some(0), "{applied:?}");
     // --apply is idempotent with what kubectl applied.
-    let out = cluster.kubectl(&[
-        "drtest",
-        "schedule",
-        "-n",
-        "drtest-system",
-        "--for",
-        "shop",
-        "--smoke-image",
-        "registry.example/smoke:1",
-        "--http-check",
-        "web:http/healthz",
-        "--velero-schedule",
-        "--every",
-        "6h",
-        "--ttl",
-        "168h",
-        "--storage-location",
-        "default",
-        "--apply",
-    ]);
+    let out = cluster.kubectl(&[&schedule[..], &["--apply"]].concat());
     assert_eq!(out.code, Some(0), "{out:?}");
     assert!(
         out.stdout.contains("cronjob/drtest-weekly "),
