@@ -438,11 +438,14 @@ async fn drill(
     let location = backup["spec"]["storageLocation"]
         .as_str()
         .unwrap_or("default");
-    let location_phase = locations
-        .iter()
-        .find(|l| l["metadata"]["name"] == location)
+    let location_object = locations.iter().find(|l| l["metadata"]["name"] == location);
+    let location_phase = location_object
         .and_then(|l| l["status"]["phase"].as_str())
         .unwrap_or("NotFound");
+    // The storage's certificate authority, for the download URLs of restore results.
+    let ca_pem = location_object
+        .and_then(|l| l["spec"]["objectStorage"]["caCert"].as_str())
+        .and_then(|c| base64::Engine::decode(&base64::engine::general_purpose::STANDARD, c).ok());
     let problems: Vec<String> = [
         (!matches!(
             backup["status"]["phase"].as_str(),
@@ -572,9 +575,15 @@ async fn drill(
         format!("{phase}: {counts}")
     };
     if phase != "FailedValidation" {
-        let results =
-            crate::results::restore_results(kube, vns, restore_name, restore_name, plan.timeout)
-                .await;
+        let results = crate::results::restore_results(
+            kube,
+            vns,
+            restore_name,
+            restore_name,
+            ca_pem.as_deref(),
+            plan.timeout,
+        )
+        .await;
         if let Some(first) = crate::results::first_problem(&results) {
             message.push_str(&format!("; {first}"));
         }

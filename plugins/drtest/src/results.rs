@@ -14,16 +14,18 @@ use crate::drill::DRILL_LABEL;
 use crate::velero;
 
 /// The restore's results, or `{"unavailable": why}`: the URL is object storage's, which the
-/// drill may not reach (only `http://` URLs are fetched), and results are a bonus, never a
-/// reason to fail a drill.
+/// drill may not reach, and results are a bonus, never a reason to fail a drill. HTTPS URLs are
+/// trusted with the system's certificate authorities and the storage location's `caCert`
+/// (`ca_pem`), as the Velero CLI does.
 pub async fn restore_results(
     kube: &Kube,
     velero_namespace: &str,
     restore: &str,
     drill: &str,
+    ca_pem: Option<&[u8]>,
     timeout: Duration,
 ) -> Value {
-    match fetch(kube, velero_namespace, restore, drill, timeout).await {
+    match fetch(kube, velero_namespace, restore, drill, ca_pem, timeout).await {
         Ok(results) => results,
         Err(e) => json!({"unavailable": format!("{e:#}")}),
     }
@@ -34,6 +36,7 @@ async fn fetch(
     velero_namespace: &str,
     restore: &str,
     drill: &str,
+    ca_pem: Option<&[u8]>,
     timeout: Duration,
 ) -> anyhow::Result<Value> {
     let name = format!("{restore}-results");
@@ -68,7 +71,7 @@ async fn fetch(
     // Velero expires them itself; we delete ours at once.
     let _ = requests.delete(&name, &Default::default()).await;
     let url = url?;
-    let (status, body) = shipshape::http::get(&url, Duration::from_secs(30))
+    let (status, body) = shipshape::http::get(&url, ca_pem, Duration::from_secs(30))
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     anyhow::ensure!(status == 200, "GET {url}: status {status}");

@@ -851,6 +851,35 @@ fn the_scheduled_drill_runs_under_exactly_its_generated_rbac() {
     let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
     assert_eq!(report["result"], "passed");
     assert_eq!(leftovers(&cluster), "");
+    // The download URL is HTTPS under simcluster's own CA, which the drill does not trust...
+    assert!(
+        report["restoreResults"]["unavailable"]
+            .as_str()
+            .is_some_and(|why| why.contains("certificate")),
+        "{report}"
+    );
+    // ...until the storage location says so (`caCert`, as for a private MinIO).
+    cluster.ok(&[
+        "patch",
+        "bsl",
+        "default",
+        "-n",
+        "velero",
+        "--type=merge",
+        "-p",
+        &format!(
+            "{{\"spec\":{{\"objectStorage\":{{\"caCert\":\"{}\"}}}}}}",
+            ca.trim()
+        ),
+    ]);
+    let out = as_sa(&drill);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    assert!(
+        report["restoreResults"]["errors"].is_object()
+            && report["restoreResults"]["warnings"].is_object(),
+        "{report}"
+    );
     // Nothing more: the ServiceAccount cannot read Secrets or touch Deployments.
     let out = as_sa(&["get".into(), "secrets".into(), "-n".into(), "shop".into()]);
     assert_eq!(out.code, Some(1), "{out:?}");

@@ -353,8 +353,11 @@ pub async fn handle(
         Ok(account) => account,
         Err(crate::rbac::Unauthenticated) => return Ok(unauthorized()),
     };
+    // Download URLs are presigned: object storage checks its own signature, not the API token.
+    let presigned = req.uri().path().starts_with("/simcluster/downloads/");
     if let Some(token) = &shared.token
         && account.is_none()
+        && !presigned
         && bearer != Some(token.as_str())
     {
         return Ok(unauthorized());

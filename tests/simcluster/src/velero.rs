@@ -16,7 +16,9 @@
 //!   cannot be created (an error each), Completed otherwise.
 //! - A DownloadRequest for `RestoreResults` or `RestoreLog` of a finished Restore becomes
 //!   Processed with a `downloadURL` under `/simcluster/downloads/` (the simulated object
-//!   storage, plain `http://` unless simcluster serves TLS) valid for 10 minutes; the payload is
+//!   storage, on simcluster's own address: `https://` with simcluster's CA when it serves TLS, so
+//!   clients need the storage location's `caCert`, as with a private MinIO; no API token needed,
+//!   as with a presigned URL) valid for 10 minutes; the payload is
 //!   gzip-compressed as Velero's is: results are `{"warnings": Result, "errors": Result}`, each
 //!   Result `{"velero": [...], "cluster": [...], "namespaces": {"<ns>": [...]}}`.
 
