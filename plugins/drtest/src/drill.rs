@@ -267,15 +267,10 @@ pub async fn run(kube: &Kube, plan: &Plan) -> anyhow::Result<DrillReport> {
         outcome = drill(kube, plan, &sandbox, &id, &mut rec) => outcome,
         _ = tokio::signal::ctrl_c() => Err(shipshape::exit::Interrupted.into()),
     };
-    let interrupted = outcome.as_ref().err().is_some_and(|e| {
-        e.chain().any(|c| {
-            c.is::<shipshape::exit::Interrupted>()
-                || matches!(
-                    c.downcast_ref::<shipshape::wait::WaitError>(),
-                    Some(shipshape::wait::WaitError::Interrupted { .. })
-                )
-        })
-    });
+    let interrupted = outcome
+        .as_ref()
+        .err()
+        .is_some_and(|e| shipshape::exit::exit_for(e) == shipshape::Exit::Interrupted);
     if interrupted {
         eprintln!("interrupted: cleaning up the drill's sandbox (Ctrl-C again to quit at once)");
     }
@@ -361,27 +356,22 @@ async fn record(
         .await?;
     let config_maps: kube::Api<k8s_openapi::api::core::v1::ConfigMap> =
         kube::Api::namespaced(kube.client.clone(), namespace);
-    let mut recorded: Vec<(String, String)> = shipshape::list::list(
-        kube,
-        &kube::core::ApiResource::erase::<k8s_openapi::api::core::v1::ConfigMap>(&()),
-        Some(namespace),
-        Some(&format!("{}=true", crate::history::REPORT_LABEL)),
-    )
-    .await?
-    .iter()
-    .map(|cm| {
-        (
-            cm["metadata"]["creationTimestamp"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned(),
-            cm["metadata"]["name"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned(),
-        )
-    })
-    .collect();
+    let mut recorded: Vec<(String, String)> = crate::list_reports(kube, namespace)
+        .await?
+        .iter()
+        .map(|cm| {
+            (
+                cm["metadata"]["creationTimestamp"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+                cm["metadata"]["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+            )
+        })
+        .collect();
     recorded.sort();
     let excess = recorded.len().saturating_sub(keep);
     for (_, name) in recorded.into_iter().take(excess) {
@@ -404,15 +394,9 @@ async fn drill(
     let vns = plan.velero_namespace.as_str();
     // Preflight.
     let since = Instant::now();
-    let backups =
-        shipshape::list::list(kube, &velero("backups", "Backup"), Some(vns), None).await?;
-    let locations = shipshape::list::list(
-        kube,
-        &velero("backupstoragelocations", "BackupStorageLocation"),
-        Some(vns),
-        None,
-    )
-    .await?;
+    let backups = crate::list_velero(kube, vns, "backups", "Backup").await?;
+    let locations =
+        crate::list_velero(kube, vns, "backupstoragelocations", "BackupStorageLocation").await?;
     let backup = match pick_backup(&backups, plan) {
         Ok(b) => b.clone(),
         Err(e) => {
@@ -830,20 +814,25 @@ pub async fn cleanup(
                 .map(String::as_str)
                 == Some(restore_name)
         {
-            namespaces.delete(target, &Default::default()).await?;
+            delete_leftover(
+                kube,
+                velero_namespace,
+                "Namespace",
+                target,
+                &Default::default(),
+            )
+            .await?;
             deleted.push(target.clone());
         }
     }
-    let restores: kube::Api<kube::api::DynamicObject> = kube::Api::namespaced_with(
-        kube.client.clone(),
+    delete_leftover(
+        kube,
         velero_namespace,
-        &velero("restores", "Restore"),
-    );
-    match restores.delete(restore_name, &Default::default()).await {
-        Ok(_) => {}
-        Err(kube::Error::Api(status)) if status.code == 404 => {}
-        Err(e) => return Err(e.into()),
-    }
+        "Restore",
+        restore_name,
+        &Default::default(),
+    )
+    .await?;
     Ok(format!(
         "deleted namespace(s) {} and restore {restore_name}",
         if deleted.is_empty() {
@@ -852,4 +841,40 @@ pub async fn cleanup(
             deleted.join(", ")
         }
     ))
+}
+
+/// Deletes one thing a drill created: a sandbox `Namespace`, or a `Restore` in Velero's
+/// namespace. Already gone is fine (someone else cleaned up).
+pub async fn delete_leftover(
+    kube: &Kube,
+    velero_namespace: &str,
+    kind: &str,
+    name: &str,
+    params: &kube::api::DeleteParams,
+) -> anyhow::Result<()> {
+    let (deleted, call) = if kind == "Namespace" {
+        let api: kube::Api<k8s_openapi::api::core::v1::Namespace> =
+            kube::Api::all(kube.client.clone());
+        (
+            api.delete(name, params).await.map(|_| ()),
+            ApiCall::new("delete", "namespaces").named(name),
+        )
+    } else {
+        let api: kube::Api<kube::api::DynamicObject> = kube::Api::namespaced_with(
+            kube.client.clone(),
+            velero_namespace,
+            &velero("restores", "Restore"),
+        );
+        (
+            api.delete(name, params).await.map(|_| ()),
+            ApiCall::new("delete", "restores.velero.io")
+                .named(name)
+                .in_namespace(velero_namespace.to_owned()),
+        )
+    };
+    match deleted {
+        Ok(()) => Ok(()),
+        Err(kube::Error::Api(status)) if status.code == 404 => Ok(()),
+        Err(e) => Err(kube.explain(call, e).into()),
+    }
 }

@@ -178,6 +178,28 @@ pub async fn run(cli: Cli) -> anyhow::Result<Exit> {
     }
 }
 
+/// drtest's own values for `kubectl_complete-drtest`: backup names for `--backup`, from the
+/// `--velero-namespace` given on the line (default `velero`).
+pub fn complete_values(
+    request: &shipshape::complete::Request<'_>,
+) -> Option<shipshape::complete::Values> {
+    (request.id() == "backup").then(|| shipshape::complete::Values::Names {
+        resource: shipshape::complete::Resource {
+            group: "velero.io",
+            version: "v1",
+            kind: "Backup",
+            plural: "backups",
+        },
+        namespace: Some(
+            request
+                .given
+                .value("velero_namespace")
+                .unwrap_or("velero")
+                .to_owned(),
+        ),
+    })
+}
+
 /// A Velero kind of velero.io/v1.
 pub(crate) fn velero(plural: &str, kind: &str) -> kube::core::ApiResource {
     kube::core::ApiResource {
@@ -201,13 +223,27 @@ async fn ensure_velero(kube: &shipshape::Kube) -> anyhow::Result<()> {
 }
 
 /// Lists a Velero kind in Velero's namespace.
-async fn list_velero(
+pub(crate) async fn list_velero(
     kube: &shipshape::Kube,
     velero_namespace: &str,
     plural: &str,
     kind: &str,
 ) -> anyhow::Result<Vec<serde_json::Value>> {
     shipshape::list::list(kube, &velero(plural, kind), Some(velero_namespace), None).await
+}
+
+/// The recorded drill reports in `namespace`.
+pub(crate) async fn list_reports(
+    kube: &shipshape::Kube,
+    namespace: &str,
+) -> anyhow::Result<Vec<serde_json::Value>> {
+    shipshape::list::list(
+        kube,
+        &kube::core::ApiResource::erase::<k8s_openapi::api::core::v1::ConfigMap>(&()),
+        Some(namespace),
+        Some(&format!("{}=true", history::REPORT_LABEL)),
+    )
+    .await
 }
 
 fn now() -> i64 {
@@ -497,13 +533,7 @@ async fn history(global: &GlobalArgs, args: &HistoryArgs) -> anyhow::Result<Exit
         .history_namespace
         .as_deref()
         .unwrap_or(&args.velero_namespace);
-    let config_maps = shipshape::list::list(
-        &kube,
-        &kube::core::ApiResource::erase::<k8s_openapi::api::core::v1::ConfigMap>(&()),
-        Some(namespace),
-        Some(&format!("{}=true", history::REPORT_LABEL)),
-    )
-    .await?;
+    let config_maps = list_reports(&kube, namespace).await?;
     let report = history::history(&config_maps, args.for_namespace.as_deref(), args.limit);
     shipshape::output::print_report(&report, args.output.output)?;
     Ok(Exit::Success)
@@ -571,39 +601,9 @@ async fn cleanup(global: &GlobalArgs, args: &CleanupArgs) -> anyhow::Result<Exit
             dry_run: dry_run == DryRun::Server,
             ..Default::default()
         };
-        let ns_api: kube::Api<k8s_openapi::api::core::v1::Namespace> =
-            kube::Api::all(kube.client.clone());
-        let restore_api: kube::Api<kube::api::DynamicObject> = kube::Api::namespaced_with(
-            kube.client.clone(),
-            &args.velero_namespace,
-            &velero("restores", "Restore"),
-        );
         for l in &due {
-            let result = match l.kind.as_str() {
-                "Namespace" => ns_api.delete(&l.name, &params).await.map(|_| ()),
-                _ => restore_api.delete(&l.name, &params).await.map(|_| ()),
-            };
-            match result {
-                Ok(()) => {}
-                // Gone already: someone else cleaned up.
-                Err(kube::Error::Api(status)) if status.code == 404 => {}
-                Err(e) => {
-                    return Err(kube
-                        .explain(
-                            shipshape::ApiCall::new(
-                                "delete",
-                                if l.kind == "Namespace" {
-                                    "namespaces"
-                                } else {
-                                    "restores.velero.io"
-                                },
-                            )
-                            .named(&l.name),
-                            e,
-                        )
-                        .into());
-                }
-            }
+            drill::delete_leftover(&kube, &args.velero_namespace, &l.kind, &l.name, &params)
+                .await?;
         }
     }
     let report = cleanup::CleanupReport {
