@@ -280,6 +280,9 @@ fn verb(method: &Method, target: &Target, watch: bool) -> &'static str {
     }
 }
 
+/// Who a fault-injected 403 says the request came from.
+const FAULT_USER: &str = "simcluster-user";
+
 fn forbidden(faults: &Faults, verb: &str, resource: &str, namespace: Option<&str>) -> bool {
     faults.forbid.iter().any(|f| {
         (f.verb == "*" || f.verb == verb)
@@ -460,28 +463,21 @@ async fn route(
     if let Some(proxied) = crate::proxy::parse(&path) {
         let verb = method.as_str().to_ascii_lowercase();
         count(&verb, "services/proxy", &proxied.namespace);
-        if let Some(account) = account {
-            let attributes = crate::rbac::Attributes {
-                verb: &verb,
-                group: "",
-                resource: "services",
-                subresource: Some("proxy"),
-                namespace: Some(&proxied.namespace),
-                name: Some(&proxied.service),
-            };
-            if !crate::rbac::allowed(&shared.store(), account, &attributes) {
-                return error_response(&crate::rbac::forbidden(&account.user(), &attributes));
-            }
-        }
+        let attributes = crate::rbac::Attributes {
+            verb: &verb,
+            group: "",
+            resource: "services",
+            subresource: Some("proxy"),
+            namespace: Some(&proxied.namespace),
+            name: Some(&proxied.service),
+        };
         if forbidden(faults, &verb, "services/proxy", Some(&proxied.namespace)) {
-            return error_response(&ApiError::new(
-                403,
-                "Forbidden",
-                format!(
-                    "services \"{}\" is forbidden: User \"simcluster-user\" cannot {verb} resource \"services/proxy\" in API group \"\" in the namespace \"{}\"",
-                    proxied.service, proxied.namespace
-                ),
-            ));
+            return error_response(&crate::rbac::forbidden(FAULT_USER, &attributes));
+        }
+        if let Some(account) = account
+            && !crate::rbac::allowed(&shared.store(), account, &attributes)
+        {
+            return error_response(&crate::rbac::forbidden(&account.user(), &attributes));
         }
         return match crate::proxy::answer(&shared.store(), &proxied) {
             Ok((code, body)) => Response::builder()
@@ -508,34 +504,19 @@ async fn route(
     let verb = verb(&method, &target, watch);
     let namespace = target.namespace.clone().unwrap_or_default();
     count(verb, &target.rt.plural, &namespace);
+    let mut attributes = crate::rbac::Attributes {
+        verb,
+        group: &target.rt.group,
+        resource: &target.rt.plural,
+        subresource: target.subresource.as_deref(),
+        namespace: target.namespace.as_deref(),
+        name: target.name.as_deref(),
+    };
     if forbidden(faults, verb, &target.rt.plural, target.namespace.as_deref()) {
-        let scope = match &target.namespace {
-            Some(ns) => format!(" in the namespace \"{ns}\""),
-            None => " at the cluster scope".to_owned(),
-        };
-        let subject = match &target.name {
-            Some(name) => format!("{} \"{name}\" is forbidden", target.rt.qualified()),
-            None => format!("{} is forbidden", target.rt.qualified()),
-        };
-        return error_response(&ApiError::new(
-            403,
-            "Forbidden",
-            format!(
-                "{subject}: User \"simcluster-user\" cannot {verb} resource \"{}\" in API group \"{}\"{scope}",
-                target.rt.plural, target.rt.group
-            ),
-        ));
+        return error_response(&crate::rbac::forbidden(FAULT_USER, &attributes));
     }
     if let Some(account) = account {
         let store = shared.store();
-        let mut attributes = crate::rbac::Attributes {
-            verb,
-            group: &target.rt.group,
-            resource: &target.rt.plural,
-            subresource: target.subresource.as_deref(),
-            namespace: target.namespace.as_deref(),
-            name: target.name.as_deref(),
-        };
         let mut allowed = crate::rbac::allowed(&store, account, &attributes);
         // A server-side apply that creates its object needs `create` too.
         let applying = req
