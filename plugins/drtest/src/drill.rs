@@ -833,6 +833,7 @@ pub async fn cleanup(
         &Default::default(),
     )
     .await?;
+    await_namespaces_gone(kube, &deleted).await?;
     Ok(format!(
         "deleted namespace(s) {} and restore {restore_name}",
         if deleted.is_empty() {
@@ -841,6 +842,42 @@ pub async fn cleanup(
             deleted.join(", ")
         }
     ))
+}
+
+/// How long cleanup waits for deleted namespaces to finish terminating.
+pub const NAMESPACE_TERMINATION: Duration = Duration::from_secs(120);
+
+/// Waits until deleted namespaces are gone. Deleting a namespace only starts its termination
+/// (its contents go first, finalizers may hold it), so like `kubectl delete` the drill and
+/// `drtest cleanup` wait, and a namespace stuck in Terminating is an error that names it.
+pub async fn await_namespaces_gone(kube: &Kube, names: &[String]) -> anyhow::Result<()> {
+    if names.is_empty() {
+        return Ok(());
+    }
+    let api: kube::Api<k8s_openapi::api::core::v1::Namespace> = kube::Api::all(kube.client.clone());
+    Wait::new(
+        format!("namespace(s) {} to terminate", names.join(", ")),
+        NAMESPACE_TERMINATION,
+    )
+    .every(Duration::from_millis(500))
+    .until(|| async {
+        let mut left = Vec::new();
+        for name in names {
+            let found = api
+                .get_opt(name)
+                .await
+                .map_err(|e| kube.explain(ApiCall::new("get", "namespaces").named(name), e))?;
+            if found.is_some() {
+                left.push(name.as_str());
+            }
+        }
+        anyhow::Ok(if left.is_empty() {
+            Check::Done(())
+        } else {
+            Check::Pending(format!("still terminating: {}", left.join(", ")))
+        })
+    })
+    .await
 }
 
 /// Deletes one thing a drill created: a sandbox `Namespace`, or a `Restore` in Velero's

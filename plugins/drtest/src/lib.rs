@@ -605,6 +605,14 @@ async fn cleanup(global: &GlobalArgs, args: &CleanupArgs) -> anyhow::Result<Exit
             drill::delete_leftover(&kube, &args.velero_namespace, &l.kind, &l.name, &params)
                 .await?;
         }
+        if dry_run == DryRun::None {
+            let namespaces: Vec<String> = due
+                .iter()
+                .filter(|l| l.kind == "Namespace")
+                .map(|l| l.name.clone())
+                .collect();
+            drill::await_namespaces_gone(&kube, &namespaces).await?;
+        }
     }
     let report = cleanup::CleanupReport {
         dry_run: dry_run != DryRun::None,
