@@ -551,7 +551,7 @@ fn a_restored_workload_that_never_becomes_ready_fails_the_drill() {
     let Some(cluster) = with_backup("registry.example/web:1.0-unready") else {
         return;
     };
-    let out = cluster.kubectl(&["drtest", "run", "--for", "shop", "--timeout", "3s"]);
+    let out = cluster.kubectl(&["drtest", "run", "--for", "shop", "--timeout", "10s"]);
     assert_eq!(out.code, Some(1), "{out:?}");
     assert!(
         out.stdout.contains("readiness   failed")
