@@ -344,19 +344,40 @@ async fn abort_and_promote_from_a_second_process() {
     let watch: Vec<String> = ["canary", "status", "web", "-n", "shop", "-w"]
         .map(String::from)
         .into();
-    let watcher = setup.spawn(&watch);
-    std::thread::sleep(std::time::Duration::from_millis(500));
+    let mut watcher = setup.spawn(&watch);
+    // Promote only once the watcher has shown the gate, however slow its start.
+    let lines = {
+        use std::io::BufRead;
+        let stdout = watcher.stdout.take().expect("piped stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        rx
+    };
+    let mut watched = String::new();
+    while !watched.contains("WaitingPromotion") {
+        let line = lines
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .unwrap_or_else(|e| panic!("the watcher never showed the gate ({e}): {watched}"));
+        watched.push_str(&line);
+        watched.push('\n');
+    }
     let out = setup.kubectl(&["canary", "promote", "web", "-n", "shop"]);
     assert_eq!(out.code, Some(0), "{out:?}");
     assert_eq!(finish(driver).code, Some(0));
     assert_eq!(setup.image(), "registry.example/web:1.3");
-    let watched = finish(watcher);
-    assert_eq!(watched.code, Some(0), "{watched:?}");
-    assert!(
-        watched.stdout.contains("WaitingPromotion") && watched.stdout.contains("Succeeded"),
-        "{}",
-        watched.stdout
-    );
+    let ended = finish(watcher);
+    assert_eq!(ended.code, Some(0), "{ended:?}");
+    watched.extend(lines.iter().map(|l| l + "\n"));
+    assert!(watched.contains("Succeeded"), "{watched}");
     // Nothing left to control.
     let out = setup.kubectl(&["canary", "abort", "web", "-n", "shop"]);
     assert_eq!(out.code, Some(2), "{out:?}");
