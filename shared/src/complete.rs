@@ -19,20 +19,17 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Arg, ArgAction, Command, ValueHint};
+use kube::core::ApiResource;
 
 use crate::client::{Kube, Plugin};
 use crate::flags::KubeFlags;
 
 /// cobra's `ShellCompDirectiveDefault`: the shell may fall back to file names.
 pub const DIRECTIVE_DEFAULT: u32 = 0;
-/// cobra's `ShellCompDirectiveNoSpace`.
-pub const DIRECTIVE_NO_SPACE: u32 = 2;
 /// cobra's `ShellCompDirectiveNoFileComp`: no file names.
 pub const DIRECTIVE_NO_FILE: u32 = 4;
 /// cobra's `ShellCompDirectiveFilterDirs`: directories only.
 pub const DIRECTIVE_DIRS: u32 = 16;
-/// cobra's `ShellCompDirectiveKeepOrder`.
-pub const DIRECTIVE_KEEP_ORDER: u32 = 32;
 
 /// How long a live lookup may take in all before the helper gives up silently.
 pub const LOOKUP_DEADLINE: Duration = Duration::from_secs(3);
@@ -58,19 +55,6 @@ impl Candidate {
     }
 }
 
-/// A Kubernetes resource whose object names are candidates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Resource {
-    /// API group (`""` for the core group).
-    pub group: &'static str,
-    /// API version.
-    pub version: &'static str,
-    /// Kind.
-    pub kind: &'static str,
-    /// Plural resource name.
-    pub plural: &'static str,
-}
-
 /// What a value can be, as a plugin's hook (or the built-in rules) says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Values {
@@ -83,7 +67,7 @@ pub enum Values {
     /// The names of a namespaced resource's objects: in `namespace`, else in the namespace of the
     /// line (`-n`, else the context's, else `default`).
     Names {
-        resource: Resource,
+        resource: ApiResource,
         namespace: Option<String>,
     },
 }
@@ -446,38 +430,18 @@ pub async fn look_up(values: &Values, given: &Given, plugin: Plugin) -> Vec<Cand
                 .map_err(|_| ()),
             Values::Namespaces => {
                 let kube = Kube::connect(&flags, plugin).await.map_err(|_| ())?;
-                let api: kube::Api<k8s_openapi::api::core::v1::Namespace> =
-                    kube::Api::all(kube.client);
-                let list = api
-                    .list(&kube::api::ListParams::default())
-                    .await
-                    .map_err(|_| ())?;
-                Ok(names(list.items.iter().map(|o| &o.metadata)))
+                let namespaces = ApiResource::erase::<k8s_openapi::api::core::v1::Namespace>(&());
+                let list = crate::list::list(&kube, &namespaces, None, None).await;
+                Ok(names(&list.map_err(|_| ())?))
             }
             Values::Names {
                 resource,
                 namespace,
             } => {
                 let kube = Kube::connect(&flags, plugin).await.map_err(|_| ())?;
-                let api_resource = kube::discovery::ApiResource {
-                    group: resource.group.to_owned(),
-                    version: resource.version.to_owned(),
-                    api_version: if resource.group.is_empty() {
-                        resource.version.to_owned()
-                    } else {
-                        format!("{}/{}", resource.group, resource.version)
-                    },
-                    kind: resource.kind.to_owned(),
-                    plural: resource.plural.to_owned(),
-                };
                 let namespace = namespace.as_deref().unwrap_or(&kube.namespace);
-                let api: kube::Api<kube::api::DynamicObject> =
-                    kube::Api::namespaced_with(kube.client.clone(), namespace, &api_resource);
-                let list = api
-                    .list(&kube::api::ListParams::default())
-                    .await
-                    .map_err(|_| ())?;
-                Ok(names(list.items.iter().map(|o| &o.metadata)))
+                let list = crate::list::list(&kube, resource, Some(namespace), None).await;
+                Ok(names(&list.map_err(|_| ())?))
             }
         }
     };
@@ -487,10 +451,11 @@ pub async fn look_up(values: &Values, given: &Given, plugin: Plugin) -> Vec<Cand
     }
 }
 
-fn names<'a>(
-    metadata: impl Iterator<Item = &'a k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta>,
-) -> Vec<Candidate> {
-    let mut names: Vec<String> = metadata.filter_map(|m| m.name.clone()).collect();
+fn names(objects: &[serde_json::Value]) -> Vec<Candidate> {
+    let mut names: Vec<String> = objects
+        .iter()
+        .filter_map(|o| o["metadata"]["name"].as_str().map(str::to_owned))
+        .collect();
     names.sort();
     names.into_iter().map(|n| Candidate::new(n, None)).collect()
 }
@@ -586,13 +551,6 @@ mod tests {
         Secret,
     }
 
-    const DEPLOYMENTS: Resource = Resource {
-        group: "apps",
-        version: "v1",
-        kind: "Deployment",
-        plural: "deployments",
-    };
-
     fn hook(request: &Request<'_>) -> Option<Values> {
         match (request.path, request.id()) {
             ([sub], "disable") if sub == "audit" => Some(Values::Fixed(vec![
@@ -600,7 +558,7 @@ mod tests {
                 Candidate::new("pdb-missing", None),
             ])),
             (_, "deployment") => Some(Values::Names {
-                resource: DEPLOYMENTS,
+                resource: ApiResource::erase::<k8s_openapi::api::apps::v1::Deployment>(&()),
                 namespace: request.given.value("velero_namespace").map(str::to_owned),
             }),
             _ => None,
@@ -676,7 +634,7 @@ mod tests {
         assert_eq!(
             plan.lookup,
             Some(Values::Names {
-                resource: DEPLOYMENTS,
+                resource: ApiResource::erase::<k8s_openapi::api::apps::v1::Deployment>(&()),
                 namespace: Some("dr".into())
             })
         );

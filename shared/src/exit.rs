@@ -77,10 +77,10 @@ async fn interrupted() {
             return std::future::pending().await;
         }
         seen += 1;
+        // The first one is the command's to announce and handle.
         if !SELF_INTERRUPTING.load(std::sync::atomic::Ordering::SeqCst) || seen >= 2 {
             return;
         }
-        eprintln!("interrupted: cleaning up (Ctrl-C again to quit at once)");
     }
 }
 

@@ -234,12 +234,7 @@ pub fn complete_values(
     request: &shipshape::complete::Request<'_>,
 ) -> Option<shipshape::complete::Values> {
     (request.id() == "deployment").then_some(shipshape::complete::Values::Names {
-        resource: shipshape::complete::Resource {
-            group: "apps",
-            version: "v1",
-            kind: "Deployment",
-            plural: "deployments",
-        },
+        resource: kube::core::ApiResource::erase::<k8s_openapi::api::apps::v1::Deployment>(&()),
         namespace: None,
     })
 }

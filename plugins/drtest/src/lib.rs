@@ -184,12 +184,7 @@ pub fn complete_values(
     request: &shipshape::complete::Request<'_>,
 ) -> Option<shipshape::complete::Values> {
     (request.id() == "backup").then(|| shipshape::complete::Values::Names {
-        resource: shipshape::complete::Resource {
-            group: "velero.io",
-            version: "v1",
-            kind: "Backup",
-            plural: "backups",
-        },
+        resource: velero("backups", "Backup"),
         namespace: Some(
             request
                 .given
