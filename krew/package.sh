@@ -190,7 +190,7 @@ cargo_build() { # [--target TRIPLE]
 man_page() { # binary output
     if ! "$1" --generate man >"$2" 2>"$2.err" || ! grep -q '^\.TH' "$2"; then
         cat "$2.err" >&2
-        die "'$1 --generate man' did not print a man page; the plugins need the hidden --generate flag (issue 8 §4) before they can be packaged"
+        die "'$1 --generate man' did not print a man page"
     fi
     rm -f "$2.err"
 }
@@ -237,6 +237,10 @@ if ! $manifests_only; then
     [[ -f LICENSE ]] || die "LICENSE is missing at the repository root"
     source_date_epoch=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}
     [[ ${#targets[@]} -gt 0 ]] || targets=("$host")
+    # Where cargo builds (CARGO_TARGET_DIR and build.target-dir included).
+    target_root=$(cargo metadata --format-version 1 --no-deps |
+        sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+    [[ -n "$target_root" ]] || target_root="$repo_root/target"
     if [[ -n "$bin_dir" ]]; then
         [[ ${#targets[@]} -eq 1 ]] || die "--bin-dir packages one target; give at most one --target"
         [[ -d "$bin_dir" ]] || die "--bin-dir $bin_dir is not a directory"
@@ -244,7 +248,7 @@ if ! $manifests_only; then
         if [[ "${targets[0]}" == "$host" ]]; then
             package "$host" "$bin_dir" "${host_bin_dir:-$bin_dir}"
         else
-            package "${targets[0]}" "$bin_dir" "${host_bin_dir:-$repo_root/target/release}"
+            package "${targets[0]}" "$bin_dir" "${host_bin_dir:-$target_root/release}"
         fi
     else
         needs_host=false
@@ -255,9 +259,6 @@ if ! $manifests_only; then
         if $needs_host && [[ -z "$host_bin_dir" ]]; then
             cargo_build # host binaries for the man pages
         fi
-        target_root=$(cargo metadata --format-version 1 --no-deps |
-            sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
-        [[ -n "$target_root" ]] || target_root="$repo_root/target"
         for target in "${targets[@]}"; do
             if [[ "$target" == "$host" ]]; then
                 cargo_build

@@ -427,3 +427,17 @@ impl Drop for PrometheusServer {
         }
     }
 }
+
+/// The subcommands a `--help` lists under `Commands:` (without `help`).
+pub fn subcommands(help: &str) -> Vec<String> {
+    let commands = help.split("Commands:\n").nth(1).unwrap_or_default();
+    commands
+        .lines()
+        .take_while(|l| l.starts_with("  "))
+        // Wrapped descriptions continue on deeper-indented lines.
+        .filter(|l| !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|sub| *sub != "help")
+        .map(str::to_owned)
+        .collect()
+}

@@ -22,26 +22,11 @@ fn help_is_written_for_kubectl_users() {
     }
 }
 
-/// The subcommands a `--help` lists (without `help`).
-fn subcommands(help: &str) -> Vec<String> {
-    let commands = help.split("Commands:\n").nth(1).unwrap_or_default();
-    commands
-        .lines()
-        .take_while(|l| l.starts_with("  "))
-        // Wrapped descriptions continue on deeper-indented lines.
-        .filter(|l| !l.starts_with("   "))
-        .filter_map(|l| l.split_whitespace().next())
-        .filter(|sub| *sub != "help")
-        .map(str::to_owned)
-        .collect()
-}
-
-/// Every subcommand's help ends with examples from the playbook. (drtest's come with its next
-/// subcommands: add it here then.)
+/// Every subcommand's help ends with examples from the playbook.
 #[test]
 fn every_subcommand_help_has_examples() {
     for name in PLUGINS {
-        let subs = subcommands(&run(plugin(name).arg("--help")).stdout);
+        let subs = e2e::subcommands(&run(plugin(name).arg("--help")).stdout);
         assert!(subs.len() >= 5, "{name}: {subs:?}");
         for sub in subs {
             let out = run(plugin(name).args([sub.as_str(), "--help"]));

@@ -10,14 +10,6 @@ use e2e::{Cluster, PLUGINS, Run, kubectl, kubectl_available, run, target_dir};
 /// The command that rewrites `completions/`.
 const REGENERATE: &str = "completions/generate.sh";
 
-/// `--generate` value → the file it is committed as (see `shipshape::generate::file_name`).
-const SCRIPTS: [(&str, &str, &str); 4] = [
-    ("complete-bash", "kubectl-", ".bash"),
-    ("complete-zsh", "_kubectl-", ""),
-    ("complete-fish", "kubectl-", ".fish"),
-    ("complete-powershell", "_kubectl-", ".ps1"),
-];
-
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
@@ -44,8 +36,19 @@ fn committed_completion_scripts_are_what_the_plugins_generate() {
     let mut expected = vec!["README.md".to_owned(), "generate.sh".to_owned()];
     let mut stale = Vec::new();
     for plugin in PLUGINS {
-        for (what, prefix, suffix) in SCRIPTS {
-            let name = format!("{prefix}{plugin}{suffix}");
+        // Every `--generate` target but the man page, under the name it is committed as.
+        for what in shipshape::generate::TARGETS
+            .into_iter()
+            .filter(|t| *t != "man")
+        {
+            let target = what.parse().expect("a --generate target");
+            let name = shipshape::generate::file_name(
+                target,
+                shipshape::client::Plugin {
+                    name: plugin,
+                    version: "",
+                },
+            );
             let generated = generate(plugin, what);
             assert!(generated.contains(&format!("kubectl-{plugin}")), "{name}");
             let committed = std::fs::read_to_string(dir.join(&name)).unwrap_or_default();
@@ -105,19 +108,9 @@ fn man_pages_document_every_subcommand() {
         }
         // Every subcommand `--help` lists has its own section.
         let help = run(Command::new(binary(&format!("kubectl-{plugin}"))).arg("--help"));
-        let commands = help
-            .stdout
-            .split("Commands:\n")
-            .nth(1)
-            .expect("a Commands: list");
-        for line in commands.lines().take_while(|l| l.starts_with("  ")) {
-            // Wrapped descriptions continue on deeper-indented lines.
-            if line.starts_with("   ") {
-                continue;
-            }
-            let Some(sub) = line.split_whitespace().next().filter(|s| *s != "help") else {
-                continue;
-            };
+        let subs = e2e::subcommands(&help.stdout);
+        assert!(!subs.is_empty(), "{plugin}: no Commands: list");
+        for sub in subs {
             let section = format!(
                 ".SH \"KUBECTL {} {}\"",
                 plugin.to_uppercase(),
@@ -264,9 +257,37 @@ spec:
     assert_eq!(candidates(&out), (vec!["web", "worker"], ":4"), "{out:?}");
     let out = complete(kubeconfig, &["canary", "-n", &namespace, "abort", "wo"]);
     assert_eq!(candidates(&out).0, ["worker"], "{out:?}");
-    // … of the context's namespace without -n (there is no `web` in it).
+    // … of the context's namespace without -n (there is no `web` in it, but there is ours).
+    let context_namespace =
+        Some(cluster.ok(&["config", "view", "--minify", "-o", "jsonpath={..namespace}"]))
+            .filter(|ns| !ns.trim().is_empty())
+            .map_or_else(|| "default".to_owned(), |ns| ns.trim().to_owned());
+    let ours = format!("{namespace}-here");
+    let out = cluster.kubectl_stdin(
+        &["apply", "-f", "-"],
+        &deployments
+            .split("---\n")
+            .next()
+            .expect("the web Deployment")
+            .replace("name: web,", &format!("name: {ours},"))
+            .replace(
+                &format!("namespace: {namespace}"),
+                &format!("namespace: {context_namespace}"),
+            ),
+    );
+    assert_eq!(out.code, Some(0), "{out:?}");
     let out = complete(kubeconfig, &["canary", "status", "we"]);
     assert!(!candidates(&out).0.contains(&"web"), "{out:?}");
+    let out = complete(kubeconfig, &["canary", "status", &ours[..ours.len() - 2]]);
+    assert_eq!(candidates(&out).0, [ours.as_str()], "{out:?}");
+    cluster.ok(&[
+        "delete",
+        "deployment",
+        &ours,
+        "-n",
+        &context_namespace,
+        "--wait=false",
+    ]);
 
     // Namespaces for -n, in any plugin, after any subcommand.
     let out = complete(kubeconfig, &["harden", "audit", "-n", ""]);

@@ -110,12 +110,7 @@ struct Expect<'a> {
 
 /// A manifest file, read with the suite's own YAML loader (serde-saphyr, bounded).
 fn load(path: &Path) -> Value {
-    let input = shipshape::manifests::Input::Path(path.to_path_buf());
-    let mut docs = shipshape::manifests::load(&[input])
-        .into_result()
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    assert_eq!(docs.len(), 1, "{}: one document", path.display());
-    docs.remove(0).object
+    shipshape::manifests::load_one(path, "Plugin").unwrap_or_else(|e| panic!("{e:#}"))
 }
 
 fn str_at<'a>(errors: &mut Vec<String>, file: &str, v: &'a Value, path: &str) -> Option<&'a str> {
@@ -624,12 +619,17 @@ fn harden() -> Value {
 
 /// The errors for a changed copy of krew/harden.yaml.
 fn errors_after(change: impl FnOnce(&mut Value)) -> Vec<String> {
-    let ws = workspace();
     let mut doc = harden();
     change(&mut doc);
+    errors_for("krew/harden.yaml", &doc)
+}
+
+/// The errors for a manifest committed as `file`, expecting every released platform.
+fn errors_for(file: &str, doc: &Value) -> Vec<String> {
+    let ws = workspace();
     validate(
-        "krew/harden.yaml",
-        &doc,
+        file,
+        doc,
         &Expect {
             workspace: &ws,
             platforms: &RELEASED,
@@ -671,15 +671,7 @@ fn rejects_a_name_that_differs_from_the_file_name() {
         &errors,
         "metadata.name: `hardener` must equal the file name",
     );
-    let ws = workspace();
-    let errors = validate(
-        "krew/harden.yml",
-        &harden(),
-        &Expect {
-            workspace: &ws,
-            platforms: &RELEASED,
-        },
-    );
+    let errors = errors_for("krew/harden.yml", &harden());
     assert_rejected(&errors, "must end in `.yaml`");
 }
 
@@ -689,17 +681,9 @@ fn rejects_bad_and_reserved_names() {
         &errors_after(|d| d["metadata"]["name"] = "harden.exe".into()),
         "must match ^[\\w-]+$",
     );
-    let ws = workspace();
     let mut doc = harden();
     doc["metadata"]["name"] = "com1".into();
-    let errors = validate(
-        "krew/com1.yaml",
-        &doc,
-        &Expect {
-            workspace: &ws,
-            platforms: &RELEASED,
-        },
-    );
+    let errors = errors_for("krew/com1.yaml", &doc);
     assert_rejected(
         &errors,
         "metadata.name: `com1` is a reserved name on Windows",
