@@ -109,9 +109,7 @@ impl Report for DrillReport {
 
     fn human(&self, _wide: bool) -> String {
         let mut table = Table::new(["PHASE", "RESULT", "SECONDS", "MESSAGE"]);
-        table
-            .color(shipshape::output::color_enabled(&std::io::stdout()))
-            .align_right(2);
+        table.align_right(2);
         for p in &self.phases {
             let tone = match p.result.as_str() {
                 "passed" => Tone::Good,
@@ -160,6 +158,14 @@ pub struct Plan {
     pub history: Option<(String, usize)>,
 }
 
+impl Plan {
+    /// Whether a backup or restore in this phase counts: Completed, or PartiallyFailed with
+    /// `--allow-partially-failed`.
+    pub fn accepts(&self, phase: &str) -> bool {
+        phase == "Completed" || (self.allow_partially_failed && phase == "PartiallyFailed")
+    }
+}
+
 /// Picks the backup as Velero's `--from-backup latest` does: the newest Completed (or, when
 /// allowed, PartiallyFailed) backup by start time that covers every namespace.
 pub fn pick_backup<'a>(backups: &'a [Value], plan: &Plan) -> Result<&'a Value, String> {
@@ -176,8 +182,7 @@ pub fn pick_backup<'a>(backups: &'a [Value], plan: &Plan) -> Result<&'a Value, S
         return Ok(found);
     }
     let usable = |b: &&Value| {
-        let phase = b["status"]["phase"].as_str().unwrap_or_default();
-        (phase == "Completed" || (plan.allow_partially_failed && phase == "PartiallyFailed"))
+        plan.accepts(b["status"]["phase"].as_str().unwrap_or_default())
             && plan
                 .namespaces
                 .iter()
@@ -431,16 +436,12 @@ async fn drill(
         .and_then(|l| l["spec"]["objectStorage"]["caCert"].as_str())
         .and_then(|c| base64::Engine::decode(&base64::engine::general_purpose::STANDARD, c).ok());
     let problems: Vec<String> = [
-        (!matches!(
-            backup["status"]["phase"].as_str(),
-            Some("Completed") | Some("PartiallyFailed")
-        ) || (!plan.allow_partially_failed && backup["status"]["phase"] == "PartiallyFailed"))
-            .then(|| {
-                format!(
-                    "backup {name} is {}",
-                    backup["status"]["phase"].as_str().unwrap_or("New")
-                )
-            }),
+        (!plan.accepts(backup["status"]["phase"].as_str().unwrap_or_default())).then(|| {
+            format!(
+                "backup {name} is {}",
+                backup["status"]["phase"].as_str().unwrap_or("New")
+            )
+        }),
         plan.namespaces
             .iter()
             .find(|ns| !crate::inventory::covers(&backup, ns))
@@ -552,7 +553,7 @@ async fn drill(
         status["warnings"],
         status["errors"]
     );
-    let ok = phase == "Completed" || (phase == "PartiallyFailed" && plan.allow_partially_failed);
+    let ok = plan.accepts(phase);
     let mut message = if status["validationErrors"].is_array() {
         format!("{phase}: {}", status["validationErrors"])
     } else {
@@ -562,7 +563,6 @@ async fn drill(
         let results = crate::results::restore_results(
             kube,
             vns,
-            restore_name,
             restore_name,
             ca_pem.as_deref(),
             plan.timeout,

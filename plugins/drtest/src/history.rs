@@ -156,10 +156,7 @@ impl Report for History {
             header.extend(["FAILED PHASE", "ID"]);
         }
         let mut table = Table::new(header);
-        table
-            .color(shipshape::output::color_enabled(&std::io::stdout()))
-            .align_right(4)
-            .align_right(5);
+        table.align_right(4).align_right(5);
         for r in &self.runs {
             let tone = if r.result == "passed" {
                 Tone::Good

@@ -37,8 +37,9 @@ fn seconds_since(text: Option<&str>, now: i64) -> Option<i64> {
     Some(now - text?.parse::<jiff::Timestamp>().ok()?.as_second())
 }
 
-fn included(backup: &Value) -> Vec<String> {
-    let list: Vec<String> = backup["spec"]["includedNamespaces"]
+/// The namespaces a Backup spec (or a Schedule's template) includes; none listed means all.
+fn included(spec: &Value) -> Vec<String> {
+    let list: Vec<String> = spec["includedNamespaces"]
         .as_array()
         .into_iter()
         .flatten()
@@ -53,8 +54,13 @@ fn included(backup: &Value) -> Vec<String> {
 
 /// Whether a backup covers a namespace.
 pub fn covers(backup: &Value, namespace: &str) -> bool {
-    included(backup).iter().any(|n| n == "*" || n == namespace)
-        && !backup["spec"]["excludedNamespaces"]
+    spec_covers(&backup["spec"], namespace)
+}
+
+/// Whether a Backup spec (or a Schedule's template) covers a namespace.
+fn spec_covers(spec: &Value, namespace: &str) -> bool {
+    included(spec).iter().any(|n| n == "*" || n == namespace)
+        && !spec["excludedNamespaces"]
             .as_array()
             .is_some_and(|e| e.iter().any(|n| n == namespace))
 }
@@ -73,7 +79,7 @@ pub fn backups(objects: &[Value], namespace: Option<&str>, now: i64) -> Backups 
                     .unwrap_or_default()
                     .to_owned(),
                 phase: status["phase"].as_str().unwrap_or("New").to_owned(),
-                namespaces: included(b),
+                namespaces: included(&b["spec"]),
                 storage_location: b["spec"]["storageLocation"]
                     .as_str()
                     .unwrap_or("default")
@@ -118,7 +124,6 @@ impl Report for Backups {
             "WARNINGS",
             "NAMESPACES",
         ]);
-        table.color(shipshape::output::color_enabled(&std::io::stdout()));
         for b in &self.backups {
             let tone = match b.phase.as_str() {
                 "Completed" => Tone::Good,
@@ -191,26 +196,12 @@ pub fn status(
 ) -> Status {
     let mut names: Vec<String> = namespaces.to_vec();
     if names.is_empty() {
-        for object in backups
+        let specs = backups
             .iter()
-            .chain(schedules.iter().map(|s| &s["spec"]["template"]))
-        {
-            let source = if object["spec"].is_object() {
-                object
-            } else {
-                &Value::Null
-            };
-            for n in source["spec"]["includedNamespaces"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .chain(
-                    object["includedNamespaces"]
-                        .as_array()
-                        .into_iter()
-                        .flatten(),
-                )
-            {
+            .map(|b| &b["spec"])
+            .chain(schedules.iter().map(|s| &s["spec"]["template"]));
+        for spec in specs {
+            for n in spec["includedNamespaces"].as_array().into_iter().flatten() {
                 if let Some(n) = n.as_str().filter(|n| *n != "*") {
                     names.push(n.to_owned());
                 }
@@ -241,10 +232,7 @@ pub fn status(
             let last = list.backups.into_iter().find(|b| b.phase == "Completed");
             let covering: Vec<String> = schedules
                 .iter()
-                .filter(|s| {
-                    let template = serde_json::json!({"spec": s["spec"]["template"]});
-                    covers(&template, &namespace)
-                })
+                .filter(|s| spec_covers(&s["spec"]["template"], &namespace))
                 .filter_map(|s| s["metadata"]["name"].as_str().map(str::to_owned))
                 .collect();
             let location = last.as_ref().map(|b| b.storage_location.clone());
@@ -285,7 +273,6 @@ impl Report for Status {
             "SCHEDULES",
             "LOCATION",
         ]);
-        table.color(shipshape::output::color_enabled(&std::io::stdout()));
         for n in &self.namespaces {
             let fresh = if n.fresh {
                 ("yes".into(), Tone::Good)

@@ -245,6 +245,14 @@ fn now() -> i64 {
     jiff::Timestamp::now().as_second()
 }
 
+/// `--velero-namespace`, for every subcommand.
+#[derive(Debug, Clone, clap::Args)]
+pub struct VeleroArgs {
+    /// Where Velero runs.
+    #[arg(long = "velero-namespace", default_value = "velero")]
+    pub velero_namespace: String,
+}
+
 /// `kubectl drtest backups`' flags.
 #[derive(Debug, clap::Args)]
 pub struct BackupsArgs {
@@ -252,9 +260,8 @@ pub struct BackupsArgs {
     #[arg(long = "for", value_name = "NAMESPACE")]
     pub for_namespace: Option<String>,
 
-    /// Where Velero runs.
-    #[arg(long = "velero-namespace", default_value = "velero")]
-    pub velero_namespace: String,
+    #[command(flatten)]
+    pub velero: VeleroArgs,
 
     #[command(flatten)]
     pub output: shipshape::OutputArg,
@@ -263,7 +270,7 @@ pub struct BackupsArgs {
 async fn backups(global: &GlobalArgs, args: &BackupsArgs) -> anyhow::Result<Exit> {
     let kube = shipshape::Kube::connect(&global.kube, PLUGIN).await?;
     ensure_velero(&kube).await?;
-    let objects = list_velero(&kube, &args.velero_namespace, "backups", "Backup").await?;
+    let objects = list_velero(&kube, &args.velero.velero_namespace, "backups", "Backup").await?;
     let report = inventory::backups(&objects, args.for_namespace.as_deref(), now());
     shipshape::output::print_report(&report, args.output.output)?;
     Ok(Exit::Success)
@@ -280,9 +287,8 @@ pub struct StatusArgs {
     #[arg(long = "max-backup-age", default_value = "24h", value_parser = shipshape::duration::parse)]
     pub max_backup_age: std::time::Duration,
 
-    /// Where Velero runs.
-    #[arg(long = "velero-namespace", default_value = "velero")]
-    pub velero_namespace: String,
+    #[command(flatten)]
+    pub velero: VeleroArgs,
 
     #[command(flatten)]
     pub output: shipshape::OutputArg,
@@ -290,7 +296,7 @@ pub struct StatusArgs {
 
 async fn status(global: &GlobalArgs, args: &StatusArgs) -> anyhow::Result<Exit> {
     let kube = shipshape::Kube::connect(&global.kube, PLUGIN).await?;
-    let ns = &args.velero_namespace;
+    let ns = &args.velero.velero_namespace;
     ensure_velero(&kube).await?;
     let (backups, schedules, locations) = tokio::try_join!(
         list_velero(&kube, ns, "backups", "Backup"),
@@ -325,9 +331,8 @@ pub struct DrillArgs {
     #[arg(long = "allow-partially-failed")]
     pub allow_partially_failed: bool,
 
-    /// Where Velero runs.
-    #[arg(long = "velero-namespace", default_value = "velero")]
-    pub velero_namespace: String,
+    #[command(flatten)]
+    pub velero: VeleroArgs,
 
     /// A smoke-test Job manifest, run in the (first) sandbox namespace once the restore is
     /// ready; its namespace is replaced by the sandbox's.
@@ -376,7 +381,7 @@ impl DrillArgs {
             (
                 self.history_namespace
                     .clone()
-                    .unwrap_or_else(|| self.velero_namespace.clone()),
+                    .unwrap_or_else(|| self.velero.velero_namespace.clone()),
                 self.history_limit,
             )
         })
@@ -390,7 +395,7 @@ impl DrillArgs {
         }
         args.extend([
             "--velero-namespace".into(),
-            self.velero_namespace.clone(),
+            self.velero.velero_namespace.clone(),
             "--max-backup-age".into(),
             format!("{}s", self.max_backup_age.as_secs()),
             "--timeout".into(),
@@ -462,7 +467,7 @@ async fn drill_run(global: &GlobalArgs, args: &RunArgs) -> anyhow::Result<Exit> 
         namespaces: drill.namespaces.clone(),
         backup: args.backup.clone(),
         allow_partially_failed: drill.allow_partially_failed,
-        velero_namespace: drill.velero_namespace.clone(),
+        velero_namespace: drill.velero.velero_namespace.clone(),
         smoke_job,
         smoke_image: drill.smoke_image.clone(),
         smoke_command: drill.smoke_command.clone(),
@@ -510,9 +515,8 @@ pub struct HistoryArgs {
     #[arg(long = "history-namespace", value_name = "NAMESPACE")]
     pub history_namespace: Option<String>,
 
-    /// Where Velero runs.
-    #[arg(long = "velero-namespace", default_value = "velero")]
-    pub velero_namespace: String,
+    #[command(flatten)]
+    pub velero: VeleroArgs,
 
     /// How many drills to show, newest first.
     #[arg(long, default_value_t = 20)]
@@ -527,7 +531,7 @@ async fn history(global: &GlobalArgs, args: &HistoryArgs) -> anyhow::Result<Exit
     let namespace = args
         .history_namespace
         .as_deref()
-        .unwrap_or(&args.velero_namespace);
+        .unwrap_or(&args.velero.velero_namespace);
     let config_maps = list_reports(&kube, namespace).await?;
     let report = history::history(&config_maps, args.for_namespace.as_deref(), args.limit);
     shipshape::output::print_report(&report, args.output.output)?;
@@ -542,9 +546,8 @@ pub struct CleanupArgs {
     #[arg(long = "older-than", value_name = "DURATION", value_parser = shipshape::duration::parse)]
     pub older_than: Option<std::time::Duration>,
 
-    /// Where Velero runs (the drills' Restores live there).
-    #[arg(long = "velero-namespace", default_value = "velero")]
-    pub velero_namespace: String,
+    #[command(flatten)]
+    pub velero: VeleroArgs,
 
     #[command(flatten)]
     pub dry_run: shipshape::apply::DryRunArg,
@@ -564,7 +567,7 @@ async fn cleanup(global: &GlobalArgs, args: &CleanupArgs) -> anyhow::Result<Exit
         shipshape::list::list(
             &kube,
             &velero("restores", "Restore"),
-            Some(&args.velero_namespace),
+            Some(&args.velero.velero_namespace),
             Some(selector),
         )
         .await?
@@ -597,8 +600,14 @@ async fn cleanup(global: &GlobalArgs, args: &CleanupArgs) -> anyhow::Result<Exit
             ..Default::default()
         };
         for l in &due {
-            drill::delete_leftover(&kube, &args.velero_namespace, &l.kind, &l.name, &params)
-                .await?;
+            drill::delete_leftover(
+                &kube,
+                &args.velero.velero_namespace,
+                &l.kind,
+                &l.name,
+                &params,
+            )
+            .await?;
         }
         if dry_run == DryRun::None {
             let namespaces: Vec<String> = due
@@ -678,7 +687,7 @@ async fn schedule_command(global: &GlobalArgs, args: &ScheduleArgs) -> anyhow::R
         image: args.image.clone(),
         run_args: args.drill.run_args(),
         smoke_job,
-        velero_namespace: args.drill.velero_namespace.clone(),
+        velero_namespace: args.drill.velero.velero_namespace.clone(),
         history_namespace: args.drill.history().map(|(ns, _)| ns),
         timeout_seconds: args.drill.timeout.as_secs(),
         velero_schedule: args.velero_schedule.then(|| {

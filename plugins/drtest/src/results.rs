@@ -16,16 +16,16 @@ use crate::velero;
 /// The restore's results, or `{"unavailable": why}`: the URL is object storage's, which the
 /// drill may not reach, and results are a bonus, never a reason to fail a drill. HTTPS URLs are
 /// trusted with the system's certificate authorities and the storage location's `caCert`
-/// (`ca_pem`), as the Velero CLI does.
+/// (`ca_pem`), as the Velero CLI does. The restore's name is the drill's id, so it labels the
+/// DownloadRequest too.
 pub async fn restore_results(
     kube: &Kube,
     velero_namespace: &str,
     restore: &str,
-    drill: &str,
     ca_pem: Option<&[u8]>,
     timeout: Duration,
 ) -> Value {
-    match fetch(kube, velero_namespace, restore, drill, ca_pem, timeout).await {
+    match fetch(kube, velero_namespace, restore, ca_pem, timeout).await {
         Ok(results) => results,
         Err(e) => json!({"unavailable": format!("{e:#}")}),
     }
@@ -35,7 +35,6 @@ async fn fetch(
     kube: &Kube,
     velero_namespace: &str,
     restore: &str,
-    drill: &str,
     ca_pem: Option<&[u8]>,
     timeout: Duration,
 ) -> anyhow::Result<Value> {
@@ -47,7 +46,7 @@ async fn fetch(
     );
     let request: kube::api::DynamicObject = serde_json::from_value(json!({
         "apiVersion": "velero.io/v1", "kind": "DownloadRequest",
-        "metadata": {"name": name, "namespace": velero_namespace, "labels": {DRILL_LABEL: drill}},
+        "metadata": {"name": name, "namespace": velero_namespace, "labels": {DRILL_LABEL: restore}},
         "spec": {"target": {"kind": "RestoreResults", "name": restore}},
     }))?;
     requests

@@ -31,14 +31,7 @@ spec: {includedNamespaces: [hastecrm-production], ttl: 168h0m0s}
 ",
     );
     assert_eq!(out.code, Some(0), "{out:?}");
-    cluster.ok(&[
-        "wait",
-        "--for=jsonpath={.status.phase}=Completed",
-        "backup/nightly-1",
-        "-n",
-        "velero",
-        "--timeout=30s",
-    ]);
+    wait_phase(&cluster, "backup/nightly-1", "Completed");
 
     let out = cluster.kubectl(&[
         "drtest",
@@ -75,14 +68,7 @@ spec: {backupName: nightly-1, includedNamespaces: [hastecrm-production], namespa
 ",
     );
     assert_eq!(out.code, Some(0), "{out:?}");
-    cluster.ok(&[
-        "wait",
-        "--for=jsonpath={.status.phase}=Completed",
-        "restore/drill-1",
-        "-n",
-        "velero",
-        "--timeout=30s",
-    ]);
+    wait_phase(&cluster, "restore/drill-1", "Completed");
     let labels = cluster.ok(&[
         "get",
         "deploy",
@@ -98,22 +84,7 @@ spec: {backupName: nightly-1, includedNamespaces: [hastecrm-production], namespa
     );
 
     // An unavailable storage location: status fails, and restores fail validation.
-    cluster.ok(&[
-        "annotate",
-        "bsl",
-        "default",
-        "-n",
-        "velero",
-        "simcluster.shipshape.dev/unavailable=true",
-    ]);
-    cluster.ok(&[
-        "wait",
-        "--for=jsonpath={.status.phase}=Unavailable",
-        "bsl/default",
-        "-n",
-        "velero",
-        "--timeout=30s",
-    ]);
+    make_location_unavailable(&cluster);
     let out = cluster.kubectl(&["drtest", "status"]);
     assert_eq!(out.code, Some(1), "{out:?}");
     assert!(
@@ -126,14 +97,7 @@ spec: {backupName: nightly-1, includedNamespaces: [hastecrm-production], namespa
         "apiVersion: velero.io/v1\nkind: Restore\nmetadata: {name: drill-2, namespace: velero}\nspec: {backupName: nightly-1}\n",
     );
     assert_eq!(out.code, Some(0), "{out:?}");
-    cluster.ok(&[
-        "wait",
-        "--for=jsonpath={.status.phase}=FailedValidation",
-        "restore/drill-2",
-        "-n",
-        "velero",
-        "--timeout=30s",
-    ]);
+    wait_phase(&cluster, "restore/drill-2", "FailedValidation");
     let errors = cluster.ok(&[
         "get",
         "restore",
@@ -205,14 +169,7 @@ spec: {{includedNamespaces: [shop]}}
         ),
     );
     assert_eq!(out.code, Some(0), "{out:?}");
-    cluster.ok(&[
-        "wait",
-        "--for=jsonpath={.status.phase}=Completed",
-        "backup/shop-1",
-        "-n",
-        "velero",
-        "--timeout=30s",
-    ]);
+    wait_phase(&cluster, "backup/shop-1", "Completed");
     Some(cluster)
 }
 
@@ -328,16 +285,7 @@ fn a_drill_passes_and_cleans_up_and_failures_say_which_phase() {
     );
     assert_eq!(leftovers(&cluster), "", "nothing left behind");
     assert_eq!(
-        cluster.ok(&[
-            "get",
-            "restores",
-            "-n",
-            "velero",
-            "-l",
-            "drtest.shipshape.dev/drill",
-            "-o",
-            "name"
-        ]),
+        drill_restores(&cluster),
         "",
         "the drill's Restore is deleted"
     );
@@ -457,22 +405,7 @@ fn a_drill_passes_and_cleans_up_and_failures_say_which_phase() {
     );
 
     // An unavailable storage location.
-    cluster.ok(&[
-        "annotate",
-        "bsl",
-        "default",
-        "-n",
-        "velero",
-        "simcluster.shipshape.dev/unavailable=true",
-    ]);
-    cluster.ok(&[
-        "wait",
-        "--for=jsonpath={.status.phase}=Unavailable",
-        "bsl/default",
-        "-n",
-        "velero",
-        "--timeout=30s",
-    ]);
+    make_location_unavailable(&cluster);
     let out = cluster.kubectl(&["drtest", "run", "--for", "shop"]);
     assert_eq!(out.code, Some(1), "{out:?}");
     assert!(
@@ -600,6 +533,31 @@ fn signal(child: &std::process::Child, signal: &str) {
         .status()
         .expect("kill runs");
     assert!(status.success());
+}
+
+/// Waits (up to 30 s) until a Velero object (`backup/nightly-1`) reaches `phase`.
+fn wait_phase(cluster: &Cluster, object: &str, phase: &str) {
+    cluster.ok(&[
+        "wait",
+        &format!("--for=jsonpath={{.status.phase}}={phase}"),
+        object,
+        "-n",
+        "velero",
+        "--timeout=30s",
+    ]);
+}
+
+/// Makes the `default` storage location Unavailable (simcluster's annotation) and waits for it.
+fn make_location_unavailable(cluster: &Cluster) {
+    cluster.ok(&[
+        "annotate",
+        "bsl",
+        "default",
+        "-n",
+        "velero",
+        "simcluster.shipshape.dev/unavailable=true",
+    ]);
+    wait_phase(cluster, "bsl/default", "Unavailable");
 }
 
 fn drill_restores(cluster: &Cluster) -> String {

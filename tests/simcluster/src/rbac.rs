@@ -54,14 +54,7 @@ pub fn token_request(store: &Store, namespace: &str, name: &str) -> Result<Value
         .cloned()
         .ok_or_else(|| ApiError::new(404, "NotFound", "serviceaccounts are not served"))?;
     store.get(&rt, namespace, name)?;
-    let expiration = jiff::Timestamp::now()
-        .checked_add(jiff::SignedDuration::from_secs(3600))
-        .map(|t| {
-            t.round(jiff::Unit::Second)
-                .map(|t| t.to_string())
-                .unwrap_or_default()
-        })
-        .unwrap_or_default();
+    let expiration = crate::store::after(3600);
     Ok(json!({
         "kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1",
         "metadata": {"name": name, "namespace": namespace, "creationTimestamp": crate::store::now()},

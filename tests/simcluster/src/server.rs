@@ -293,6 +293,28 @@ fn forbidden(faults: &Faults, verb: &str, resource: &str, namespace: Option<&str
     })
 }
 
+/// The 403 for a request, if any: an injected fault on `fault_resource` first, then the
+/// ServiceAccount's RBAC (requests without a token are the cluster admin's).
+fn denial(
+    faults: &Faults,
+    store: &Store,
+    account: Option<&crate::rbac::ServiceAccount>,
+    attributes: &crate::rbac::Attributes<'_>,
+    fault_resource: &str,
+) -> Option<ApiError> {
+    if forbidden(
+        faults,
+        attributes.verb,
+        fault_resource,
+        attributes.namespace,
+    ) {
+        return Some(crate::rbac::forbidden(FAULT_USER, attributes));
+    }
+    let account = account?;
+    (!crate::rbac::allowed(store, account, attributes))
+        .then(|| crate::rbac::forbidden(&account.user(), attributes))
+}
+
 /// Serves one request. An `Err` drops the connection (a fault).
 pub async fn handle(
     shared: Arc<Shared>,
@@ -471,13 +493,14 @@ async fn route(
             namespace: Some(&proxied.namespace),
             name: Some(&proxied.service),
         };
-        if forbidden(faults, &verb, "services/proxy", Some(&proxied.namespace)) {
-            return error_response(&crate::rbac::forbidden(FAULT_USER, &attributes));
-        }
-        if let Some(account) = account
-            && !crate::rbac::allowed(&shared.store(), account, &attributes)
-        {
-            return error_response(&crate::rbac::forbidden(&account.user(), &attributes));
+        if let Some(error) = denial(
+            faults,
+            &shared.store(),
+            account,
+            &attributes,
+            "services/proxy",
+        ) {
+            return error_response(&error);
         }
         return match crate::proxy::answer(&shared.store(), &proxied) {
             Ok((code, body)) => Response::builder()
@@ -512,20 +535,24 @@ async fn route(
         namespace: target.namespace.as_deref(),
         name: target.name.as_deref(),
     };
-    if forbidden(faults, verb, &target.rt.plural, target.namespace.as_deref()) {
-        return error_response(&crate::rbac::forbidden(FAULT_USER, &attributes));
+    if let Some(error) = denial(
+        faults,
+        &shared.store(),
+        account,
+        &attributes,
+        &target.rt.plural,
+    ) {
+        return error_response(&error);
     }
     if let Some(account) = account {
         let store = shared.store();
-        let mut allowed = crate::rbac::allowed(&store, account, &attributes);
         // A server-side apply that creates its object needs `create` too.
         let applying = req
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|t| t.starts_with("application/apply-patch"));
-        if allowed
-            && applying
+        if applying
             && target.subresource.is_none()
             && let Some(name) = target.name.as_deref()
             && store
@@ -537,10 +564,9 @@ async fn route(
                 .is_err()
         {
             attributes.verb = "create";
-            allowed = crate::rbac::allowed(&store, account, &attributes);
-        }
-        if !allowed {
-            return error_response(&crate::rbac::forbidden(&account.user(), &attributes));
+            if !crate::rbac::allowed(&store, account, &attributes) {
+                return error_response(&crate::rbac::forbidden(&account.user(), &attributes));
+            }
         }
     }
     if method == Method::POST

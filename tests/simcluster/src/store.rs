@@ -168,7 +168,14 @@ pub fn name_suffix(seed: &Value, len: usize) -> String {
 
 /// The current time, as the API server writes timestamps.
 pub fn now() -> String {
+    after(0)
+}
+
+/// `seconds` from now, as [`now`] writes it: expirations and token lifetimes.
+pub fn after(seconds: i64) -> String {
     jiff::Timestamp::now()
+        .checked_add(jiff::SignedDuration::from_secs(seconds))
+        .unwrap_or(jiff::Timestamp::MAX)
         .strftime("%Y-%m-%dT%H:%M:%SZ")
         .to_string()
 }

@@ -132,14 +132,7 @@ pub fn tick(store: &mut Store, snapshots: &mut HashMap<String, Snapshot>) {
             .as_str()
             .and_then(duration_seconds)
             .unwrap_or(720 * 3600);
-        let expiration = jiff::Timestamp::now()
-            .checked_add(jiff::SignedDuration::from_secs(ttl))
-            .map(|t| {
-                t.round(jiff::Unit::Second)
-                    .map(|t| t.to_string())
-                    .unwrap_or_default()
-            })
-            .unwrap_or_default();
+        let expiration = crate::store::after(ttl);
         let items = snapshot.len();
         snapshots.insert(format!("{namespace}/{name}"), snapshot);
         backup["status"] = json!({
@@ -370,14 +363,7 @@ fn downloads(store: &mut Store) {
             // Velero retries until the restore has uploaded it.
             continue;
         }
-        let expiration = jiff::Timestamp::now()
-            .checked_add(jiff::SignedDuration::from_secs(600))
-            .map(|t| {
-                t.round(jiff::Unit::Second)
-                    .map(|t| t.to_string())
-                    .unwrap_or_default()
-            })
-            .unwrap_or_default();
+        let expiration = crate::store::after(600);
         request["status"] = json!({"phase": "Processed", "downloadURL": format!("{}{path}", store.url), "expiration": expiration});
         let _ = store.put(&rt, request);
     }
