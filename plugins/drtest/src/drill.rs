@@ -395,7 +395,6 @@ async fn drill(
     restore_name: &str,
     rec: &mut Recorder,
 ) -> anyhow::Result<()> {
-    use k8s_openapi::api::core::v1 as core;
     let vns = plan.velero_namespace.as_str();
     // Preflight.
     let since = Instant::now();
@@ -591,34 +590,21 @@ async fn drill(
             .until(|| async move {
                 let mut objects = Vec::new();
                 let mut pending = Vec::new();
-                for (resource, kind) in [
-                    (kube::core::ApiResource::erase::<k8s_openapi::api::apps::v1::Deployment>(&()), "Deployment"),
-                    (kube::core::ApiResource::erase::<k8s_openapi::api::apps::v1::StatefulSet>(&()), "StatefulSet"),
-                    (kube::core::ApiResource::erase::<k8s_openapi::api::apps::v1::DaemonSet>(&()), "DaemonSet"),
-                    (kube::core::ApiResource::erase::<core::PersistentVolumeClaim>(&()), "PersistentVolumeClaim"),
-                ] {
+                for (resource, kind) in restored_kinds() {
                     for o in shipshape::list::list(kube, &resource, Some(target), None).await? {
-                        let name = o["metadata"]["name"].as_str().unwrap_or_default().to_owned();
-                        let s = &o["status"];
-                        let (ready, detail) = match kind {
-                            "PersistentVolumeClaim" => (s["phase"] == "Bound", s["phase"].as_str().unwrap_or("Pending").to_owned()),
-                            "DaemonSet" => {
-                                let want = s["desiredNumberScheduled"].as_i64().unwrap_or(0);
-                                (s["numberReady"].as_i64().unwrap_or(0) >= want, format!("{}/{want} ready", s["numberReady"].as_i64().unwrap_or(0)))
-                            }
-                            _ => {
-                                let want = o["spec"]["replicas"].as_i64().unwrap_or(1);
-                                let have = s["readyReplicas"].as_i64().unwrap_or(0);
-                                (have >= want, format!("{have}/{want} ready"))
-                            }
-                        };
+                        let name = o["metadata"]["name"].as_str().unwrap_or_default();
+                        let (ready, detail) = readiness(kind, &o);
                         if !ready {
                             pending.push(format!("{kind}/{name} {detail}"));
                         }
                         objects.push(json!({"kind": kind, "namespace": target, "name": name, "ready": ready, "status": detail}));
                     }
                 }
-                anyhow::Ok(if pending.is_empty() { Check::Done(objects) } else { Check::Pending(pending.join(", ")) })
+                anyhow::Ok(if pending.is_empty() {
+                    Check::Done(objects)
+                } else {
+                    Check::Pending(pending.join(", "))
+                })
             })
             .await;
         match ready {
@@ -794,6 +780,51 @@ async fn smoke_job(
     Ok(json!({"job": job_name, "passed": passed, "log": log, "detail": detail}))
 }
 
+/// The kinds whose restored objects the readiness phase waits for.
+fn restored_kinds() -> [(kube::core::ApiResource, &'static str); 4] {
+    use kube::core::ApiResource;
+    [
+        (
+            ApiResource::erase::<k8s_openapi::api::apps::v1::Deployment>(&()),
+            "Deployment",
+        ),
+        (
+            ApiResource::erase::<k8s_openapi::api::apps::v1::StatefulSet>(&()),
+            "StatefulSet",
+        ),
+        (
+            ApiResource::erase::<k8s_openapi::api::apps::v1::DaemonSet>(&()),
+            "DaemonSet",
+        ),
+        (
+            ApiResource::erase::<k8s_openapi::api::core::v1::PersistentVolumeClaim>(&()),
+            "PersistentVolumeClaim",
+        ),
+    ]
+}
+
+/// Whether a restored object is ready (workloads: every replica ready; claims: Bound), and its
+/// status for the report: `1/2 ready`, `Pending`.
+fn readiness(kind: &str, object: &Value) -> (bool, String) {
+    let s = &object["status"];
+    match kind {
+        "PersistentVolumeClaim" => (
+            s["phase"] == "Bound",
+            s["phase"].as_str().unwrap_or("Pending").to_owned(),
+        ),
+        "DaemonSet" => {
+            let want = s["desiredNumberScheduled"].as_i64().unwrap_or(0);
+            let have = s["numberReady"].as_i64().unwrap_or(0);
+            (have >= want, format!("{have}/{want} ready"))
+        }
+        _ => {
+            let want = object["spec"]["replicas"].as_i64().unwrap_or(1);
+            let have = s["readyReplicas"].as_i64().unwrap_or(0);
+            (have >= want, format!("{have}/{want} ready"))
+        }
+    }
+}
+
 /// Deletes a drill's sandbox namespaces (only those carrying its label) and its Restore.
 pub async fn cleanup(
     kube: &Kube,
@@ -913,5 +944,58 @@ pub async fn delete_leftover(
         Ok(()) => Ok(()),
         Err(kube::Error::Api(status)) if status.code == 404 => Ok(()),
         Err(e) => Err(kube.explain(call, e).into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn workloads_are_ready_with_every_replica_and_claims_when_bound() {
+        let deployment = json!({"spec": {"replicas": 2}, "status": {"readyReplicas": 1}});
+        assert_eq!(
+            readiness("Deployment", &deployment),
+            (false, "1/2 ready".into())
+        );
+        // Without spec.replicas the API server defaults to 1.
+        let one = json!({"spec": {}, "status": {"readyReplicas": 1}});
+        assert_eq!(readiness("StatefulSet", &one), (true, "1/1 ready".into()));
+        let daemons = json!({"status": {"desiredNumberScheduled": 3, "numberReady": 3}});
+        assert_eq!(readiness("DaemonSet", &daemons), (true, "3/3 ready".into()));
+        let claim = json!({"status": {}});
+        assert_eq!(
+            readiness("PersistentVolumeClaim", &claim),
+            (false, "Pending".into())
+        );
+        let bound = json!({"status": {"phase": "Bound"}});
+        assert_eq!(
+            readiness("PersistentVolumeClaim", &bound),
+            (true, "Bound".into())
+        );
+    }
+
+    #[test]
+    fn a_plan_accepts_partially_failed_only_when_allowed() {
+        let mut plan = Plan {
+            namespaces: vec!["shop".into()],
+            backup: None,
+            allow_partially_failed: false,
+            velero_namespace: "velero".into(),
+            smoke_job: None,
+            smoke_image: None,
+            smoke_command: None,
+            http_checks: Vec::new(),
+            max_backup_age: Duration::from_secs(3600),
+            timeout: Duration::from_secs(60),
+            keep: false,
+            history: None,
+        };
+        assert!(plan.accepts("Completed"));
+        assert!(!plan.accepts("PartiallyFailed"));
+        assert!(!plan.accepts("Failed"));
+        plan.allow_partially_failed = true;
+        assert!(plan.accepts("PartiallyFailed"));
+        assert!(!plan.accepts("InProgress"));
     }
 }
