@@ -398,81 +398,29 @@ async fn drill(
     let vns = plan.velero_namespace.as_str();
     // Preflight.
     let since = Instant::now();
-    let backups = crate::list_velero(kube, vns, "backups", "Backup").await?;
-    let locations =
-        crate::list_velero(kube, vns, "backupstoragelocations", "BackupStorageLocation").await?;
-    let backup = match pick_backup(&backups, plan) {
-        Ok(b) => b.clone(),
-        Err(e) => {
-            rec.phase("preflight", since, Err(e));
-            return Ok(());
-        }
-    };
-    let name = backup["metadata"]["name"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    let completed = backup["status"]["completionTimestamp"]
-        .as_str()
-        .map(str::to_owned);
-    rec.report.backup =
-        json!({"name": name, "completed": completed, "phase": backup["status"]["phase"]});
-    let now = jiff::Timestamp::now().as_second();
-    let age = completed
-        .as_deref()
-        .and_then(|c| c.parse::<jiff::Timestamp>().ok())
-        .map(|c| now - c.as_second());
-    rec.report.rpo_seconds = age;
-    let location = backup["spec"]["storageLocation"]
-        .as_str()
-        .unwrap_or("default");
-    let location_object = locations.iter().find(|l| l["metadata"]["name"] == location);
-    let location_phase = location_object
-        .and_then(|l| l["status"]["phase"].as_str())
-        .unwrap_or("NotFound");
-    // The storage's certificate authority, for the download URLs of restore results.
-    let ca_pem = location_object
-        .and_then(|l| l["spec"]["objectStorage"]["caCert"].as_str())
-        .and_then(|c| base64::Engine::decode(&base64::engine::general_purpose::STANDARD, c).ok());
-    let problems: Vec<String> = [
-        (!plan.accepts(backup["status"]["phase"].as_str().unwrap_or_default())).then(|| {
-            format!(
-                "backup {name} is {}",
-                backup["status"]["phase"].as_str().unwrap_or("New")
-            )
-        }),
-        plan.namespaces
-            .iter()
-            .find(|ns| !crate::inventory::covers(&backup, ns))
-            .map(|ns| format!("backup {name} does not cover namespace {ns}")),
-        (location_phase != "Available")
-            .then(|| format!("storage location {location} is {location_phase}")),
-        age.filter(|a| *a > plan.max_backup_age.as_secs() as i64)
-            .map(|a| {
-                format!(
-                    "backup {name} is {} old, above --max-backup-age {}",
-                    shipshape::duration::human(Duration::from_secs(a as u64)),
-                    shipshape::duration::human(plan.max_backup_age)
-                )
-            }),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    if !rec.phase(
-        "preflight",
-        since,
-        if problems.is_empty() {
-            Ok(format!(
-                "backup {name} from {}, location {location} Available",
-                completed.unwrap_or_default()
-            ))
-        } else {
-            Err(problems.join("; "))
-        },
-    ) {
-        return Ok(());
+    let (backups, locations) = tokio::try_join!(
+        crate::list_velero(kube, vns, "backups", "Backup"),
+        crate::list_velero(kube, vns, "backupstoragelocations", "BackupStorageLocation"),
+    )?;
+    let found = preflight(
+        &backups,
+        &locations,
+        plan,
+        jiff::Timestamp::now().as_second(),
+    );
+    if let Some(backup) = &found.backup {
+        rec.report.backup = json!({
+            "name": backup["metadata"]["name"],
+            "completed": backup["status"]["completionTimestamp"],
+            "phase": backup["status"]["phase"],
+        });
     }
+    rec.report.rpo_seconds = found.rpo_seconds;
+    let (Some(backup), true) = (found.backup, rec.phase("preflight", since, found.verdict)) else {
+        return Ok(());
+    };
+    let name = backup["metadata"]["name"].as_str().unwrap_or_default();
+    let ca_pem = found.ca_pem;
 
     // Sandbox: our namespaces, labelled, with an expiry, isolated by NetworkPolicies.
     let since = Instant::now();
@@ -780,6 +728,85 @@ async fn smoke_job(
     Ok(json!({"job": job_name, "passed": passed, "log": log, "detail": detail}))
 }
 
+/// What preflight found, without calling the cluster: the backup to restore, the RPO, the
+/// storage's certificate authority (for restore results), and the verdict.
+struct Preflight {
+    backup: Option<Value>,
+    rpo_seconds: Option<i64>,
+    ca_pem: Option<Vec<u8>>,
+    verdict: Result<String, String>,
+}
+
+/// Preflight over the Velero namespace's Backups and BackupStorageLocations at `now`: the backup
+/// is picked (and usable, covering every namespace, young enough) and its location Available.
+fn preflight(backups: &[Value], locations: &[Value], plan: &Plan, now: i64) -> Preflight {
+    let backup = match pick_backup(backups, plan) {
+        Ok(b) => b.clone(),
+        Err(e) => {
+            return Preflight {
+                backup: None,
+                rpo_seconds: None,
+                ca_pem: None,
+                verdict: Err(e),
+            };
+        }
+    };
+    let name = backup["metadata"]["name"].as_str().unwrap_or_default();
+    let completed = backup["status"]["completionTimestamp"].as_str();
+    let age = completed
+        .and_then(|c| c.parse::<jiff::Timestamp>().ok())
+        .map(|c| now - c.as_second());
+    let location = backup["spec"]["storageLocation"]
+        .as_str()
+        .unwrap_or("default");
+    let location_object = locations.iter().find(|l| l["metadata"]["name"] == location);
+    let location_phase = location_object
+        .and_then(|l| l["status"]["phase"].as_str())
+        .unwrap_or("NotFound");
+    let ca_pem = location_object
+        .and_then(|l| l["spec"]["objectStorage"]["caCert"].as_str())
+        .and_then(|c| base64::Engine::decode(&base64::engine::general_purpose::STANDARD, c).ok());
+    let problems: Vec<String> = [
+        (!plan.accepts(backup["status"]["phase"].as_str().unwrap_or_default())).then(|| {
+            format!(
+                "backup {name} is {}",
+                backup["status"]["phase"].as_str().unwrap_or("New")
+            )
+        }),
+        plan.namespaces
+            .iter()
+            .find(|ns| !crate::inventory::covers(&backup, ns))
+            .map(|ns| format!("backup {name} does not cover namespace {ns}")),
+        (location_phase != "Available")
+            .then(|| format!("storage location {location} is {location_phase}")),
+        age.filter(|a| *a > plan.max_backup_age.as_secs() as i64)
+            .map(|a| {
+                format!(
+                    "backup {name} is {} old, above --max-backup-age {}",
+                    shipshape::duration::human(Duration::from_secs(a as u64)),
+                    shipshape::duration::human(plan.max_backup_age)
+                )
+            }),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let verdict = if problems.is_empty() {
+        Ok(format!(
+            "backup {name} from {}, location {location} Available",
+            completed.unwrap_or_default()
+        ))
+    } else {
+        Err(problems.join("; "))
+    };
+    Preflight {
+        backup: Some(backup),
+        rpo_seconds: age,
+        ca_pem,
+        verdict,
+    }
+}
+
 /// The kinds whose restored objects the readiness phase waits for.
 fn restored_kinds() -> [(kube::core::ApiResource, &'static str); 4] {
     use kube::core::ApiResource;
@@ -975,9 +1002,9 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_plan_accepts_partially_failed_only_when_allowed() {
-        let mut plan = Plan {
+    /// A drill of `shop` with a 1 h RPO.
+    fn plan() -> Plan {
+        Plan {
             namespaces: vec!["shop".into()],
             backup: None,
             allow_partially_failed: false,
@@ -990,7 +1017,117 @@ mod tests {
             timeout: Duration::from_secs(60),
             keep: false,
             history: None,
+        }
+    }
+
+    fn backup(
+        name: &str,
+        namespaces: &[&str],
+        phase: &str,
+        started: &str,
+        completed: &str,
+    ) -> Value {
+        json!({
+            "metadata": {"name": name},
+            "spec": {"includedNamespaces": namespaces, "storageLocation": "default"},
+            "status": {"phase": phase, "startTimestamp": started, "completionTimestamp": completed},
+        })
+    }
+
+    fn location(phase: &str) -> Value {
+        json!({"metadata": {"name": "default"}, "spec": {"objectStorage": {"caCert": "UEVN"}}, "status": {"phase": phase}})
+    }
+
+    /// 2026-11-22T12:00:00Z.
+    const NOON: i64 = 1_795_348_800;
+
+    #[test]
+    fn preflight_picks_the_newest_usable_backup_and_measures_the_rpo() {
+        let backups = [
+            backup(
+                "old",
+                &["shop"],
+                "Completed",
+                "2026-11-22T09:00:00Z",
+                "2026-11-22T09:01:00Z",
+            ),
+            backup(
+                "new",
+                &["shop"],
+                "Completed",
+                "2026-11-22T11:00:00Z",
+                "2026-11-22T11:30:00Z",
+            ),
+            backup(
+                "partial",
+                &["shop"],
+                "PartiallyFailed",
+                "2026-11-22T11:45:00Z",
+                "2026-11-22T11:46:00Z",
+            ),
+            backup(
+                "other",
+                &["web"],
+                "Completed",
+                "2026-11-22T11:50:00Z",
+                "2026-11-22T11:51:00Z",
+            ),
+        ];
+        let found = preflight(&backups, &[location("Available")], &plan(), NOON);
+        assert_eq!(found.backup.expect("a backup")["metadata"]["name"], "new");
+        assert_eq!(found.rpo_seconds, Some(1800));
+        assert_eq!(found.ca_pem.as_deref(), Some(&b"PEM"[..]));
+        assert_eq!(
+            found.verdict,
+            Ok("backup new from 2026-11-22T11:30:00Z, location default Available".into())
+        );
+    }
+
+    #[test]
+    fn preflight_names_every_problem() {
+        let backups = [backup(
+            "new",
+            &["shop"],
+            "Completed",
+            "2026-11-22T09:00:00Z",
+            "2026-11-22T09:00:00Z",
+        )];
+        let found = preflight(&backups, &[location("Unavailable")], &plan(), NOON);
+        assert_eq!(
+            found.verdict,
+            Err("storage location default is Unavailable; backup new is 3h old, above --max-backup-age 1h".into())
+        );
+        let found = preflight(&backups, &[], &plan(), NOON);
+        assert_eq!(
+            found.verdict,
+            Err("storage location default is NotFound; backup new is 3h old, above --max-backup-age 1h".into())
+        );
+        let named = Plan {
+            backup: Some("missing".into()),
+            ..plan()
         };
+        let found = preflight(&backups, &[location("Available")], &named, NOON);
+        assert!(found.backup.is_none() && found.rpo_seconds.is_none());
+        assert_eq!(
+            found.verdict,
+            Err("backup missing not found in namespace velero".into())
+        );
+        let uncovered = Plan {
+            backup: Some("new".into()),
+            namespaces: vec!["shop".into(), "web".into()],
+            max_backup_age: Duration::from_secs(86400),
+            ..plan()
+        };
+        let found = preflight(&backups, &[location("Available")], &uncovered, NOON);
+        assert_eq!(
+            found.verdict,
+            Err("backup new does not cover namespace web".into())
+        );
+    }
+
+    #[test]
+    fn a_plan_accepts_partially_failed_only_when_allowed() {
+        let mut plan = plan();
         assert!(plan.accepts("Completed"));
         assert!(!plan.accepts("PartiallyFailed"));
         assert!(!plan.accepts("Failed"));
