@@ -72,22 +72,35 @@ fn sandbox() -> &'static Sandbox {
     static SANDBOX: OnceLock<Sandbox> = OnceLock::new();
     SANDBOX.get_or_init(|| {
         build_plugins_if_missing();
-        let bin = tempfile::tempdir().expect("tempdir");
-        for plugin in PLUGINS {
-            let name = format!("kubectl-{plugin}{}", std::env::consts::EXE_SUFFIX);
-            let built = target_dir().join(&name);
-            assert!(
-                built.exists(),
-                "{} is missing: run `cargo build --workspace`",
-                built.display()
-            );
-            link(&built, &bin.path().join(&name));
-        }
         Sandbox {
-            bin,
+            bin: linked("kubectl-"),
             home: tempfile::tempdir().expect("tempdir"),
         }
     })
+}
+
+/// A new directory holding links to the four built `<prefix><plugin>` executables, and nothing
+/// else (target/debug itself holds cargo's `kubectl-*.d` files, which kubectl warns about).
+fn linked(prefix: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for plugin in PLUGINS {
+        let name = format!("{prefix}{plugin}{}", std::env::consts::EXE_SUFFIX);
+        let built = target_dir().join(&name);
+        assert!(
+            built.exists(),
+            "{} is missing: run `cargo build --workspace`",
+            built.display()
+        );
+        link(&built, &dir.path().join(&name));
+    }
+    dir
+}
+
+/// The directory holding exactly the four `kubectl_complete-<plugin>` helpers.
+pub fn completion_helper_dir() -> &'static Path {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    ensure_built();
+    DIR.get_or_init(|| linked("kubectl_complete-")).path()
 }
 
 #[cfg(unix)]

@@ -121,29 +121,6 @@ fn man_pages_document_every_subcommand() {
     }
 }
 
-/// A directory holding only the four `kubectl_complete-<plugin>` helpers.
-fn helper_dir() -> &'static Path {
-    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
-    DIR.get_or_init(|| {
-        let dir = tempfile::tempdir().expect("tempdir");
-        for plugin in PLUGINS {
-            let name = format!("kubectl_complete-{plugin}{}", std::env::consts::EXE_SUFFIX);
-            let built = binary(&format!("kubectl_complete-{plugin}"));
-            assert!(
-                built.exists(),
-                "{} is missing: run `cargo build --workspace`",
-                built.display()
-            );
-            #[cfg(unix)]
-            std::os::unix::fs::symlink(&built, dir.path().join(&name)).expect("symlink");
-            #[cfg(not(unix))]
-            std::fs::copy(&built, dir.path().join(&name)).expect("copy");
-        }
-        dir
-    })
-    .path()
-}
-
 /// `kubectl __complete <args>` with the plugins and the helpers on PATH.
 fn complete(kubeconfig: Option<&Path>, args: &[&str]) -> Run {
     let out = kubectl_complete("__complete", kubeconfig, args);
@@ -164,7 +141,7 @@ fn kubectl_complete(verb: &str, kubeconfig: Option<&Path>, args: &[&str]) -> Run
         .find(|(key, _)| *key == "PATH")
         .and_then(|(_, value)| value.map(ToOwned::to_owned))
         .unwrap_or_default();
-    let mut dirs = vec![helper_dir().to_path_buf()];
+    let mut dirs = vec![e2e::completion_helper_dir().to_path_buf()];
     dirs.extend(std::env::split_paths(&path));
     cmd.env("PATH", std::env::join_paths(dirs).expect("PATH"));
     if let Some(kubeconfig) = kubeconfig {
