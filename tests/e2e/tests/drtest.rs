@@ -10,7 +10,7 @@ fn backups_and_protection_status_from_the_simulated_velero() {
     }
     let cluster = Cluster::start(&["tests/simcluster/crds/velero", "examples/hastecrm/insecure"]);
     if !cluster.is_simulated() {
-        // Needs simcluster's Velero simulation (and its unavailable-location convention).
+        eprintln!("skipped on a real cluster: needs simcluster's simulated Velero");
         return;
     }
     let out = cluster.kubectl(&["drtest", "backups"]);
@@ -131,6 +131,9 @@ fn with_backup_on(image: &str, tls: bool) -> Option<Cluster> {
         Cluster::start(&seeds)
     };
     if !cluster.is_simulated() {
+        eprintln!(
+            "skipped on a real cluster: needs simcluster's simulated Velero and image conventions"
+        );
         return None;
     }
     cluster.ok(&["create", "namespace", "velero"]);
@@ -637,8 +640,11 @@ fn ctrl_c_mid_drill_cleans_up_and_a_killed_drill_is_cleaned_up_later() {
 
 #[test]
 fn a_403_on_restores_ends_the_drill_as_an_api_error_after_cleanup() {
-    if !kubectl_available() || e2e::real_cluster().is_some() {
-        // Needs simcluster's fault injection.
+    if !kubectl_available() {
+        return;
+    }
+    if e2e::real_cluster().is_some() {
+        eprintln!("skipped on a real cluster: needs simcluster's fault injection");
         return;
     }
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
