@@ -491,12 +491,7 @@ async fn start(global: &GlobalArgs, args: &StartArgs) -> anyhow::Result<Exit> {
     let checks =
         analysis::checks(&metrics, &queries, args.provider, &target).map_err(UsageError)?;
     let total = shipshape::workload::replicas(&primary).unwrap_or(1);
-    let mut history = previous.map(|(r, _)| {
-        let mut h = r.history.clone();
-        h.push(json!({"started": r.started, "finished": r.finished, "image": r.image, "phase": r.state.phase, "reason": r.state.reason, "steps": r.state.step}));
-        h
-    }).unwrap_or_default();
-    history.truncate(50);
+    let history = previous.map(|(r, _)| r.next_history()).unwrap_or_default();
     let mut record = run::Record {
         deployment: args.deployment.clone(),
         namespace: kube.namespace.clone(),

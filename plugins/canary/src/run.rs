@@ -162,6 +162,9 @@ fn ten() -> u64 {
     10
 }
 
+/// How many earlier runs a record keeps in its history.
+pub const HISTORY_KEPT: usize = 50;
+
 impl Record {
     /// Calls the webhooks of a kind; the failures.
     pub async fn call_hooks(
@@ -190,6 +193,16 @@ impl Record {
 }
 
 impl Record {
+    /// The history of the run after this one: this one's history and this run, the newest
+    /// [`HISTORY_KEPT`] (new runs are appended, so the oldest are dropped).
+    pub fn next_history(&self) -> Vec<Value> {
+        let mut history = self.history.clone();
+        history.push(json!({"started": self.started, "finished": self.finished, "image": self.image, "phase": self.state.phase, "reason": self.state.reason, "steps": self.state.step}));
+        let excess = history.len().saturating_sub(HISTORY_KEPT);
+        history.drain(..excess);
+        history
+    }
+
     /// Records (and prints) an event.
     pub fn event(&mut self, message: impl Into<String>) {
         let message = message.into();
@@ -1479,6 +1492,40 @@ mod tests {
                 .contains("expected replicas")
         );
         assert!(parse_traffic("nginx:").is_err());
+    }
+
+    fn record(history: Vec<Value>) -> Record {
+        serde_json::from_value(json!({
+            "deployment": "web", "namespace": "shop", "container": "web", "image": "web:1.1",
+            "config": {"stepWeight": 10, "maxWeight": 50, "threshold": 5, "onNoData": "fail", "manualGate": false},
+            "intervalSeconds": 30, "checks": [], "prometheus": "http://p:9090", "totalReplicas": 4,
+            "originalTemplate": {}, "state": {"phase": "Succeeded", "weight": 50, "step": 5, "failedChecks": 0, "lastChecks": []},
+            "started": "2026-11-22T07:00:00Z", "events": [], "history": history
+        }))
+        .expect("record")
+    }
+
+    #[test]
+    fn history_keeps_the_newest_runs() {
+        let short = record(vec![json!({"image": "web:1.0"})]).next_history();
+        assert_eq!(short.len(), 2);
+        assert_eq!(short[1]["image"], "web:1.1");
+        assert_eq!(short[1]["steps"], 5);
+        let full: Vec<Value> = (0..HISTORY_KEPT)
+            .map(|i| json!({"image": format!("web:0.{i}")}))
+            .collect();
+        let next = record(full).next_history();
+        assert_eq!(next.len(), HISTORY_KEPT);
+        assert_eq!(next[0]["image"], "web:0.1", "the oldest run is dropped");
+        assert_eq!(
+            next[HISTORY_KEPT - 2]["image"],
+            format!("web:0.{}", HISTORY_KEPT - 1)
+        );
+        assert_eq!(
+            next[HISTORY_KEPT - 1]["image"],
+            "web:1.1",
+            "the newest run is kept"
+        );
     }
 
     #[test]
