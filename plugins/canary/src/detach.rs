@@ -17,6 +17,7 @@ fn rules() -> Value {
         {"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]},
         {"apiGroups": ["coordination.k8s.io"], "resources": ["leases"], "verbs": ["get", "create", "update", "delete"]},
         {"apiGroups": ["gateway.networking.k8s.io"], "resources": ["httproutes"], "verbs": ["get", "patch"]},
+        {"apiGroups": ["networking.istio.io"], "resources": ["virtualservices"], "verbs": ["get", "patch"]},
         {"apiGroups": ["networking.k8s.io"], "resources": ["ingresses"], "verbs": ["get", "create", "patch", "delete"]},
     ])
 }
@@ -90,5 +91,30 @@ mod tests {
         );
         let errors = kubectl_harden::audit::errors_in_generated(&objects);
         assert_eq!(errors, Vec::<String>::new());
+    }
+
+    #[test]
+    fn the_runner_may_read_and_patch_every_route_kind() {
+        let rules = rules();
+        let verbs = |group: &str, resource: &str| -> Vec<Value> {
+            rules
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|r| r["apiGroups"] == json!([group]) && r["resources"] == json!([resource]))
+                .flat_map(|r| r["verbs"].as_array().cloned().unwrap_or_default())
+                .collect()
+        };
+        // The driver reads the route at start and JSON-patches one rule's backends.
+        for (group, resource) in [
+            ("gateway.networking.k8s.io", "httproutes"),
+            ("networking.istio.io", "virtualservices"),
+        ] {
+            assert_eq!(
+                verbs(group, resource),
+                [json!("get"), json!("patch")],
+                "{resource}.{group}"
+            );
+        }
     }
 }
