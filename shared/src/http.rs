@@ -10,6 +10,21 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 
+/// Whether a URL is one [`get`] and [`post`] can fetch: `http://` or `https://`. Err says why not;
+/// callers that take a URL from the user check it here before using it.
+pub fn check_scheme(url: &str) -> Result<(), String> {
+    match url.split_once("://") {
+        Some((scheme, _))
+            if scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https") =>
+        {
+            Ok(())
+        }
+        _ => Err(format!(
+            "`{url}`: only http:// and https:// URLs are supported"
+        )),
+    }
+}
+
 /// POSTs `body` to an `http://` or `https://` URL; the status and body of the answer, or why there was none.
 pub async fn post(
     url: &str,
@@ -76,12 +91,7 @@ async fn send_trusting(
     ca_pem: Option<&[u8]>,
     timeout: Duration,
 ) -> Result<(u16, bytes::Bytes), String> {
-    let url = request.uri().to_string();
-    if !matches!(request.uri().scheme_str(), Some("http" | "https")) {
-        return Err(format!(
-            "`{url}`: only http:// and https:// URLs are supported"
-        ));
-    }
+    check_scheme(&request.uri().to_string())?;
     // The system's roots are read once per process.
     static SYSTEM: std::sync::OnceLock<Result<rustls::ClientConfig, String>> =
         std::sync::OnceLock::new();
@@ -136,5 +146,19 @@ mod tests {
             .await
             .expect_err("refused");
         assert!(error.contains("only http:// and https://"), "{error}");
+    }
+
+    #[test]
+    fn http_and_https_schemes_pass_the_check() {
+        assert_eq!(check_scheme("http://prometheus:9090"), Ok(()));
+        assert_eq!(check_scheme("https://prometheus.example"), Ok(()));
+        assert_eq!(check_scheme("HTTPS://prometheus.example"), Ok(()));
+        for url in ["ftp://example/x", "prometheus:9090", "httpx://p", ""] {
+            let error = check_scheme(url).expect_err(url);
+            assert_eq!(
+                error,
+                format!("`{url}`: only http:// and https:// URLs are supported")
+            );
+        }
     }
 }

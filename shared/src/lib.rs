@@ -7,7 +7,7 @@
 //! - [`manifests`]: Kubernetes objects from files, directories, stdin and `kubectl kustomize`.
 //! - [`workload`]: the pod template of every workload kind.
 //! - [`output`]: `-o table|wide|json|yaml` and the renderers.
-//! - [`http`]: a plain HTTP POST with a deadline (Prometheus, webhooks).
+//! - [`http`]: HTTP(S) GET and POST with a deadline, and the http:// or https:// URL check.
 //! - [`prometheus`]: the Prometheus HTTP API, every response and error shape.
 //! - [`wait`]: polling with a deadline, progress and Ctrl-C.
 //! - [`confirm`]: yes/no prompts, `--yes`, and refusing without a terminal.

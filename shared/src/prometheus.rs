@@ -196,11 +196,11 @@ impl Prometheus {
     /// A client for a base URL such as `http://prometheus.monitoring:9090`.
     pub fn new(base: &str, timeout: Duration) -> Result<Self, String> {
         let base = base.trim_end_matches('/');
-        if !base.starts_with("http://") {
-            return Err(format!(
-                "`{base}`: give an http:// URL (for a Prometheus inside the cluster, `kubectl port-forward` to it first)"
-            ));
-        }
+        crate::http::check_scheme(base).map_err(|why| {
+            format!(
+                "{why} (for a Prometheus inside the cluster, `kubectl port-forward` to it first)"
+            )
+        })?;
         Ok(Self {
             base: base.to_owned(),
             timeout,
@@ -346,7 +346,15 @@ mod tests {
             ),
             Err(QueryError::Unexpected { .. })
         ));
-        assert!(Prometheus::new("https://p", Duration::from_secs(1)).is_err());
+        assert_eq!(
+            Prometheus::new("https://p/", Duration::from_secs(1)).map(|p| p.base().to_owned()),
+            Ok("https://p".to_owned())
+        );
+        assert!(
+            Prometheus::new("p:9090", Duration::from_secs(1))
+                .unwrap_err()
+                .contains("only http:// and https://")
+        );
     }
 
     #[test]

@@ -205,13 +205,8 @@ impl AnalysisFile {
         let file: AnalysisFile =
             serde_saphyr::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
         for hook in &file.webhooks {
-            if !hook.url.starts_with("http://") {
-                return Err(format!(
-                    "{}: webhook {}: give an http:// URL",
-                    path.display(),
-                    hook.url
-                ));
-            }
+            shipshape::http::check_scheme(&hook.url)
+                .map_err(|why| format!("{}: webhook {why}", path.display()))?;
         }
         Ok(file)
     }
@@ -253,6 +248,24 @@ mod tests {
         );
         assert_eq!(file.query_flags(), ["queue-depth=max(queue_depth)"]);
         assert_eq!(file.webhooks.len(), 1);
+        std::fs::write(
+            &path,
+            "webhooks:\n  - {type: rollout, url: 'https://tests/run'}\n",
+        )
+        .unwrap();
+        assert_eq!(AnalysisFile::read(&path).unwrap().webhooks.len(), 1);
+        std::fs::write(
+            &path,
+            "webhooks:\n  - {type: rollout, url: 'tests:80/run'}\n",
+        )
+        .unwrap();
+        assert_eq!(
+            AnalysisFile::read(&path).unwrap_err(),
+            format!(
+                "{}: webhook `tests:80/run`: only http:// and https:// URLs are supported",
+                path.display()
+            )
+        );
         std::fs::write(&path, "metric: []\n").unwrap();
         let err = AnalysisFile::read(&path).unwrap_err();
         assert!(

@@ -62,9 +62,7 @@ pub fn parse(text: &str) -> Result<Webhook, String> {
             ));
         }
     };
-    if !url.starts_with("http://") {
-        return Err(format!("`{url}`: give an http:// URL"));
-    }
+    shipshape::http::check_scheme(url)?;
     Ok(Webhook {
         kind,
         url: url.to_owned(),
@@ -128,7 +126,15 @@ mod tests {
                 .contains("webhook types are")
         );
         assert!(parse("rollout").is_err());
-        assert!(parse("rollout=https://x").is_err());
+        assert_eq!(
+            parse("rollout=https://x").map(|h| h.url),
+            Ok("https://x".into())
+        );
+        assert!(
+            parse("rollout=x:80")
+                .unwrap_err()
+                .contains("only http:// and https://")
+        );
         let p = payload(Kind::Rollout, "web", "shop", "Progressing", "web:1.1");
         assert_eq!(p["type"], "rollout");
         assert_eq!(p["name"], "web");
