@@ -101,7 +101,8 @@ fn owned_by<'a>(objects: &'a [Value], owner: &Value) -> Vec<&'a Value> {
         .collect()
 }
 
-fn is_ready(pod: &Value) -> bool {
+/// Whether a pod's Ready condition is True.
+pub(crate) fn is_ready(pod: &Value) -> bool {
     pod["status"]["conditions"].as_array().is_some_and(|c| {
         c.iter()
             .any(|c| c["type"] == "Ready" && c["status"] == "True")

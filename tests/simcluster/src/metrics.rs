@@ -8,6 +8,7 @@
 use serde_json::{Value, json};
 use shipshape::quantity::Quantity;
 
+use crate::selectors::LabelSelector;
 use crate::store::{ApiError, Store};
 
 /// The annotation that sets a pod's containers' usage.
@@ -101,7 +102,7 @@ pub fn serve(
     plural: &str,
     namespace: Option<&str>,
     name: Option<&str>,
-    selector: &crate::selectors::LabelSelector,
+    selector: &LabelSelector,
 ) -> Result<Value, ApiError> {
     let now = now_seconds();
     let pods: Vec<Value> = store
@@ -234,10 +235,29 @@ pub fn cadvisor(store: &Store) -> String {
 /// the rule's traffic (10 per second per pod behind the rule).
 pub const REQUESTS_PER_SECOND: f64 = 10.0;
 
-fn selects(selector: &Value, labels: &Value) -> bool {
-    selector
-        .as_object()
-        .is_some_and(|m| !m.is_empty() && m.iter().all(|(k, v)| labels[k] == *v))
+/// The pods (of `pods`) behind a Service: in its namespace and matched by its selector. None
+/// without such a Service, or when its selector is empty (a Service without a selector selects
+/// no pods).
+fn behind<'p, 'v>(
+    services: &[Value],
+    pods: &'p [&'v Value],
+    namespace: &str,
+    service: &str,
+) -> Vec<&'p &'v Value> {
+    let Some(selector) = services
+        .iter()
+        .find(|s| s["metadata"]["namespace"] == namespace && s["metadata"]["name"] == service)
+        .and_then(|s| s["spec"]["selector"].as_object())
+        .filter(|m| !m.is_empty())
+    else {
+        return Vec::new();
+    };
+    let selector = LabelSelector::from_object(&json!({ "matchLabels": selector }));
+    pods.iter()
+        .filter(|p| {
+            p["metadata"]["namespace"] == namespace && selector.matches(&p["metadata"]["labels"])
+        })
+        .collect()
 }
 
 /// Each ready pod's request rate, by uid, with HTTPRoute weights applied.
@@ -255,20 +275,11 @@ fn rates(store: &Store, pods: &[&Value]) -> std::collections::HashMap<String, f6
                 .flatten()
                 .filter(|r| r["kind"].as_str().is_none_or(|k| k == "Service"))
                 .map(|r| {
-                    let service = services.iter().find(|s| {
-                        s["metadata"]["namespace"] == namespace
-                            && s["metadata"]["name"] == r["name"]
-                    });
-                    let behind: Vec<&&Value> = pods
-                        .iter()
-                        .filter(|p| {
-                            p["metadata"]["namespace"] == namespace
-                                && service.is_some_and(|s| {
-                                    selects(&s["spec"]["selector"], &p["metadata"]["labels"])
-                                })
-                        })
-                        .collect();
-                    (behind, r["weight"].as_f64().unwrap_or(1.0))
+                    let service = r["name"].as_str().unwrap_or_default();
+                    (
+                        behind(&services, pods, namespace, service),
+                        r["weight"].as_f64().unwrap_or(1.0),
+                    )
                 })
                 .collect();
             let total_weight: f64 = backends.iter().map(|(_, w)| w).sum();
@@ -320,7 +331,7 @@ fn rates(store: &Store, pods: &[&Value]) -> std::collections::HashMap<String, f6
         .iter()
         .filter(|i| annotation(i, "canary").as_deref() == Some("true"))
     {
-        let namespace = &canary["metadata"]["namespace"];
+        let namespace = canary["metadata"]["namespace"].as_str().unwrap_or_default();
         let weight: f64 = annotation(canary, "canary-weight")
             .and_then(|w| w.parse().ok())
             .unwrap_or(0.0);
@@ -328,7 +339,7 @@ fn rates(store: &Store, pods: &[&Value]) -> std::collections::HashMap<String, f6
             let primary_service = ingresses
                 .iter()
                 .filter(|i| {
-                    i["metadata"]["namespace"] == *namespace
+                    i["metadata"]["namespace"] == namespace
                         && annotation(i, "canary").as_deref() != Some("true")
                 })
                 .flat_map(&backends)
@@ -337,20 +348,10 @@ fn rates(store: &Store, pods: &[&Value]) -> std::collections::HashMap<String, f6
             let Some(primary_service) = primary_service else {
                 continue;
             };
-            let behind = |name: &str| -> Vec<&&Value> {
-                let service = services.iter().find(|s| {
-                    s["metadata"]["namespace"] == *namespace && s["metadata"]["name"] == name
-                });
-                pods.iter()
-                    .filter(|p| {
-                        p["metadata"]["namespace"] == *namespace
-                            && service.is_some_and(|s| {
-                                selects(&s["spec"]["selector"], &p["metadata"]["labels"])
-                            })
-                    })
-                    .collect()
-            };
-            let (canaries, primaries) = (behind(&canary_service), behind(&primary_service));
+            let (canaries, primaries) = (
+                behind(&services, pods, namespace, &canary_service),
+                behind(&services, pods, namespace, &primary_service),
+            );
             let traffic = REQUESTS_PER_SECOND * (canaries.len() + primaries.len()) as f64;
             for (group, share) in [
                 (&canaries, weight / 100.0),
@@ -390,11 +391,7 @@ fn behaviour(image: &str) -> (f64, [f64; 11]) {
 
 /// Whether a pod is running and Ready.
 pub fn ready(pod: &Value) -> bool {
-    running(pod)
-        && pod["status"]["conditions"].as_array().is_some_and(|c| {
-            c.iter()
-                .any(|c| c["type"] == "Ready" && c["status"] == "True")
-        })
+    running(pod) && crate::controllers::is_ready(pod)
 }
 
 /// Application metrics for every ready pod, in the Prometheus text format, as an instrumented
