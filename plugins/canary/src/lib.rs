@@ -829,7 +829,7 @@ async fn history(global: &GlobalArgs, args: &TargetArgs) -> anyhow::Result<Exit>
     let kube = Kube::connect(&global.kube, PLUGIN).await?;
     let (record, _) = recorded(&kube, &args.deployment).await?;
     let mut table = Table::new(["STARTED", "IMAGE", "RESULT", "STEPS", "DURATION", "REASON"]);
-    let current = json!({"started": record.started, "finished": record.finished, "image": record.image, "phase": record.state.phase, "reason": record.state.reason, "steps": record.state.step});
+    let current = record.summary();
     for run in record.history.iter().chain([&current]) {
         let duration = match (
             run["started"]

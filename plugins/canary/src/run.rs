@@ -193,11 +193,16 @@ impl Record {
 }
 
 impl Record {
+    /// This run as a history entry: started, finished, image, phase, reason and steps.
+    pub fn summary(&self) -> Value {
+        json!({"started": self.started, "finished": self.finished, "image": self.image, "phase": self.state.phase, "reason": self.state.reason, "steps": self.state.step})
+    }
+
     /// The history of the run after this one: this one's history and this run, the newest
     /// [`HISTORY_KEPT`] (new runs are appended, so the oldest are dropped).
     pub fn next_history(&self) -> Vec<Value> {
         let mut history = self.history.clone();
-        history.push(json!({"started": self.started, "finished": self.finished, "image": self.image, "phase": self.state.phase, "reason": self.state.reason, "steps": self.state.step}));
+        history.push(self.summary());
         let excess = history.len().saturating_sub(HISTORY_KEPT);
         history.drain(..excess);
         history
