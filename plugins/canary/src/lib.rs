@@ -629,7 +629,17 @@ async fn resume(global: &GlobalArgs, args: &TargetArgs) -> anyhow::Result<Exit> 
 /// `abort`, or `promote`: through the live driver when there is one, else here.
 async fn control(global: &GlobalArgs, deployment: &str, what: &str) -> anyhow::Result<Exit> {
     let kube = Kube::connect(&global.kube, PLUGIN).await?;
-    let (mut record, _) = recorded(&kube, deployment).await?;
+    let (record, _) = recorded(&kube, deployment).await?;
+    control_run(&kube, record, deployment, what).await
+}
+
+/// [`control`] of a run already read.
+async fn control_run(
+    kube: &Kube,
+    mut record: run::Record,
+    deployment: &str,
+    what: &str,
+) -> anyhow::Result<Exit> {
     if record.state.phase.finished() {
         return Err(UsageError(format!(
             "the canary of deployment {deployment} already ended: {:?}",
@@ -637,7 +647,7 @@ async fn control(global: &GlobalArgs, deployment: &str, what: &str) -> anyhow::R
         ))
         .into());
     }
-    let cluster = run::Cluster::new(&kube, &kube.namespace);
+    let cluster = run::Cluster::new(kube, &kube.namespace);
     let timeout = Duration::from_secs(record.interval_seconds * 4 + 600);
     if cluster.driven(deployment).await? {
         cluster.request(deployment, what).await?;
@@ -707,7 +717,7 @@ async fn promote(global: &GlobalArgs, args: &PromoteArgs) -> anyhow::Result<Exit
         ))
         .into());
     }
-    control(global, &args.deployment, "promote").await
+    control_run(&kube, record, &args.deployment, "promote").await
 }
 
 /// `kubectl canary status`'s flags.
