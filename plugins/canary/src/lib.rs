@@ -996,7 +996,7 @@ pub struct PreflightArgs {
 
 async fn preflight(global: &GlobalArgs, args: &PreflightArgs) -> anyhow::Result<Exit> {
     use k8s_openapi::api::{
-        apps::v1 as apps, autoscaling::v2 as autoscaling, core::v1 as core, policy::v1 as policy,
+        autoscaling::v2 as autoscaling, core::v1 as core, policy::v1 as policy,
     };
     let kube = Kube::connect(&global.kube, PLUGIN).await?;
     let ns = kube.namespace.clone();
@@ -1027,17 +1027,9 @@ async fn preflight(global: &GlobalArgs, args: &PreflightArgs) -> anyhow::Result<
         >(&())),
         list_of(kube::core::ApiResource::erase::<core::LimitRange>(&())),
         list_of(kube::core::ApiResource::erase::<core::ResourceQuota>(&())),
-        list_of(kube::core::ApiResource::erase::<apps::ReplicaSet>(&())),
+        replicasets_of(&kube, &ns, &primary),
     )?;
-    let uid = primary["metadata"]["uid"].clone();
-    let revisions = replicasets
-        .iter()
-        .filter(|rs| {
-            rs["metadata"]["ownerReferences"]
-                .as_array()
-                .is_some_and(|o| o.iter().any(|r| r["uid"] == uid))
-        })
-        .count();
+    let revisions = replicasets.len();
     let running = cluster
         .record(&args.deployment)
         .await?
@@ -1073,6 +1065,30 @@ async fn preflight(global: &GlobalArgs, args: &PreflightArgs) -> anyhow::Result<
     } else {
         Exit::Success
     })
+}
+
+/// The ReplicaSets a Deployment owns (its revisions), from one list of the namespace's.
+async fn replicasets_of(
+    kube: &Kube,
+    namespace: &str,
+    deployment: &Value,
+) -> anyhow::Result<Vec<Value>> {
+    let uid = &deployment["metadata"]["uid"];
+    let replicasets = shipshape::list::list(
+        kube,
+        &kube::core::ApiResource::erase::<k8s_openapi::api::apps::v1::ReplicaSet>(&()),
+        Some(namespace),
+        None,
+    )
+    .await?;
+    Ok(replicasets
+        .into_iter()
+        .filter(|rs| {
+            rs["metadata"]["ownerReferences"]
+                .as_array()
+                .is_some_and(|o| o.iter().any(|r| r["uid"] == *uid))
+        })
+        .collect())
 }
 
 /// Rows for Prometheus: reachable, and each check's query returning data (and, when
@@ -1309,21 +1325,9 @@ async fn rollback(global: &GlobalArgs, args: &RollbackArgs) -> anyhow::Result<Ex
         ))
         .into());
     }
-    let uid = deployment["metadata"]["uid"].clone();
-    let replicasets = shipshape::list::list(
-        &kube,
-        &kube::core::ApiResource::erase::<apps::ReplicaSet>(&()),
-        Some(&ns),
-        None,
-    )
-    .await?;
+    let replicasets = replicasets_of(&kube, &ns, &deployment).await?;
     let mut revisions: Vec<(u64, &Value)> = replicasets
         .iter()
-        .filter(|rs| {
-            rs["metadata"]["ownerReferences"]
-                .as_array()
-                .is_some_and(|o| o.iter().any(|r| r["uid"] == uid))
-        })
         .filter_map(|rs| {
             Some((
                 rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"]
