@@ -37,7 +37,7 @@ pub async fn post(
         .header(http::header::ACCEPT, "application/json")
         .body(Full::new(bytes::Bytes::from(body)))
         .map_err(|e| e.to_string())?;
-    send(request, timeout).await
+    send_trusting(request, None, timeout).await
 }
 
 /// GETs an `http://` or `https://` URL, trusting `ca_pem`'s certificate authorities besides the
@@ -51,13 +51,6 @@ pub async fn get(
         .body(Full::new(bytes::Bytes::new()))
         .map_err(|e| e.to_string())?;
     send_trusting(request, ca_pem, timeout).await
-}
-
-async fn send(
-    request: http::Request<Full<bytes::Bytes>>,
-    timeout: Duration,
-) -> Result<(u16, bytes::Bytes), String> {
-    send_trusting(request, None, timeout).await
 }
 
 /// The TLS configuration: the system's roots and `ca_pem`'s.

@@ -1,5 +1,5 @@
-//! A Prometheus HTTP API client: instant and range queries, every documented response shape
-//! (vector, matrix, scalar, string; `warnings`; `status: error` with `errorType`), and the HTTP
+//! A Prometheus HTTP API client: instant queries, every documented response shape (vector,
+//! matrix — a range selector's result —, scalar, string; `status: error` with `errorType`), and the HTTP
 //! failures around them (400 bad_data, 422 execution, 503 unavailable, timeouts, refused
 //! connections, non-JSON bodies), each as an error that says what happened and where.
 
@@ -47,11 +47,10 @@ impl Data {
     }
 }
 
-/// A successful answer, with the warnings Prometheus attached.
+/// A successful answer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Answer {
     pub data: Data,
-    pub warnings: Vec<String>,
 }
 
 /// Why a query failed.
@@ -171,13 +170,7 @@ pub fn parse(url: &str, status: u16, body: &[u8], query: &str) -> Result<Answer,
         other => return Err(unexpected(format!("unknown resultType {other:?}"))),
     };
     let data = parsed.ok_or_else(|| unexpected("malformed result".into()))?;
-    let warnings = json["warnings"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|w| w.as_str().map(str::to_owned))
-        .collect();
-    Ok(Answer { data, warnings })
+    Ok(Answer { data })
 }
 
 fn encode(text: &str) -> String {
@@ -243,27 +236,6 @@ impl Prometheus {
         self.post("/api/v1/query", &[("query", promql.to_owned())], promql)
             .await
     }
-
-    /// A range query from `start` to `end` (Unix seconds) every `step` seconds.
-    pub async fn query_range(
-        &self,
-        promql: &str,
-        start: f64,
-        end: f64,
-        step: f64,
-    ) -> Result<Answer, QueryError> {
-        self.post(
-            "/api/v1/query_range",
-            &[
-                ("query", promql.to_owned()),
-                ("start", format!("{start:.3}")),
-                ("end", format!("{end:.3}")),
-                ("step", format!("{step}")),
-            ],
-            promql,
-        )
-        .await
-    }
 }
 
 #[cfg(test)]
@@ -299,10 +271,6 @@ mod tests {
             r#"{"status":"success","data":{"resultType":"vector","result":[]},"warnings":["PromQL info: metric might not be a counter"]}"#,
         );
         assert!(empty.data.values().is_empty());
-        assert_eq!(
-            empty.warnings,
-            ["PromQL info: metric might not be a counter"]
-        );
     }
 
     #[test]

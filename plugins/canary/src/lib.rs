@@ -392,7 +392,7 @@ async fn start(global: &GlobalArgs, args: &StartArgs) -> anyhow::Result<Exit> {
         return Err(UsageError("--max-weight must be at least --step-weight".into()).into());
     }
     let kube = Kube::connect(&global.kube, PLUGIN).await?;
-    let cluster = run::Cluster::new(&kube, &kube.namespace);
+    let cluster = run::Cluster::new(&kube);
     let Some(primary) = cluster.deployment(&args.deployment).await? else {
         return Err(UsageError(format!(
             "deployment \"{}\" not found in namespace \"{}\"",
@@ -588,7 +588,7 @@ async fn finish(
 }
 
 async fn recorded(kube: &Kube, deployment: &str) -> anyhow::Result<(run::Record, Option<String>)> {
-    let cluster = run::Cluster::new(kube, &kube.namespace);
+    let cluster = run::Cluster::new(kube);
     cluster.record(deployment).await?.ok_or_else(|| {
         UsageError(format!("no canary run recorded for deployment {deployment} in namespace {} (configmap {} not found)", kube.namespace, run::state_name(deployment))).into()
     })
@@ -604,7 +604,7 @@ async fn resume(global: &GlobalArgs, args: &TargetArgs) -> anyhow::Result<Exit> 
         ))
         .into());
     }
-    let cluster = run::Cluster::new(&kube, &kube.namespace);
+    let cluster = run::Cluster::new(&kube);
     record.events.push(run::Event {
         time: run::now(),
         message: format!(
@@ -647,7 +647,7 @@ async fn control_run(
         ))
         .into());
     }
-    let cluster = run::Cluster::new(kube, &kube.namespace);
+    let cluster = run::Cluster::new(kube);
     let timeout = Duration::from_secs(record.interval_seconds * 4 + 600);
     if cluster.driven(deployment).await? {
         cluster.request(deployment, what).await?;
@@ -1000,7 +1000,7 @@ async fn preflight(global: &GlobalArgs, args: &PreflightArgs) -> anyhow::Result<
     };
     let kube = Kube::connect(&global.kube, PLUGIN).await?;
     let ns = kube.namespace.clone();
-    let cluster = run::Cluster::new(&kube, &ns);
+    let cluster = run::Cluster::new(&kube);
     let mut list = checklist::Checklist::new(&format!(
         "preflight of deployment/{} → {}",
         args.deployment, args.image
@@ -1099,7 +1099,7 @@ async fn metric_rows(
     namespace: &str,
     deployment: &str,
     window: u64,
-) -> bool {
+) {
     let target = analysis::Target {
         namespace,
         workload: deployment,
@@ -1110,7 +1110,7 @@ async fn metric_rows(
         Ok(checks) => checks,
         Err(e) => {
             list.row("analysis checks", false, true, e);
-            return false;
+            return;
         }
     };
     let prometheus =
@@ -1118,14 +1118,11 @@ async fn metric_rows(
             Ok(p) => p,
             Err(e) => {
                 list.row("Prometheus reachable", false, true, e);
-                return false;
+                return;
             }
         };
     match analysis::evaluate(&prometheus, &checks).await {
-        Err(e) => {
-            list.row("Prometheus reachable", false, true, e.to_string());
-            false
-        }
+        Err(e) => list.row("Prometheus reachable", false, true, e.to_string()),
         Ok(results) => {
             list.row(
                 "Prometheus reachable",
@@ -1147,7 +1144,6 @@ async fn metric_rows(
                     detail,
                 );
             }
-            true
         }
     }
 }
@@ -1173,7 +1169,7 @@ async fn verify(global: &GlobalArgs, args: &VerifyArgs) -> anyhow::Result<Exit> 
     use k8s_openapi::api::core::v1 as core;
     let kube = Kube::connect(&global.kube, PLUGIN).await?;
     let ns = kube.namespace.clone();
-    let cluster = run::Cluster::new(&kube, &ns);
+    let cluster = run::Cluster::new(&kube);
     let mut list =
         checklist::Checklist::new(&format!("verification of deployment/{}", args.deployment));
     let Some(deployment) = cluster.deployment(&args.deployment).await? else {
@@ -1309,7 +1305,7 @@ async fn rollback(global: &GlobalArgs, args: &RollbackArgs) -> anyhow::Result<Ex
     use k8s_openapi::api::apps::v1 as apps;
     let kube = Kube::connect(&global.kube, PLUGIN).await?;
     let ns = kube.namespace.clone();
-    let cluster = run::Cluster::new(&kube, &ns);
+    let cluster = run::Cluster::new(&kube);
     let Some(deployment) = cluster.deployment(&args.deployment).await? else {
         return Err(UsageError(format!(
             "deployment \"{}\" not found in namespace \"{ns}\"",

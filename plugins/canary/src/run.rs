@@ -332,7 +332,9 @@ pub struct Cluster<'k> {
 }
 
 impl<'k> Cluster<'k> {
-    pub fn new(kube: &'k Kube, namespace: &str) -> Self {
+    /// The handles for the context's (or -n) namespace.
+    pub fn new(kube: &'k Kube) -> Self {
+        let namespace = kube.namespace.as_str();
         Self {
             kube,
             namespace: namespace.to_owned(),
