@@ -1166,18 +1166,19 @@ impl<'k> Cluster<'k> {
         &self,
         record: &Record,
     ) -> anyhow::Result<Vec<crate::analysis::Check>> {
-        let pods: Api<k8s_openapi::api::core::v1::Pod> =
-            Api::namespaced(self.kube.client.clone(), &self.namespace);
-        let listed = pods
-            .list(&kube::api::ListParams::default().labels(TRACK_LABEL))
-            .await
-            .map_err(|e| self.explain("list", "pods", "", e))?;
+        let listed = shipshape::list::list(
+            self.kube,
+            &kube::core::ApiResource::erase::<k8s_openapi::api::core::v1::Pod>(&()),
+            Some(&self.namespace),
+            Some(TRACK_LABEL),
+        )
+        .await?;
         let prefix = format!("{}-", record.canary());
         let names: Vec<String> = listed
-            .items
-            .into_iter()
-            .filter_map(|p| p.metadata.name)
+            .iter()
+            .filter_map(|p| p["metadata"]["name"].as_str())
             .filter(|n| n.starts_with(&prefix))
+            .map(str::to_owned)
             .collect();
         let generic = crate::analysis::pod_pattern(&record.canary());
         Ok(record
