@@ -1061,7 +1061,7 @@ impl<'k> Cluster<'k> {
         );
         tokio::time::sleep(Duration::from_secs(*scale_down_delay_seconds)).await;
         self.update_primary(record, timeout).await?;
-        self.select(service, selector).await?;
+        // Switches the Service back (restore_route selects the recorded selector again).
         self.restore_route(record).await?;
         self.delete_canary(record).await
     }
