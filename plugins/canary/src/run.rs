@@ -822,76 +822,69 @@ impl<'k> Cluster<'k> {
 
     /// Sends `weight` percent of the traffic to the canary: pod counts, or a route's weights.
     pub async fn route(&self, record: &Record, weight: u32) -> anyhow::Result<()> {
-        if let Traffic::Nginx {
-            ingress, service, ..
-        } = &record.traffic
-        {
-            if weight > 0 {
-                self.nginx_weight(record, ingress, service, weight).await?;
+        match &record.traffic {
+            Traffic::Replicas => {
+                let (canary, primary) = if weight == 0 {
+                    (0, record.total_replicas)
+                } else {
+                    split(record.total_replicas, weight)
+                };
+                self.merge_patch_deployment(
+                    &record.canary(),
+                    json!({"spec": {"replicas": canary}}),
+                )
+                .await?;
+                return self
+                    .merge_patch_deployment(
+                        &record.deployment,
+                        json!({"spec": {"replicas": primary}}),
+                    )
+                    .await;
             }
-            let size = if weight == 0 {
-                0
-            } else {
-                record.total_replicas
-            };
-            return self
-                .merge_patch_deployment(&record.canary(), json!({"spec": {"replicas": size}}))
-                .await;
-        }
-        if matches!(record.traffic, Traffic::BlueGreen { .. }) {
+            Traffic::Nginx {
+                ingress, service, ..
+            } => {
+                if weight > 0 {
+                    self.nginx_weight(record, ingress, service, weight).await?;
+                }
+            }
             // The preview takes no traffic until promotion: it only runs, at full size.
-            let size = if weight == 0 {
-                0
-            } else {
-                record.total_replicas
-            };
-            return self
-                .merge_patch_deployment(&record.canary(), json!({"spec": {"replicas": size}}))
-                .await;
-        }
-        if let Traffic::GatewayApi {
-            route,
-            rule,
-            original,
-            service,
-            istio,
-            ..
-        } = &record.traffic
-        {
-            // Only the designated rule's backends change; every other byte of the route stays.
-            // Istio's weights must add up to 100, Gateway API's are relative: 100 - w and w.
-            let mut primary = original[0].clone();
-            primary["weight"] = json!(100 - weight);
-            let mut canary = original[0].clone();
-            if *istio {
-                canary["destination"]["host"] = json!(format!("{service}-canary"));
-            } else {
-                canary["name"] = json!(format!("{service}-canary"));
+            Traffic::BlueGreen { .. } => {}
+            Traffic::GatewayApi {
+                route,
+                rule,
+                original,
+                service,
+                istio,
+                ..
+            } => {
+                // Only the designated rule's backends change; every other byte of the route
+                // stays. Istio's weights must add up to 100, Gateway API's are relative: 100 - w
+                // and w.
+                let mut primary = original[0].clone();
+                primary["weight"] = json!(100 - weight);
+                let mut canary = original[0].clone();
+                if *istio {
+                    canary["destination"]["host"] = json!(format!("{service}-canary"));
+                } else {
+                    canary["name"] = json!(format!("{service}-canary"));
+                }
+                canary["weight"] = json!(weight);
+                let refs = if weight == 0 {
+                    original.clone()
+                } else {
+                    json!([primary, canary])
+                };
+                self.set_backends(route, *rule, refs, *istio).await?;
             }
-            canary["weight"] = json!(weight);
-            let refs = if weight == 0 {
-                original.clone()
-            } else {
-                json!([primary, canary])
-            };
-            self.set_backends(route, *rule, refs, *istio).await?;
-            let size = if weight == 0 {
-                0
-            } else {
-                record.total_replicas
-            };
-            return self
-                .merge_patch_deployment(&record.canary(), json!({"spec": {"replicas": size}}))
-                .await;
         }
-        let (canary, primary) = if weight == 0 {
-            (0, record.total_replicas)
+        // Behind a route or a Service switch, the canary runs at full size (none at weight 0).
+        let size = if weight == 0 {
+            0
         } else {
-            split(record.total_replicas, weight)
+            record.total_replicas
         };
-        self.merge_patch_deployment(&record.canary(), json!({"spec": {"replicas": canary}}))
-            .await?;
-        self.merge_patch_deployment(&record.deployment, json!({"spec": {"replicas": primary}}))
+        self.merge_patch_deployment(&record.canary(), json!({"spec": {"replicas": size}}))
             .await
     }
 
