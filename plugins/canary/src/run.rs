@@ -1429,19 +1429,13 @@ pub async fn drive(
             && std::io::IsTerminal::is_terminal(&std::io::stdin())
         {
             asked = true;
-            let question = format!(
-                "Promote deployment {} to {} now",
+            let action = format!(
+                "promote deployment {} to {} now",
                 record.deployment, record.image
             );
             let bar = progress();
             let yes = tokio::task::spawn_blocking(move || {
-                let ask = || {
-                    dialoguer::Confirm::new()
-                        .with_prompt(question)
-                        .default(false)
-                        .interact_on(&dialoguer::console::Term::stderr())
-                        .unwrap_or(false)
-                };
+                let ask = || shipshape::confirm::confirm(&action, false).is_ok();
                 match bar {
                     Some(bar) => bar.suspend(ask),
                     None => ask(),
