@@ -12,6 +12,7 @@
 //! - [`wait`]: polling with a deadline, progress and Ctrl-C.
 //! - [`confirm`]: yes/no prompts, `--yes`, and refusing without a terminal.
 //! - [`apply`]: server-side apply, `--dry-run`, diffs.
+//! - [`job`]: a Job run to its end: applied, waited for, its pods' logs.
 //! - [`junit`]: JUnit XML reports for CI.
 //! - [`exit`]: errors → exit codes and messages; the plugin `main`.
 //! - [`generate`]: `--generate`: completion scripts and the man page from the clap definition.
@@ -31,6 +32,7 @@ pub mod exit;
 pub mod flags;
 pub mod generate;
 pub mod http;
+pub mod job;
 pub mod junit;
 pub mod list;
 pub mod manifests;

@@ -884,53 +884,17 @@ async fn migrate(global: &GlobalArgs, args: &MigrateArgs) -> anyhow::Result<Exit
     let job = shipshape::manifests::load_one(&args.file, "Job")?;
     let kube = Kube::connect(&global.kube, PLUGIN).await?;
     let applier = shipshape::apply::Applier::new(&kube, PLUGIN, shipshape::apply::DryRun::None);
-    let applied = applier.apply(&job).await?;
-    let namespace = applied
-        .namespace
-        .clone()
-        .unwrap_or_else(|| kube.namespace.clone());
-    let name = job["metadata"]["name"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let job = shipshape::job::Job::apply(&kube, &applier, &job).await?;
+    let (name, namespace) = (&job.name, &job.namespace);
     eprintln!("job.batch/{name} applied in namespace {namespace}");
-    let jobs: kube::Api<k8s_openapi::api::batch::v1::Job> =
-        kube::Api::namespaced(kube.client.clone(), &namespace);
-    let (jobs, name_ref) = (&jobs, name.as_str());
-    let outcome = shipshape::wait::Wait::new(format!("job {name} to finish"), args.timeout)
-        .until(|| async move {
-            let job = jobs.get(name_ref).await?;
-            let conditions = job.status.and_then(|s| s.conditions).unwrap_or_default();
-            let done = |kind: &str| {
-                conditions
-                    .iter()
-                    .any(|c| c.type_ == kind && c.status == "True")
-            };
-            anyhow::Ok(if done("Complete") {
-                shipshape::wait::Check::Done(true)
-            } else if done("Failed") {
-                shipshape::wait::Check::Done(false)
-            } else {
-                shipshape::wait::Check::Pending("running".into())
-            })
-        })
-        .await?;
-    if outcome {
+    let wait = shipshape::wait::Wait::new(format!("job {name} to finish"), args.timeout);
+    if job.finished(&wait).await? {
         eprintln!("job.batch/{name} complete");
         return Ok(Exit::Success);
     }
     eprintln!("job.batch/{name} failed; its pods' logs:");
-    let pods: kube::Api<k8s_openapi::api::core::v1::Pod> =
-        kube::Api::namespaced(kube.client.clone(), &namespace);
-    let listed = pods
-        .list(&kube::api::ListParams::default().labels(&format!("job-name={name}")))
-        .await?;
-    for pod in listed.items {
-        let pod_name = pod.metadata.name.unwrap_or_default();
-        let log = pods
-            .logs(&pod_name, &Default::default())
-            .await
-            .unwrap_or_else(|e| format!("(no log: {e})"));
+    for (pod_name, log) in job.logs().await? {
+        let log = log.unwrap_or_else(|e| format!("(no log: {e})"));
         eprintln!("--- pod/{pod_name}\n{}", log.trim_end());
     }
     Ok(Exit::No)

@@ -667,30 +667,12 @@ async fn smoke_job(
     job: &Value,
     timeout: Duration,
 ) -> anyhow::Result<Value> {
-    let namespace = job["metadata"]["namespace"].as_str().unwrap_or_default();
-    let job_name = job["metadata"]["name"].as_str().unwrap_or_default();
-    applier.apply(job).await?;
-    let jobs: kube::Api<k8s_openapi::api::batch::v1::Job> =
-        kube::Api::namespaced(kube.client.clone(), namespace);
-    let jobs = &jobs;
-    let finished = Wait::new(format!("smoke job {job_name}"), timeout)
-        .every(Duration::from_millis(500))
-        .until(|| async move {
-            let job = jobs.get(job_name).await?;
-            let conditions = job.status.and_then(|s| s.conditions).unwrap_or_default();
-            let done = |t: &str| {
-                conditions
-                    .iter()
-                    .any(|c| c.type_ == t && c.status == "True")
-            };
-            anyhow::Ok(if done("Complete") {
-                Check::Done(true)
-            } else if done("Failed") {
-                Check::Done(false)
-            } else {
-                Check::Pending("running".into())
-            })
-        })
+    let job = shipshape::job::Job::apply(kube, applier, job).await?;
+    let job_name = job.name.as_str();
+    let finished = job
+        .finished(
+            &Wait::new(format!("smoke job {job_name}"), timeout).every(Duration::from_millis(500)),
+        )
         .await;
     let passed = match finished {
         Ok(passed) => passed,
@@ -704,22 +686,12 @@ async fn smoke_job(
         }
         Err(e) => return Err(e),
     };
-    let pods: kube::Api<k8s_openapi::api::core::v1::Pod> =
-        kube::Api::namespaced(kube.client.clone(), namespace);
-    let mut log = String::new();
-    for pod in pods
-        .list(&kube::api::ListParams::default().labels(&format!("job-name={job_name}")))
+    let log: String = job
+        .logs()
         .await?
-        .items
-    {
-        let pod_name = pod.metadata.name.unwrap_or_default();
-        log.push_str(
-            &pods
-                .logs(&pod_name, &Default::default())
-                .await
-                .unwrap_or_default(),
-        );
-    }
+        .into_iter()
+        .map(|(_, log)| log.unwrap_or_default())
+        .collect();
     let detail = if passed {
         format!("job {job_name} completed")
     } else {
