@@ -79,12 +79,24 @@ fn pod_spec(object: &Value) -> Option<Value> {
     Some(spec)
 }
 
-/// Checks workloads against their namespaces' LimitRanges and quotas. `replicas` overrides how
-/// many pods each workload asks for (1 for live workloads, whose pods already count).
+/// Checks workloads against their namespaces' LimitRanges and quotas, a workload without a
+/// namespace in `default`. `replicas` overrides how many pods each workload asks for (1 for live
+/// workloads, whose pods already count).
 pub fn check(
     workloads: &[&Manifest],
     namespaces: &BTreeMap<String, Namespace>,
     replicas: Option<i64>,
+) -> QuotaCheck {
+    check_in(workloads, namespaces, replicas, "default")
+}
+
+/// [`check`], with workloads that name no namespace in `namespace`, where `kubectl apply` would
+/// create them (`-n`, else the context's namespace).
+pub fn check_in(
+    workloads: &[&Manifest],
+    namespaces: &BTreeMap<String, Namespace>,
+    replicas: Option<i64>,
+    namespace: &str,
 ) -> QuotaCheck {
     // What each quota has used so far, advancing as workloads are admitted.
     let mut used: BTreeMap<(String, String), Resources> = BTreeMap::new();
@@ -94,7 +106,7 @@ pub fn check(
         let Some(spec) = pod_spec(&manifest.object) else {
             continue;
         };
-        let ns_name = manifest.namespace().unwrap_or("default").to_owned();
+        let ns_name = manifest.namespace().unwrap_or(namespace).to_owned();
         let ns = namespaces.get(&ns_name).unwrap_or(&empty);
         let wanted = replicas
             .unwrap_or_else(|| pods_wanted(&manifest.object))
@@ -299,5 +311,35 @@ spec:
             "failed quota: compute: must specify limits.memory,requests.cpu"
         );
         assert!(report.rejected());
+    }
+
+    #[test]
+    fn a_workload_without_a_namespace_is_checked_in_the_given_one() {
+        let objects = manifests(
+            "\
+apiVersion: v1
+kind: Pod
+metadata: {name: bare}
+spec:
+  containers: [{name: app, image: app:1, resources: {requests: {cpu: 500m}}}]
+",
+        );
+        let quota = Quota::from_object(&json!({"metadata": {"name": "tight"},
+            "spec": {"hard": {"requests.cpu": "100m"}},
+            "status": {"hard": {"requests.cpu": "100m"}, "used": {"requests.cpu": "0"}}}));
+        let namespaces = BTreeMap::from([(
+            "shop".to_owned(),
+            Namespace {
+                limit_ranges: vec![],
+                quotas: vec![quota],
+            },
+        )]);
+        let refs: Vec<&Manifest> = objects.iter().collect();
+        let report = check_in(&refs, &namespaces, None, "shop");
+        assert_eq!(report.workloads[0].namespace, "shop");
+        assert!(report.rejected(), "{report:?}");
+        let report = check(&refs, &namespaces, None);
+        assert_eq!(report.workloads[0].namespace, "default");
+        assert!(!report.rejected(), "{report:?}");
     }
 }

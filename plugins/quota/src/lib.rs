@@ -231,12 +231,15 @@ pub struct CheckArgs {
 }
 
 /// Namespace constraints from ResourceQuota and LimitRange objects that are not in a cluster
-/// (usage counted from zero).
-fn offline_namespaces(objects: &[&Manifest]) -> BTreeMap<String, check::Namespace> {
+/// (usage counted from zero); objects that name no namespace belong to `namespace`.
+fn offline_namespaces(
+    objects: &[&Manifest],
+    namespace: &str,
+) -> BTreeMap<String, check::Namespace> {
     let mut namespaces: BTreeMap<String, check::Namespace> = BTreeMap::new();
     for manifest in objects {
         let ns = namespaces
-            .entry(manifest.namespace().unwrap_or("default").to_owned())
+            .entry(manifest.namespace().unwrap_or(namespace).to_owned())
             .or_default();
         match manifest.kind() {
             "ResourceQuota" => {
@@ -275,6 +278,22 @@ fn live_namespaces(quotas: &[Value], ranges: &[Value]) -> BTreeMap<String, check
             .push(range.clone());
     }
     namespaces
+}
+
+/// The namespace `kubectl apply` would give objects that name none: `-n`, else the context's,
+/// else `default`. Read from the kubeconfig alone, so an offline check needs no cluster (and
+/// without a kubeconfig it is `-n`, else `default`).
+async fn apply_namespace(global: &GlobalArgs) -> String {
+    let env = shipshape::client::Environment::from_process();
+    match shipshape::client::resolve(&global.kube, &env, PLUGIN).await {
+        Ok(resolved) => resolved.namespace,
+        Err(_) => global
+            .kube
+            .namespace
+            .clone()
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "default".into()),
+    }
 }
 
 async fn run_check(global: &GlobalArgs, args: &CheckArgs) -> anyhow::Result<Exit> {
@@ -339,13 +358,15 @@ async fn run_check(global: &GlobalArgs, args: &CheckArgs) -> anyhow::Result<Exit
             .iter()
             .filter(|m| matches!(m.kind(), "ResourceQuota" | "LimitRange"))
             .collect();
-        let namespaces = if let Some(file) = &args.quota_file {
+        let (namespaces, namespace) = if let Some(file) = &args.quota_file {
             let loaded = shipshape::manifests::load(&[Input::Path(file.clone())]).into_result()?;
             let refs: Vec<&Manifest> = loaded.iter().collect();
-            offline_namespaces(&refs)
+            let namespace = apply_namespace(global).await;
+            (offline_namespaces(&refs, &namespace), namespace)
         } else if !in_set.is_empty() {
             // The release brings its own quota: check against that, from zero usage.
-            offline_namespaces(&in_set)
+            let namespace = apply_namespace(global).await;
+            (offline_namespaces(&in_set, &namespace), namespace)
         } else {
             let kube = Kube::connect(&global.kube, PLUGIN).await.map_err(|e| {
                 anyhow::anyhow!(
@@ -356,7 +377,7 @@ async fn run_check(global: &GlobalArgs, args: &CheckArgs) -> anyhow::Result<Exit
             let mut ranges = Vec::new();
             let mut seen: Vec<&str> = workloads
                 .iter()
-                .map(|m| m.namespace().unwrap_or("default"))
+                .map(|m| m.namespace().unwrap_or(&kube.namespace))
                 .collect();
             seen.sort_unstable();
             seen.dedup();
@@ -364,9 +385,9 @@ async fn run_check(global: &GlobalArgs, args: &CheckArgs) -> anyhow::Result<Exit
                 quotas.extend(list(&kube, resource::<core::ResourceQuota>(), Some(ns)).await?);
                 ranges.extend(list(&kube, resource::<core::LimitRange>(), Some(ns)).await?);
             }
-            live_namespaces(&quotas, &ranges)
+            (live_namespaces(&quotas, &ranges), kube.namespace.clone())
         };
-        check::check(&workloads, &namespaces, None)
+        check::check_in(&workloads, &namespaces, None, &namespace)
     };
     shipshape::output::print_report(&report, args.output.output)?;
     Ok(if report.rejected() {

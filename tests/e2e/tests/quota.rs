@@ -220,6 +220,60 @@ fn offline_checks_use_the_release_quota_or_a_quota_file() {
 }
 
 #[test]
+fn manifests_without_a_namespace_are_checked_where_kubectl_would_apply_them() {
+    if !kubectl_available() {
+        return;
+    }
+    let cluster = Cluster::start(&[]);
+    let ns = unique_namespace("quota-ns");
+    cluster.ok(&["create", "namespace", &ns]);
+    cluster.ok(&[
+        "create",
+        "quota",
+        "tight",
+        "-n",
+        &ns,
+        "--hard=requests.cpu=500m",
+    ]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    // `kubectl apply -f web.yaml -n NS` would create it in NS, under the tight quota.
+    let web = write(
+        dir.path(),
+        "web.yaml",
+        &deployment(&ns, 2).replace(&format!(", namespace: {ns}"), ""),
+    );
+    let check = |args: &[&str]| {
+        let mut all = vec!["quota", "check", "-f", &web, "-o", "json"];
+        all.extend_from_slice(args);
+        let out = cluster.kubectl(&all);
+        let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+        (out.code, report["workloads"][0].clone())
+    };
+    let (code, workload) = check(&["-n", &ns]);
+    assert_eq!(code, Some(1), "{workload}");
+    assert_eq!(workload["namespace"], ns.as_str());
+    assert_eq!(workload["fitting"], 1, "{workload}");
+    assert_eq!(workload["problems"][0]["reason"], "QuotaExceeded");
+    assert!(
+        workload["problems"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("exceeded quota: tight, requested: requests.cpu=600m")),
+        "{workload}"
+    );
+    // Offline, a quota file that names no namespace lands in the same one.
+    let quota = write(
+        dir.path(),
+        "quota.yaml",
+        "apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: file}\nspec:\n  hard: {requests.cpu: 100m}\n",
+    );
+    let (code, workload) = check(&["-n", &ns, "--quota-file", &quota]);
+    assert_eq!(code, Some(1), "{workload}");
+    assert_eq!(workload["namespace"], ns.as_str());
+    assert_eq!(workload["fitting"], 0, "{workload}");
+    cluster.ok(&["delete", "namespace", &ns, "--wait=false"]);
+}
+
+#[test]
 fn recommend_sizes_containers_from_sampled_metrics_and_from_vpa() {
     if !kubectl_available() {
         return;
