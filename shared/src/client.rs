@@ -167,6 +167,13 @@ impl Kube {
         }
     }
 
+    /// Where objects read through this client come from: the context, else the server URL.
+    pub fn origin(&self) -> crate::manifests::Origin {
+        crate::manifests::Origin::Cluster(
+            self.context.clone().unwrap_or_else(|| self.server.clone()),
+        )
+    }
+
     /// Resolves the flags against the process environment and builds a client.
     pub async fn connect(flags: &KubeFlags, plugin: Plugin) -> Result<Self, ConfigError> {
         let resolved = resolve(flags, &Environment::from_process(), plugin).await?;

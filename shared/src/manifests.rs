@@ -102,6 +102,20 @@ pub struct Manifest {
 }
 
 impl Manifest {
+    /// An object read from a cluster: no document or line, only its origin (see
+    /// [`Kube::origin`](crate::Kube::origin)).
+    pub fn live(object: Value, origin: Origin) -> Self {
+        Self {
+            object,
+            source: Source {
+                origin,
+                document: 0,
+                line: 0,
+                item: None,
+            },
+        }
+    }
+
     /// `metadata.kind`.
     pub fn kind(&self) -> &str {
         self.object["kind"].as_str().unwrap_or_default()

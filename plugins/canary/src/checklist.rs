@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 use serde_json::Value;
-use shipshape::manifests::{Manifest, Origin, Source};
+use shipshape::manifests::{Manifest, Origin};
 use shipshape::output::{Report, Table, Tone};
 
 /// One row.
@@ -83,15 +83,7 @@ impl Report for Checklist {
 }
 
 fn manifest(object: Value) -> Manifest {
-    Manifest {
-        object,
-        source: Source {
-            origin: Origin::Cluster("preflight".into()),
-            document: 0,
-            line: 0,
-            item: None,
-        },
-    }
+    Manifest::live(object, Origin::Cluster("preflight".into()))
 }
 
 /// What preflight looked at.

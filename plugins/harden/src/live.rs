@@ -8,7 +8,7 @@ use k8s_openapi::api::{
 use kube::core::ApiResource;
 use serde_json::Value;
 use shipshape::Kube;
-use shipshape::manifests::{Manifest, Origin, Source};
+use shipshape::manifests::Manifest;
 
 /// What to list.
 #[derive(Debug, Clone, Default)]
@@ -53,7 +53,7 @@ fn controlled(object: &Value) -> bool {
 /// Lists every kind the audit needs, once each, in pages of 500.
 pub async fn collect(kube: &Kube, scope: &Scope) -> anyhow::Result<Vec<Manifest>> {
     let mut manifests = Vec::new();
-    let origin = Origin::Cluster(kube.context.clone().unwrap_or_else(|| kube.server.clone()));
+    let origin = kube.origin();
     for (resource, is_workload) in resources() {
         let namespaced = resource.kind != "Namespace";
         let namespace = scope.namespace.as_deref().filter(|_| namespaced);
@@ -70,15 +70,7 @@ pub async fn collect(kube: &Kube, scope: &Scope) -> anyhow::Result<Vec<Manifest>
             if is_workload && controlled(&object) {
                 continue;
             }
-            manifests.push(Manifest {
-                object,
-                source: Source {
-                    origin: origin.clone(),
-                    document: 0,
-                    line: 0,
-                    item: None,
-                },
-            });
+            manifests.push(Manifest::live(object, origin.clone()));
         }
     }
     Ok(manifests)

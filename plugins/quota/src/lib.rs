@@ -15,7 +15,7 @@ use kube::core::ApiResource;
 use serde_json::Value;
 use shipshape::admission::Quota;
 use shipshape::exit::{Exit, HasGlobalArgs};
-use shipshape::manifests::{Input, Manifest, Origin, Source};
+use shipshape::manifests::{Input, Manifest};
 use shipshape::version::VersionArgs;
 use shipshape::{GlobalArgs, Kube, OutputArg, Plugin, UsageError};
 
@@ -319,7 +319,7 @@ async fn run_check(global: &GlobalArgs, args: &CheckArgs) -> anyhow::Result<Exit
             list(&kube, resource::<batch::Job>(), ns),
             list(&kube, resource::<batch::CronJob>(), ns),
         )?;
-        let origin = Origin::Cluster(kube.context.clone().unwrap_or_else(|| kube.server.clone()));
+        let origin = kube.origin();
         let workloads: Vec<Manifest> = [deployments, statefulsets, daemonsets, jobs, cronjobs]
             .into_iter()
             .flatten()
@@ -329,15 +329,7 @@ async fn run_check(global: &GlobalArgs, args: &CheckArgs) -> anyhow::Result<Exit
                     .as_array()
                     .is_none_or(|r| r.is_empty())
             })
-            .map(|object| Manifest {
-                object,
-                source: Source {
-                    origin: origin.clone(),
-                    document: 0,
-                    line: 0,
-                    item: None,
-                },
-            })
+            .map(|object| Manifest::live(object, origin.clone()))
             .collect();
         let refs: Vec<&Manifest> = workloads.iter().collect();
         // Live pods already count in status.used: what matters is the next one.
