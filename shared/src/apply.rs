@@ -222,12 +222,7 @@ pub async fn preview_then_apply(
         return Ok(Vec::new());
     }
     if dry_run == DryRun::Client {
-        let mut text = String::new();
-        for object in objects {
-            text.push_str("---\n");
-            text.push_str(&crate::output::to_yaml(object)?);
-        }
-        crate::output::print(&text)?;
+        crate::output::print(&crate::output::yaml_documents(objects)?)?;
         return Ok(Vec::new());
     }
     let preview = Applier::new(kube, plugin, DryRun::Server).force_conflicts(force_conflicts);

@@ -103,6 +103,16 @@ pub fn to_yaml<T: Serialize>(value: &T) -> Result<String, serde_json::Error> {
     Ok(text)
 }
 
+/// Objects as one multi-document YAML stream, each document opened by `---`.
+pub fn yaml_documents(objects: &[serde_json::Value]) -> Result<String, serde_json::Error> {
+    let mut text = String::new();
+    for object in objects {
+        text.push_str("---\n");
+        text.push_str(&to_yaml(object)?);
+    }
+    Ok(text)
+}
+
 /// Renders a report straight to stdout; JSON streams without building the whole text first.
 pub fn print_report<R: Report>(report: &R, format: OutputFormat) -> std::io::Result<()> {
     if format == OutputFormat::Json {
@@ -274,6 +284,19 @@ fn terminal_width() -> Option<u16> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn yaml_documents_open_each_document_with_a_separator() {
+        let objects = [
+            serde_json::json!({"kind": "A", "spec": {"replicas": 1}}),
+            serde_json::json!({"kind": "B"}),
+        ];
+        assert_eq!(
+            yaml_documents(&objects).expect("renders"),
+            "---\nkind: A\nspec:\n  replicas: 1\n---\nkind: B\n"
+        );
+        assert_eq!(yaml_documents(&[]).expect("renders"), "");
+    }
 
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]

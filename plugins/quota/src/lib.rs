@@ -911,12 +911,7 @@ async fn run_recommend(global: &GlobalArgs, args: &RecommendArgs) -> anyhow::Res
     if !args.apply {
         match args.output {
             RecommendFormat::Patch => {
-                let mut text = String::new();
-                for patch in &patches {
-                    text.push_str("---\n");
-                    text.push_str(&shipshape::output::to_yaml(patch)?);
-                }
-                shipshape::output::print(&text)?;
+                shipshape::output::print(&shipshape::output::yaml_documents(&patches)?)?;
             }
             format => {
                 let format = match format {
