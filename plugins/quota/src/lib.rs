@@ -432,13 +432,18 @@ pub struct GenerateArgs {
 
 async fn run_generate(global: &GlobalArgs, args: &GenerateArgs) -> anyhow::Result<Exit> {
     let from_usage = args.profile == generate::Profile::FromUsage;
-    let namespace = match (&global.kube.namespace, args.apply || from_usage) {
-        (Some(ns), _) => ns.clone(),
-        (None, false) => return Err(UsageError("name the namespace: -n NAMESPACE".into()).into()),
-        (None, true) => Kube::connect(&global.kube, PLUGIN).await?.namespace,
+    // Only sizing from usage and applying need the cluster; one client serves both.
+    let kube = if args.apply || from_usage {
+        Some(Kube::connect(&global.kube, PLUGIN).await?)
+    } else {
+        None
     };
-    let hard = if from_usage {
-        let kube = Kube::connect(&global.kube, PLUGIN).await?;
+    let namespace = match (&global.kube.namespace, &kube) {
+        (Some(ns), _) => ns.clone(),
+        (None, Some(kube)) => kube.namespace.clone(),
+        (None, None) => return Err(UsageError("name the namespace: -n NAMESPACE".into()).into()),
+    };
+    let hard = if let Some(kube) = kube.as_ref().filter(|_| from_usage) {
         let sampling = Sampling {
             source: args.source,
             prometheus: args.prometheus.as_deref(),
@@ -449,7 +454,7 @@ async fn run_generate(global: &GlobalArgs, args: &GenerateArgs) -> anyhow::Resul
                 headroom: args.headroom,
             },
         };
-        let (workloads, report) = recommendations(&kube, Some(&namespace), sampling).await?;
+        let (workloads, report) = recommendations(kube, Some(&namespace), sampling).await?;
         let pods: i64 = workloads.iter().map(|w| w.replicas).sum();
         generate::hard_from_usage(report.namespaces.first(), pods, args.headroom).ok_or_else(
             || {
@@ -462,21 +467,20 @@ async fn run_generate(global: &GlobalArgs, args: &GenerateArgs) -> anyhow::Resul
         args.profile.hard()
     };
     let objects = generate::objects(&namespace, hard);
-    if !args.apply {
-        let mut text = String::new();
-        for object in &objects {
-            if args.output == "json" {
+    let Some(kube) = kube.filter(|_| args.apply) else {
+        let text = if args.output == "json" {
+            let mut text = String::new();
+            for object in &objects {
                 text.push_str(&serde_json::to_string_pretty(object)?);
                 text.push('\n');
-            } else {
-                text.push_str("---\n");
-                text.push_str(&shipshape::output::to_yaml(object)?);
             }
-        }
+            text
+        } else {
+            shipshape::output::yaml_documents(&objects)?
+        };
         shipshape::output::print(&text)?;
         return Ok(Exit::Success);
-    }
-    let kube = Kube::connect(&global.kube, PLUGIN).await?;
+    };
     let pods = list(&kube, resource::<core::Pod>(), Some(&namespace)).await?;
     for warning in generate::warnings(&objects, &pods) {
         eprintln!("warning: {warning}");
