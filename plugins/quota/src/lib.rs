@@ -152,6 +152,25 @@ fn resource<K: kube::Resource<DynamicType = ()>>() -> ApiResource {
     ApiResource::erase::<K>(&())
 }
 
+/// A listed object's `metadata.namespace` (empty for cluster-scoped objects).
+pub(crate) fn namespace_of(object: &Value) -> String {
+    object["metadata"]["namespace"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// A listed object's (namespace, name): the key of maps of objects.
+fn object_key(object: &Value) -> (String, String) {
+    (
+        namespace_of(object),
+        object["metadata"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+    )
+}
+
 /// Lists one kind in a namespace or across all (`None`).
 async fn list(
     kube: &Kube,
@@ -257,22 +276,16 @@ fn offline_namespaces(
 /// Namespace constraints from the cluster: quotas with their live usage, and LimitRanges.
 fn live_namespaces(quotas: &[Value], ranges: &[Value]) -> BTreeMap<String, check::Namespace> {
     let mut namespaces: BTreeMap<String, check::Namespace> = BTreeMap::new();
-    let ns = |o: &Value| {
-        o["metadata"]["namespace"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
-    };
     for quota in quotas {
         namespaces
-            .entry(ns(quota))
+            .entry(namespace_of(quota))
             .or_default()
             .quotas
             .push(Quota::from_object(quota));
     }
     for range in ranges {
         namespaces
-            .entry(ns(range))
+            .entry(namespace_of(range))
             .or_default()
             .limit_ranges
             .push(range.clone());
@@ -615,11 +628,7 @@ fn owner_of(pod: &Value, replicasets: &BTreeMap<(String, String), Value>) -> Opt
         .find(|r| r["controller"] == true)?;
     let (kind, name) = (owner["kind"].as_str()?, owner["name"].as_str()?);
     if kind == "ReplicaSet" {
-        let namespace = pod["metadata"]["namespace"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
-        let rs = replicasets.get(&(namespace, name.to_owned()))?;
+        let rs = replicasets.get(&(namespace_of(pod), name.to_owned()))?;
         return owner_of(rs, replicasets).or_else(|| Some(format!("ReplicaSet/{name}")));
     }
     Some(format!("{kind}/{name}"))
@@ -654,23 +663,13 @@ async fn pod_owners(
         list(kube, resource::<core::Pod>(), ns),
         list(kube, resource::<apps::ReplicaSet>(), ns),
     )?;
-    let key = |o: &Value| {
-        (
-            o["metadata"]["namespace"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned(),
-            o["metadata"]["name"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned(),
-        )
-    };
-    let replicasets: BTreeMap<(String, String), Value> =
-        replicasets.into_iter().map(|rs| (key(&rs), rs)).collect();
+    let replicasets: BTreeMap<(String, String), Value> = replicasets
+        .into_iter()
+        .map(|rs| (object_key(&rs), rs))
+        .collect();
     Ok(pods
         .iter()
-        .filter_map(|p| Some((key(p), owner_of(p, &replicasets)?)))
+        .filter_map(|p| Some((object_key(p), owner_of(p, &replicasets)?)))
         .collect())
 }
 

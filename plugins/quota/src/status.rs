@@ -138,32 +138,28 @@ fn limit_rows(object: &Value) -> Vec<LimitRow> {
     rows
 }
 
+/// The namespace's entry, created empty the first time.
+fn entry(namespaces: &mut BTreeMap<String, NamespaceStatus>, name: String) -> &mut NamespaceStatus {
+    namespaces
+        .entry(name.clone())
+        .or_insert_with(|| NamespaceStatus {
+            cluster: None,
+            name,
+            quotas: Vec::new(),
+            limit_ranges: Vec::new(),
+        })
+}
+
 /// Builds the report from listed objects (any namespaces, in any order).
 pub fn build(quotas: &[Value], limit_ranges: &[Value], pods: &[Value]) -> QuotaStatus {
-    let namespace = |o: &Value| {
-        o["metadata"]["namespace"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
-    };
+    let namespace = crate::namespace_of;
     let mut pods_by_ns: BTreeMap<String, Vec<&Value>> = BTreeMap::new();
     for pod in pods {
         pods_by_ns.entry(namespace(pod)).or_default().push(pod);
     }
     let mut namespaces: BTreeMap<String, NamespaceStatus> = BTreeMap::new();
-    let entry = |namespaces: &mut BTreeMap<String, NamespaceStatus>, name: String| {
-        namespaces
-            .entry(name.clone())
-            .or_insert_with(|| NamespaceStatus {
-                cluster: None,
-                name,
-                quotas: Vec::new(),
-                limit_ranges: Vec::new(),
-            });
-    };
     for object in quotas {
         let ns = namespace(object);
-        entry(&mut namespaces, ns.clone());
         let quota = Quota::from_object(object);
         let used = quota.used.clone().unwrap_or_default();
         let pods: Vec<(&str, &str, &Value)> = pods_by_ns
@@ -202,26 +198,22 @@ pub fn build(quotas: &[Value], limit_ranges: &[Value], pods: &[Value]) -> QuotaS
                 format!("{scope} {operator} ({})", values.join(", "))
             }
         }));
-        if let Some(ns) = namespaces.get_mut(&ns) {
-            ns.quotas.push(QuotaView {
-                name: quota.name.clone(),
-                scopes,
-                resources,
-            });
-        }
+        entry(&mut namespaces, ns).quotas.push(QuotaView {
+            name: quota.name.clone(),
+            scopes,
+            resources,
+        });
     }
     for object in limit_ranges {
-        let ns = namespace(object);
-        entry(&mut namespaces, ns.clone());
-        if let Some(ns) = namespaces.get_mut(&ns) {
-            ns.limit_ranges.push(LimitRangeView {
+        entry(&mut namespaces, namespace(object))
+            .limit_ranges
+            .push(LimitRangeView {
                 name: object["metadata"]["name"]
                     .as_str()
                     .unwrap_or_default()
                     .to_owned(),
                 limits: limit_rows(object),
             });
-        }
     }
     let mut namespaces: Vec<NamespaceStatus> = namespaces.into_values().collect();
     for ns in &mut namespaces {
