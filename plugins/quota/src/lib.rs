@@ -674,73 +674,146 @@ async fn pod_owners(
 }
 
 /// Usage from Prometheus (cAdvisor's metrics): per workload container, the CPU percentile of
-/// each pod's rate over the window and the memory maximum, the highest across its pods.
+/// each pod's rate over the window and the memory maximum, the highest across its pods. Three
+/// queries in all, per pod and container, combined here by the pods' owners.
 async fn prometheus_usage(
     prometheus: &shipshape::prometheus::Prometheus,
+    ns: Option<&str>,
     owners: &BTreeMap<(String, String), String>,
     window: std::time::Duration,
     step: std::time::Duration,
     percentile: u8,
 ) -> anyhow::Result<recommend::UsageMap> {
-    let mut pods_of: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
-    for ((namespace, pod), workload) in owners {
-        pods_of
-            .entry((namespace.clone(), workload.clone()))
-            .or_default()
-            .push(pod.clone());
+    if owners.is_empty() {
+        // No pods, nothing to ask Prometheus about.
+        return Ok(recommend::UsageMap::new());
     }
     let (w, st) = (window.as_secs().max(1), step.as_secs().max(1));
     let rate = (st * 4).max(4);
-    let mut usage = recommend::UsageMap::new();
-    for ((namespace, workload), pods) in pods_of {
-        let selector = format!(
-            "namespace=\"{namespace}\",pod=~\"{}\",container!=\"\",container!=\"POD\"",
-            pods.join("|")
-        );
-        let quantile = f64::from(percentile) / 100.0;
-        let cpu = prometheus
-            .query(&format!(
-                "max by (container) (quantile_over_time({quantile}, max by (container, pod) (rate(container_cpu_usage_seconds_total{{{selector}}}[{rate}s]))[{w}s:{st}s]))"
-            ))
-            .await?;
-        let memory = prometheus
-            .query(&format!("max by (container) (max_over_time(container_memory_working_set_bytes{{{selector}}}[{w}s]))"))
-            .await?;
-        let points = prometheus
-            .query(&format!("sum by (container) (count_over_time(container_memory_working_set_bytes{{{selector}}}[{w}s]))"))
-            .await?;
-        let by_container = |answer: &shipshape::prometheus::Answer| -> BTreeMap<String, f64> {
-            answer
-                .data
-                .series()
-                .iter()
-                .filter_map(|s| Some((s.labels.get("container")?.clone(), s.points.first()?.1)))
-                .filter(|(_, v)| v.is_finite())
-                .collect()
-        };
-        let (cpu, memory, points) = (
-            by_container(&cpu),
-            by_container(&memory),
-            by_container(&points),
-        );
-        for (container, cores) in cpu {
-            let Some(bytes) = memory.get(&container) else {
+    let namespace = ns
+        .map(|ns| format!("namespace=\"{ns}\","))
+        .unwrap_or_default();
+    let selector = format!("{namespace}container!=\"\",container!=\"POD\"");
+    let by = "by (namespace, pod, container)";
+    let quantile = f64::from(percentile) / 100.0;
+    let queries = [
+        format!(
+            "quantile_over_time({quantile}, max {by} (rate(container_cpu_usage_seconds_total{{{selector}}}[{rate}s]))[{w}s:{st}s])"
+        ),
+        format!("max {by} (max_over_time(container_memory_working_set_bytes{{{selector}}}[{w}s]))"),
+        format!(
+            "sum {by} (count_over_time(container_memory_working_set_bytes{{{selector}}}[{w}s]))"
+        ),
+    ];
+    let (cpu, memory, points) = tokio::try_join!(
+        prometheus.query(&queries[0]),
+        prometheus.query(&queries[1]),
+        prometheus.query(&queries[2]),
+    )?;
+    // Per (namespace, workload, container), the pods' series combined as PromQL's `max` (NaN
+    // ignored) and `sum` would; a non-finite result is dropped, as before.
+    let by_container = |answer: &shipshape::prometheus::Answer,
+                        combine: fn(f64, f64) -> f64|
+     -> BTreeMap<(String, String, String), f64> {
+        let mut combined = BTreeMap::new();
+        for series in answer.data.series() {
+            let label = |name: &str| series.labels.get(name).cloned();
+            let (Some(namespace), Some(pod), Some(container), Some(value)) = (
+                label("namespace"),
+                label("pod"),
+                label("container"),
+                series.points.first().map(|p| p.1),
+            ) else {
                 continue;
             };
-            usage.insert(
-                (namespace.clone(), workload.clone(), container.clone()),
-                recommend::Usage {
-                    cpu: shipshape::quantity::Quantity::from_millis((cores * 1000.0).ceil() as i64),
-                    memory: shipshape::quantity::Quantity::from_units(
-                        bytes.ceil() as i64,
-                        shipshape::quantity::Format::BinarySi,
-                    ),
-                    points: points.get(&container).copied().unwrap_or_default() as usize,
-                },
-            );
+            let Some(workload) = owners.get(&(namespace.clone(), pod)) else {
+                continue;
+            };
+            combined
+                .entry((namespace, workload.clone(), container))
+                .and_modify(|have: &mut f64| *have = combine(*have, value))
+                .or_insert(value);
         }
+        combined.retain(|_, v| v.is_finite());
+        combined
+    };
+    let (cpu, memory, points) = (
+        by_container(&cpu, f64::max),
+        by_container(&memory, f64::max),
+        by_container(&points, |a, b| a + b),
+    );
+    let mut usage = recommend::UsageMap::new();
+    for (key, cores) in cpu {
+        // A container without memory series is skipped.
+        let Some(bytes) = memory.get(&key) else {
+            continue;
+        };
+        let points = points.get(&key).copied().unwrap_or_default() as usize;
+        usage.insert(
+            key,
+            recommend::Usage {
+                cpu: shipshape::quantity::Quantity::from_millis((cores * 1000.0).ceil() as i64),
+                memory: shipshape::quantity::Quantity::from_units(
+                    bytes.ceil() as i64,
+                    shipshape::quantity::Format::BinarySi,
+                ),
+                points,
+            },
+        );
     }
     Ok(usage)
+}
+
+/// Usage from metrics.k8s.io, listed `rounds` times `interval` apart: per workload container, the
+/// CPU percentile and the memory maximum over the samples of its pods.
+async fn sample_metrics(
+    kube: &Kube,
+    ns: Option<&str>,
+    owners: &BTreeMap<(String, String), String>,
+    rounds: u64,
+    interval: std::time::Duration,
+    percentile: u8,
+) -> anyhow::Result<recommend::UsageMap> {
+    let progress = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        indicatif::ProgressBar::new(rounds)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    progress.set_style(
+        indicatif::ProgressStyle::with_template(
+            "sampling metrics.k8s.io {bar:30} {pos}/{len} samples, {eta} left",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let mut samples = Vec::new();
+    for round in 0..rounds {
+        if round > 0 {
+            tokio::time::sleep(interval).await;
+        }
+        for metrics in list(kube, metrics_resource(), ns).await? {
+            let key = object_key(&metrics);
+            let Some(workload) = owners.get(&key) else {
+                continue;
+            };
+            for container in metrics["containers"].as_array().into_iter().flatten() {
+                let usage = |r: &str| {
+                    shipshape::quantity::from_value(&container["usage"][r])
+                        .and_then(Result::ok)
+                        .unwrap_or_default()
+                };
+                samples.push(recommend::Sample {
+                    namespace: key.0.clone(),
+                    workload: workload.clone(),
+                    container: container["name"].as_str().unwrap_or_default().to_owned(),
+                    cpu: usage("cpu"),
+                    memory: usage("memory"),
+                });
+            }
+        }
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
+    Ok(recommend::reduce(&samples, percentile))
 }
 
 /// How `recommend` (and `generate --profile from-usage`) measure usage.
@@ -760,7 +833,6 @@ async fn recommendations(
     ns: Option<&str>,
     sampling: Sampling<'_>,
 ) -> anyhow::Result<(Vec<recommend::Workload>, recommend::RecommendReport)> {
-    let args = &sampling;
     let options = sampling.options;
     let hpa_resource = resource::<k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler>();
     let (deployments, statefulsets, daemonsets, hpas) = tokio::try_join!(
@@ -786,9 +858,9 @@ async fn recommendations(
             recommend::Workload { object, replicas }
         })
         .collect();
-    let recommendations = match args.source {
+    let recommendations = match sampling.source {
         UsageSource::Prometheus => {
-            let url = args.prometheus.ok_or_else(|| {
+            let url = sampling.prometheus.ok_or_else(|| {
                 UsageError("--source prometheus needs --prometheus URL (http://…:9090)".into())
             })?;
             let prometheus =
@@ -797,13 +869,14 @@ async fn recommendations(
             let owners = pod_owners(kube, ns).await?;
             let usage = prometheus_usage(
                 &prometheus,
+                ns,
                 &owners,
-                args.window,
-                args.interval,
+                sampling.window,
+                sampling.interval,
                 options.percentile,
             )
             .await?;
-            let window = shipshape::duration::human(args.window);
+            let window = shipshape::duration::human(sampling.window);
             recommend::from_usage(&workloads, &usage, "Prometheus", &window, options)
         }
         UsageSource::Vpa => {
@@ -813,7 +886,7 @@ async fn recommendations(
             let vpas = list(kube, vpa_resource(), ns).await?;
             recommend::from_vpas(&workloads, &vpas, options)
         }
-        _ => {
+        UsageSource::Metrics => {
             if !kube.serves("metrics.k8s.io/v1beta1").await? {
                 return Err(UsageError(
                     "metrics.k8s.io is not served: install metrics-server, or use --source vpa"
@@ -821,73 +894,29 @@ async fn recommendations(
                 )
                 .into());
             }
-            let rounds = (args.window.as_secs_f64() / args.interval.as_secs_f64().max(0.001))
-                .floor()
-                .max(1.0) as u64;
+            let rounds = (sampling.window.as_secs_f64()
+                / sampling.interval.as_secs_f64().max(0.001))
+            .floor()
+            .max(1.0) as u64;
             let owners = pod_owners(kube, ns).await?;
-            let progress = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-                indicatif::ProgressBar::new(rounds)
-            } else {
-                indicatif::ProgressBar::hidden()
-            };
-            progress.set_style(
-                indicatif::ProgressStyle::with_template(
-                    "sampling metrics.k8s.io {bar:30} {pos}/{len} samples, {eta} left",
-                )
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-            );
-            let mut samples = Vec::new();
-            for round in 0..rounds {
-                if round > 0 {
-                    tokio::time::sleep(args.interval).await;
-                }
-                for metrics in list(kube, metrics_resource(), ns).await? {
-                    let key = (
-                        metrics["metadata"]["namespace"]
-                            .as_str()
-                            .unwrap_or_default()
-                            .to_owned(),
-                        metrics["metadata"]["name"]
-                            .as_str()
-                            .unwrap_or_default()
-                            .to_owned(),
-                    );
-                    let Some(workload) = owners.get(&key) else {
-                        continue;
-                    };
-                    for container in metrics["containers"].as_array().into_iter().flatten() {
-                        let usage = |r: &str| {
-                            shipshape::quantity::from_value(&container["usage"][r])
-                                .and_then(Result::ok)
-                                .unwrap_or_default()
-                        };
-                        samples.push(recommend::Sample {
-                            namespace: key.0.clone(),
-                            workload: workload.clone(),
-                            container: container["name"].as_str().unwrap_or_default().to_owned(),
-                            cpu: usage("cpu"),
-                            memory: usage("memory"),
-                        });
-                    }
-                }
-                progress.inc(1);
-            }
-            progress.finish_and_clear();
-            let window =
-                shipshape::duration::human(args.interval * (rounds.saturating_sub(1)) as u32);
-            recommend::from_usage(
-                &workloads,
-                &recommend::reduce(&samples, options.percentile),
-                "metrics.k8s.io",
-                &window,
-                options,
+            let usage = sample_metrics(
+                kube,
+                ns,
+                &owners,
+                rounds,
+                sampling.interval,
+                options.percentile,
             )
+            .await?;
+            let window =
+                shipshape::duration::human(sampling.interval * (rounds.saturating_sub(1)) as u32);
+            recommend::from_usage(&workloads, &usage, "metrics.k8s.io", &window, options)
         }
     };
     let report = recommend::RecommendReport {
-        source: match args.source {
+        source: match sampling.source {
             UsageSource::Vpa => "vpa",
-            _ => "metrics",
+            UsageSource::Metrics | UsageSource::Prometheus => "metrics",
         }
         .into(),
         namespaces: recommend::namespace_quotas(&recommendations, options),
