@@ -256,6 +256,10 @@ async fn run_audit(global: &GlobalArgs, args: &AuditArgs) -> anyhow::Result<Exit
     inputs.extend(args.kustomize.iter().cloned().map(Input::Kustomize));
     let options = args.policy.options()?;
     let multi = args.clusters.any();
+    let scope = |kube: &shipshape::Kube| live::Scope {
+        namespace: (!args.all_namespaces).then(|| kube.namespace.clone()),
+        selector: args.selector.clone(),
+    };
     let (manifests, report) = if !inputs.is_empty() {
         if args.all_namespaces || args.selector.is_some() || multi {
             return Err(UsageError(
@@ -273,13 +277,7 @@ async fn run_audit(global: &GlobalArgs, args: &AuditArgs) -> anyhow::Result<Exit
             &global.kube,
             &args.clusters,
             PLUGIN,
-            |kube| async move {
-                let scope = live::Scope {
-                    namespace: (!args.all_namespaces).then(|| kube.namespace.clone()),
-                    selector: args.selector.clone(),
-                };
-                live::collect(&kube, &scope).await
-            },
+            |kube| async move { live::collect(&kube, &scope(&kube)).await },
         )
         .await?;
         let mut all = Vec::new();
@@ -291,11 +289,7 @@ async fn run_audit(global: &GlobalArgs, args: &AuditArgs) -> anyhow::Result<Exit
         (all, audit::AuditReport::merge(reports))
     } else {
         let kube = shipshape::Kube::connect(&global.kube, PLUGIN).await?;
-        let scope = live::Scope {
-            namespace: (!args.all_namespaces).then(|| kube.namespace.clone()),
-            selector: args.selector.clone(),
-        };
-        let manifests = live::collect(&kube, &scope).await?;
+        let manifests = live::collect(&kube, &scope(&kube)).await?;
         let report = audit::audit(&manifests, &options);
         (manifests, report)
     };
