@@ -499,6 +499,73 @@ async fn status_across_contexts_tags_each_namespace_with_its_cluster() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_lists_each_kind_once_however_many_namespaces() {
+    if !kubectl_available() || e2e::real_cluster().is_some() {
+        // The request counters are simcluster's.
+        return;
+    }
+    let cluster = simcluster::SimCluster::start(simcluster::Options::default())
+        .await
+        .expect("starts");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut objects = String::new();
+    for i in 0..12 {
+        let ns = format!("team-{i}");
+        objects.push_str(&format!(
+            "---\napiVersion: v1\nkind: Namespace\nmetadata: {{name: {ns}}}
+---
+apiVersion: v1
+kind: ResourceQuota
+metadata: {{name: compute, namespace: {ns}}}
+spec:
+  hard: {{requests.cpu: '2', pods: '10'}}
+---
+apiVersion: v1
+kind: LimitRange
+metadata: {{name: limits, namespace: {ns}}}
+spec:
+  limits: [{{type: Container, defaultRequest: {{cpu: 100m}}}}]
+---
+{}",
+            pod(&ns, "app", "{requests: {cpu: 500m}}")
+        ));
+    }
+    write(dir.path(), "teams.yaml", &objects);
+    cluster.seed(dir.path()).expect("seeded");
+    cluster.reset_counters();
+    let mut cmd = e2e::kubectl();
+    cmd.env("KUBECONFIG", cluster.kubeconfig())
+        .args(["quota", "status", "-A", "-o", "json"]);
+    let out = tokio::task::block_in_place(|| e2e::run(&mut cmd));
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    let teams = report["namespaces"]
+        .as_array()
+        .expect("namespaces")
+        .iter()
+        .filter(|n| {
+            n["name"].as_str().is_some_and(|n| n.starts_with("team-"))
+                && n["quotas"].as_array().is_some_and(|q| q.len() == 1)
+                && n["limitRanges"].as_array().is_some_and(|l| l.len() == 1)
+        })
+        .count();
+    assert_eq!(teams, 12, "{report}");
+    let requests = cluster.counters();
+    let lists: Vec<_> = requests
+        .iter()
+        .filter(|((verb, _, _), _)| verb == "list")
+        .collect();
+    assert_eq!(lists.len(), 3, "quotas, LimitRanges, pods: {requests:?}");
+    for ((_, resource, namespace), count) in lists {
+        assert_eq!(
+            (namespace.as_str(), *count),
+            ("", 1),
+            "{resource} listed once, cluster-wide"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn recommend_reads_history_from_a_real_prometheus() {
     if !kubectl_available() || e2e::real_cluster().is_some() {
         // On a real cluster this needs its Prometheus: see the README (SHIPSHAPE_E2E_PROMETHEUS).
