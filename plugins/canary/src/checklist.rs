@@ -166,13 +166,18 @@ pub fn preflight(input: &Preflight<'_>, list: &mut Checklist) {
     let release = manifest(input.release.clone());
     let namespace = release.namespace().unwrap_or("default").to_owned();
     let namespaces = BTreeMap::from([(
-        namespace,
+        namespace.clone(),
         kubectl_quota::check::Namespace {
             limit_ranges: input.limit_ranges.to_vec(),
             quotas: input.quotas.to_vec(),
         },
     )]);
-    let check = kubectl_quota::check::check(&[&release], &namespaces, Some(input.canary_pods));
+    let check = kubectl_quota::check::check(
+        &[&release],
+        &namespaces,
+        Some(input.canary_pods),
+        &namespace,
+    );
     let problems: Vec<String> = check
         .workloads
         .iter()

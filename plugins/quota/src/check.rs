@@ -79,20 +79,11 @@ fn pod_spec(object: &Value) -> Option<Value> {
     Some(spec)
 }
 
-/// Checks workloads against their namespaces' LimitRanges and quotas, a workload without a
-/// namespace in `default`. `replicas` overrides how many pods each workload asks for (1 for live
+/// Checks workloads against their namespaces' LimitRanges and quotas; a workload that names no
+/// namespace is checked in `namespace`, where `kubectl apply` would create it (`-n`, else the
+/// context's namespace). `replicas` overrides how many pods each workload asks for (1 for live
 /// workloads, whose pods already count).
 pub fn check(
-    workloads: &[&Manifest],
-    namespaces: &BTreeMap<String, Namespace>,
-    replicas: Option<i64>,
-) -> QuotaCheck {
-    check_in(workloads, namespaces, replicas, "default")
-}
-
-/// [`check`], with workloads that name no namespace in `namespace`, where `kubectl apply` would
-/// create them (`-n`, else the context's namespace).
-pub fn check_in(
     workloads: &[&Manifest],
     namespaces: &BTreeMap<String, Namespace>,
     replicas: Option<i64>,
@@ -296,7 +287,7 @@ spec:
             },
         )]);
         let refs: Vec<&Manifest> = objects.iter().collect();
-        let report = check(&refs, &namespaces, None);
+        let report = check(&refs, &namespaces, None, "shop");
         let w = &report.workloads;
         assert!(w[0].admitted, "{w:?}");
         // 500m used + 1500m for api leaves 1 CPU: two of web's four replicas fit.
@@ -335,10 +326,10 @@ spec:
             },
         )]);
         let refs: Vec<&Manifest> = objects.iter().collect();
-        let report = check_in(&refs, &namespaces, None, "shop");
+        let report = check(&refs, &namespaces, None, "shop");
         assert_eq!(report.workloads[0].namespace, "shop");
         assert!(report.rejected(), "{report:?}");
-        let report = check(&refs, &namespaces, None);
+        let report = check(&refs, &namespaces, None, "default");
         assert_eq!(report.workloads[0].namespace, "default");
         assert!(!report.rejected(), "{report:?}");
     }

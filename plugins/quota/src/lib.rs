@@ -345,8 +345,14 @@ async fn run_check(global: &GlobalArgs, args: &CheckArgs) -> anyhow::Result<Exit
             .map(|object| Manifest::live(object, origin.clone()))
             .collect();
         let refs: Vec<&Manifest> = workloads.iter().collect();
-        // Live pods already count in status.used: what matters is the next one.
-        check::check(&refs, &live_namespaces(&quotas, &ranges), Some(1))
+        // Live pods already count in status.used: what matters is the next one. (Live objects
+        // name their namespace.)
+        check::check(
+            &refs,
+            &live_namespaces(&quotas, &ranges),
+            Some(1),
+            &kube.namespace,
+        )
     } else {
         if args.all_namespaces {
             return Err(UsageError(
@@ -392,7 +398,7 @@ async fn run_check(global: &GlobalArgs, args: &CheckArgs) -> anyhow::Result<Exit
             }
             (live_namespaces(&quotas, &ranges), kube.namespace.clone())
         };
-        check::check_in(&workloads, &namespaces, None, &namespace)
+        check::check(&workloads, &namespaces, None, &namespace)
     };
     shipshape::output::print_report(&report, args.output.output)?;
     Ok(if report.rejected() {

@@ -69,7 +69,7 @@ spec:
         },
     )]);
     let refs: Vec<&Manifest> = manifests.iter().collect();
-    check::check(&refs, &namespaces, None)
+    check::check(&refs, &namespaces, None, "shop")
 }
 
 #[test]
