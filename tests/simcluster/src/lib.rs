@@ -12,6 +12,7 @@ pub mod controllers;
 pub mod cron;
 pub mod discovery;
 pub mod metrics;
+pub mod mirror;
 pub mod patch;
 pub mod protobuf;
 pub mod proxy;

@@ -1,4 +1,5 @@
 //! `simcluster serve --kubeconfig PATH [--port N] [--speed FACTOR] [--seed DIR]...`
+//! `simcluster metrics --kubeconfig PATH [--port N]`
 
 use std::path::PathBuf;
 
@@ -35,17 +36,35 @@ enum Command {
         #[arg(long)]
         tls: bool,
     },
+    /// Serve simcluster's per-pod application and cAdvisor metrics for the pods of another
+    /// API server (a real control plane, whose KWOK pods run no processes), for Prometheus to
+    /// scrape at `/simcluster/metrics` and `/metrics/cadvisor`; prints `ready <url>`.
+    Metrics {
+        /// The kubeconfig of the cluster whose pods to simulate.
+        #[arg(long)]
+        kubeconfig: PathBuf,
+        /// Port on 127.0.0.1 (default: any free port).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+    },
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let Command::Serve {
-        kubeconfig,
-        port,
-        speed,
-        seeds,
-        tls,
-    } = Cli::parse().command;
+    let (kubeconfig, port, speed, seeds, tls) = match Cli::parse().command {
+        Command::Serve {
+            kubeconfig,
+            port,
+            speed,
+            seeds,
+            tls,
+        } => (kubeconfig, port, speed, seeds, tls),
+        Command::Metrics { kubeconfig, port } => {
+            let address = simcluster::mirror::serve(&kubeconfig, port).await?;
+            println!("ready http://{address}");
+            return wait_for_signal().await;
+        }
+    };
     let cluster = simcluster::SimCluster::start(simcluster::Options {
         port,
         speed,
@@ -56,11 +75,16 @@ async fn main() -> anyhow::Result<()> {
     })
     .await?;
     println!("ready {}", cluster.url());
+    wait_for_signal().await?;
+    drop(cluster);
+    Ok(())
+}
+
+async fn wait_for_signal() -> anyhow::Result<()> {
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
         _ = term.recv() => {}
     }
-    drop(cluster);
     Ok(())
 }

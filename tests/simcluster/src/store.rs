@@ -1080,6 +1080,23 @@ impl Store {
         Ok(next)
     }
 
+    /// Replaces every object of one resource with `objects` as they are (resourceVersions and
+    /// uids kept): a mirror of another API server's list, for `simcluster metrics`.
+    pub fn mirror(&mut self, group: &str, plural: &str, objects: Vec<Value>) {
+        self.objects
+            .retain(|key, _| !(key.0 == group && key.1 == plural));
+        for object in objects {
+            let meta = &object["metadata"];
+            let key: Key = (
+                group.to_owned(),
+                plural.to_owned(),
+                meta["namespace"].as_str().unwrap_or_default().to_owned(),
+                meta["name"].as_str().unwrap_or_default().to_owned(),
+            );
+            self.objects.insert(key, object);
+        }
+    }
+
     /// Removes an object at once (a controller deleting what it owns).
     pub fn remove_object(&mut self, rt: &ResourceType, namespace: &str, name: &str) {
         self.remove(&Self::key(rt, namespace, name));
