@@ -1,9 +1,19 @@
 #!/usr/bin/env bash
 # The playbook demo: builds the suite, starts simcluster seeded with the insecure sample app,
 # puts the plugins on PATH and runs examples/playbook.sh against it. Needs cargo and kubectl.
+#
+#   examples/demo.sh           # against simcluster (starts in a fraction of a second)
+#   examples/demo.sh --real    # against a real v1.37 control plane (tests/realcluster/up.sh: needs
+#                              # Go; the first run builds it, about 12 minutes on 2 cores)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+real=
+case "${1:-}" in
+    --real) real=1 ;;
+    "") ;;
+    *) echo "usage: examples/demo.sh [--real]" >&2; exit 2 ;;
+esac
 
 # SHIPSHAPE_BIN_DIR: use binaries built already (the e2e test of this demo does).
 if [ -n "${SHIPSHAPE_BIN_DIR:-}" ]; then
@@ -22,35 +32,58 @@ for plugin in harden quota canary drtest; do
     ln -s "$bin/kubectl-$plugin" "$work/bin/kubectl-$plugin"
 done
 
-"$bin/simcluster" serve --kubeconfig "$work/kubeconfig" --speed 10 \
-    --seed "$root/examples/hastecrm/insecure" --seed "$root/tests/simcluster/crds/velero" > "$work/simcluster.out" &
-simcluster=$!
-prometheus=
+pids=()
 cleanup() {
-    [ -n "$prometheus" ] && { kill "$prometheus" 2>/dev/null || true; wait "$prometheus" 2>/dev/null || true; }
-    kill "$simcluster" 2>/dev/null || true
-    wait "$simcluster" 2>/dev/null || true
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
     rm -rf "$work"
 }
 trap cleanup EXIT
 
-for _ in $(seq 1 100); do
-    grep -q '^ready ' "$work/simcluster.out" 2>/dev/null && break
-    kill -0 "$simcluster" 2>/dev/null || { echo "simcluster failed to start" >&2; exit 1; }
-    sleep 0.1
-done
-echo "simcluster: $(head -1 "$work/simcluster.out")" >&2
+# await NAME FILE: waits for the `ready <url>` line of the last process started.
+await() {
+    local pid=$! name="$1" file="$2"
+    for _ in $(seq 1 3000); do
+        grep -q '^ready ' "$file" 2>/dev/null && { echo "$name: $(head -1 "$file")" >&2; return 0; }
+        kill -0 "$pid" 2>/dev/null || { echo "$name failed to start" >&2; cat "$file.err" >&2 2>/dev/null; exit 1; }
+        sleep 0.1
+    done
+    echo "$name did not start" >&2
+    exit 1
+}
 
-# A real Prometheus scraping simcluster's application metrics, for the canary analysis
-# (Debian's `prometheus` package; without it the playbook skips the canary step).
+if [ -n "$real" ]; then
+    # The real control plane, its kubectl first on PATH, and simcluster's pod-metrics
+    # simulation for its KWOK pods (they run no processes). Velero is not installed there, so
+    # the playbook skips the recover step.
+    kube=$("$root/tests/realcluster/up.sh" --build-only)
+    ln -s "$kube" "$work/bin/kubectl"
+    "$root/tests/realcluster/up.sh" --kubeconfig "$work/kubeconfig" \
+        --seed "$root/examples/hastecrm/insecure" > "$work/cluster.out" 2> "$work/cluster.out.err" &
+    pids+=($!)
+    await "real control plane" "$work/cluster.out"
+    "$bin/simcluster" metrics --kubeconfig "$work/kubeconfig" > "$work/metrics.out" 2> "$work/metrics.out.err" &
+    pids+=($!)
+    await "pod metrics" "$work/metrics.out"
+    metrics=$(sed -n 's/^ready http:\/\///p' "$work/metrics.out")
+else
+    "$bin/simcluster" serve --kubeconfig "$work/kubeconfig" --speed 10 \
+        --seed "$root/examples/hastecrm/insecure" --seed "$root/tests/simcluster/crds/velero" > "$work/cluster.out" &
+    pids+=($!)
+    await simcluster "$work/cluster.out"
+    metrics=$(sed -n 's/^ready http:\/\///p' "$work/cluster.out")
+fi
+
+# A real Prometheus scraping the application metrics, for the canary analysis (Debian's
+# `prometheus` package; without it the playbook skips the canary step).
 if command -v prometheus >/dev/null 2>&1; then
-    server=$(sed -n 's/^ready http:\/\///p' "$work/simcluster.out")
+    server=$metrics
     port=$((20000 + RANDOM % 20000))
     printf 'global: {scrape_interval: 1s, evaluation_interval: 1s}\nscrape_configs:\n  - job_name: simcluster\n    metrics_path: /simcluster/metrics\n    static_configs: [{targets: ["%s"]}]\n' \
         "$server" > "$work/prometheus.yml"
     prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/prometheus" \
         --web.listen-address="127.0.0.1:$port" > "$work/prometheus.log" 2>&1 &
-    prometheus=$!
+    pids+=($!)
     export SHIPSHAPE_PROMETHEUS="http://127.0.0.1:$port"
     echo "prometheus: $SHIPSHAPE_PROMETHEUS" >&2
 fi

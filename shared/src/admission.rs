@@ -502,6 +502,36 @@ fn scope_matches(scope: &str, spec: &Value, operator: &str, values: &[String]) -
     }
 }
 
+/// API validation of each container's resources after defaulting (upstream's
+/// `ValidateResourceRequirements`): a request above its limit is invalid, in the server's words:
+/// `spec.containers[0].resources.requests: Invalid value: "700m": must be less than or equal to
+/// cpu limit of 500m`.
+pub fn validate_requirements(spec: &Value) -> Vec<String> {
+    let mut errors = Vec::new();
+    for field in ["initContainers", "containers"] {
+        for (i, container) in spec[field].as_array().into_iter().flatten().enumerate() {
+            let resources = &container["resources"];
+            let Some(requests) = resources["requests"].as_object() else {
+                continue;
+            };
+            for (name, request) in requests {
+                let (Some(Ok(request)), Some(Ok(limit))) = (
+                    quantity::from_value(request),
+                    quantity::from_value(&resources["limits"][name]),
+                ) else {
+                    continue;
+                };
+                if request > limit {
+                    errors.push(format!(
+                        "spec.{field}[{i}].resources.requests: Invalid value: \"{request}\": must be less than or equal to {name} limit of {limit}"
+                    ));
+                }
+            }
+        }
+    }
+    errors
+}
+
 /// The quota names that need every container to be explicit.
 const CONSTRAINED: [&str; 6] = [
     "cpu",
@@ -513,13 +543,23 @@ const CONSTRAINED: [&str; 6] = [
 ];
 
 /// The quota constraint rule: with cpu or memory under a matching quota, every container and
-/// init container must set them. The `failed quota: …: must specify …` message, if violated.
+/// init container must set them. The `failed quota: …: must specify …` message, if violated,
+/// in upstream's form (pkg/quota/v1/evaluator/core/pods.go): each missing resource, sorted,
+/// with the containers that miss it, sorted: `must specify cpu for: bar,foo; memory for: foo`.
+/// Pod-level resources (`spec.resources`) lift the rule, as they do upstream.
 pub fn constraint(quota: &Quota, spec: &Value) -> Option<String> {
+    let pod_level = &spec["resources"];
+    if ["requests", "limits"]
+        .iter()
+        .any(|k| pod_level[k]["cpu"].is_string() || pod_level[k]["memory"].is_string())
+    {
+        return None;
+    }
     let required: Vec<&str> = CONSTRAINED
         .into_iter()
         .filter(|r| quota.hard.contains_key(*r))
         .collect();
-    let mut missing = std::collections::BTreeSet::new();
+    let mut missing: BTreeMap<&str, std::collections::BTreeSet<&str>> = BTreeMap::new();
     for container in containers(spec) {
         let requests = &container["resources"]["requests"];
         let limits = &container["resources"]["limits"];
@@ -531,15 +571,27 @@ pub fn constraint(quota: &Quota, spec: &Value) -> Option<String> {
                 _ => !limits["memory"].is_null(),
             };
             if !present {
-                missing.insert(*name);
+                missing
+                    .entry(*name)
+                    .or_default()
+                    .insert(container["name"].as_str().unwrap_or_default());
             }
         }
     }
     (!missing.is_empty()).then(|| {
+        let parts: Vec<String> = missing
+            .into_iter()
+            .map(|(resource, names)| {
+                format!(
+                    "{resource} for: {}",
+                    names.into_iter().collect::<Vec<_>>().join(",")
+                )
+            })
+            .collect();
         format!(
             "failed quota: {}: must specify {}",
             quota.name,
-            missing.into_iter().collect::<Vec<_>>().join(",")
+            parts.join("; ")
         )
     })
 }
@@ -625,6 +677,16 @@ pub fn admit(spec: &Value, limit_ranges: &[Value], quotas: &[Quota], replicas: i
         charges: BTreeMap::new(),
         problems: Vec::new(),
     };
+    // The API server validates the pod between mutating admission (LimitRanger's defaults)
+    // and validating admission (LimitRanger's bounds, then quota).
+    let invalid = validate_requirements(&admission.spec);
+    if !invalid.is_empty() {
+        admission.problems.push(Problem {
+            reason: "Invalid".into(),
+            message: invalid.join(", "),
+        });
+        return admission;
+    }
     let problems: Vec<Problem> = validate_limits(&admission.spec, &items)
         .into_iter()
         .map(|message| Problem {

@@ -41,7 +41,7 @@ for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
     version_flags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
 done
 
-kube="$cache/kube-$(key kube/main.go)"
+kube="$cache/kube-$(key kube/main.go)/kubectl"
 up="$cache/up-$(key up/main.go)"
 build "$kube" ./kube "-s -w$version_flags"
 build "$up" ./up

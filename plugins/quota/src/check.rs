@@ -299,7 +299,7 @@ spec:
         );
         assert_eq!(
             w[2].problems[0].message,
-            "failed quota: compute: must specify limits.memory,requests.cpu"
+            "failed quota: compute: must specify limits.memory for: migrate; requests.cpu for: migrate"
         );
         assert!(report.rejected());
     }

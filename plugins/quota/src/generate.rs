@@ -184,7 +184,7 @@ mod tests {
         assert_eq!(
             warnings,
             [
-                "pod plain: a new pod like it would be refused: failed quota: shop-quota: must specify limits.cpu,limits.memory,requests.cpu,requests.memory"
+                "pod plain: a new pod like it would be refused: failed quota: shop-quota: must specify limits.cpu for: a; limits.memory for: a; requests.cpu for: a; requests.memory for: a"
             ]
         );
     }

@@ -140,7 +140,7 @@ fn quotas_require_explicit_cpu_and_memory_on_every_container() {
     let admission = admit(&spec, &[], &quotas, 1);
     assert_eq!(
         admission.message().as_deref(),
-        Some("failed quota: compute: must specify limits.memory")
+        Some("failed quota: compute: must specify limits.memory for: init")
     );
     assert_eq!(admission.problems[0].reason, "QuotaConstraint");
 }
@@ -241,5 +241,37 @@ fn quota_usage_counts_pods_objects_and_storage() {
     assert_eq!(
         pretty(&used),
         "configmaps=0,count/deployments.apps=1,pods=2,requests.cpu=500m,requests.storage=10Gi,services=1,services.loadbalancers=1"
+    );
+}
+
+#[test]
+fn a_request_above_its_defaulted_limit_is_invalid_before_quota_is_asked() {
+    // LimitRanger defaults the limit to 500m; API validation then refuses the 700m request,
+    // as upstream's ValidateResourceRequirements does, before any quota is evaluated.
+    let limit_ranges = [
+        json!({"metadata": {"name": "defaults"}, "spec": {"limits": [
+            {"type": "Container", "default": {"cpu": "500m"}}
+        ]}}),
+    ];
+    let quotas = [quota(
+        "compute",
+        json!({"pods": "0"}),
+        Some(json!({"pods": "0"})),
+    )];
+    let spec = json!({"containers": [{"name": "a", "resources": {"requests": {"cpu": "700m"}}}]});
+    let admission = admit(&spec, &limit_ranges, &quotas, 1);
+    assert_eq!(admission.problems.len(), 1, "{:?}", admission.problems);
+    assert_eq!(admission.problems[0].reason, "Invalid");
+    assert_eq!(
+        admission.problems[0].message,
+        "spec.containers[0].resources.requests: Invalid value: \"700m\": must be less than or equal to cpu limit of 500m"
+    );
+    // Within the limit: valid, and on to quota (which is full).
+    let spec = json!({"containers": [{"name": "a", "resources": {"requests": {"cpu": "300m"}}}]});
+    let admission = admit(&spec, &limit_ranges, &quotas, 1);
+    assert_eq!(
+        admission.problems[0].reason, "QuotaExceeded",
+        "{:?}",
+        admission.problems
     );
 }

@@ -162,6 +162,35 @@ pub fn real_cluster() -> Option<PathBuf> {
         .map(PathBuf::from)
 }
 
+/// Records that the running test skips on a real cluster, and why: on stderr, and as a line
+/// `<test>: <reason>` in the file `SHIPSHAPE_E2E_SKIPS` names (tests/realcluster/e2e.sh prints
+/// them all at the end).
+pub fn skip(reason: &str) {
+    let thread = std::thread::current();
+    let test = thread.name().unwrap_or("?");
+    eprintln!("skipped on a real cluster: {reason}");
+    if let Some(path) = std::env::var_os("SHIPSHAPE_E2E_SKIPS").filter(|v| !v.is_empty()) {
+        use std::io::Write;
+        if let Ok(mut file) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+        {
+            let _ = writeln!(file, "{test}: {reason}");
+        }
+    }
+}
+
+/// Whether the tests run against a real cluster; when they do, records the skip of the
+/// running test with `reason` (see [`skip`]). For tests that need simcluster.
+pub fn skip_on_real_cluster(reason: &str) -> bool {
+    let real = real_cluster().is_some();
+    if real {
+        skip(reason);
+    }
+    real
+}
+
 /// What a command printed and how it exited.
 #[derive(Debug)]
 pub struct Run {

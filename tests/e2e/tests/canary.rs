@@ -17,7 +17,8 @@ impl Setup {
     }
 
     async fn start_with(seeds: Vec<std::path::PathBuf>) -> Option<Self> {
-        if !kubectl_available() || e2e::real_cluster().is_some() {
+        if !kubectl_available() || e2e::skip_on_real_cluster("canary tests run on simcluster only")
+        {
             return None;
         }
         let cluster = simcluster::SimCluster::start(simcluster::Options {

@@ -10,7 +10,7 @@ fn backups_and_protection_status_from_the_simulated_velero() {
     }
     let cluster = Cluster::start(&["tests/simcluster/crds/velero", "examples/hastecrm/insecure"]);
     if !cluster.is_simulated() {
-        eprintln!("skipped on a real cluster: needs simcluster's simulated Velero");
+        e2e::skip("needs simcluster's simulated Velero (real Velero is a later issue)");
         return;
     }
     let out = cluster.kubectl(&["drtest", "backups"]);
@@ -131,9 +131,7 @@ fn with_backup_on(image: &str, tls: bool) -> Option<Cluster> {
         Cluster::start(&seeds)
     };
     if !cluster.is_simulated() {
-        eprintln!(
-            "skipped on a real cluster: needs simcluster's simulated Velero and image conventions"
-        );
+        e2e::skip("needs simcluster's simulated Velero and image conventions");
         return None;
     }
     cluster.ok(&["create", "namespace", "velero"]);
@@ -643,8 +641,7 @@ fn a_403_on_restores_ends_the_drill_as_an_api_error_after_cleanup() {
     if !kubectl_available() {
         return;
     }
-    if e2e::real_cluster().is_some() {
-        eprintln!("skipped on a real cluster: needs simcluster's fault injection");
+    if e2e::skip_on_real_cluster("needs simcluster's fault injection") {
         return;
     }
     let runtime = tokio::runtime::Runtime::new().expect("runtime");

@@ -71,7 +71,7 @@ fn status_check_and_generate_agree_with_the_api_server() {
         .to_owned();
     assert_eq!(
         message,
-        "failed quota: compute: must specify limits.cpu,limits.memory,requests.cpu,requests.memory"
+        "failed quota: compute: must specify limits.cpu for: app; limits.memory for: app; requests.cpu for: app; requests.memory for: app"
     );
     let refused = cluster.kubectl(&["create", "--dry-run=server", "-f", &bare]);
     assert_eq!(refused.code, Some(1), "{refused:?}");
@@ -310,6 +310,21 @@ spec:
         "--timeout=60s",
     ]);
 
+    if !cluster.is_simulated() {
+        // No metrics-server there: the error must say so and what to do.
+        let out = cluster.kubectl(&["quota", "recommend", "-n", &ns, "--window", "2s"]);
+        assert_eq!(out.code, Some(2), "{out:?}");
+        assert!(
+            out.stderr
+                .contains("metrics.k8s.io is not served: install metrics-server"),
+            "{out:?}"
+        );
+        e2e::skip(
+            "sampling needs metrics.k8s.io, which the real control plane has no metrics-server for",
+        );
+        cluster.ok(&["delete", "namespace", &ns, "--wait=false"]);
+        return;
+    }
     let out = cluster.kubectl(&[
         "quota",
         "recommend",
@@ -453,8 +468,11 @@ spec:
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn status_across_contexts_tags_each_namespace_with_its_cluster() {
-    if !kubectl_available() || e2e::real_cluster().is_some() {
-        // Two clusters are needed; the harden multi-context test covers a real one.
+    if !kubectl_available()
+        || e2e::skip_on_real_cluster(
+            "needs two clusters (the harden multi-context test covers a real one)",
+        )
+    {
         return;
     }
     let root =
@@ -500,8 +518,9 @@ async fn status_across_contexts_tags_each_namespace_with_its_cluster() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn status_lists_each_kind_once_however_many_namespaces() {
-    if !kubectl_available() || e2e::real_cluster().is_some() {
-        // The request counters are simcluster's.
+    if !kubectl_available()
+        || e2e::skip_on_real_cluster("counts requests with simcluster's counters")
+    {
         return;
     }
     let cluster = simcluster::SimCluster::start(simcluster::Options::default())
@@ -567,8 +586,9 @@ spec:
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn recommend_reads_history_from_a_real_prometheus() {
-    if !kubectl_available() || e2e::real_cluster().is_some() {
-        // On a real cluster this needs its Prometheus: see the README (SHIPSHAPE_E2E_PROMETHEUS).
+    if !kubectl_available()
+        || e2e::skip_on_real_cluster("reads usage history from simcluster's seeded sample")
+    {
         return;
     }
     let root =

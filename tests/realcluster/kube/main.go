@@ -4,8 +4,10 @@
 // program's own command constructor, exactly as that program's main() does. One binary
 // links once instead of six times, which halves the first build on a two-core machine.
 //
-// The mode is the name the binary was called by (a symlink named kube-apiserver, ...) or,
-// failing that, the first argument: `kube kube-apiserver --etcd-servers=...`.
+// The mode is the first argument when it names one (`kubectl kube-apiserver --etcd-servers=...`;
+// kubectl has no such commands), else the name the binary was called by. up.sh caches the
+// binary as `kubectl`, so that kubectl's plugins, which run the kubectl in KUBECTL_PATH (the
+// resolved executable), get kubectl.
 package main
 
 import (
@@ -34,9 +36,9 @@ var modes = []string{"kube-apiserver", "kube-controller-manager", "kube-schedule
 func main() {
 	mode := filepath.Base(os.Args[0])
 	args := os.Args
-	if !known(mode) && len(os.Args) > 1 && known(os.Args[1]) {
+	if len(os.Args) > 1 && known(os.Args[1]) {
 		mode = os.Args[1]
-		args = append([]string{os.Args[1]}, os.Args[2:]...)
+		args = os.Args[1:]
 	}
 	os.Args = args
 	switch mode {

@@ -426,15 +426,44 @@ func (c *cluster) createNode(name string) error {
 	return nil
 }
 
-// seed applies a directory with the real kubectl, as simcluster's --seed loads it:
-// recursively, CustomResourceDefinitions first (kubectl retries objects whose kind is not
-// yet served, so a second pass applies the custom resources once their CRDs are established).
+// seed applies a directory with the real kubectl, as simcluster's --seed loads it: every
+// .yaml, .yml and .json file under it, recursively, without hidden entries and kustomization
+// files. Objects whose kind is not served yet (custom resources whose CRD is in the same seed)
+// fail the first pass; passes repeat until everything applies.
 func (c *cluster) seed(ctx context.Context, kubeconfig, dir string) error {
+	args := []string{"kubectl", "--kubeconfig=" + kubeconfig, "apply", "--server-side",
+		"--force-conflicts", "--field-manager=realcluster-seed"}
+	files := 0
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		name := d.Name()
+		if path != dir && strings.HasPrefix(name, ".") {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() || name == "kustomization.yaml" || name == "kustomization.yml" {
+			return nil
+		}
+		switch filepath.Ext(name) {
+		case ".yaml", ".yml", ".json":
+			args = append(args, "-f", path)
+			files++
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("seed %s: %w", dir, err)
+	}
+	if files == 0 {
+		return nil
+	}
 	var last []byte
 	for attempt := 0; attempt < 20; attempt++ {
-		cmd := exec.CommandContext(ctx, c.kube, "kubectl", "--kubeconfig="+kubeconfig,
-			"apply", "--server-side", "--force-conflicts", "--field-manager=realcluster-seed", "-R", "-f", dir)
-		out, err := cmd.CombinedOutput()
+		out, err := exec.CommandContext(ctx, c.kube, args...).CombinedOutput()
 		if err == nil {
 			return nil
 		}

@@ -30,7 +30,12 @@ const MIRRORED: [(&str, &str, &str, &str); 5] = [
     ("", "v1", "Service", "services"),
     ("networking.k8s.io", "v1", "Ingress", "ingresses"),
     ("gateway.networking.k8s.io", "v1", "HTTPRoute", "httproutes"),
-    ("networking.istio.io", "v1", "VirtualService", "virtualservices"),
+    (
+        "networking.istio.io",
+        "v1",
+        "VirtualService",
+        "virtualservices",
+    ),
 ];
 
 /// Connects to the cluster of `kubeconfig` and serves `/simcluster/metrics` and
@@ -82,7 +87,11 @@ async fn scrape(client: &kube::Client, store: &Mutex<Store>, path: &str) -> Opti
     };
     let mut lists = Vec::new();
     for (group, version, kind, plural) in MIRRORED {
-        lists.push((group, plural, list(client, group, version, kind, plural).await));
+        lists.push((
+            group,
+            plural,
+            list(client, group, version, kind, plural).await,
+        ));
     }
     let mut store = store.lock().await;
     for (group, plural, objects) in lists {

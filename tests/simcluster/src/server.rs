@@ -1019,10 +1019,14 @@ fn watch_response(
     {
         let store = shared.store();
         receiver = store.changes.subscribe();
+        // A streaming list (`sendInitialEvents=true`, what client-go's informers and
+        // `kubectl wait` send since 1.34): the current objects as ADDED events, whatever the
+        // resourceVersion (NotOlderThan it), then a bookmark that marks their end.
+        let initial_events = params.get("sendInitialEvents").is_some_and(|v| v == "true");
         let since = params
             .get("resourceVersion")
             .and_then(|rv| rv.parse::<u64>().ok())
-            .filter(|rv| *rv > 0);
+            .filter(|rv| *rv > 0 && !initial_events);
         match since {
             Some(rv) => match store.changes_since(rv) {
                 Some(changes) => {
@@ -1066,6 +1070,17 @@ fn watch_response(
                             backlog.push(watch_line("ADDED", &object));
                         }
                     }
+                }
+                if initial_events {
+                    let bookmark = json!({
+                        "kind": target.rt.kind,
+                        "apiVersion": api_version,
+                        "metadata": {
+                            "resourceVersion": store.resource_version().to_string(),
+                            "annotations": {"k8s.io/initial-events-end": "true"},
+                        },
+                    });
+                    backlog.push(watch_line("BOOKMARK", &bookmark));
                 }
             }
         }
