@@ -27,6 +27,7 @@ pub mod apply;
 pub mod client;
 pub mod complete;
 pub mod confirm;
+pub mod defaulted;
 pub mod duration;
 pub mod exit;
 pub mod flags;

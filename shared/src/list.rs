@@ -11,7 +11,9 @@ use crate::{ApiCall, Kube};
 pub const PAGE: u32 = 500;
 
 /// Lists every object of a kind in one namespace (or all with None), optionally by label
-/// selector. Items carry `apiVersion` and `kind`, and no `managedFields`.
+/// selector. Items carry `apiVersion` and `kind`, and no `managedFields`: before they are
+/// dropped, they tell the author's probe settings and pull policies from the server's
+/// defaults, which are removed ([`crate::defaulted`]), so live objects read as their manifests.
 pub async fn list(
     kube: &Kube,
     resource: &ApiResource,
@@ -55,7 +57,8 @@ pub async fn list(
             // List items may leave apiVersion and kind to the list.
             object["apiVersion"] = Value::String(resource.api_version.clone());
             object["kind"] = Value::String(resource.kind.clone());
-            // Bookkeeping nothing reads: dropped to keep large clusters small in memory.
+            crate::defaulted::strip_server_defaults(&mut object);
+            // Bookkeeping nothing else reads: dropped to keep large clusters small in memory.
             if let Some(meta) = object["metadata"].as_object_mut() {
                 meta.remove("managedFields");
             }

@@ -70,6 +70,8 @@ pub async fn collect(kube: &Kube, scope: &Scope) -> anyhow::Result<Vec<Manifest>
             if is_workload && controlled(&object) {
                 continue;
             }
+            // `list` has removed what the server defaulted (probe settings, pull policies):
+            // the audit sees what the author wrote, as an audit of the manifests would.
             manifests.push(Manifest::live(object, origin.clone()));
         }
     }

@@ -366,3 +366,69 @@ async fn multi_context_audits_tag_every_finding_with_its_cluster() {
     assert_eq!(out.code, Some(3), "{out:?}");
     assert!(out.stderr.contains("nowhere"), "{out:?}");
 }
+
+/// A live audit reports what the author wrote, not what the API server defaulted: a real
+/// server fills a probe's timeoutSeconds, periodSeconds and failureThreshold, which would hide
+/// `probe-settings-implicit`. Applied server-side, client-side and created: the same findings
+/// as the manifests' audit, and explicit values are the author's.
+#[test]
+fn a_live_audit_sees_the_authors_probe_settings_not_the_servers_defaults() {
+    if !kubectl_available() {
+        return;
+    }
+    let cluster = e2e::Cluster::start(&[]);
+    let ns = e2e::unique_namespace("harden-defaults");
+    cluster.ok(&["create", "namespace", &ns]);
+    let deployment = |name: &str, probe: &str| {
+        format!(
+            "apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: {name}, namespace: {ns}}}
+spec:
+  selector: {{matchLabels: {{app: {name}}}}}
+  template:
+    metadata: {{labels: {{app: {name}}}}}
+    spec:
+      containers:
+      - name: app
+        image: registry.example/app:1.0
+        livenessProbe: {{httpGet: {{path: /healthz, port: 8080}}{probe}}}
+"
+        )
+    };
+    for (name, verb, probe) in [
+        ("server-side", "--server-side", ""),
+        ("client-side", "", ""),
+        ("created", "create", ""),
+        (
+            "explicit",
+            "--server-side",
+            ", timeoutSeconds: 1, periodSeconds: 10, failureThreshold: 3",
+        ),
+    ] {
+        let mut args = vec!["apply", "-f", "-"];
+        if verb == "create" {
+            args = vec!["create", "-f", "-"];
+        } else if !verb.is_empty() {
+            args.push(verb);
+        }
+        let out = cluster.kubectl_stdin(&args, &deployment(name, probe));
+        assert_eq!(out.code, Some(0), "{name}: {out:?}");
+    }
+    let out = cluster.kubectl(&["harden", "audit", "-n", &ns, "-o", "json"]);
+    let report: serde_json::Value =
+        serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {out:?}"));
+    let implicit: std::collections::BTreeSet<&str> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["check"] == "probe-settings-implicit")
+        .filter_map(|f| f["object"]["name"].as_str())
+        .collect();
+    assert_eq!(
+        implicit,
+        ["client-side", "created", "server-side"].into(),
+        "{report}"
+    );
+    cluster.ok(&["delete", "namespace", &ns, "--wait=false"]);
+}
