@@ -1017,7 +1017,7 @@ _kubectl__canary() {
             return 0
             ;;
         kubectl__canary__subcmd__start)
-            opts="-o -n -s -v -y -h -V --image --strategy --active-service --scale-down-delay --traffic --step-weight --max-weight --interval --threshold --metric --query --analysis-file --provider --prometheus --on-no-data --manual-gate --webhook --webhook-timeout --detach --runner-image --timeout --output --kubeconfig --context --cluster --user --namespace --as --as-group --as-uid --request-timeout --server --token --certificate-authority --client-certificate --client-key --tls-server-name --insecure-skip-tls-verify --verbose --yes --help --version"
+            opts="-o -n -s -v -y -h -V --image --strategy --canary-name --active-service --scale-down-delay --traffic --step-weight --max-weight --interval --threshold --metric --query --analysis-file --provider --prometheus --on-no-data --manual-gate --webhook --webhook-timeout --detach --runner-image --timeout --output --kubeconfig --context --cluster --user --namespace --as --as-group --as-uid --request-timeout --server --token --certificate-authority --client-certificate --client-key --tls-server-name --insecure-skip-tls-verify --verbose --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1029,6 +1029,10 @@ _kubectl__canary() {
                     ;;
                 --strategy)
                     COMPREPLY=($(compgen -W "canary blue-green" -- "${cur}"))
+                    return 0
+                    ;;
+                --canary-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --active-service)

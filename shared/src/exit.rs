@@ -56,6 +56,12 @@ impl From<Exit> for ExitCode {
 #[error("{0}")]
 pub struct UsageError(pub String);
 
+/// An object of the name a plugin would create or change exists and is not the plugin's (no
+/// ownership labels of this plugin and this run): the plugin refuses to touch it (exit 1).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct NotOurs(pub String);
+
 /// The user pressed Ctrl-C (exit 130).
 #[derive(Debug, thiserror::Error)]
 #[error("interrupted")]
@@ -325,6 +331,9 @@ pub fn exit_for(err: &anyhow::Error) -> Exit {
             || cause.is::<clap::Error>()
         {
             return Exit::Usage;
+        }
+        if cause.is::<NotOurs>() {
+            return Exit::No;
         }
         if let Some(wait) = cause.downcast_ref::<crate::wait::WaitError>() {
             return match wait {

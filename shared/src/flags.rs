@@ -31,7 +31,7 @@ pub struct KubeFlags {
     pub user: Option<String>,
 
     /// The namespace scope for this request (default: the context's namespace, then `default`).
-    #[arg(short = 'n', long, global = true, value_name = "NAMESPACE")]
+    #[arg(short = 'n', long, global = true, value_name = "NAMESPACE", value_parser = crate::names::namespace)]
     pub namespace: Option<String>,
 
     /// Username to impersonate for the operation.

@@ -18,6 +18,7 @@
 //! - [`generate`]: `--generate`: completion scripts and the man page from the clap definition.
 //! - [`complete`]: the `kubectl_complete-<plugin>` helpers: kubectl's plugin completion protocol.
 //! - [`duration`]: `30s`, `1m30s`, `6h` for flags; ages for tables.
+//! - [`names`]: DNS-1123 names, checked before they reach a URL path.
 //! - [`quantity`]: `500m`, `256Mi` as numbers, for comparisons.
 //! - [`version`]: the `version` subcommand every plugin has.
 //! - [`yamledit`]: lossless edits of YAML files (comments and formatting kept).
@@ -37,6 +38,7 @@ pub mod job;
 pub mod junit;
 pub mod list;
 pub mod manifests;
+pub mod names;
 pub mod output;
 pub mod prometheus;
 pub mod quantity;

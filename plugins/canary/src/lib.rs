@@ -243,6 +243,7 @@ pub fn complete_values(
 #[derive(Debug, clap::Args)]
 pub struct TargetArgs {
     /// The primary Deployment.
+    #[arg(value_parser = shipshape::names::object)]
     pub deployment: String,
 }
 
@@ -250,6 +251,7 @@ pub struct TargetArgs {
 #[derive(Debug, clap::Args)]
 pub struct StartArgs {
     /// The primary Deployment.
+    #[arg(value_parser = shipshape::names::object)]
     pub deployment: String,
 
     /// The new image: `IMAGE` (first container) or `CONTAINER=IMAGE`.
@@ -261,6 +263,12 @@ pub struct StartArgs {
     /// `kubectl canary promote`, like Argo Rollouts' autoPromotionEnabled: false).
     #[arg(long, default_value = "canary", value_parser = ["canary", "blue-green"])]
     pub strategy: String,
+
+    /// The canary Deployment's name (default `<deployment>-canary`; `<deployment>-preview` for
+    /// blue-green), for when that name is taken by something that is not a canary of this
+    /// Deployment: kubectl canary refuses to touch such an object.
+    #[arg(long = "canary-name", value_name = "NAME")]
+    pub canary_name: Option<String>,
 
     /// For blue-green: the Service that carries production traffic.
     #[arg(long = "active-service", value_name = "SERVICE")]
@@ -459,10 +467,20 @@ async fn start(global: &GlobalArgs, args: &StartArgs) -> anyhow::Result<Exit> {
         }
         (None, false, _) => run::Traffic::Replicas,
     };
-    let canary_name = if blue_green {
-        format!("{}-preview", args.deployment)
-    } else {
-        format!("{}-canary", args.deployment)
+    let canary_name = match &args.canary_name {
+        Some(name) => {
+            if !shipshape::names::is_dns_label(name) || name == &args.deployment {
+                return Err(UsageError(format!(
+                    "--canary-name {name:?}: must be a DNS label (lowercase letters, digits and \
+                     '-', at most 63, starting and ending alphanumeric) other than the \
+                     Deployment's own name"
+                ))
+                .into());
+            }
+            name.clone()
+        }
+        None if blue_green => format!("{}-preview", args.deployment),
+        None => format!("{}-canary", args.deployment),
     };
     let (step_weight, max_weight) = if blue_green {
         (100, 100)
@@ -517,9 +535,13 @@ async fn start(global: &GlobalArgs, args: &StartArgs) -> anyhow::Result<Exit> {
         webhooks: hooks,
         traffic,
         webhook_timeout_seconds: args.webhook_timeout.as_secs().max(1),
+        canary_name: args.canary_name.clone(),
     };
     shipshape::prometheus::Prometheus::new(&record.prometheus, Duration::from_secs(5))
         .map_err(UsageError)?;
+    // Another team's `web-canary` (or a Service or Ingress of the name we would create) is
+    // refused before anything is written.
+    cluster.check_names_free(&record).await?;
     for (url, outcome) in record.call_hooks(webhooks::Kind::PreRollout).await {
         if let Err(why) = outcome {
             eprintln!("error: {why}; the release did not start and nothing was changed ({url})");
@@ -700,6 +722,7 @@ async fn control_run(
 #[derive(Debug, clap::Args)]
 pub struct PromoteArgs {
     /// The primary Deployment.
+    #[arg(value_parser = shipshape::names::object)]
     pub deployment: String,
 
     /// Promote even though the analysis has not finished (the emergency path).
@@ -724,6 +747,7 @@ async fn promote(global: &GlobalArgs, args: &PromoteArgs) -> anyhow::Result<Exit
 #[derive(Debug, clap::Args)]
 pub struct StatusArgs {
     /// One Deployment (default: every run in the namespace).
+    #[arg(value_parser = shipshape::names::object)]
     pub deployment: Option<String>,
 
     /// Every namespace.
@@ -941,6 +965,7 @@ pub struct MetricArgs {
 #[derive(Debug, clap::Args)]
 pub struct PreflightArgs {
     /// The primary Deployment.
+    #[arg(value_parser = shipshape::names::object)]
     pub deployment: String,
 
     /// The image about to be released: `IMAGE` or `CONTAINER=IMAGE`.
@@ -1116,6 +1141,7 @@ async fn metric_rows(
 #[derive(Debug, clap::Args)]
 pub struct VerifyArgs {
     /// The Deployment.
+    #[arg(value_parser = shipshape::names::object)]
     pub deployment: String,
 
     /// How far back the metrics are judged.
@@ -1253,6 +1279,7 @@ async fn verify(global: &GlobalArgs, args: &VerifyArgs) -> anyhow::Result<Exit> 
 #[derive(Debug, clap::Args)]
 pub struct RollbackArgs {
     /// The Deployment.
+    #[arg(value_parser = shipshape::names::object)]
     pub deployment: String,
 
     /// The ReplicaSet revision to return to (default: the template recorded before the last

@@ -156,6 +156,9 @@ pub struct Record {
     pub traffic: Traffic,
     #[serde(default = "ten")]
     pub webhook_timeout_seconds: u64,
+    /// `--canary-name`: the canary (or preview) Deployment's name, when not the default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub canary_name: Option<String>,
 }
 
 fn ten() -> u64 {
@@ -252,6 +255,9 @@ impl Record {
 
     /// The canary Deployment's name.
     pub fn canary(&self) -> String {
+        if let Some(name) = &self.canary_name {
+            return name.clone();
+        }
         match self.traffic {
             Traffic::BlueGreen { .. } => format!("{}-preview", self.deployment),
             _ => format!("{}-canary", self.deployment),
@@ -960,6 +966,90 @@ impl<'k> Cluster<'k> {
                 &name,
                 &record.deployment,
                 &DeleteParams::default(),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Before a force-apply of an object a run creates: it must not exist, or be one of ours
+    /// (`app.kubernetes.io/managed-by: shipshape-canary` and a canary of this Deployment).
+    /// Another team's `web-canary` is refused ([`shipshape::exit::NotOurs`], exit 1), never
+    /// taken over: a forced apply would make it ours and the cleanup would delete it.
+    async fn ensure_ours<K>(
+        &self,
+        api: &Api<K>,
+        resource: &'static str,
+        name: &str,
+        deployment: &str,
+        rename: &str,
+    ) -> anyhow::Result<()>
+    where
+        K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+    {
+        let Some(found) = api
+            .get_opt(name)
+            .await
+            .map_err(|e| self.explain("get", resource, name, e))?
+        else {
+            return Ok(());
+        };
+        let labels = kube::ResourceExt::labels(&found);
+        let managed = labels
+            .get("app.kubernetes.io/managed-by")
+            .map(String::as_str);
+        let of = labels.get(CANARY_OF_LABEL).map(String::as_str);
+        if managed == Some("shipshape-canary") && of == Some(deployment) {
+            return Ok(());
+        }
+        let why = match (managed, of) {
+            (Some("shipshape-canary"), Some(other)) => {
+                format!("it is the canary of another Deployment, {other}")
+            }
+            _ => "it does not carry the app.kubernetes.io/managed-by=shipshape-canary and \
+                  shipshape.dev/canary-of labels of a canary this command made"
+                .to_owned(),
+        };
+        Err(shipshape::exit::NotOurs(format!(
+            "{resource}/{name} already exists in namespace {} and is not this canary's: {why}. \
+             kubectl canary never overwrites or deletes what it did not create; {rename}",
+            self.namespace
+        ))
+        .into())
+    }
+
+    /// Refuses to start when an object the run would create exists and is not ours (see
+    /// [`Cluster::ensure_ours`]): the canary Deployment, a canary or preview Service, an NGINX
+    /// canary Ingress. Checked before the first write, so nothing is changed on refusal.
+    pub async fn check_names_free(&self, record: &Record) -> anyhow::Result<()> {
+        let deployment = &record.deployment;
+        self.ensure_ours(
+            &self.deployments,
+            "deployments.apps",
+            &record.canary(),
+            deployment,
+            "choose another name with --canary-name",
+        )
+        .await?;
+        if let Some((service, _, suffix)) = record.traffic.twin() {
+            let name = format!("{service}-{suffix}");
+            self.ensure_ours(
+                &self.services,
+                "services",
+                &name,
+                deployment,
+                "rename or remove that Service first",
+            )
+            .await?;
+        }
+        if let Traffic::Nginx { ingress, .. } = &record.traffic {
+            let name = format!("{ingress}-canary");
+            self.ensure_ours(
+                &self.ingresses(),
+                "ingresses.networking.k8s.io",
+                &name,
+                deployment,
+                "rename or remove that Ingress first",
             )
             .await?;
         }

@@ -324,7 +324,7 @@ async fn status(global: &GlobalArgs, args: &StatusArgs) -> anyhow::Result<Exit> 
 pub struct DrillArgs {
     /// A namespace to recover (repeatable). kubectl's own `-n/--namespace` flag names one
     /// namespace only, so the drill's are given with `--for`.
-    #[arg(long = "for", value_name = "NAMESPACE", required = true)]
+    #[arg(long = "for", value_name = "NAMESPACE", required = true, value_parser = shipshape::names::namespace)]
     pub namespaces: Vec<String>,
 
     /// Accept a PartiallyFailed backup or restore.
@@ -637,7 +637,7 @@ pub struct ScheduleArgs {
     pub cron: String,
 
     /// The CronJob's name (and its ServiceAccount's); it runs in the -n namespace.
-    #[arg(long, default_value = "drtest-weekly")]
+    #[arg(long, default_value = "drtest-weekly", value_parser = shipshape::names::object)]
     pub name: String,
 
     /// The suite's image (built from the repository's Dockerfile).

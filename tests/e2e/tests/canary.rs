@@ -982,3 +982,115 @@ spec:
     assert_eq!(http().to_string(), before.to_string());
     assert_eq!(setup.image(), "registry.example/web:1.1");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_teams_object_of_the_canarys_name_is_refused_and_left_untouched() {
+    let Some(setup) = Setup::start().await else {
+        return;
+    };
+    // Another team's Deployments that happen to have the names a canary or a preview takes.
+    for name in ["web-canary", "web-preview"] {
+        let out = setup.kubectl_stdin(
+            &["apply", "-n", "shop", "-f", "-"],
+            &format!(
+                "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: {name}, labels: {{team: search}}}}
+spec:
+  replicas: 1
+  selector: {{matchLabels: {{app: {name}}}}}
+  template:
+    metadata: {{labels: {{app: {name}}}}}
+    spec:
+      containers: [{{name: tool, image: 'registry.example/search-tool:3'}}]
+"
+            ),
+        );
+        assert_eq!(out.code, Some(0), "{out:?}");
+    }
+    let out = setup.kubectl_stdin(&["apply", "-n", "shop", "-f", "-"], "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n");
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let theirs = |name: &str| {
+        setup.ok(&[
+            "get",
+            "deploy",
+            name,
+            "-n",
+            "shop",
+            "-o",
+            "jsonpath={.spec.template.spec.containers[0].image} {.spec.replicas} {.metadata.labels}",
+        ])
+    };
+    let before = (theirs("web-canary"), theirs("web-preview"));
+    let replicas = || {
+        setup.ok(&[
+            "get",
+            "deploy",
+            "web",
+            "-n",
+            "shop",
+            "-o",
+            "jsonpath={.spec.replicas}",
+        ])
+    };
+
+    for (extra, name) in [
+        (&[][..], "web-canary"),
+        (
+            &["--strategy", "blue-green", "--active-service", "web"][..],
+            "web-preview",
+        ),
+    ] {
+        let args = setup.start_args("registry.example/web:1.1", extra);
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = setup.kubectl(&refs);
+        assert_eq!(out.code, Some(1), "{out:?}");
+        assert!(
+            out.stderr
+                .contains(&format!("deployments.apps/{name} already exists"))
+                && out.stderr.contains("--canary-name"),
+            "names the object and the way out: {}",
+            out.stderr
+        );
+        assert_eq!(setup.image(), "registry.example/web:1.0");
+        assert_eq!(replicas(), "4", "the primary is not scaled down");
+        assert_eq!(
+            setup
+                .kubectl(&["get", "configmap", "web-canary-state", "-n", "shop"])
+                .code,
+            Some(1),
+            "no run was recorded"
+        );
+    }
+    assert_eq!((theirs("web-canary"), theirs("web-preview")), before);
+
+    // The way out: a canary of another name runs, and is removed, without touching theirs.
+    let args = setup.start_args("registry.example/web:1.1", &["--canary-name", "web-next"]);
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = setup.kubectl(&refs);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert_eq!(setup.image(), "registry.example/web:1.1");
+    assert_eq!(
+        setup
+            .kubectl(&["get", "deploy", "web-next", "-n", "shop"])
+            .code,
+        Some(1),
+        "the canary is removed after promotion"
+    );
+    assert_eq!((theirs("web-canary"), theirs("web-preview")), before);
+
+    let out = setup.kubectl(&[
+        "canary",
+        "start",
+        "web",
+        "-n",
+        "shop",
+        "--image",
+        "x:1",
+        "--canary-name",
+        "Web_Next",
+    ]);
+    assert_eq!(out.code, Some(2), "{out:?}");
+    assert!(out.stderr.contains("--canary-name"), "{}", out.stderr);
+}

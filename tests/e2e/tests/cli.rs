@@ -82,6 +82,28 @@ fn usage_errors_exit_2() {
 }
 
 #[test]
+fn names_that_are_not_dns_names_are_usage_errors_before_any_request() {
+    // No kubeconfig either: the name is refused first, with the rule (exit 2, not 3).
+    for name in PLUGINS {
+        let out = run(plugin(name).args(["version", "-n", "Bad_NS!"]));
+        assert_eq!(out.code, Some(2), "{name}: {}", out.stderr);
+        assert!(out.stderr.contains("DNS-1123 label"), "{}", out.stderr);
+    }
+    // A name that would walk out of its URL path is never sent.
+    for args in [
+        &["status", "../../secrets/x"][..],
+        &["abort", "../../secrets/x"],
+        &["start", "Web", "--image", "web:2"],
+    ] {
+        let out = run(plugin("canary").args(args));
+        assert_eq!(out.code, Some(2), "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains("DNS-1123 subdomain"), "{}", out.stderr);
+    }
+    let out = run(plugin("drtest").args(["run", "--for", "../kube-system"]));
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+}
+
+#[test]
 fn no_kubeconfig_is_a_cluster_error_that_says_where_it_looked() {
     for name in PLUGINS {
         let out = run(plugin(name).arg("version"));

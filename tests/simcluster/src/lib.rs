@@ -35,7 +35,7 @@ use hyper_util::rt::TokioIo;
 use serde_json::Value;
 use tokio::net::TcpListener;
 
-pub use server::{Counters, Faults, Forbid, RequestRecord};
+pub use server::{Counters, Fail, Faults, Forbid, RequestRecord};
 
 /// How to start a cluster.
 #[derive(Debug, Clone)]

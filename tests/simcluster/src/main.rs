@@ -35,6 +35,8 @@ enum Command {
         /// Serve HTTPS with a generated self-signed CA and require the kubeconfig's bearer token.
         #[arg(long)]
         tls: bool,
+        #[command(flatten)]
+        faults: FaultArgs,
     },
     /// Serve simcluster's per-pod application and cAdvisor metrics for the pods of another
     /// API server (a real control plane, whose KWOK pods run no processes), for Prometheus to
@@ -49,16 +51,54 @@ enum Command {
     },
 }
 
+/// Faults to inject from the start, as the e2e tests set them through the library.
+#[derive(clap::Args)]
+struct FaultArgs {
+    /// Fraction of requests answered 500.
+    #[arg(long = "error-rate", default_value_t = 0.0, value_name = "FRACTION")]
+    error_rate: f64,
+    /// Fraction of requests answered 429 with `Retry-After: 1`.
+    #[arg(long = "throttle-rate", default_value_t = 0.0, value_name = "FRACTION")]
+    throttle_rate: f64,
+    /// Fraction of connections dropped without an answer.
+    #[arg(long = "drop-rate", default_value_t = 0.0, value_name = "FRACTION")]
+    drop_rate: f64,
+    /// Milliseconds added to every request.
+    #[arg(long = "latency-ms", default_value_t = 0, value_name = "MS")]
+    latency_ms: u64,
+    /// Answer 403 to VERB on RESOURCE (`*` for any), optionally only in NAMESPACE; repeatable.
+    #[arg(long = "forbid", value_name = "VERB:RESOURCE[:NAMESPACE]")]
+    forbid: Vec<simcluster::Forbid>,
+    /// Answer STATUS to the next TIMES (default 1) requests of VERB on RESOURCE; repeatable.
+    #[arg(long = "fail", value_name = "VERB:RESOURCE:STATUS[:TIMES]")]
+    fail: Vec<simcluster::Fail>,
+}
+
+impl FaultArgs {
+    fn faults(self) -> simcluster::Faults {
+        simcluster::Faults {
+            latency: std::time::Duration::from_millis(self.latency_ms),
+            error_rate: self.error_rate,
+            throttle_rate: self.throttle_rate,
+            drop_rate: self.drop_rate,
+            forbid: self.forbid,
+            fail: self.fail,
+            ..simcluster::Faults::default()
+        }
+    }
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let (kubeconfig, port, speed, seeds, tls) = match Cli::parse().command {
+    let (kubeconfig, port, speed, seeds, tls, faults) = match Cli::parse().command {
         Command::Serve {
             kubeconfig,
             port,
             speed,
             seeds,
             tls,
-        } => (kubeconfig, port, speed, seeds, tls),
+            faults,
+        } => (kubeconfig, port, speed, seeds, tls, faults.faults()),
         Command::Metrics { kubeconfig, port } => {
             let address = simcluster::mirror::serve(&kubeconfig, port).await?;
             println!("ready http://{address}");
@@ -71,6 +111,7 @@ async fn main() -> anyhow::Result<()> {
         seeds,
         tls,
         kubeconfig: Some(kubeconfig),
+        faults,
         ..simcluster::Options::default()
     })
     .await?;

@@ -48,6 +48,60 @@ pub struct Faults {
     pub forbid: Vec<Forbid>,
     /// Every request answers 503 until then.
     pub unavailable_until: Option<Instant>,
+    /// The next requests of a verb on a resource fail with a status (a transient fault).
+    pub fail: Vec<Fail>,
+}
+
+/// `times` requests of `verb` on `resource` (`*` for any) answer `status`, then no more.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fail {
+    pub verb: String,
+    pub resource: String,
+    pub status: u16,
+    pub times: u32,
+}
+
+impl std::str::FromStr for Fail {
+    type Err = String;
+
+    /// `VERB:RESOURCE:STATUS[:TIMES]`, e.g. `delete:namespaces:500:1`.
+    fn from_str(text: &str) -> Result<Self, String> {
+        let parts: Vec<&str> = text.split(':').collect();
+        let (verb, resource, status, times) = match parts.as_slice() {
+            [v, r, s] => (v, r, s, "1"),
+            [v, r, s, t] => (v, r, s, *t),
+            _ => return Err(format!("{text:?}: expected VERB:RESOURCE:STATUS[:TIMES]")),
+        };
+        Ok(Self {
+            verb: (*verb).to_owned(),
+            resource: (*resource).to_owned(),
+            status: status
+                .parse()
+                .ok()
+                .filter(|s| (400..600).contains(s))
+                .ok_or_else(|| format!("{text:?}: STATUS must be an HTTP error status"))?,
+            times: times
+                .parse()
+                .map_err(|_| format!("{text:?}: TIMES must be a count"))?,
+        })
+    }
+}
+
+impl std::str::FromStr for Forbid {
+    type Err = String;
+
+    /// `VERB:RESOURCE[:NAMESPACE]`, e.g. `create:limitranges`.
+    fn from_str(text: &str) -> Result<Self, String> {
+        let parts: Vec<&str> = text.split(':').collect();
+        match parts.as_slice() {
+            [v, r] | [v, r, _] => Ok(Self {
+                verb: (*v).to_owned(),
+                resource: (*r).to_owned(),
+                namespace: parts.get(2).map(|n| (*n).to_owned()),
+            }),
+            _ => Err(format!("{text:?}: expected VERB:RESOURCE[:NAMESPACE]")),
+        }
+    }
 }
 
 /// Request counters by (verb, resource, namespace).
@@ -132,6 +186,18 @@ impl Shared {
     }
 
     /// A deterministic pseudo-random number in [0, 1).
+    /// Takes one injected failure for this request, if one is due.
+    fn take_failure(&self, verb: &str, resource: &str) -> Option<u16> {
+        let mut faults = self.faults.lock().unwrap_or_else(|e| e.into_inner());
+        let fail = faults.fail.iter_mut().find(|f| {
+            f.times > 0
+                && (f.verb == "*" || f.verb == verb)
+                && (f.resource == "*" || f.resource == resource)
+        })?;
+        fail.times -= 1;
+        Some(fail.status)
+    }
+
     fn roll(&self) -> f64 {
         let mut state = self.random.lock().unwrap_or_else(|e| e.into_inner());
         *state ^= *state << 13;
@@ -527,6 +593,23 @@ async fn route(
     let verb = verb(&method, &target, watch);
     let namespace = target.namespace.clone().unwrap_or_default();
     count(verb, &target.rt.plural, &namespace);
+    if let Some(status) = shared.take_failure(verb, &target.rt.plural) {
+        let (reason, message) = match status {
+            429 => (
+                "TooManyRequests",
+                "Too many requests, please try again later.",
+            ),
+            503 => (
+                "ServiceUnavailable",
+                "the server is currently unable to handle the request",
+            ),
+            _ => (
+                "InternalError",
+                "Internal error occurred: fault injected by simcluster",
+            ),
+        };
+        return error_response(&ApiError::new(status, reason, message));
+    }
     let mut attributes = crate::rbac::Attributes {
         verb,
         group: &target.rt.group,
