@@ -187,7 +187,23 @@ impl Kube {
             .strip_suffix('/')
             .map(str::to_owned)
             .unwrap_or(server);
-        let client = kube::Client::try_from(resolved.config).map_err(ConfigError::Client)?;
+        let mut config = resolved.config;
+        // Our own bounded retries replace kube-rs' (15 silent tries, minutes of backoff).
+        config.default_retry = false;
+        // `resolve` sets `reset_reader_on_write` exactly when `--request-timeout` is given.
+        let request_timeout = config.read_timeout.filter(|_| config.reset_reader_on_write);
+        let budget = crate::retry::budget(request_timeout);
+        let client = kube::client::ClientBuilder::try_from(config)
+            .map_err(ConfigError::Client)?
+            .with_layer(&crate::retry::LogLayer {
+                server: server.clone(),
+            })
+            .with_layer(&tower::buffer::BufferLayer::new(1024))
+            .with_layer(&tower::retry::RetryLayer::new(crate::retry::Budget::new(
+                budget,
+                server.clone(),
+            )))
+            .build();
         Ok(Self {
             client,
             context: resolved.context,

@@ -20,6 +20,7 @@
 //! - [`duration`]: `30s`, `1m30s`, `6h` for flags; ages for tables.
 //! - [`names`]: DNS-1123 names, checked before they reach a URL path.
 //! - [`quantity`]: `500m`, `256Mi` as numbers, for comparisons.
+//! - [`retry`]: bounded retries of transient API failures, and `-v`'s log of API calls.
 //! - [`version`]: the `version` subcommand every plugin has.
 //! - [`yamledit`]: lossless edits of YAML files (comments and formatting kept).
 
@@ -42,6 +43,7 @@ pub mod names;
 pub mod output;
 pub mod prometheus;
 pub mod quantity;
+pub mod retry;
 pub mod runner;
 pub mod version;
 pub mod wait;

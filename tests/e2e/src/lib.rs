@@ -254,17 +254,27 @@ impl Cluster {
     /// Starts simcluster (seeded from `seeds`, relative to the repository), or uses the real
     /// cluster. On a real cluster the seeds are not applied: tests create what they need.
     pub fn start(seeds: &[&str]) -> Self {
-        Self::launch(seeds, false)
+        Self::launch(seeds, false, &[])
+    }
+
+    /// simcluster with faults injected from the start (`simcluster serve` flags such as
+    /// `--fail delete:namespaces:500:1` or `--throttle-rate 1`). A real cluster cannot inject
+    /// faults: `None` there, and the test is recorded as skipped.
+    pub fn start_faulty(seeds: &[&str], faults: &[&str]) -> Option<Self> {
+        if skip_on_real_cluster("fault injection needs simcluster") {
+            return None;
+        }
+        Some(Self::launch(seeds, false, faults))
     }
 
     /// Like [`Cluster::start`], with simcluster serving HTTPS and requiring a token: kubectl
     /// (client-go) sends bearer tokens only over TLS, so tests of ServiceAccount tokens and RBAC
     /// need it.
     pub fn start_tls(seeds: &[&str]) -> Self {
-        Self::launch(seeds, true)
+        Self::launch(seeds, true, &[])
     }
 
-    fn launch(seeds: &[&str], tls: bool) -> Self {
+    fn launch(seeds: &[&str], tls: bool, faults: &[&str]) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         if let Some(kubeconfig) = real_cluster() {
             return Self {
@@ -281,6 +291,7 @@ impl Cluster {
         if tls {
             cmd.arg("--tls");
         }
+        cmd.args(faults);
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
         for seed in seeds {
             cmd.arg("--seed").arg(root.join(seed));

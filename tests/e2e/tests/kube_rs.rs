@@ -407,7 +407,15 @@ async fn tls_and_bearer_tokens_through_the_plugins() {
 #[tokio::test]
 async fn server_errors_and_dropped_connections_are_explained() {
     let cluster = SimCluster::start(Options::default()).await.expect("starts");
-    let kube = connect(&cluster, KubeFlags::default()).await;
+    // Persistent faults are retried for the retry budget, at most --request-timeout.
+    let kube = connect(
+        &cluster,
+        KubeFlags {
+            request_timeout: Some(Duration::from_secs(1)),
+            ..KubeFlags::default()
+        },
+    )
+    .await;
     let api: Api<ConfigMap> = Api::namespaced(kube.client.clone(), "default");
     let call = || ApiCall::new("list", "configmaps").in_namespace("default");
 
@@ -462,6 +470,55 @@ async fn server_errors_and_dropped_connections_are_explained() {
     api.list(&ListParams::default())
         .await
         .expect("healthy again");
+}
+
+#[tokio::test]
+async fn one_transient_failure_is_retried_and_a_create_is_never_repeated() {
+    let cluster = SimCluster::start(Options::default()).await.expect("starts");
+    let kube = connect(&cluster, KubeFlags::default()).await;
+    let api: Api<ConfigMap> = Api::namespaced(kube.client.clone(), "default");
+    let fail = |verb: &str, status| simcluster::Fail {
+        verb: verb.into(),
+        resource: "configmaps".into(),
+        status,
+        times: 1,
+    };
+    // A 500 and a dropped GET are tried again; so is a DELETE (gone is gone).
+    cluster.set_faults(Faults {
+        fail: vec![fail("list", 500)],
+        ..Faults::default()
+    });
+    api.list(&ListParams::default()).await.expect("retried");
+    // A 500 on a create may have created: it is not repeated, the caller sees it.
+    cluster.set_faults(Faults {
+        fail: vec![fail("create", 500)],
+        ..Faults::default()
+    });
+    let cm: ConfigMap =
+        serde_json::from_value(json!({"metadata": {"name": "once"}})).expect("configmap");
+    let err = api
+        .create(&PostParams::default(), &cm)
+        .await
+        .expect_err("not retried");
+    assert!(
+        matches!(err, kube::Error::Api(ref s) if s.code == 500),
+        "{err:?}"
+    );
+    // A 429 on a create is retried: the server did not act on it.
+    cluster.set_faults(Faults {
+        fail: vec![fail("create", 429)],
+        ..Faults::default()
+    });
+    api.create(&PostParams::default(), &cm)
+        .await
+        .expect("429 retried");
+    cluster.set_faults(Faults {
+        fail: vec![fail("delete", 503)],
+        ..Faults::default()
+    });
+    api.delete("once", &Default::default())
+        .await
+        .expect("503 retried");
 }
 
 #[tokio::test]

@@ -1,0 +1,60 @@
+//! Faults between the plugins and the API server (simcluster's `serve` fault flags): bounded,
+//! logged retries; transient failures ridden out; nothing hidden.
+
+use e2e::{Cluster, kubectl_available};
+
+#[test]
+fn a_persistent_429_gives_up_within_the_budget_and_every_retry_is_logged_at_v() {
+    if !kubectl_available() {
+        return;
+    }
+    let Some(cluster) = Cluster::start_faulty(&[], &["--throttle-rate", "1"]) else {
+        return;
+    };
+    let out = cluster.kubectl(&["quota", "status", "-A", "-v", "--request-timeout", "3s"]);
+    assert_eq!(out.code, Some(3), "{out:?}");
+    assert!(
+        out.stderr
+            .contains("429 Too Many Requests; retry 1 in 1s (Retry-After)"),
+        "{}",
+        out.stderr
+    );
+    // Bounded by --request-timeout (3 s), not kube-rs' 15 tries over minutes.
+    assert!(
+        out.stderr.contains("the retry budget is 3s"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("Too many requests"), "{}", out.stderr);
+    // Without -v the retries are silent and the error is said once.
+    let quiet = cluster.kubectl(&["quota", "status", "-A", "--request-timeout", "2s"]);
+    assert_eq!(quiet.code, Some(3), "{quiet:?}");
+    assert!(!quiet.stderr.contains("retry 1"), "{}", quiet.stderr);
+}
+
+#[test]
+fn v_logs_every_api_call_and_one_transient_500_is_ridden_out() {
+    if !kubectl_available() {
+        return;
+    }
+    let Some(cluster) = Cluster::start_faulty(&[], &["--fail", "list:resourcequotas:500:1"]) else {
+        return;
+    };
+    let out = cluster.kubectl(&["quota", "status", "-A", "-v"]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert!(
+        out.stderr.contains("GET http://127.0.0.1:") && out.stderr.contains(" 200 OK in "),
+        "-v logs the API calls: {}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("500 Internal Server Error; retry 1 in 250ms"),
+        "{}",
+        out.stderr
+    );
+    // -vv too (it used to print nothing).
+    let out = cluster.kubectl(&["quota", "status", "-A", "-vv"]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert!(out.stderr.contains(" 200 OK in "), "{}", out.stderr);
+}
