@@ -207,6 +207,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-drtest' -ScriptBlock {
         }
         'kubectl-drtest;cleanup' {
             [CompletionResult]::new('--older-than', '--older-than', [CompletionResultType]::ParameterName, 'Delete drill leftovers created at least this long ago, expired or not (default: only those past their expiry annotation)')
+            [CompletionResult]::new('--drill', '--drill', [CompletionResultType]::ParameterName, 'Delete this drill''s leftovers now, whatever their age (the id a drill''s report and its cleanup error name: `drtest-18c2f3a`)')
             [CompletionResult]::new('--velero-namespace', '--velero-namespace', [CompletionResultType]::ParameterName, 'Where Velero runs')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Only show what would change: `client` sends nothing, `server` lets the API server validate and admit the change without persisting it')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: `table` for people, `wide` for more columns, `json`/`yaml` for scripts')

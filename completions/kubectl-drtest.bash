@@ -259,13 +259,17 @@ _kubectl__drtest() {
             return 0
             ;;
         kubectl__drtest__subcmd__cleanup)
-            opts="-o -n -s -v -y -h -V --older-than --velero-namespace --dry-run --output --kubeconfig --context --cluster --user --namespace --as --as-group --as-uid --request-timeout --server --token --certificate-authority --client-certificate --client-key --tls-server-name --insecure-skip-tls-verify --verbose --yes --help --version"
+            opts="-o -n -s -v -y -h -V --older-than --drill --velero-namespace --dry-run --output --kubeconfig --context --cluster --user --namespace --as --as-group --as-uid --request-timeout --server --token --certificate-authority --client-certificate --client-key --tls-server-name --insecure-skip-tls-verify --verbose --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --older-than)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --drill)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -177,6 +177,7 @@ complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand history" -
 complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand history" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand history" -s V -l version -d 'Print version'
 complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand cleanup" -l older-than -d 'Delete drill leftovers created at least this long ago, expired or not (default: only those past their expiry annotation)' -r
+complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand cleanup" -l drill -d 'Delete this drill\'s leftovers now, whatever their age (the id a drill\'s report and its cleanup error name: `drtest-18c2f3a`)' -r
 complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand cleanup" -l velero-namespace -d 'Where Velero runs' -r
 complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand cleanup" -l dry-run -d 'Only show what would change: `client` sends nothing, `server` lets the API server validate and admit the change without persisting it' -r -f -a "none\t'Write for real'
 client\t'Send nothing: show what would be sent'

@@ -192,6 +192,20 @@ pub enum ClusterError {
     },
 }
 
+impl ClusterError {
+    /// Whether trying again later may succeed: the server unreachable or slow, throttling, or a
+    /// server-side error — not a denial, a conflict or a bad request.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            ClusterError::Unreachable { .. } | ClusterError::TimedOut { .. } => true,
+            ClusterError::Api { code, .. } => matches!(code, 429 | 500 | 502 | 503 | 504),
+            ClusterError::Unauthorized { .. }
+            | ClusterError::Forbidden { .. }
+            | ClusterError::Other { .. } => false,
+        }
+    }
+}
+
 impl Kube {
     /// Explains a failed request in terms of the call, the server and the context.
     pub fn explain(&self, call: ApiCall, err: kube::Error) -> ClusterError {

@@ -297,6 +297,9 @@ pub async fn run(kube: &Kube, plan: &Plan) -> anyhow::Result<DrillReport> {
         });
     } else {
         let cleaned = cleanup(kube, &plan.velero_namespace, &sandbox, &id).await;
+        if let Err(e) = &cleaned {
+            eprintln!("error: {e:#}");
+        }
         rec.phase("cleanup", since, cleaned.map_err(|e| format!("{e:#}")));
     }
     if interrupted {
@@ -824,54 +827,168 @@ fn readiness(kind: &str, object: &Value) -> (bool, String) {
     }
 }
 
-/// Deletes a drill's sandbox namespaces (only those carrying its label) and its Restore.
+/// How long a drill's cleanup keeps retrying transient failures before it gives up and names
+/// what it left behind.
+pub const CLEANUP_DEADLINE: Duration = Duration::from_secs(60);
+
+/// One thing a drill may leave behind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Remains {
+    /// `Namespace` or `Restore`.
+    kind: &'static str,
+    name: String,
+}
+
+impl std::fmt::Display for Remains {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.kind {
+            "Namespace" => write!(f, "namespace/{}", self.name),
+            _ => write!(f, "restore/{}", self.name),
+        }
+    }
+}
+
+/// The command that removes a drill's leftovers at once.
+pub fn cleanup_command(drill: &str, velero_namespace: &str) -> String {
+    let velero = if velero_namespace == "velero" {
+        String::new()
+    } else {
+        format!(" --velero-namespace {velero_namespace}")
+    };
+    format!("kubectl drtest cleanup --drill {drill}{velero} --yes")
+}
+
+/// Deletes a drill's sandbox namespaces (only those carrying its label) and its Restore (only
+/// if it exists: a drill that failed before restoring created none). Transient failures are
+/// retried with backoff for [`CLEANUP_DEADLINE`]; when cleanup still fails, the error names
+/// every leftover and the `kubectl drtest cleanup` command that removes them.
 pub async fn cleanup(
     kube: &Kube,
     velero_namespace: &str,
     sandbox: &[(String, String)],
     restore_name: &str,
 ) -> anyhow::Result<String> {
-    let namespaces: kube::Api<k8s_openapi::api::core::v1::Namespace> =
-        kube::Api::all(kube.client.clone());
-    let mut deleted = Vec::new();
-    for (_, target) in sandbox {
-        if let Some(ns) = namespaces.get_opt(target).await?
-            && ns
-                .metadata
-                .labels
-                .as_ref()
-                .and_then(|l| l.get(DRILL_LABEL))
-                .map(String::as_str)
-                == Some(restore_name)
-        {
-            delete_leftover(
-                kube,
-                velero_namespace,
-                "Namespace",
-                target,
-                &Default::default(),
-            )
-            .await?;
-            deleted.push(target.clone());
+    let mut pending: Vec<Remains> = sandbox
+        .iter()
+        .map(|(_, target)| Remains {
+            kind: "Namespace",
+            name: target.clone(),
+        })
+        .chain([Remains {
+            kind: "Restore",
+            name: restore_name.to_owned(),
+        }])
+        .collect();
+    let deadline = Instant::now() + CLEANUP_DEADLINE;
+    let mut backoff = Duration::from_millis(500);
+    let mut deleted: Vec<Remains> = Vec::new();
+    let left_behind = |left: &[&Remains], why: String| {
+        anyhow::anyhow!(
+            "cleanup left {} behind: {why}\nremove {} with: {}",
+            left.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+            if left.len() == 1 { "it" } else { "them" },
+            cleanup_command(restore_name, velero_namespace)
+        )
+    };
+    loop {
+        let mut failed: Vec<(Remains, anyhow::Error)> = Vec::new();
+        for item in pending {
+            match remove(kube, velero_namespace, &item, restore_name).await {
+                Ok(true) => deleted.push(item),
+                Ok(false) => {}
+                Err(e) => failed.push((item, e)),
+            }
         }
+        let Some((_, first)) = failed.first() else {
+            break;
+        };
+        let transient = failed.iter().all(|(_, e)| {
+            e.downcast_ref::<shipshape::ClusterError>()
+                .is_some_and(shipshape::ClusterError::is_transient)
+        });
+        if !transient || Instant::now() + backoff > deadline {
+            let left: Vec<&Remains> = failed.iter().map(|(item, _)| item).collect();
+            return Err(left_behind(&left, format!("{first:#}")));
+        }
+        tracing::info!(
+            "cleanup: {first:#}; trying again in {}",
+            shipshape::duration::human(backoff)
+        );
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(Duration::from_secs(8));
+        pending = failed.into_iter().map(|(item, _)| item).collect();
+    }
+    let namespaces: Vec<String> = deleted
+        .iter()
+        .filter(|d| d.kind == "Namespace")
+        .map(|d| d.name.clone())
+        .collect();
+    if let Err(e) = await_namespaces_gone(kube, &namespaces).await {
+        let left: Vec<&Remains> = deleted.iter().filter(|d| d.kind == "Namespace").collect();
+        return Err(left_behind(&left, format!("{e:#}")));
+    }
+    Ok(if deleted.is_empty() {
+        "nothing to delete".to_owned()
+    } else {
+        format!(
+            "deleted {}",
+            deleted
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })
+}
+
+/// Deletes one leftover if it exists and carries this drill's label; `false` when there was
+/// nothing of ours to delete.
+async fn remove(
+    kube: &Kube,
+    velero_namespace: &str,
+    item: &Remains,
+    drill: &str,
+) -> anyhow::Result<bool> {
+    let labels = if item.kind == "Namespace" {
+        let api: kube::Api<k8s_openapi::api::core::v1::Namespace> =
+            kube::Api::all(kube.client.clone());
+        api.get_opt(&item.name)
+            .await
+            .map_err(|e| kube.explain(ApiCall::new("get", "namespaces").named(&item.name), e))?
+            .map(|ns| ns.metadata.labels.unwrap_or_default())
+    } else {
+        let api: kube::Api<kube::api::DynamicObject> = kube::Api::namespaced_with(
+            kube.client.clone(),
+            velero_namespace,
+            &velero("restores", "Restore"),
+        );
+        api.get_opt(&item.name)
+            .await
+            .map_err(|e| {
+                kube.explain(
+                    ApiCall::new("get", "restores.velero.io")
+                        .named(&item.name)
+                        .in_namespace(velero_namespace.to_owned()),
+                    e,
+                )
+            })?
+            .map(|r| r.metadata.labels.unwrap_or_default())
+    };
+    if labels.and_then(|l| l.get(DRILL_LABEL).cloned()).as_deref() != Some(drill) {
+        return Ok(false);
     }
     delete_leftover(
         kube,
         velero_namespace,
-        "Restore",
-        restore_name,
+        item.kind,
+        &item.name,
         &Default::default(),
     )
     .await?;
-    await_namespaces_gone(kube, &deleted).await?;
-    Ok(format!(
-        "deleted namespace(s) {} and restore {restore_name}",
-        if deleted.is_empty() {
-            "-".into()
-        } else {
-            deleted.join(", ")
-        }
-    ))
+    Ok(true)
 }
 
 /// How long cleanup waits for deleted namespaces to finish terminating.

@@ -87,6 +87,9 @@ Examples:
   # Everything a drill left more than an hour ago, without asking; or just show it
   kubectl drtest cleanup --older-than 1h --yes
   kubectl drtest cleanup --older-than 1h --dry-run
+
+  # The leftovers of one drill whose cleanup failed, at once (the command its error prints)
+  kubectl drtest cleanup --drill drtest-18c2f3a --yes
 ";
 
 const SCHEDULE_EXAMPLES: &str = "\
@@ -546,6 +549,11 @@ pub struct CleanupArgs {
     #[arg(long = "older-than", value_name = "DURATION", value_parser = shipshape::duration::parse)]
     pub older_than: Option<std::time::Duration>,
 
+    /// Delete this drill's leftovers now, whatever their age (the id a drill's report and
+    /// its cleanup error name: `drtest-18c2f3a`).
+    #[arg(long, value_name = "ID", value_parser = shipshape::names::object)]
+    pub drill: Option<String>,
+
     #[command(flatten)]
     pub velero: VeleroArgs,
 
@@ -559,7 +567,11 @@ pub struct CleanupArgs {
 async fn cleanup(global: &GlobalArgs, args: &CleanupArgs) -> anyhow::Result<Exit> {
     use shipshape::apply::DryRun;
     let kube = shipshape::Kube::connect(&global.kube, PLUGIN).await?;
-    let selector = drill::DRILL_LABEL;
+    let selector = match &args.drill {
+        Some(id) => format!("{}={id}", drill::DRILL_LABEL),
+        None => drill::DRILL_LABEL.to_owned(),
+    };
+    let selector = selector.as_str();
     let namespaces_rt =
         kube::core::ApiResource::erase::<k8s_openapi::api::core::v1::Namespace>(&());
     let namespaces = shipshape::list::list(&kube, &namespaces_rt, None, Some(selector)).await?;
@@ -579,7 +591,12 @@ async fn cleanup(global: &GlobalArgs, args: &CleanupArgs) -> anyhow::Result<Exit
         .map(|n| ("Namespace", n))
         .chain(restores.iter().map(|r| ("Restore", r)))
         .collect();
-    let due = cleanup::due(&objects, args.older_than.map(|d| d.as_secs() as i64), now());
+    // --drill: that drill's leftovers at once, expired or not.
+    let older_than = args
+        .older_than
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .or(args.drill.as_ref().map(|_| 0));
+    let due = cleanup::due(&objects, older_than, now());
     let dry_run = args.dry_run.dry_run;
     if !due.is_empty() && dry_run == DryRun::None {
         shipshape::confirm::confirm(

@@ -130,6 +130,21 @@ fn with_backup_on(image: &str, tls: bool) -> Option<Cluster> {
     } else {
         Cluster::start(&seeds)
     };
+    with_backup_in(cluster, image)
+}
+
+/// [`with_backup`] on simcluster with faults injected (`simcluster serve` flags).
+fn with_backup_faulty(image: &str, faults: &[&str]) -> Option<Cluster> {
+    if !kubectl_available() {
+        return None;
+    }
+    with_backup_in(
+        Cluster::start_faulty(&["tests/simcluster/crds/velero"], faults)?,
+        image,
+    )
+}
+
+fn with_backup_in(cluster: Cluster, image: &str) -> Option<Cluster> {
     if !cluster.is_simulated() {
         e2e::skip("needs simcluster's simulated Velero and image conventions");
         return None;
@@ -689,6 +704,8 @@ fn a_403_on_restores_ends_the_drill_as_an_api_error_after_cleanup() {
         "the report is printed: {}",
         out.stdout
     );
+    // The Restore was never created, so cleanup does not claim to have deleted it.
+    assert!(!out.stdout.contains("restore/drtest-"), "{}", out.stdout);
     assert!(
         out.stderr.contains("restores.velero.io \"drtest-") && out.stderr.contains("is forbidden"),
         "{}",
@@ -869,4 +886,70 @@ fn the_scheduled_drill_runs_under_exactly_its_generated_rbac() {
     assert_eq!(out.code, Some(3), "{out:?}");
     assert!(out.stderr.contains("forbidden"), "{}", out.stderr);
     assert_eq!(leftovers(&cluster), "");
+}
+
+#[test]
+fn cleanup_rides_out_a_transient_500_and_names_what_it_leaves_behind() {
+    // One 500 on the sandbox's delete: retried, the drill passes and leaves nothing.
+    let Some(cluster) = with_backup_faulty(
+        "registry.example/web:1.0",
+        &["--fail", "delete:namespaces:500:2"],
+    ) else {
+        return;
+    };
+    let out = cluster.kubectl(&["drtest", "run", "--for", "shop", "-o", "json"]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    let cleanup = report["phases"]
+        .as_array()
+        .expect("phases")
+        .iter()
+        .find(|p| p["name"] == "cleanup")
+        .expect("cleanup phase");
+    assert_eq!(cleanup["result"], "passed", "{report}");
+    let id = report["id"].as_str().expect("id");
+    assert!(
+        cleanup["message"].as_str().is_some_and(
+            |m| m.contains("namespace/shop-drtest-") && m.contains(&format!("restore/{id}"))
+        ),
+        "{cleanup}"
+    );
+    assert_eq!(leftovers(&cluster), "");
+    drop(cluster);
+
+    // A 403 on the Restore's delete is not transient: the drill names the leftover and the
+    // command that removes it, and that command finds it at once (no --older-than).
+    let Some(cluster) = with_backup_faulty(
+        "registry.example/web:1.0",
+        &["--fail", "delete:restores:403:1"],
+    ) else {
+        return;
+    };
+    let out = cluster.kubectl(&["drtest", "run", "--for", "shop", "-o", "json"]);
+    assert_eq!(out.code, Some(1), "{out:?}");
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    let id = report["id"].as_str().expect("id").to_owned();
+    let command = format!("kubectl drtest cleanup --drill {id} --yes");
+    assert!(
+        out.stderr
+            .contains(&format!("cleanup left restore/{id} behind"))
+            && out.stderr.contains(&command),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains("Api(") && !out.stderr.contains("ErrorResponse"),
+        "no debug dump: {}",
+        out.stderr
+    );
+    assert_eq!(leftovers(&cluster), "", "the sandbox itself was deleted");
+    assert_ne!(drill_restores(&cluster), "");
+    let out = cluster.kubectl(&["drtest", "cleanup", "--drill", &id, "--yes"]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert!(
+        out.stdout.contains("Deleted 1 object(s)."),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(drill_restores(&cluster), "");
 }
