@@ -57,6 +57,17 @@ pub fn parse(text: &str) -> Result<Duration, String> {
         .map_err(|_| format!("invalid duration `{text}`: out of range"))
 }
 
+/// [`parse`] for flags where zero makes no sense (`--interval`: a check every 0 s).
+pub fn positive(text: &str) -> Result<Duration, String> {
+    let duration = parse(text)?;
+    if duration.is_zero() {
+        return Err(format!(
+            "`{text}` is zero: give a duration above 0, such as `30s`"
+        ));
+    }
+    Ok(duration)
+}
+
 /// Formats a duration the short way kubectl prints ages: `45s`, `3m20s`, `2h5m`, `3d4h`.
 pub fn human(duration: Duration) -> String {
     let secs = duration.as_secs();

@@ -51,6 +51,95 @@ pub fn object(text: &str) -> Result<String, String> {
     }
 }
 
+/// Checks an image reference as the container runtime parses it (distribution's reference
+/// grammar): `[HOST[:PORT]/]PATH[:TAG][@ALGO:HEX]`, path components lowercase, tags up to 128
+/// of `[A-Za-z0-9_.-]`. The error says which part is wrong.
+pub fn image_reference(text: &str) -> Result<(), String> {
+    if text.is_empty() {
+        return Err("the image is empty".into());
+    }
+    if text.len() > 255 {
+        return Err(format!("{text:?} is longer than 255 characters"));
+    }
+    let (rest, digest) = match text.split_once('@') {
+        Some((rest, digest)) => (rest, Some(digest)),
+        None => (text, None),
+    };
+    if let Some(digest) = digest {
+        let ok = digest.split_once(':').is_some_and(|(algo, hex)| {
+            !algo.is_empty()
+                && algo
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"+._-".contains(&b))
+                && hex.len() >= 32
+                && hex.bytes().all(|b| b.is_ascii_hexdigit())
+        });
+        if !ok {
+            return Err(format!(
+                "{text:?}: the digest must be ALGORITHM:HEX, such as sha256:<64 hex digits>"
+            ));
+        }
+    }
+    // A tag follows the last ':' after the last '/'.
+    let slash = rest.rfind('/').map_or(0, |i| i + 1);
+    let (name, tag) = match rest[slash..].rfind(':') {
+        Some(i) => (&rest[..slash + i], Some(&rest[slash + i + 1..])),
+        None => (rest, None),
+    };
+    if let Some(tag) = tag {
+        let ok = !tag.is_empty()
+            && tag.len() <= 128
+            && !tag.starts_with(['.', '-'])
+            && tag
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b));
+        if !ok {
+            return Err(format!(
+                "{text:?}: the tag {tag:?} must be 1 to 128 letters, digits, '_', '.' or '-', not starting with '.' or '-'"
+            ));
+        }
+    }
+    let mut parts: Vec<&str> = name.split('/').collect();
+    // The first part is a registry host when it has a '.' or ':' or is `localhost`.
+    if parts.len() > 1
+        && (parts[0].contains(['.', ':'])
+            || parts[0] == "localhost"
+            || parts[0].bytes().any(|b| b.is_ascii_uppercase()))
+    {
+        let host = parts.remove(0);
+        let (hostname, port) = match host.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (host, None),
+        };
+        let host_ok = hostname.split('.').all(|l| {
+            !l.is_empty()
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+        }) && port
+            .is_none_or(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+        if !host_ok {
+            return Err(format!(
+                "{text:?}: the registry {host:?} is not a host name with an optional port"
+            ));
+        }
+    }
+    for part in &parts {
+        let ok = !part.is_empty()
+            && part
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+            && part.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+            && part.ends_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit());
+        if !ok {
+            return Err(format!(
+                "{text:?}: the repository part {part:?} must be lowercase letters and digits, separated by '.', '_' or '-'"
+            ));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,5 +167,32 @@ mod tests {
         assert!(!is_dns_subdomain(&"a.".repeat(127)));
         assert!(namespace("Bad_NS!").unwrap_err().contains("DNS-1123 label"));
         assert_eq!(namespace("shop"), Ok("shop".into()));
+    }
+
+    #[test]
+    fn image_references_follow_the_distribution_grammar() {
+        for good in [
+            "nginx",
+            "web:2.2",
+            "registry.example/web:2.2",
+            "localhost:5000/team/web:v1.0-rc_1",
+            "ghcr.io/org/web@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+            "ghcr.io/org/web:1@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+            "Registry.Example:443/web",
+        ] {
+            assert_eq!(image_reference(good), Ok(()), "{good}");
+        }
+        for (bad, says) in [
+            ("", "empty"),
+            ("UPPER_CASE!!", "repository part"),
+            ("web:", "tag"),
+            ("web:bad!tag", "tag"),
+            ("web@sha256:xyz", "digest"),
+            ("registry.example//web", "repository part"),
+            ("web/-x", "repository part"),
+        ] {
+            let err = image_reference(bad).expect_err(bad);
+            assert!(err.contains(says), "{bad}: {err}");
+        }
     }
 }

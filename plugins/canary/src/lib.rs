@@ -297,7 +297,7 @@ pub struct StartArgs {
     pub max_weight: u32,
 
     /// Time between checks.
-    #[arg(long, default_value = "30s", value_parser = shipshape::duration::parse)]
+    #[arg(long, default_value = "30s", value_parser = shipshape::duration::positive)]
     pub interval: Duration,
 
     /// Failed checks (cumulative over the run) that roll the canary back.
@@ -340,7 +340,7 @@ pub struct StartArgs {
     pub webhooks: Vec<webhooks::Webhook>,
 
     /// How long a webhook may take to answer.
-    #[arg(long = "webhook-timeout", default_value = "10s", value_parser = shipshape::duration::parse)]
+    #[arg(long = "webhook-timeout", default_value = "10s", value_parser = shipshape::duration::positive)]
     pub webhook_timeout: Duration,
 
     /// Return at once and let a Job in the cluster drive the release (`kubectl canary resume`
@@ -396,6 +396,8 @@ fn split_image(text: &str) -> (Option<String>, String) {
 
 async fn start(global: &GlobalArgs, args: &StartArgs) -> anyhow::Result<Exit> {
     let (_, route) = run::parse_traffic(&args.traffic).map_err(UsageError)?;
+    shipshape::names::image_reference(&split_image(&args.image).1)
+        .map_err(|e| UsageError(format!("--image: {e}")))?;
     if args.max_weight < args.step_weight {
         return Err(UsageError("--max-weight must be at least --step-weight".into()).into());
     }
@@ -537,8 +539,18 @@ async fn start(global: &GlobalArgs, args: &StartArgs) -> anyhow::Result<Exit> {
         webhook_timeout_seconds: args.webhook_timeout.as_secs().max(1),
         canary_name: args.canary_name.clone(),
     };
-    shipshape::prometheus::Prometheus::new(&record.prometheus, Duration::from_secs(5))
-        .map_err(UsageError)?;
+    let prometheus =
+        shipshape::prometheus::Prometheus::new(&record.prometheus, Duration::from_secs(5))
+            .map_err(UsageError)?;
+    // Prometheus must answer before production changes: a release that cannot be analysed
+    // is not started (the canary and the halved primary would wait for data that never comes).
+    if !record.checks.is_empty()
+        && let Err(e) = prometheus.query("vector(1)").await
+    {
+        return Err(anyhow::Error::new(e).context(
+            "the release did not start and nothing was changed: the analysis needs Prometheus",
+        ));
+    }
     // Another team's `web-canary` (or a Service or Ingress of the name we would create) is
     // refused before anything is written.
     cluster.check_names_free(&record).await?;
@@ -1145,7 +1157,7 @@ pub struct VerifyArgs {
     pub deployment: String,
 
     /// How far back the metrics are judged.
-    #[arg(long, default_value = "5m", value_parser = shipshape::duration::parse)]
+    #[arg(long, default_value = "5m", value_parser = shipshape::duration::positive)]
     pub window: Duration,
 
     #[command(flatten)]

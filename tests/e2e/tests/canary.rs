@@ -1094,3 +1094,68 @@ spec:
     assert_eq!(out.code, Some(2), "{out:?}");
     assert!(out.stderr.contains("--canary-name"), "{}", out.stderr);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_inputs_and_an_unreachable_prometheus_are_refused_before_production_changes() {
+    let Some(setup) = Setup::start().await else {
+        return;
+    };
+    let primary = || {
+        setup.ok(&[
+            "get",
+            "deploy",
+            "web",
+            "-n",
+            "shop",
+            "-o",
+            "jsonpath={.spec.replicas} {.spec.template.spec.containers[0].image}",
+        ])
+    };
+    let before = primary();
+    // `extra` holds (flag, value) pairs that replace start_args' own.
+    let start = |image: &str, extra: &[&str]| {
+        let mut args = setup.start_args(image, &[]);
+        for pair in extra.chunks(2) {
+            let at = args
+                .iter()
+                .position(|a| a == pair[0])
+                .expect("a flag start_args sets");
+            args[at + 1] = pair[1].to_owned();
+        }
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        setup.kubectl(&refs)
+    };
+    for (image, extra, says) in [
+        ("", &[][..], "--image: the image is empty"),
+        ("UPPER_CASE!!", &[], "repository part"),
+        ("registry.example/web:", &[], "the tag"),
+        ("registry.example/web:1.1", &["--interval", "0s"], "is zero"),
+    ] {
+        let out = start(image, extra);
+        assert_eq!(out.code, Some(2), "{image} {extra:?}: {out:?}");
+        assert!(out.stderr.contains(says), "{says}: {}", out.stderr);
+    }
+    // Nothing listens on port 1: the release does not start, nothing is written.
+    let out = start(
+        "registry.example/web:1.1",
+        &["--prometheus", "http://127.0.0.1:1"],
+    );
+    assert_eq!(out.code, Some(3), "{out:?}");
+    assert!(
+        out.stderr.contains("nothing was changed")
+            && out
+                .stderr
+                .contains("cannot reach Prometheus at http://127.0.0.1:1"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(primary(), before, "the primary is untouched");
+    for object in [
+        "deploy/web-canary",
+        "configmap/web-canary-state",
+        "lease/web-canary",
+    ] {
+        let out = setup.kubectl(&["get", object, "-n", "shop"]);
+        assert_ne!(out.code, Some(0), "{object} was created: {out:?}");
+    }
+}
