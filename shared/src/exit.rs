@@ -62,6 +62,16 @@ pub struct UsageError(pub String);
 #[error("{0}")]
 pub struct NotOurs(pub String);
 
+/// Whether the plugin already said it was interrupted (and what it did about it).
+static INTERRUPT_SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Says on stderr that the command was interrupted, with what it does about it; the plugin
+/// `main` then does not print a second bare "interrupted".
+pub fn say_interrupted(message: &str) {
+    INTERRUPT_SAID.store(true, std::sync::atomic::Ordering::SeqCst);
+    eprintln!("interrupted: {message}");
+}
+
 /// The user pressed Ctrl-C (exit 130).
 #[derive(Debug, thiserror::Error)]
 #[error("interrupted")]
@@ -440,7 +450,9 @@ where
         Err(err) => {
             let exit = exit_for(&err);
             if exit == Exit::Interrupted {
-                eprintln!("interrupted");
+                if !INTERRUPT_SAID.load(std::sync::atomic::Ordering::SeqCst) {
+                    eprintln!("interrupted");
+                }
             } else {
                 eprintln!("{}", render_error(&err));
             }

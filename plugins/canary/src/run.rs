@@ -1339,6 +1339,71 @@ pub async fn drive(
     record: &mut Record,
     timeout: Duration,
 ) -> anyhow::Result<Phase> {
+    // Transient failures (the API server unreachable or answering 5xx/429 past the client's
+    // own retries) do not end the run: the driver tries again for a while, converging on the
+    // recorded weight first. Progress (a new event) resets the allowance.
+    let interval = Duration::from_secs(record.interval_seconds.max(1));
+    let allowance = (interval * 3).max(Duration::from_secs(30));
+    let mut failing_since: Option<(std::time::Instant, usize)> = None;
+    let mut backoff = Duration::from_secs(1);
+    loop {
+        let error = match drive_steps(cluster, record, timeout, failing_since.is_some()).await {
+            Ok(phase) => return Ok(phase),
+            Err(e) => e,
+        };
+        let transient = error
+            .chain()
+            .filter_map(|c| c.downcast_ref::<shipshape::ClusterError>())
+            .any(shipshape::ClusterError::is_transient);
+        let progressed = failing_since.is_some_and(|(_, events)| record.events.len() > events);
+        if progressed || failing_since.is_none() {
+            failing_since = Some((std::time::Instant::now(), record.events.len()));
+            backoff = Duration::from_secs(1);
+        }
+        if shipshape::exit::exit_for(&error) == shipshape::Exit::Interrupted {
+            return Err(error);
+        }
+        let since = failing_since
+            .map(|(t, _)| t)
+            .unwrap_or_else(std::time::Instant::now);
+        if !transient || since.elapsed() + backoff > allowance {
+            return Err(error.context(format!(
+                "the canary run stopped at step {}, weight {}% (phase {:?}); the run is \
+                 recorded in configmap/{} and `kubectl canary resume {} -n {}` continues it",
+                record.state.step,
+                record.state.weight,
+                record.state.phase,
+                state_name(&record.deployment),
+                record.deployment,
+                record.namespace
+            )));
+        }
+        eprintln!(
+            "warning: {error:#}; trying again in {} (the run continues)",
+            shipshape::duration::human(backoff)
+        );
+        tokio::select! {
+            _ = tokio::time::sleep(backoff) => {}
+            _ = tokio::signal::ctrl_c() => {
+                shipshape::exit::say_interrupted(&format!("the run is recorded in configmap/{}; `kubectl canary resume {}` continues it", state_name(&record.deployment), record.deployment));
+                return Err(shipshape::exit::Interrupted.into());
+            }
+        }
+        backoff = (backoff * 2).min(interval.max(Duration::from_secs(1)));
+    }
+}
+
+/// The driving loop of [`drive`]; `converge` first re-applies the recorded weight (after a
+/// failure that may have left the traffic split behind the record).
+async fn drive_steps(
+    cluster: &Cluster<'_>,
+    record: &mut Record,
+    timeout: Duration,
+    converge: bool,
+) -> anyhow::Result<Phase> {
+    if converge && record.state.phase == Phase::Progressing && record.state.weight > 0 {
+        cluster.route(record, record.state.weight).await?;
+    }
     let prometheus =
         shipshape::prometheus::Prometheus::new(&record.prometheus, Duration::from_secs(30))
             .map_err(shipshape::UsageError)?;
@@ -1404,7 +1469,7 @@ pub async fn drive(
         tokio::select! {
             _ = tokio::time::sleep(interval) => {}
             _ = tokio::signal::ctrl_c() => {
-                eprintln!("interrupted: the run is recorded in configmap/{}; `kubectl canary resume {}` continues it", state_name(&record.deployment), record.deployment);
+                shipshape::exit::say_interrupted(&format!("the run is recorded in configmap/{}; `kubectl canary resume {}` continues it", state_name(&record.deployment), record.deployment));
                 return Err(shipshape::exit::Interrupted.into());
             }
         }

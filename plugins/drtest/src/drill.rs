@@ -277,7 +277,9 @@ pub async fn run(kube: &Kube, plan: &Plan) -> anyhow::Result<DrillReport> {
         .err()
         .is_some_and(|e| shipshape::exit::exit_for(e) == shipshape::Exit::Interrupted);
     if interrupted {
-        eprintln!("interrupted: cleaning up the drill's sandbox (Ctrl-C again to quit at once)");
+        shipshape::exit::say_interrupted(
+            "cleaning up the drill's sandbox (Ctrl-C again to quit at once)",
+        );
     }
     // Cleanup, always.
     let since = Instant::now();

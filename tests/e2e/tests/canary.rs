@@ -1159,3 +1159,64 @@ async fn bad_inputs_and_an_unreachable_prometheus_are_refused_before_production_
         assert_ne!(out.code, Some(0), "{object} was created: {out:?}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_driver_rides_out_transient_api_failures_and_says_how_to_resume_when_it_cannot() {
+    let Some(setup) = Setup::start().await else {
+        return;
+    };
+    // --request-timeout 1s: the client's own retries give up within a second, so the
+    // failures reach the driver.
+    let mut args = setup.start_args("registry.example/web:1.1", &[]);
+    args.extend(["--request-timeout".to_owned(), "1s".to_owned()]);
+    let child = setup.spawn(&args);
+    setup.wait_for("step 1", |r| {
+        r["state"]["step"].as_u64().is_some_and(|s| s >= 1)
+    });
+    setup.cluster.set_faults(simcluster::Faults {
+        fail: vec![simcluster::Fail {
+            verb: "patch".into(),
+            resource: "configmaps".into(),
+            status: 500,
+            times: 6,
+        }],
+        ..simcluster::Faults::default()
+    });
+    let out = finish(child);
+    assert_eq!(out.code, Some(0), "promoted despite the 500s: {out:?}");
+    assert!(
+        out.stderr.contains("trying again in") && out.stderr.contains("(the run continues)"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(setup.image(), "registry.example/web:1.1");
+
+    // A failure that persists: the driver stops and says how to continue.
+    let mut args = setup.start_args("registry.example/web:1.2", &[]);
+    args.extend(["--request-timeout".to_owned(), "1s".to_owned()]);
+    let child = setup.spawn(&args);
+    setup.wait_for("step 1 of the second run", |r| {
+        r["image"] == "registry.example/web:1.2"
+            && r["state"]["step"].as_u64().is_some_and(|s| s >= 1)
+    });
+    setup.cluster.set_faults(simcluster::Faults {
+        forbid: vec![simcluster::Forbid {
+            verb: "patch".into(),
+            resource: "configmaps".into(),
+            namespace: None,
+        }],
+        ..simcluster::Faults::default()
+    });
+    let out = finish(child);
+    assert_eq!(out.code, Some(3), "{out:?}");
+    assert!(
+        out.stderr
+            .contains("`kubectl canary resume web -n shop` continues it"),
+        "{}",
+        out.stderr
+    );
+    setup.cluster.set_faults(simcluster::Faults::default());
+    let out = setup.kubectl(&["canary", "resume", "web", "-n", "shop"]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert_eq!(setup.image(), "registry.example/web:1.2");
+}
