@@ -21,6 +21,7 @@
 //! - [`names`]: DNS-1123 names, checked before they reach a URL path.
 //! - [`quantity`]: `500m`, `256Mi` as numbers, for comparisons.
 //! - [`retry`]: bounded retries of transient API failures, and `-v`'s log of API calls.
+//! - [`validate`]: the API server's validation of quantities and counts in loaded manifests.
 //! - [`version`]: the `version` subcommand every plugin has.
 //! - [`yamledit`]: lossless edits of YAML files (comments and formatting kept).
 
@@ -45,6 +46,7 @@ pub mod prometheus;
 pub mod quantity;
 pub mod retry;
 pub mod runner;
+pub mod validate;
 pub mod version;
 pub mod wait;
 pub mod workload;

@@ -306,7 +306,21 @@ pub fn load_from(inputs: &[Input], limits: Limits, stdin: &mut dyn Read) -> Load
     let mut loaded = Loaded::default();
     for result in results.into_iter().flatten() {
         match result {
-            Ok(manifest) => loaded.manifests.push(manifest),
+            Ok(manifest) => {
+                let invalid = crate::validate::object(&manifest.object);
+                if invalid.is_empty() {
+                    loaded.manifests.push(manifest);
+                    continue;
+                }
+                for (field, why) in invalid {
+                    loaded.errors.push(LoadError {
+                        origin: manifest.source.origin.clone(),
+                        line: Some(manifest.source.line),
+                        column: None,
+                        message: format!("{}: {field}: {why}", manifest.id()),
+                    });
+                }
+            }
             Err(error) => loaded.errors.push(error),
         }
     }

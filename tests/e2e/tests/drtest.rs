@@ -601,7 +601,11 @@ fn ctrl_c_mid_drill_cleans_up_and_a_killed_drill_is_cleaned_up_later() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{stderr}");
     assert!(stderr.contains("interrupted"), "{stderr}");
-    assert_eq!(stderr.matches("interrupted").count(), 1, "said once: {stderr}");
+    assert_eq!(
+        stderr.matches("interrupted").count(),
+        1,
+        "said once: {stderr}"
+    );
     assert_eq!(leftovers(&cluster), "", "{stderr}");
     assert_eq!(drill_restores(&cluster), "");
 

@@ -669,3 +669,74 @@ async fn recommend_reads_history_from_a_real_prometheus() {
         "{out:?}"
     );
 }
+
+#[test]
+fn quantities_and_counts_the_api_server_rejects_are_input_errors_with_file_and_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let quota = write(
+        dir.path(),
+        "quota.yaml",
+        "apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: q, namespace: shop}\nspec: {hard: {pods: '10'}}\n",
+    );
+    let bad_quota = write(
+        dir.path(),
+        "bad-quota.yaml",
+        "apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: q, namespace: shop}\nspec: {hard: {requests.cpu: zz}}\n",
+    );
+    let check = |manifest: &str, quota: &str| {
+        let file = write(dir.path(), "app.yaml", manifest);
+        let mut cmd = std::process::Command::new(e2e::plugin_dir().join("kubectl-quota"));
+        cmd.args(["check", "-f", &file, "--quota-file", quota])
+            .env_remove("KUBECONFIG")
+            .env("HOME", dir.path());
+        e2e::run(&mut cmd)
+    };
+    let good = deployment("shop", 2);
+    let out = check(&good, &quota);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    for (from, to, says) in [
+        (
+            "replicas: 2",
+            "replicas: 99999999999999999999999",
+            "spec.replicas: Invalid value",
+        ),
+        (
+            "replicas: 2",
+            "replicas: -5",
+            "must be greater than or equal to 0",
+        ),
+        (
+            "cpu: 300m, memory: 64Mi}, limits",
+            "cpu: abc, memory: 64Mi}, limits",
+            "requests.cpu: Invalid value: \"abc\"",
+        ),
+        (
+            "cpu: 300m, memory: 64Mi}, limits",
+            "cpu: 300m, memory: -1Gi}, limits",
+            "requests.memory: Invalid value: \"-1Gi\"",
+        ),
+        (
+            "cpu: 300m, memory: 64Mi}}",
+            "cpu: '1e400', memory: 64Mi}}",
+            "too large",
+        ),
+    ] {
+        let manifest = good.replacen(from, to, 1);
+        assert_ne!(manifest, good, "{from}");
+        let out = check(&manifest, &quota);
+        assert_eq!(out.code, Some(2), "{to}: {out:?}");
+        assert!(
+            out.stderr.contains("app.yaml:1: Deployment/web: ") && out.stderr.contains(says),
+            "{to}: {}",
+            out.stderr
+        );
+    }
+    let out = check(&good, &bad_quota);
+    assert_eq!(out.code, Some(2), "{out:?}");
+    assert!(
+        out.stderr
+            .contains("bad-quota.yaml:1: ResourceQuota/q: spec.hard.requests.cpu"),
+        "{}",
+        out.stderr
+    );
+}
