@@ -235,10 +235,65 @@ pub async fn preview_then_apply(
     crate::confirm::confirm(action, yes)?;
     let applier = Applier::new(kube, plugin, DryRun::None).force_conflicts(force_conflicts);
     let mut applied = Vec::new();
-    for object in objects {
-        applied.push(applier.apply(object).await?);
+    for (at, object) in objects.iter().enumerate() {
+        match applier.apply(object).await {
+            Ok(done) => applied.push(done),
+            Err(error) => {
+                return Err(error.context(PartialWrite {
+                    applied: applied.iter().map(|a| label(&a.after)).collect(),
+                    failed: label(object),
+                    not_attempted: objects[at + 1..].iter().map(label).collect(),
+                }));
+            }
+        }
     }
     Ok(applied)
+}
+
+/// `kind/name` (`namespace/kind/name` when namespaced), as messages name objects.
+fn label(object: &Value) -> String {
+    let kind = object["kind"].as_str().unwrap_or_default().to_lowercase();
+    let name = object["metadata"]["name"].as_str().unwrap_or_default();
+    match object["metadata"]["namespace"].as_str() {
+        Some(ns) => format!("{ns}/{kind}/{name}"),
+        None => format!("{kind}/{name}"),
+    }
+}
+
+/// A write that stopped part way: what was applied (and stays applied), what failed, and what
+/// was not attempted. The cause (a 403, a conflict) keeps deciding the exit code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartialWrite {
+    pub applied: Vec<String>,
+    pub failed: String,
+    pub not_attempted: Vec<String>,
+}
+
+impl std::fmt::Display for PartialWrite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let list = |items: &[String]| {
+            if items.is_empty() {
+                "none".to_owned()
+            } else {
+                items.join(", ")
+            }
+        };
+        write!(
+            f,
+            "applying {} stopped: applied (and still in place): {}; failed: {}; not attempted: {}",
+            if self.applied.len() + self.not_attempted.len() == 0 {
+                "1 object".to_owned()
+            } else {
+                format!(
+                    "{} objects",
+                    self.applied.len() + self.not_attempted.len() + 1
+                )
+            },
+            list(&self.applied),
+            self.failed,
+            list(&self.not_attempted)
+        )
+    }
 }
 
 /// The object without what the server keeps for itself, for diffs and comparisons.

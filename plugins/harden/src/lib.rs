@@ -480,10 +480,10 @@ impl FixArgs {
 }
 
 /// One line per finding left for a person, on stderr.
-pub(crate) fn report_plan(plan: &fix::Plan, what: &str) {
+pub(crate) fn report_plan(plan: &fix::Plan, verb: &str, what: &str) {
     let objects: std::collections::BTreeSet<_> = plan.fixed.iter().map(|f| f.index).collect();
     eprintln!(
-        "fixed {} finding(s) in {} object(s){what}; {} need a person{}",
+        "{verb} {} finding(s) in {} object(s){what}; {} need a person{}",
         plan.fixed.len(),
         objects.len(),
         plan.manual.len(),
@@ -604,7 +604,7 @@ async fn run_fix(global: &GlobalArgs, args: &FixArgs) -> anyhow::Result<Exit> {
             shipshape::output::print(&text)?;
         }
     }
-    report_plan(&plan, &format!(" across {changed} file(s)"));
+    report_plan(&plan, "fixed", &format!(" across {changed} file(s)"));
     Ok(if args.diff && changed > 0 {
         Exit::No
     } else {

@@ -178,7 +178,11 @@ pub async fn fix(
         bodies.push((body, manifest, patch));
     }
     let additions: Vec<Value> = plan.additions.iter().map(|a| a.object.clone()).collect();
-    crate::report_plan(&plan, &format!(" in namespace {namespace}"));
+    crate::report_plan(
+        &plan,
+        "planned fixes for",
+        &format!(" in namespace {namespace}"),
+    );
     if bodies.is_empty() && additions.is_empty() {
         return Ok(shipshape::Exit::Success);
     }

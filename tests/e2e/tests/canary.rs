@@ -1179,6 +1179,7 @@ async fn the_driver_rides_out_transient_api_failures_and_says_how_to_resume_when
             resource: "configmaps".into(),
             status: 500,
             times: 6,
+            after: 0,
         }],
         ..simcluster::Faults::default()
     });

@@ -482,6 +482,7 @@ async fn one_transient_failure_is_retried_and_a_create_is_never_repeated() {
         resource: "configmaps".into(),
         status,
         times: 1,
+        after: 0,
     };
     // A 500 and a dropped GET are tried again; so is a DELETE (gone is gone).
     cluster.set_faults(Faults {

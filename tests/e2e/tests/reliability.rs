@@ -58,3 +58,44 @@ fn v_logs_every_api_call_and_one_transient_500_is_ridden_out() {
     assert_eq!(out.code, Some(0), "{out:?}");
     assert!(out.stderr.contains(" 200 OK in "), "{}", out.stderr);
 }
+
+#[test]
+fn a_write_that_stops_part_way_says_what_was_applied_failed_and_not_attempted() {
+    if !kubectl_available() {
+        return;
+    }
+    // The LimitRange's server-side dry run passes; its real apply is refused.
+    let Some(cluster) = Cluster::start_faulty(&[], &["--fail", "patch:limitranges:403:1:1"]) else {
+        return;
+    };
+    cluster.ok(&["create", "namespace", "shop"]);
+    let out = cluster.kubectl(&[
+        "quota",
+        "generate",
+        "-n",
+        "shop",
+        "--profile",
+        "small",
+        "--apply",
+        "--yes",
+    ]);
+    assert_eq!(out.code, Some(3), "a 403 is exit 3: {out:?}");
+    assert!(
+        out.stderr
+            .contains("applied (and still in place): shop/resourcequota/")
+            && out.stderr.contains("failed: shop/limitrange/")
+            && out.stderr.contains("not attempted: none"),
+        "{}",
+        out.stderr
+    );
+    // What it says is in place is.
+    assert!(
+        cluster
+            .ok(&["get", "resourcequota", "-n", "shop", "-o", "name"])
+            .starts_with("resourcequota/"),
+    );
+    assert_eq!(
+        cluster.ok(&["get", "limitrange", "-n", "shop", "-o", "name"]),
+        ""
+    );
+}

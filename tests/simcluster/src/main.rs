@@ -69,8 +69,9 @@ struct FaultArgs {
     /// Answer 403 to VERB on RESOURCE (`*` for any), optionally only in NAMESPACE; repeatable.
     #[arg(long = "forbid", value_name = "VERB:RESOURCE[:NAMESPACE]")]
     forbid: Vec<simcluster::Forbid>,
-    /// Answer STATUS to the next TIMES (default 1) requests of VERB on RESOURCE; repeatable.
-    #[arg(long = "fail", value_name = "VERB:RESOURCE:STATUS[:TIMES]")]
+    /// Answer STATUS to TIMES (default 1) requests of VERB on RESOURCE, after serving the first
+    /// AFTER (default 0) of them; repeatable.
+    #[arg(long = "fail", value_name = "VERB:RESOURCE:STATUS[:TIMES[:AFTER]]")]
     fail: Vec<simcluster::Fail>,
 }
 

@@ -52,25 +52,32 @@ pub struct Faults {
     pub fail: Vec<Fail>,
 }
 
-/// `times` requests of `verb` on `resource` (`*` for any) answer `status`, then no more.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// `times` requests of `verb` on `resource` (`*` for any) answer `status`, then no more —
+/// after the first `after` such requests have been served.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Fail {
     pub verb: String,
     pub resource: String,
     pub status: u16,
     pub times: u32,
+    pub after: u32,
 }
 
 impl std::str::FromStr for Fail {
     type Err = String;
 
-    /// `VERB:RESOURCE:STATUS[:TIMES]`, e.g. `delete:namespaces:500:1`.
+    /// `VERB:RESOURCE:STATUS[:TIMES[:AFTER]]`, e.g. `delete:namespaces:500:1`.
     fn from_str(text: &str) -> Result<Self, String> {
         let parts: Vec<&str> = text.split(':').collect();
-        let (verb, resource, status, times) = match parts.as_slice() {
-            [v, r, s] => (v, r, s, "1"),
-            [v, r, s, t] => (v, r, s, *t),
-            _ => return Err(format!("{text:?}: expected VERB:RESOURCE:STATUS[:TIMES]")),
+        let (verb, resource, status, times, after) = match parts.as_slice() {
+            [v, r, s] => (v, r, s, "1", "0"),
+            [v, r, s, t] => (v, r, s, *t, "0"),
+            [v, r, s, t, a] => (v, r, s, *t, *a),
+            _ => {
+                return Err(format!(
+                    "{text:?}: expected VERB:RESOURCE:STATUS[:TIMES[:AFTER]]"
+                ));
+            }
         };
         Ok(Self {
             verb: (*verb).to_owned(),
@@ -83,6 +90,9 @@ impl std::str::FromStr for Fail {
             times: times
                 .parse()
                 .map_err(|_| format!("{text:?}: TIMES must be a count"))?,
+            after: after
+                .parse()
+                .map_err(|_| format!("{text:?}: AFTER must be a count"))?,
         })
     }
 }
@@ -194,6 +204,10 @@ impl Shared {
                 && (f.verb == "*" || f.verb == verb)
                 && (f.resource == "*" || f.resource == resource)
         })?;
+        if fail.after > 0 {
+            fail.after -= 1;
+            return None;
+        }
         fail.times -= 1;
         Some(fail.status)
     }
