@@ -62,6 +62,11 @@ pub struct UsageError(pub String);
 #[error("{0}")]
 pub struct NotOurs(pub String);
 
+/// The command ran and refuses (exit 1): a second `canary start` while a run is live.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Refused(pub String);
+
 /// Whether the plugin already said it was interrupted (and what it did about it).
 static INTERRUPT_SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
@@ -356,7 +361,7 @@ pub fn exit_for(err: &anyhow::Error) -> Exit {
         {
             return Exit::Usage;
         }
-        if cause.is::<NotOurs>() {
+        if cause.is::<NotOurs>() || cause.is::<Refused>() {
             return Exit::No;
         }
         if let Some(wait) = cause.downcast_ref::<crate::wait::WaitError>() {

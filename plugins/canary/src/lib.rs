@@ -414,8 +414,13 @@ async fn start(global: &GlobalArgs, args: &StartArgs) -> anyhow::Result<Exit> {
     if let Some((record, _)) = &previous
         && !record.state.phase.finished()
     {
-        return Err(UsageError(format!(
-            "a canary is already running for deployment {} ({:?}, step {}, weight {}%): `kubectl canary status {0}`, `resume`, `abort` or `promote` it",
+        // The answer is no (exit 1), as for any refused release: the run in progress stays.
+        let driver = match cluster.holder(&args.deployment).await? {
+            Some(holder) => format!("driven by {holder}"),
+            None => "no live driver: `kubectl canary resume` continues it".to_owned(),
+        };
+        return Err(shipshape::exit::Refused(format!(
+            "a canary is already running for deployment {} ({:?}, step {}, weight {}%, {driver}): `kubectl canary status {0}`, `resume`, `abort` or `promote` it",
             args.deployment, record.state.phase, record.state.step, record.state.weight
         ))
         .into());

@@ -514,6 +514,11 @@ impl<'k> Cluster<'k> {
 
     /// Whether a live driver holds the lease.
     pub async fn driven(&self, deployment: &str) -> anyhow::Result<bool> {
+        Ok(self.holder(deployment).await?.is_some())
+    }
+
+    /// The identity of the live driver holding the lease, if any.
+    pub async fn holder(&self, deployment: &str) -> anyhow::Result<Option<String>> {
         let name = format!("{deployment}-canary");
         let Some(lease) = self
             .leases
@@ -521,14 +526,13 @@ impl<'k> Cluster<'k> {
             .await
             .map_err(|e| self.explain("get", "leases.coordination.k8s.io", &name, e))?
         else {
-            return Ok(false);
+            return Ok(None);
         };
         let spec = lease.spec.unwrap_or_default();
         let renewed = spec.renew_time.map(|t| t.0.as_second()).unwrap_or_default();
-        Ok(
-            renewed + i64::from(spec.lease_duration_seconds.unwrap_or_default())
-                > jiff::Timestamp::now().as_second(),
-        )
+        let live = renewed + i64::from(spec.lease_duration_seconds.unwrap_or_default())
+            > jiff::Timestamp::now().as_second();
+        Ok(live.then(|| spec.holder_identity.unwrap_or_default()))
     }
 
     /// Gives the lease up (the run continues elsewhere, or has ended).

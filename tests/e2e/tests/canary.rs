@@ -1221,3 +1221,29 @@ async fn the_driver_rides_out_transient_api_failures_and_says_how_to_resume_when
     assert_eq!(out.code, Some(0), "{out:?}");
     assert_eq!(setup.image(), "registry.example/web:1.2");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_start_on_a_live_run_is_refused_with_exit_1_naming_the_driver() {
+    let Some(setup) = Setup::start().await else {
+        return;
+    };
+    let args = setup.start_args("registry.example/web:1.1", &[]);
+    let child = setup.spawn(&args);
+    setup.wait_for("step 1", |r| {
+        r["state"]["step"].as_u64().is_some_and(|s| s >= 1)
+    });
+    let second = setup.start_args("registry.example/web:1.2", &[]);
+    let refs: Vec<&str> = second.iter().map(String::as_str).collect();
+    let out = setup.kubectl(&refs);
+    assert_eq!(out.code, Some(1), "{out:?}");
+    assert!(
+        out.stderr
+            .contains("a canary is already running for deployment web")
+            && out.stderr.contains("driven by "),
+        "{}",
+        out.stderr
+    );
+    let out = finish(child);
+    assert_eq!(out.code, Some(0), "the first run is unaffected: {out:?}");
+    assert_eq!(setup.image(), "registry.example/web:1.1");
+}
