@@ -895,7 +895,7 @@ pub async fn cleanup(
             cleanup_command(restore_name, velero_namespace)
         )
     };
-    loop {
+    let failure = loop {
         let mut failed: Vec<(Remains, anyhow::Error)> = Vec::new();
         for item in pending {
             match remove(kube, velero_namespace, &item, restore_name).await {
@@ -905,15 +905,18 @@ pub async fn cleanup(
             }
         }
         let Some((_, first)) = failed.first() else {
-            break;
+            break None;
         };
         let transient = failed.iter().all(|(_, e)| {
             e.downcast_ref::<shipshape::ClusterError>()
                 .is_some_and(shipshape::ClusterError::is_transient)
         });
         if !transient || Instant::now() + backoff > deadline {
-            let left: Vec<&Remains> = failed.iter().map(|(item, _)| item).collect();
-            return Err(left_behind(&left, format!("{first:#}")));
+            let why = format!("{first:#}");
+            break Some((
+                failed.into_iter().map(|(item, _)| item).collect::<Vec<_>>(),
+                why,
+            ));
         }
         tracing::info!(
             "cleanup: {first:#}; trying again in {}",
@@ -922,15 +925,28 @@ pub async fn cleanup(
         tokio::time::sleep(backoff).await;
         backoff = (backoff * 2).min(Duration::from_secs(8));
         pending = failed.into_iter().map(|(item, _)| item).collect();
-    }
+    };
+    // What was deleted is waited for even when something else failed, so the leftovers named
+    // are exactly what is still there.
     let namespaces: Vec<String> = deleted
         .iter()
         .filter(|d| d.kind == "Namespace")
         .map(|d| d.name.clone())
         .collect();
-    if let Err(e) = await_namespaces_gone(kube, &namespaces).await {
-        let left: Vec<&Remains> = deleted.iter().filter(|d| d.kind == "Namespace").collect();
-        return Err(left_behind(&left, format!("{e:#}")));
+    let terminating = await_namespaces_gone(kube, &namespaces).await;
+    match (failure, terminating) {
+        (None, Ok(())) => {}
+        (Some((failed, why)), terminating) => {
+            let mut left: Vec<&Remains> = failed.iter().collect();
+            if terminating.is_err() {
+                left.extend(deleted.iter().filter(|d| d.kind == "Namespace"));
+            }
+            return Err(left_behind(&left, why));
+        }
+        (None, Err(e)) => {
+            let left: Vec<&Remains> = deleted.iter().filter(|d| d.kind == "Namespace").collect();
+            return Err(left_behind(&left, format!("{e:#}")));
+        }
     }
     Ok(if deleted.is_empty() {
         "nothing to delete".to_owned()
