@@ -3,6 +3,7 @@
 //! The logic lives here; `main.rs` only hands [`run`] to [`shipshape::exit::main`].
 
 pub mod cleanup;
+pub mod cron;
 pub mod drill;
 pub mod history;
 pub mod inventory;
@@ -650,7 +651,7 @@ pub struct ScheduleArgs {
     pub drill: DrillArgs,
 
     /// When to drill, in cron syntax (default: Sundays at midnight).
-    #[arg(long, default_value = "0 0 * * 0", value_name = "SCHEDULE")]
+    #[arg(long, default_value = "0 0 * * 0", value_name = "SCHEDULE", value_parser = cron::parse)]
     pub cron: String,
 
     /// The CronJob's name (and its ServiceAccount's); it runs in the -n namespace.

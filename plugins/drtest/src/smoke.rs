@@ -59,6 +59,13 @@ pub fn parse_http_check(text: &str) -> Result<HttpCheck, String> {
                 })?;
             (target, code)
         }
+        // Outside a query string, `=` can only introduce the status: `=999x` is a typo, not a
+        // path.
+        Some((target, status)) if !target.contains('?') => {
+            return Err(format!(
+                "`{text}`: `{status}` is not an HTTP status code (write it as `=200`)"
+            ));
+        }
         _ => (text, 200),
     };
     let (service_part, rest) = target.split_once(':').ok_or_else(usage)?;
@@ -81,8 +88,20 @@ pub fn parse_http_check(text: &str) -> Result<HttpCheck, String> {
     if !dns_label(service) || namespace.as_deref().is_some_and(|n| !dns_label(n)) {
         return Err(usage());
     }
-    if port.is_empty() || !port.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        return Err(format!("`{text}`: `{port}` is not a port number or name"));
+    // A port number (1-65535) or an IANA service name, as a Service port's `name` is.
+    let numbered = !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit());
+    let valid = if numbered {
+        port.parse::<u16>().is_ok_and(|n| n > 0)
+    } else {
+        port.len() <= 15
+            && dns_label(port)
+            && port.bytes().any(|b| b.is_ascii_lowercase())
+            && !port.contains("--")
+    };
+    if !valid {
+        return Err(format!(
+            "`{text}`: `{port}` is not a port number (1-65535) or name (at most 15 lowercase letters, digits and '-')"
+        ));
     }
     Ok(HttpCheck {
         namespace,
@@ -203,6 +222,8 @@ mod tests {
             ("http", "/api/v1/ping?x=1", 204)
         );
         assert_eq!(parse_http_check("web:80").expect("valid").path, "/");
+        let query = parse_http_check("web:80/search?q=abc").expect("valid");
+        assert_eq!((query.path.as_str(), query.status), ("/search?q=abc", 200));
         assert_eq!(
             parse_http_check("web:80/=503").expect("valid").to_string(),
             "web:80/=503"
@@ -214,6 +235,11 @@ mod tests {
             "web:/x",
             "web:80/=99",
             "a/b/c:80/",
+            "web:8080/healthz=999x",
+            "web:99999/",
+            "web:0/",
+            "web:Http/",
+            "web:a-very-long-port-name/",
         ] {
             assert!(parse_http_check(bad).is_err(), "{bad} should be refused");
         }

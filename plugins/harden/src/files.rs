@@ -219,19 +219,67 @@ pub fn output_path(dir: &std::path::Path, file: &std::path::Path, roots: &[PathB
 }
 
 /// Replaces a file's content atomically (a temporary file in the same directory, renamed over
-/// it), keeping its permissions.
-pub fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
-    let dir = path
+/// it), keeping its permissions. A symlink is followed, as editors do: its target gets the new
+/// text and the link stays a link. The error names the path and what failed.
+pub fn write_atomically(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let target = if path.is_symlink() {
+        std::fs::canonicalize(path).with_context(|| {
+            format!(
+                "cannot write {}: it is a symlink whose target cannot be resolved",
+                path.display()
+            )
+        })?
+    } else {
+        path.to_path_buf()
+    };
+    let dir = target
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(std::path::Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let permissions = std::fs::metadata(path).map(|m| m.permissions()).ok();
-    let mut temporary = tempfile::NamedTempFile::new_in(dir)?;
-    std::io::Write::write_all(&mut temporary, text.as_bytes())?;
-    if let Some(permissions) = permissions {
-        temporary.as_file().set_permissions(permissions)?;
-    }
-    temporary.persist(path).map_err(|e| e.error)?;
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create directory {}", dir.display()))?;
+    let permissions = std::fs::metadata(&target).map(|m| m.permissions()).ok();
+    let write = || -> std::io::Result<()> {
+        let mut temporary = tempfile::NamedTempFile::new_in(dir)?;
+        std::io::Write::write_all(&mut temporary, text.as_bytes())?;
+        if let Some(permissions) = permissions {
+            temporary.as_file().set_permissions(permissions)?;
+        }
+        temporary.persist(&target).map_err(|e| e.error)?;
+        Ok(())
+    };
+    write().with_context(|| format!("cannot write {}", target.display()))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writing_through_a_symlink_changes_its_target_and_keeps_the_link() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let shared = dir.path().join("shared.yaml");
+        std::fs::write(&shared, "old\n").expect("write");
+        let link = dir.path().join("link.yaml");
+        std::os::unix::fs::symlink(&shared, &link).expect("symlink");
+        write_atomically(&link, "new\n").expect("written");
+        assert!(link.is_symlink(), "the link is still a link");
+        assert_eq!(std::fs::read_to_string(&shared).expect("read"), "new\n");
+    }
+
+    #[test]
+    fn a_failed_write_names_the_path() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let blocker = dir.path().join("file");
+        std::fs::write(&blocker, "").expect("write");
+        let err = write_atomically(&blocker.join("out.yaml"), "x").expect_err("not a directory");
+        let text = format!("{err:#}");
+        assert!(text.contains(&blocker.display().to_string()), "{text}");
+        let dangling = dir.path().join("dangling.yaml");
+        std::os::unix::fs::symlink(dir.path().join("gone"), &dangling).expect("symlink");
+        let err = write_atomically(&dangling, "x").expect_err("dangling");
+        assert!(format!("{err:#}").contains("dangling.yaml"), "{err:#}");
+    }
 }
