@@ -628,7 +628,7 @@ async fn drill(
             None => sandbox[0].1.as_str(),
         };
         let within = plan.timeout.min(Duration::from_secs(30));
-        let mut outcome = crate::smoke::http_check(kube, target, check, within).await;
+        let mut outcome = crate::smoke::http_check(kube, target, check, within).await?;
         let detail = format!(
             "GET {}:{}{} answered {} (expected {}){}",
             check.service,

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 use serde_json::{Value, json};
-use shipshape::Kube;
+use shipshape::{ApiCall, Kube};
 
 /// `--http-check [NAMESPACE/]SERVICE:PORT/PATH[=STATUS]`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -115,7 +115,15 @@ pub fn parse_http_check(text: &str) -> Result<HttpCheck, String> {
 /// One HTTP check through the service proxy of `sandbox` (the namespace the Service was restored
 /// into). Retried every second within `within` while there is no answer or a gateway error
 /// (502, 503, 504: endpoints can lag the readiness the drill saw); any other answer is final.
-pub async fn http_check(kube: &Kube, sandbox: &str, check: &HttpCheck, within: Duration) -> Value {
+///
+/// The API server refusing the proxy itself (401, or 403 for `services/proxy` under RBAC) is not
+/// the application's answer: it is an error naming the call (exit 3), not a failed check.
+pub async fn http_check(
+    kube: &Kube,
+    sandbox: &str,
+    check: &HttpCheck,
+    within: Duration,
+) -> anyhow::Result<Value> {
     let url = format!(
         "/api/v1/namespaces/{sandbox}/services/{}:{}/proxy{}",
         check.service, check.port, check.path
@@ -123,7 +131,17 @@ pub async fn http_check(kube: &Kube, sandbox: &str, check: &HttpCheck, within: D
     let deadline = tokio::time::Instant::now() + within;
     loop {
         let (status, body) = match fetch(kube, &url).await {
-            Ok(answer) => answer,
+            Ok(Answer::App(status, body)) => (status, body),
+            Ok(Answer::Refused(refusal)) => {
+                return Err(kube
+                    .explain(
+                        ApiCall::new("get", "services/proxy")
+                            .named(&format!("{}:{}", check.service, check.port))
+                            .in_namespace(sandbox.to_owned()),
+                        kube::Error::Api(refusal),
+                    )
+                    .into());
+            }
             Err(e) => (0, e.to_string()),
         };
         let passed = status == check.status;
@@ -138,27 +156,45 @@ pub async fn http_check(kube: &Kube, sandbox: &str, check: &HttpCheck, within: D
                 body.truncate(cut);
                 body.push('…');
             }
-            return json!({"check": check.to_string(), "namespace": sandbox, "url": url, "status": status, "expected": check.status, "passed": passed, "body": body});
+            return Ok(
+                json!({"check": check.to_string(), "namespace": sandbox, "url": url, "status": status, "expected": check.status, "passed": passed, "body": body}),
+            );
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }
 
-/// A GET through the API server: its status and body, whatever the status.
-async fn fetch(kube: &Kube, url: &str) -> anyhow::Result<(u16, String)> {
+/// What a GET through the service proxy got back.
+enum Answer {
+    /// The application's (or the proxy's gateway) status and body, whatever the status.
+    App(u16, String),
+    /// The API server refused the proxy call itself: 401, or 403 with a Forbidden Status.
+    Refused(Box<kube::core::Status>),
+}
+
+/// A GET through the API server's service proxy.
+async fn fetch(kube: &Kube, url: &str) -> anyhow::Result<Answer> {
     let request = http::Request::get(url).body(Vec::new().into())?;
     let response = kube.client.send(request).await?;
     let status = response.status().as_u16();
     let body = response.into_body().collect_bytes().await?;
     let mut text = String::from_utf8_lossy(&body).into_owned();
     // The API server's own errors are Status objects: keep their message.
-    if let Ok(status) = serde_json::from_str::<Value>(&text)
-        && status["kind"] == "Status"
-        && let Some(message) = status["message"].as_str()
+    if let Ok(value) = serde_json::from_str::<Value>(&text)
+        && value["kind"] == "Status"
     {
-        text = message.to_owned();
+        if matches!(status, 401 | 403)
+            && matches!(value["reason"].as_str(), Some("Unauthorized" | "Forbidden"))
+            && let Ok(mut refusal) = serde_json::from_value::<kube::core::Status>(value.clone())
+        {
+            refusal.code = status;
+            return Ok(Answer::Refused(Box::new(refusal)));
+        }
+        if let Some(message) = value["message"].as_str() {
+            text = message.to_owned();
+        }
     }
-    Ok((status, text))
+    Ok(Answer::App(status, text))
 }
 
 /// The smoke Job to create in `namespace`: the file's Job (its namespace replaced), or one from

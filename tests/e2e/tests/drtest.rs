@@ -958,3 +958,99 @@ fn cleanup_rides_out_a_transient_500_and_names_what_it_leaves_behind() {
     );
     assert_eq!(drill_restores(&cluster), "");
 }
+
+#[test]
+fn bad_input_and_an_unwritable_report_fail_before_the_drill_and_a_proxy_403_is_exit_3() {
+    let Some(cluster) = with_backup_faulty(
+        "registry.example/web:1.0",
+        &["--forbid", "get:services/proxy"],
+    ) else {
+        return;
+    };
+    // Malformed input is exit 2 with the rule, before anything is created.
+    for (args, says) in [
+        (
+            vec!["drtest", "schedule", "--for", "shop", "--cron", "bad"],
+            "--cron",
+        ),
+        (
+            vec![
+                "drtest",
+                "schedule",
+                "--for",
+                "shop",
+                "--cron",
+                "0 25 * * *",
+            ],
+            "hour",
+        ),
+        (
+            vec![
+                "drtest",
+                "run",
+                "--for",
+                "shop",
+                "--http-check",
+                "web:80/healthz=999x",
+            ],
+            "999x",
+        ),
+        (
+            vec![
+                "drtest",
+                "run",
+                "--for",
+                "shop",
+                "--http-check",
+                "web:99999/",
+            ],
+            "not a port number",
+        ),
+    ] {
+        let out = cluster.kubectl(&args);
+        assert_eq!(out.code, Some(2), "{args:?}: {out:?}");
+        assert!(out.stderr.contains(says), "{args:?}: {}", out.stderr);
+    }
+    // --report to a path that cannot be written: exit 2 naming it, and no drill ran.
+    let out = cluster.kubectl(&[
+        "drtest",
+        "run",
+        "--for",
+        "shop",
+        "--report",
+        "/nonexistent-dir/drill.json",
+    ]);
+    assert_eq!(out.code, Some(2), "{out:?}");
+    assert!(
+        out.stderr.contains("/nonexistent-dir/drill.json"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(drill_restores(&cluster), "", "no drill ran");
+    assert_eq!(leftovers(&cluster), "");
+    // The API server refusing services/proxy is not the application's answer: exit 3 naming
+    // the call, after the report and cleanup.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let report = dir.path().join("drill.json");
+    let out = cluster.kubectl(&[
+        "drtest",
+        "run",
+        "--for",
+        "shop",
+        "--http-check",
+        "web:http/healthz",
+        "-o",
+        "json",
+        "--report",
+        &report.to_string_lossy(),
+    ]);
+    assert_eq!(out.code, Some(3), "{out:?}");
+    assert!(
+        out.stderr.contains("services/proxy") && out.stderr.contains("forbidden"),
+        "{}",
+        out.stderr
+    );
+    let written = std::fs::read_to_string(&report).expect("the report is written");
+    assert_eq!(written.trim(), out.stdout.trim());
+    assert_eq!(leftovers(&cluster), "", "the sandbox is cleaned up");
+}
