@@ -106,7 +106,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-harden' -ScriptBlock {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A manifest file or directory (recursive), or `-` for stdin; repeatable. Prints the fixed manifests unless --in-place, --output-dir or --diff says otherwise')
             [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'A manifest file or directory (recursive), or `-` for stdin; repeatable. Prints the fixed manifests unless --in-place, --output-dir or --diff says otherwise')
             [CompletionResult]::new('--output-dir', '--output-dir', [CompletionResultType]::ParameterName, 'Write the fixed files under DIR, keeping their paths below the -f directory')
-            [CompletionResult]::new('--run-as-user', '--run-as-user', [CompletionResultType]::ParameterName, 'The runAsUser, runAsGroup and fsGroup to set where they are missing or root')
+            [CompletionResult]::new('--run-as-user', '--run-as-user', [CompletionResultType]::ParameterName, 'The runAsUser, runAsGroup and fsGroup to set where they are missing or root (1-2147483647: 0 is root, which runAsNonRoot forbids)')
             [CompletionResult]::new('--requests', '--requests', [CompletionResultType]::ParameterName, 'Requests for containers without them')
             [CompletionResult]::new('--limits', '--limits', [CompletionResultType]::ParameterName, 'Limits for containers without them (raised to the request where that is higher)')
             [CompletionResult]::new('--level', '--level', [CompletionResultType]::ParameterName, 'The Pod Security Standards level (`fix` also labels namespaces with it)')

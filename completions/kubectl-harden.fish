@@ -96,7 +96,7 @@ complete -c kubectl-harden -n "__fish_kubectl_harden_using_subcommand audit" -s 
 complete -c kubectl-harden -n "__fish_kubectl_harden_using_subcommand audit" -s V -l version -d 'Print version'
 complete -c kubectl-harden -n "__fish_kubectl_harden_using_subcommand fix" -s f -l filename -d 'A manifest file or directory (recursive), or `-` for stdin; repeatable. Prints the fixed manifests unless --in-place, --output-dir or --diff says otherwise' -r
 complete -c kubectl-harden -n "__fish_kubectl_harden_using_subcommand fix" -l output-dir -d 'Write the fixed files under DIR, keeping their paths below the -f directory' -r -F
-complete -c kubectl-harden -n "__fish_kubectl_harden_using_subcommand fix" -l run-as-user -d 'The runAsUser, runAsGroup and fsGroup to set where they are missing or root' -r
+complete -c kubectl-harden -n "__fish_kubectl_harden_using_subcommand fix" -l run-as-user -d 'The runAsUser, runAsGroup and fsGroup to set where they are missing or root (1-2147483647: 0 is root, which runAsNonRoot forbids)' -r
 complete -c kubectl-harden -n "__fish_kubectl_harden_using_subcommand fix" -l requests -d 'Requests for containers without them' -r
 complete -c kubectl-harden -n "__fish_kubectl_harden_using_subcommand fix" -l limits -d 'Limits for containers without them (raised to the request where that is higher)' -r
 complete -c kubectl-harden -n "__fish_kubectl_harden_using_subcommand fix" -l level -d 'The Pod Security Standards level (`fix` also labels namespaces with it)' -r -f -a "baseline\t'Prevents known privilege escalations'

@@ -10,35 +10,47 @@ pub fn parse(text: &str) -> Result<Duration, String> {
     if text.is_empty() {
         return Err("empty duration: use a number with a unit, such as `30s`, `5m` or `1h`".into());
     }
-    if let Ok(seconds) = text.parse::<u64>() {
-        return Ok(Duration::from_secs(seconds));
+    let out_of_range = || {
+        format!(
+            "invalid duration `{text}`: out of range (at most {MAX_TEXT}, as Go's time.Duration)"
+        )
+    };
+    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        return match text.parse::<u64>() {
+            Ok(seconds) if seconds <= MAX.as_secs() => Ok(Duration::from_secs(seconds)),
+            _ => Err(out_of_range()),
+        };
     }
     if text.starts_with('-') {
         return Err(format!(
             "invalid duration `{text}`: durations cannot be negative"
         ));
     }
-    let mut total = 0f64;
+    // Summed in whole nanoseconds, as Go's time.ParseDuration does: exact up to its maximum.
+    let mut total: u128 = 0;
     let mut rest = text.strip_prefix('+').unwrap_or(text);
     while !rest.is_empty() {
         let number_len = rest
             .find(|c: char| !(c.is_ascii_digit() || c == '.'))
             .unwrap_or(rest.len());
         let (number, after) = rest.split_at(number_len);
-        let value: f64 = number.parse().map_err(|_| {
-            format!("invalid duration `{text}`: expected a number before each unit")
-        })?;
+        let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+        if (whole.is_empty() && fraction.is_empty()) || fraction.contains('.') {
+            return Err(format!(
+                "invalid duration `{text}`: expected a number before each unit"
+            ));
+        }
         let unit_len = after
             .find(|c: char| c.is_ascii_digit() || c == '.')
             .unwrap_or(after.len());
         let (unit, next) = after.split_at(unit_len);
-        let scale = match unit {
-            "ns" => 1e-9,
-            "us" | "µs" | "μs" => 1e-6,
-            "ms" => 1e-3,
-            "s" => 1.0,
-            "m" => 60.0,
-            "h" => 3600.0,
+        let nanos_per_unit: u128 = match unit {
+            "ns" => 1,
+            "us" | "µs" | "μs" => 1_000,
+            "ms" => 1_000_000,
+            "s" => 1_000_000_000,
+            "m" => 60_000_000_000,
+            "h" => 3_600_000_000_000,
             "" => {
                 return Err(format!(
                     "invalid duration `{text}`: missing unit after `{number}` (use ns, us, ms, s, m or h)"
@@ -50,12 +62,39 @@ pub fn parse(text: &str) -> Result<Duration, String> {
                 ));
             }
         };
-        total += value * scale;
+        // More than 20 digits is beyond any representable duration whatever the unit.
+        let whole = whole.trim_start_matches('0');
+        if whole.len() > 20 {
+            return Err(out_of_range());
+        }
+        let whole: u128 = if whole.is_empty() {
+            0
+        } else {
+            whole.parse().map_err(|_| out_of_range())?
+        };
+        // Digits past the 18th cannot change whole nanoseconds of anything up to an hour.
+        let fraction = &fraction[..fraction.len().min(18)];
+        let fraction_nanos = if fraction.is_empty() {
+            0
+        } else {
+            let digits: u128 = fraction.parse().map_err(|_| out_of_range())?;
+            digits * nanos_per_unit / 10u128.pow(fraction.len() as u32)
+        };
+        total += whole * nanos_per_unit + fraction_nanos;
+        if total > MAX.as_nanos() {
+            return Err(out_of_range());
+        }
         rest = next;
     }
-    Duration::try_from_secs_f64(total)
-        .map_err(|_| format!("invalid duration `{text}`: out of range"))
+    Ok(Duration::from_nanos(total as u64))
 }
+
+/// The longest duration Go (and so the API server and kubectl) can represent: `math.MaxInt64`
+/// nanoseconds. Anything longer would wrap when it reaches an `int64` field.
+pub const MAX: Duration = Duration::new(9_223_372_036, 854_775_807);
+
+/// [`MAX`] as Go prints it.
+const MAX_TEXT: &str = "2562047h47m16.854775807s";
 
 /// [`parse`] for flags where zero makes no sense (`--interval`: a check every 0 s).
 pub fn positive(text: &str) -> Result<Duration, String> {
@@ -112,6 +151,35 @@ mod tests {
         assert!(parse("5x").unwrap_err().contains("unknown unit `x`"));
         assert!(parse("1m5").unwrap_err().contains("missing unit"));
         assert!(parse("s").unwrap_err().contains("expected a number"));
+    }
+
+    #[test]
+    fn durations_beyond_gos_range_are_out_of_range_not_wrapped() {
+        assert_eq!(parse("2562047h47m16.854775807s"), Ok(MAX));
+        assert_eq!(parse("9223372036"), Ok(Duration::from_secs(9_223_372_036)));
+        for long in [
+            "2562048h",
+            "9223372037",
+            "99999999999999999999999999999999999999",
+            "1e400s",
+            "9999999999999999999999999h",
+        ] {
+            let error = parse(long).unwrap_err();
+            assert!(
+                error.contains("out of range") || error.contains("unknown unit"),
+                "{long}: {error}"
+            );
+        }
+        assert!(
+            parse("2562048h")
+                .unwrap_err()
+                .contains("at most 2562047h47m16.854775807s")
+        );
+        assert!(
+            parse("99999999999999999999999")
+                .unwrap_err()
+                .contains("out of range")
+        );
     }
 
     #[test]

@@ -140,6 +140,144 @@ pub fn image_reference(text: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A label key (`IsQualifiedName`): an optional DNS-subdomain prefix and `/`, then at most 63
+/// letters, digits, '-', '_' and '.', starting and ending alphanumeric.
+pub fn is_label_key(key: &str) -> bool {
+    let (prefix, name) = match key.split_once('/') {
+        Some((prefix, name)) => (Some(prefix), name),
+        None => (None, key),
+    };
+    prefix.is_none_or(|p| !p.is_empty() && is_dns_subdomain(p))
+        && !name.is_empty()
+        && is_label_value(name)
+}
+
+/// A label value (`IsValidLabelValue`): empty, or at most 63 letters, digits, '-', '_' and '.',
+/// starting and ending alphanumeric.
+pub fn is_label_value(value: &str) -> bool {
+    value.is_empty()
+        || (value.len() <= 63
+            && value
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+            && value.as_bytes()[0].is_ascii_alphanumeric()
+            && value.as_bytes()[value.len() - 1].is_ascii_alphanumeric())
+}
+
+/// A clap value parser for `-l/--selector`, checked as the API server's `labels.Parse` does:
+/// comma-separated requirements `key`, `!key`, `key=value`, `key==value`, `key!=value`,
+/// `key in (a,b)`, `key notin (a,b)`, `key>1`, `key<1`. The error says which requirement is wrong
+/// and why, instead of a 400 from the server (or, worse, an empty result).
+pub fn label_selector(text: &str) -> Result<String, String> {
+    let fail = |why: String| Err(format!("{text:?} is not a valid label selector: {why}"));
+    let mut rest = text.trim();
+    if rest.is_empty() {
+        return Ok(String::new());
+    }
+    loop {
+        // One requirement: up to a comma that is not inside parentheses.
+        let mut depth = 0i32;
+        let end = rest
+            .char_indices()
+            .find(|&(_, c)| {
+                match c {
+                    '(' => depth += 1,
+                    ')' => depth -= 1,
+                    _ => {}
+                }
+                c == ',' && depth == 0
+            })
+            .map_or(rest.len(), |(i, _)| i);
+        let requirement = rest[..end].trim();
+        if let Err(why) = selector_requirement(requirement) {
+            return fail(why);
+        }
+        if end == rest.len() {
+            return Ok(text.to_owned());
+        }
+        rest = &rest[end + 1..];
+    }
+}
+
+/// One requirement of a label selector.
+fn selector_requirement(text: &str) -> Result<(), String> {
+    let key_error = |key: &str| {
+        format!(
+            "`{key}` is not a label key (an optional DNS-subdomain prefix and '/', then at most 63 \
+             letters, digits, '-', '_' and '.', starting and ending with a letter or digit)"
+        )
+    };
+    let value_error = |value: &str| {
+        format!(
+            "`{value}` is not a label value (at most 63 letters, digits, '-', '_' and '.', \
+             starting and ending with a letter or digit)"
+        )
+    };
+    if text.is_empty() {
+        return Err("an empty requirement (a stray ',')".into());
+    }
+    if let Some(key) = text.strip_prefix('!') {
+        let key = key.trim();
+        return if is_label_key(key) {
+            Ok(())
+        } else {
+            Err(key_error(key))
+        };
+    }
+    let key_end = text
+        .find(|c: char| c.is_whitespace() || matches!(c, '=' | '!' | '<' | '>' | '('))
+        .unwrap_or(text.len());
+    let (key, after) = text.split_at(key_end);
+    if !is_label_key(key) {
+        return Err(key_error(key));
+    }
+    let after = after.trim_start();
+    if after.is_empty() {
+        return Ok(());
+    }
+    for op in ["==", "!=", "=", ">", "<"] {
+        if let Some(value) = after.strip_prefix(op) {
+            let value = value.trim();
+            if matches!(op, ">" | "<") {
+                return if !value.is_empty() && value.parse::<i64>().is_ok() {
+                    Ok(())
+                } else {
+                    Err(format!("`{key}{op}{value}`: `{op}` needs an integer value"))
+                };
+            }
+            return if is_label_value(value) {
+                Ok(())
+            } else {
+                Err(value_error(value))
+            };
+        }
+    }
+    let (op, set) = if let Some(set) = after.strip_prefix("notin") {
+        ("notin", set)
+    } else if let Some(set) = after.strip_prefix("in") {
+        ("in", set)
+    } else {
+        return Err(format!(
+            "`{text}`: expected an operator after `{key}` (=, ==, !=, in, notin, >, <) or a comma"
+        ));
+    };
+    let set = set.trim();
+    let Some(values) = set.strip_prefix('(').and_then(|s| s.strip_suffix(')')) else {
+        return Err(format!(
+            "`{text}`: `{op}` needs a parenthesised set of values, such as `{key} {op} (a,b)`"
+        ));
+    };
+    if values.trim().is_empty() {
+        return Err(format!("`{text}`: the set of values for `{op}` is empty"));
+    }
+    for value in values.split(',').map(str::trim) {
+        if value.contains(['(', ')']) || !is_label_value(value) {
+            return Err(value_error(value));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,6 +305,43 @@ mod tests {
         assert!(!is_dns_subdomain(&"a.".repeat(127)));
         assert!(namespace("Bad_NS!").unwrap_err().contains("DNS-1123 label"));
         assert_eq!(namespace("shop"), Ok("shop".into()));
+    }
+
+    #[test]
+    fn label_selectors_follow_the_api_servers_parser() {
+        for good in [
+            "",
+            "app",
+            "!app",
+            "app=web",
+            "app==web",
+            "app!=web",
+            "app=",
+            "app.kubernetes.io/name=web,tier!=db",
+            "env in (prod, staging),!legacy",
+            "env notin (dev)",
+            "replicas>1",
+            "x<10",
+            " app = web ",
+        ] {
+            assert_eq!(label_selector(good), Ok(good.to_owned()), "{good}");
+        }
+        for (bad, says) in [
+            ("app in (", "parenthesised"),
+            ("app in ()", "empty"),
+            ("Bad Key!", "expected an operator"),
+            ("a,,b", "empty requirement"),
+            ("app=we b", "not a label value"),
+            ("app>x", "integer"),
+            ("-app", "not a label key"),
+            ("Example.com/app=x", "not a label key"),
+            ("app=web)", "not a label value"),
+            ("app in (a,b", "parenthesised"),
+        ] {
+            let error = label_selector(bad).expect_err(bad);
+            assert!(error.contains(says), "{bad}: {error}");
+        }
+        assert!(label_selector(&format!("app={}", "v".repeat(64))).is_err());
     }
 
     #[test]

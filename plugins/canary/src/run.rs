@@ -1260,22 +1260,21 @@ impl<'k> Cluster<'k> {
             Some(TRACK_LABEL),
         )
         .await?;
-        let prefix = format!("{}-", record.canary());
-        let names: Vec<String> = listed
-            .iter()
-            .filter_map(|p| p["metadata"]["name"].as_str())
-            .filter(|n| n.starts_with(&prefix))
-            .map(str::to_owned)
-            .collect();
+        let names = run_pods(&listed, &record.canary(), &record.container, &record.image);
         let generic = crate::analysis::pod_pattern(&record.canary());
+        // No pod of this run yet: a name no pod has, so the checks see no data (and the
+        // --on-no-data policy decides) rather than an earlier canary's series.
+        let pods = if names.is_empty() {
+            format!("{}-no-pods-of-this-run", record.canary())
+        } else {
+            names.join("|")
+        };
         Ok(record
             .checks
             .iter()
             .map(|c| {
                 let mut c = c.clone();
-                if !names.is_empty() {
-                    c.query = c.query.replace(&generic, &names.join("|"));
-                }
+                c.query = c.query.replace(&generic, &pods);
                 c
             })
             .collect())
@@ -1292,6 +1291,29 @@ impl<'k> Cluster<'k> {
             && status["availableReplicas"].as_i64().unwrap_or(0) >= wanted
             && status["updatedReplicas"].as_i64().unwrap_or(0) >= wanted)
     }
+}
+
+/// The names of this run's canary pods among `pods`: named after the canary Deployment, not
+/// terminating, and running the run's image in its container. An earlier run's pods can
+/// still be terminating under the same name prefix (a real cluster's graceful deletion) with a
+/// healthy history that would hide this release's errors.
+fn run_pods(pods: &[Value], canary: &str, container: &str, image: &str) -> Vec<String> {
+    let prefix = format!("{canary}-");
+    pods.iter()
+        .filter(|p| p["metadata"]["deletionTimestamp"].is_null())
+        .filter(|p| {
+            let containers = p["spec"]["containers"].as_array();
+            let chosen = containers.and_then(|cs| {
+                cs.iter()
+                    .find(|c| c["name"] == container)
+                    .or_else(|| cs.first())
+            });
+            chosen.is_some_and(|c| c["image"] == image)
+        })
+        .filter_map(|p| p["metadata"]["name"].as_str())
+        .filter(|n| n.starts_with(&prefix))
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Sets the image of the named container (or the first) in a pod template.
@@ -1619,6 +1641,30 @@ async fn drive_steps(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_this_runs_live_canary_pods_are_analysed() {
+        let pod = |name: &str, image: &str, terminating: bool| {
+            let mut pod = json!({"metadata": {"name": name},
+                "spec": {"containers": [{"name": "sidecar", "image": "proxy:1"}, {"name": "web", "image": image}]}});
+            if terminating {
+                pod["metadata"]["deletionTimestamp"] = json!("2026-12-04T00:00:00Z");
+            }
+            pod
+        };
+        let pods = [
+            pod("web-canary-aaa-1", "web:2", false),
+            pod("web-canary-bbb-1", "web:1", true),
+            pod("web-canary-aaa-2", "web:2", true),
+            pod("web-canary-ccc-1", "web:1", false),
+            pod("web-aaa-1", "web:2", false),
+        ];
+        assert_eq!(
+            run_pods(&pods, "web-canary", "web", "web:2"),
+            ["web-canary-aaa-1"]
+        );
+        assert!(run_pods(&pods, "web-canary", "web", "web:3").is_empty());
+    }
 
     #[test]
     fn traffic_modes() {

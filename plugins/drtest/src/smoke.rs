@@ -136,7 +136,7 @@ pub async fn http_check(
                 return Err(kube
                     .explain(
                         ApiCall::new("get", "services/proxy")
-                            .named(&format!("{}:{}", check.service, check.port))
+                            .named(format!("{}:{}", check.service, check.port))
                             .in_namespace(sandbox.to_owned()),
                         kube::Error::Api(refusal),
                     )

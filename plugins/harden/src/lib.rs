@@ -218,7 +218,7 @@ pub struct AuditArgs {
     pub clusters: shipshape::ContextArgs,
 
     /// Without -f/-k: audit only the workloads matching this label selector.
-    #[arg(short = 'l', long = "selector", value_name = "SELECTOR")]
+    #[arg(short = 'l', long = "selector", value_name = "SELECTOR", value_parser = shipshape::names::label_selector)]
     pub selector: Option<String>,
 
     #[command(flatten)]
@@ -407,8 +407,9 @@ pub struct FixArgs {
     #[arg(long = "add-missing")]
     pub add_missing: bool,
 
-    /// The runAsUser, runAsGroup and fsGroup to set where they are missing or root.
-    #[arg(long = "run-as-user", value_name = "ID", default_value_t = 65534)]
+    /// The runAsUser, runAsGroup and fsGroup to set where they are missing or root
+    /// (1-2147483647: 0 is root, which runAsNonRoot forbids).
+    #[arg(long = "run-as-user", value_name = "ID", default_value_t = 65534, value_parser = run_as_user)]
     pub run_as_user: i64,
 
     /// Mount an emptyDir at /tmp in containers made read-only.
@@ -727,6 +728,20 @@ async fn run_pss(global: &GlobalArgs, args: &PssArgs) -> anyhow::Result<Exit> {
         eprintln!("{} labeled", applied.id.to_lowercase());
     }
     Ok(Exit::Success)
+}
+
+/// `--run-as-user`: a non-root Linux ID the API server accepts (`IsValidUserID`: at most
+/// 2147483647), since fix also sets runAsNonRoot.
+fn run_as_user(text: &str) -> Result<i64, String> {
+    match text.trim().parse::<i64>() {
+        Ok(0) => Err(
+            "0 is root, and fix sets runAsNonRoot: true: give a non-root ID such as 65534".into(),
+        ),
+        Ok(id) if (1..=2_147_483_647).contains(&id) => Ok(id),
+        _ => Err(format!(
+            "`{text}` is not a user ID: give a number from 1 to 2147483647, such as 65534"
+        )),
+    }
 }
 
 #[cfg(test)]

@@ -104,6 +104,47 @@ fn names_that_are_not_dns_names_are_usage_errors_before_any_request() {
 }
 
 #[test]
+fn selectors_user_ids_and_durations_are_checked_before_any_request() {
+    // No kubeconfig: each is refused first, naming the flag and the rule (exit 2, not 3 or 0).
+    for (name, args, says) in [
+        (
+            "harden",
+            &["audit", "-l", "app in ("][..],
+            "parenthesised set of values",
+        ),
+        ("harden", &["audit", "-l", "a,,b"], "empty requirement"),
+        ("harden", &["audit", "-l", "tier>db"], "integer"),
+        (
+            "harden",
+            &["fix", "-f", "-", "--run-as-user", "0"],
+            "runAsNonRoot",
+        ),
+        (
+            "harden",
+            &["fix", "-f", "-", "--run-as-user", "9223372036854775808"],
+            "1 to 2147483647",
+        ),
+        (
+            "drtest",
+            &["run", "--for", "shop", "--timeout", "9999999999999h"],
+            "--timeout",
+        ),
+        (
+            "canary",
+            &["version", "--request-timeout", "99999999999999999999999"],
+            "out of range",
+        ),
+    ] {
+        let out = run(plugin(name).args(args));
+        assert_eq!(out.code, Some(2), "{name} {args:?}: {}", out.stderr);
+        assert!(out.stderr.contains(says), "{name} {args:?}: {}", out.stderr);
+    }
+    // A valid selector gets past parsing (and then needs a cluster: exit 3).
+    let out = run(plugin("harden").args(["audit", "-l", "app in (web, api),!legacy"]));
+    assert_eq!(out.code, Some(3), "{}", out.stderr);
+}
+
+#[test]
 fn no_kubeconfig_is_a_cluster_error_that_says_where_it_looked() {
     for name in PLUGINS {
         let out = run(plugin(name).arg("version"));
