@@ -57,7 +57,7 @@ complete -c kubectl-harden -n "__fish_kubectl_harden_using_subcommand audit" -l 
 complete -c kubectl-harden -n "__fish_kubectl_harden_using_subcommand audit" -s l -l selector -d 'Without -f/-k: audit only the workloads matching this label selector' -r
 complete -c kubectl-harden -n "__fish_kubectl_harden_using_subcommand audit" -l level -d 'The Pod Security Standards level (`fix` also labels namespaces with it)' -r -f -a "baseline\t'Prevents known privilege escalations'
 restricted\t'Current pod hardening best practice'"
-complete -c kubectl-harden -n "__fish_kubectl_harden_using_subcommand audit" -l pss-version -d 'The Pod Security Standards policy version: `latest` or `v1.N` (`fix` pins namespace labels to it)' -r
+complete -c kubectl-harden -n "__fish_kubectl_harden_using_subcommand audit" -l pss-version -d 'The Pod Security Standards policy version: `latest` (the default) or `v1.N`. `fix` pins namespace labels to it; with `latest`, a live fix pins the API server\'s own version (as `pss --apply-labels` does) and a fix of files the newest this release knows' -r
 complete -c kubectl-harden -n "__fish_kubectl_harden_using_subcommand audit" -l disable -d 'Do not run these checks (repeatable or comma-separated; `kubectl harden checks` lists the ids), on top of the config file\'s `disable` list' -r
 complete -c kubectl-harden -n "__fish_kubectl_harden_using_subcommand audit" -l config -d 'The config file (default: the nearest .harden.yaml from the working directory up)' -r -F
 complete -c kubectl-harden -n "__fish_kubectl_harden_using_subcommand audit" -l fail-on -d 'Exit 1 when a finding is at least this severe (`none`: never)' -r -f -a "error\t''
@@ -101,7 +101,7 @@ complete -c kubectl-harden -n "__fish_kubectl_harden_using_subcommand fix" -l re
 complete -c kubectl-harden -n "__fish_kubectl_harden_using_subcommand fix" -l limits -d 'Limits for containers without them (raised to the request where that is higher)' -r
 complete -c kubectl-harden -n "__fish_kubectl_harden_using_subcommand fix" -l level -d 'The Pod Security Standards level (`fix` also labels namespaces with it)' -r -f -a "baseline\t'Prevents known privilege escalations'
 restricted\t'Current pod hardening best practice'"
-complete -c kubectl-harden -n "__fish_kubectl_harden_using_subcommand fix" -l pss-version -d 'The Pod Security Standards policy version: `latest` or `v1.N` (`fix` pins namespace labels to it)' -r
+complete -c kubectl-harden -n "__fish_kubectl_harden_using_subcommand fix" -l pss-version -d 'The Pod Security Standards policy version: `latest` (the default) or `v1.N`. `fix` pins namespace labels to it; with `latest`, a live fix pins the API server\'s own version (as `pss --apply-labels` does) and a fix of files the newest this release knows' -r
 complete -c kubectl-harden -n "__fish_kubectl_harden_using_subcommand fix" -l disable -d 'Do not run these checks (repeatable or comma-separated; `kubectl harden checks` lists the ids), on top of the config file\'s `disable` list' -r
 complete -c kubectl-harden -n "__fish_kubectl_harden_using_subcommand fix" -l config -d 'The config file (default: the nearest .harden.yaml from the working directory up)' -r -F
 complete -c kubectl-harden -n "__fish_kubectl_harden_using_subcommand fix" -l dry-run -d 'Only show what would change: `client` sends nothing, `server` lets the API server validate and admit the change without persisting it' -r -f -a "none\t'Write for real'

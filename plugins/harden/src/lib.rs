@@ -141,10 +141,11 @@ pub struct PolicyArgs {
     #[arg(long, value_enum, default_value = "restricted")]
     pub level: pss::Level,
 
-    /// The Pod Security Standards policy version: `latest` or `v1.N` (`fix` pins namespace
-    /// labels to it).
-    #[arg(long = "pss-version", default_value = "latest", value_parser = |s: &str| s.parse::<pss::Version>())]
-    pub pss_version: pss::Version,
+    /// The Pod Security Standards policy version: `latest` (the default) or `v1.N`. `fix` pins
+    /// namespace labels to it; with `latest`, a live fix pins the API server's own version (as
+    /// `pss --apply-labels` does) and a fix of files the newest this release knows.
+    #[arg(long = "pss-version", value_name = "VERSION", value_parser = |s: &str| s.parse::<pss::Version>())]
+    pub pss_version: Option<pss::Version>,
 
     /// Do not run these checks (repeatable or comma-separated; `kubectl harden checks` lists
     /// the ids), on top of the config file's `disable` list.
@@ -175,7 +176,7 @@ impl PolicyArgs {
         }
         Ok(audit::Options {
             level: self.level,
-            version: self.pss_version,
+            version: self.pss_version.unwrap_or(pss::Version::LATEST),
             no_ignores: self.no_ignores,
             config,
         })
@@ -469,7 +470,7 @@ impl FixArgs {
             cpu_limit: self.limits.0.clone(),
             memory_limit: self.limits.1.clone(),
             level: self.policy.level,
-            version: self.policy.pss_version,
+            version: self.policy.pss_version.unwrap_or(pss::Version::LATEST),
             add_missing: self.add_missing,
             ..fix::FixOptions::default()
         }
@@ -673,17 +674,7 @@ async fn run_pss(global: &GlobalArgs, args: &PssArgs) -> anyhow::Result<Exit> {
     }
     // `latest` would float with every upgrade: pin the server's own version instead.
     let pinned = if args.pss_version == "latest" {
-        let info = kube
-            .client
-            .apiserver_version()
-            .await
-            .map_err(|e| kube.explain(shipshape::ApiCall::new("get", "/version"), e))?;
-        let minor: String = info
-            .minor
-            .chars()
-            .take_while(char::is_ascii_digit)
-            .collect();
-        format!("v{}.{minor}", info.major)
+        live::server_version(&kube).await?
     } else {
         version.to_string()
     };

@@ -96,6 +96,21 @@ fn kind_of(kind: &str) -> Option<&'static str> {
 }
 
 /// `kubectl harden fix` on live objects: audit the namespace, plan, then preview, emit or apply.
+/// The API server's version as a Pod Security Standards version label value (`v1.37`).
+pub async fn server_version(kube: &shipshape::Kube) -> anyhow::Result<String> {
+    let info = kube
+        .client
+        .apiserver_version()
+        .await
+        .map_err(|e| kube.explain(shipshape::ApiCall::new("get", "/version"), e))?;
+    let minor: String = info
+        .minor
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    Ok(format!("v{}.{minor}", info.major))
+}
+
 pub async fn fix(
     global: &shipshape::GlobalArgs,
     args: &crate::FixArgs,
@@ -149,8 +164,17 @@ pub async fn fix(
             wanted.iter().any(|(k, n)| m.kind() == *k && m.name() == *n)
         }
     };
-    let report = crate::audit::audit(&manifests, &args.audit_options()?);
-    let mut plan = crate::fix::plan(&manifests, &report, &args.options());
+    let mut audit_options = args.audit_options()?;
+    let mut options = args.options();
+    if args.policy.pss_version.is_none() {
+        // `latest` would float with every upgrade: pin (and check against) the server's version.
+        let server = server_version(&kube).await?;
+        let version = server.parse().map_err(UsageError)?;
+        audit_options.version = version;
+        options.version = version;
+    }
+    let report = crate::audit::audit(&manifests, &audit_options);
+    let mut plan = crate::fix::plan(&manifests, &report, &options);
     for (index, manifest) in manifests.iter().enumerate() {
         if !chosen(manifest) {
             plan.patches[index] = shipshape::yamledit::Patch::map();

@@ -261,6 +261,34 @@ fn live_fixes_preview_on_the_server_then_apply_with_yes() {
         "{kustomization}"
     );
 
+    // The namespace's PSS labels pin the API server's version, not the newest this release
+    // knows (as `harden pss --apply-labels` does).
+    let out = cluster.kubectl(&["harden", "fix", "-n", &ns, &format!("ns/{ns}"), "--yes"]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let version: serde_json::Value =
+        serde_json::from_str(&cluster.ok(&["version", "-o", "json"])).expect("json");
+    let minor: String = version["serverVersion"]["minor"]
+        .as_str()
+        .expect("minor")
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let labels: serde_json::Value = serde_json::from_str(&cluster.ok(&[
+        "get",
+        "namespace",
+        &ns,
+        "-o",
+        "jsonpath={.metadata.labels}",
+    ]))
+    .expect("labels");
+    for mode in ["enforce", "audit", "warn"] {
+        assert_eq!(
+            labels[format!("pod-security.kubernetes.io/{mode}-version")],
+            format!("v1.{minor}"),
+            "{labels}"
+        );
+    }
+
     let out = cluster.kubectl(&["harden", "fix", "-n", &ns, "deploy/nope"]);
     assert_eq!(out.code, Some(2), "{out:?}");
     assert!(
