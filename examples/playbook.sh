@@ -75,7 +75,7 @@ if kubectl get crd backups.velero.io >/dev/null 2>&1; then
     # Weekly, in the cluster: a CronJob under least-privilege RBAC, and the 6-hourly backups.
     kubectl create namespace drtest-system --dry-run=client -o yaml | kubectl apply -f - >/dev/null
     run kubectl drtest schedule -n drtest-system --for hastecrm-production --http-check api:http/health \
-        --velero-schedule --every 6h --ttl 168h --apply
+        --velero-schedule --every 6h --ttl 168h --apply --yes
 else
     echo "(skipped: Velero is not installed in this cluster)"
 fi

@@ -5,21 +5,88 @@
 
 use serde_json::{Value, json};
 
-use crate::run::{CANARY_OF_LABEL, Record};
+use crate::run::{CANARY_OF_LABEL, Record, Traffic};
 
-/// What a run touches, and how.
-fn rules() -> Value {
-    json!([
-        {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get", "list", "create", "patch", "update", "delete"]},
-        {"apiGroups": ["apps"], "resources": ["replicasets"], "verbs": ["get", "list"]},
-        {"apiGroups": [""], "resources": ["services"], "verbs": ["get", "create", "patch", "delete"]},
-        {"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "list", "create", "patch"]},
-        {"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]},
-        {"apiGroups": ["coordination.k8s.io"], "resources": ["leases"], "verbs": ["get", "create", "update", "delete"]},
-        {"apiGroups": ["gateway.networking.k8s.io"], "resources": ["httproutes"], "verbs": ["get", "patch"]},
-        {"apiGroups": ["networking.istio.io"], "resources": ["virtualservices"], "verbs": ["get", "patch"]},
-        {"apiGroups": ["networking.k8s.io"], "resources": ["ingresses"], "verbs": ["get", "create", "patch", "delete"]},
-    ])
+/// What this run touches, and how: named objects by `resourceNames` (an object created by
+/// server-side apply is authorized as `create` with its name, so creates are named too), and
+/// only the traffic kind in use. What cannot be named stays namespaced: the Lease is created by
+/// POST (no name to authorize), and pods and ReplicaSets are listed to read the canary's
+/// status.
+fn rules(record: &Record) -> Value {
+    let named = |group: &str, resource: &str, names: &[String], verbs: &[&str]| json!({"apiGroups": [group], "resources": [resource], "resourceNames": names, "verbs": verbs});
+    let canary = record.canary();
+    let mut rules = vec![
+        // The primary is scaled and, on promotion, given the new template; never deleted.
+        named(
+            "apps",
+            "deployments",
+            std::slice::from_ref(&record.deployment),
+            &["get", "patch", "update"],
+        ),
+        named(
+            "apps",
+            "deployments",
+            std::slice::from_ref(&canary),
+            &["get", "create", "patch", "update", "delete"],
+        ),
+        json!({"apiGroups": ["apps"], "resources": ["replicasets"], "verbs": ["get", "list"]}),
+        json!({"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]}),
+        named(
+            "",
+            "configmaps",
+            &[crate::run::state_name(&record.deployment)],
+            &["get", "create", "patch"],
+        ),
+        json!({"apiGroups": ["coordination.k8s.io"], "resources": ["leases"], "verbs": ["create"]}),
+        named(
+            "coordination.k8s.io",
+            "leases",
+            &[format!("{}-canary", record.deployment)],
+            &["get", "update", "delete"],
+        ),
+    ];
+    match &record.traffic {
+        Traffic::Replicas => {}
+        Traffic::GatewayApi {
+            route,
+            service,
+            istio,
+            ..
+        } => {
+            let (group, resource) = if *istio {
+                ("networking.istio.io", "virtualservices")
+            } else {
+                ("gateway.networking.k8s.io", "httproutes")
+            };
+            rules.push(named(
+                group,
+                resource,
+                std::slice::from_ref(route),
+                &["get", "patch"],
+            ));
+            rules.push(services(service, "canary"));
+        }
+        Traffic::Nginx {
+            ingress, service, ..
+        } => {
+            rules.push(named(
+                "networking.k8s.io",
+                "ingresses",
+                &[ingress.clone(), format!("{ingress}-canary")],
+                &["get", "create", "patch", "delete"],
+            ));
+            rules.push(services(service, "canary"));
+        }
+        Traffic::BlueGreen { service, .. } => rules.push(services(service, "preview")),
+    }
+    Value::Array(rules)
+}
+
+/// The primary Service (read, and switched for blue-green) and its twin (created, deleted).
+fn services(service: &str, suffix: &str) -> Value {
+    json!({"apiGroups": [""], "resources": ["services"],
+        "resourceNames": [service, format!("{service}-{suffix}")],
+        "verbs": ["get", "create", "patch", "delete"]})
 }
 
 /// The ServiceAccount, Role, RoleBinding and Job that drive a run in the cluster.
@@ -38,7 +105,7 @@ pub fn objects(record: &Record, image: &str) -> Vec<Value> {
     );
     vec![
         json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta(&name)}),
-        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": meta(&name), "rules": rules()}),
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": meta(&name), "rules": rules(record)}),
         json!({
             "apiVersion": "rbac.authorization.k8s.io/v1",
             "kind": "RoleBinding",
@@ -94,27 +161,80 @@ mod tests {
     }
 
     #[test]
-    fn the_runner_may_read_and_patch_every_route_kind() {
-        let rules = rules();
-        let verbs = |group: &str, resource: &str| -> Vec<Value> {
+    fn the_runner_may_touch_only_the_traffic_kind_in_use_and_named_objects() {
+        let mut record: Record = serde_json::from_value(json!({
+            "deployment": "web", "namespace": "shop", "container": "web", "image": "web:1.1",
+            "config": {"stepWeight": 10, "maxWeight": 50, "threshold": 5, "onNoData": "fail", "manualGate": false},
+            "intervalSeconds": 30, "checks": [], "prometheus": "http://p:9090", "totalReplicas": 4,
+            "originalTemplate": {}, "state": {"phase": "Progressing", "weight": 10, "step": 0, "failedChecks": 0, "lastChecks": []},
+            "started": "2026-11-22T07:00:00Z", "events": []
+        }))
+        .expect("record");
+        let grants = |rules: &Value, group: &str, resource: &str| -> Vec<(Value, Value)> {
             rules
                 .as_array()
                 .into_iter()
                 .flatten()
                 .filter(|r| r["apiGroups"] == json!([group]) && r["resources"] == json!([resource]))
-                .flat_map(|r| r["verbs"].as_array().cloned().unwrap_or_default())
+                .map(|r| (r["verbs"].clone(), r["resourceNames"].clone()))
                 .collect()
         };
-        // The driver reads the route at start and JSON-patches one rule's backends.
-        for (group, resource) in [
+        let kinds = [
             ("gateway.networking.k8s.io", "httproutes"),
             ("networking.istio.io", "virtualservices"),
-        ] {
-            assert_eq!(
-                verbs(group, resource),
-                [json!("get"), json!("patch")],
-                "{resource}.{group}"
-            );
+            ("networking.k8s.io", "ingresses"),
+            ("", "services"),
+        ];
+        // Replicas: no traffic object at all, and the Deployments by name.
+        let granted = rules(&record);
+        for (group, resource) in kinds {
+            assert!(grants(&granted, group, resource).is_empty(), "{resource}");
         }
+        assert_eq!(
+            grants(&granted, "apps", "deployments"),
+            [
+                (json!(["get", "patch", "update"]), json!(["web"])),
+                (
+                    json!(["get", "create", "patch", "update", "delete"]),
+                    json!(["web-canary"])
+                ),
+            ]
+        );
+        // An Istio VirtualService: that one by name, its Services, nothing of the other kinds.
+        record.traffic = Traffic::GatewayApi {
+            route: "shop".into(),
+            rule: 0,
+            original: json!([]),
+            service: "web".into(),
+            selector: json!({"app": "web"}),
+            istio: true,
+        };
+        let granted = rules(&record);
+        assert_eq!(
+            grants(&granted, "networking.istio.io", "virtualservices"),
+            [(json!(["get", "patch"]), json!(["shop"]))]
+        );
+        assert_eq!(
+            grants(&granted, "", "services"),
+            [(
+                json!(["get", "create", "patch", "delete"]),
+                json!(["web", "web-canary"])
+            )]
+        );
+        assert!(grants(&granted, "gateway.networking.k8s.io", "httproutes").is_empty());
+        assert!(grants(&granted, "networking.k8s.io", "ingresses").is_empty());
+        // NGINX: the primary Ingress and its canary twin.
+        record.traffic = Traffic::Nginx {
+            ingress: "shop".into(),
+            service: "web".into(),
+            selector: json!({"app": "web"}),
+        };
+        assert_eq!(
+            grants(&rules(&record), "networking.k8s.io", "ingresses"),
+            [(
+                json!(["get", "create", "patch", "delete"]),
+                json!(["shop", "shop-canary"])
+            )]
+        );
     }
 }

@@ -33,7 +33,7 @@ Examples:
   kubectl drtest status --max-backup-age 6h
 
   # The weekly in-cluster drill, with the playbook's 6-hourly Velero Schedule
-  kubectl drtest schedule -n drtest-system --for hastecrm-production --velero-schedule --apply
+  kubectl drtest schedule -n drtest-system --for hastecrm-production --velero-schedule --apply --yes
 ";
 
 const RUN_EXAMPLES: &str = "\
@@ -100,7 +100,7 @@ Examples:
 
   # Apply it, with the playbook's Velero Schedule: every 6 hours, kept a week, to `secondary`
   kubectl drtest schedule -n drtest-system --for hastecrm-production --cron '0 0 * * 0' \\
-      --velero-schedule --every 6h --ttl 168h --storage-location secondary --apply
+      --velero-schedule --every 6h --ttl 168h --storage-location secondary --apply --yes
 ";
 
 const VERSION_EXAMPLES: &str = "\
@@ -779,6 +779,35 @@ async fn schedule_command(global: &GlobalArgs, args: &ScheduleArgs) -> anyhow::R
         return Ok(Exit::Success);
     }
     let dry_run = args.dry_run.dry_run;
+    // Cluster-wide RBAC is asked for first: sandbox names are only known at run time, so the
+    // ClusterRole reaches every namespace.
+    let cluster_wide: Vec<String> = objects
+        .iter()
+        .filter(|o| {
+            matches!(
+                o["kind"].as_str(),
+                Some("ClusterRole" | "ClusterRoleBinding")
+            )
+        })
+        .map(|o| {
+            format!(
+                "{}/{}",
+                o["kind"].as_str().unwrap_or_default().to_lowercase(),
+                o["metadata"]["name"].as_str().unwrap_or_default()
+            )
+        })
+        .collect();
+    if !cluster_wide.is_empty() && dry_run == shipshape::apply::DryRun::None {
+        shipshape::confirm::confirm(
+            &format!(
+                "apply cluster-wide RBAC ({}) giving serviceaccount {}/{} what a drill does in sandbox namespaces in every namespace (review it with `-o yaml` first)",
+                cluster_wide.join(", "),
+                plan.namespace,
+                plan.name
+            ),
+            global.yes,
+        )?;
+    }
     let applier = shipshape::apply::Applier::new(&kube, PLUGIN, dry_run);
     let suffix = match dry_run {
         shipshape::apply::DryRun::None => "",

@@ -897,13 +897,49 @@ async fn detached_runs_hand_the_loop_to_a_job_with_its_own_role() {
         "json",
     ]))
     .expect("json");
-    assert!(role["rules"].as_array().is_some_and(|r| {
-        r.iter()
-            .any(|r| r["resources"] == serde_json::json!(["leases"]))
-    }));
+    // Least privilege: Deployments, ConfigMaps and the Lease by name; no traffic kind this run
+    // does not use.
+    let rules = role["rules"].as_array().expect("rules");
+    for resource in ["deployments", "configmaps"] {
+        let rule = rules
+            .iter()
+            .find(|r| r["resources"] == serde_json::json!([resource]))
+            .expect(resource);
+        assert!(rule["resourceNames"].is_array(), "{rule}");
+    }
+    assert!(
+        !rules.iter().any(|r| {
+            ["ingresses", "httproutes", "virtualservices", "services"]
+                .iter()
+                .any(|kind| r["resources"] == serde_json::json!([kind]))
+        }),
+        "{role}"
+    );
     setup.ok(&["get", "rolebinding", "web-canary-runner", "-n", "shop"]);
-    // The lease is free for the Job; whoever resumes finishes the run.
-    let out = setup.kubectl(&["canary", "resume", "web", "-n", "shop"]);
+    let runner = "system:serviceaccount:shop:web-canary-runner";
+    for attempt in [
+        &[
+            "delete",
+            "deployment",
+            "web",
+            "-n",
+            "shop",
+            "--dry-run=server",
+        ][..],
+        &["get", "secrets", "-n", "shop"],
+        &["get", "configmap", "other", "-n", "shop"],
+    ] {
+        let mut args = attempt.to_vec();
+        args.extend(["--as", runner]);
+        let out = setup.kubectl(&args);
+        assert!(
+            out.code == Some(1) && out.stderr.contains("forbidden"),
+            "{attempt:?}: {out:?} {role}"
+        );
+    }
+    // The lease is free for the Job; resuming as its ServiceAccount (what the Job's pod runs)
+    // finishes the run under exactly the generated Role.
+    let out = setup.kubectl(&["canary", "resume", "web", "-n", "shop", "--as", runner]);
     assert_eq!(out.code, Some(0), "{out:?}");
     assert_eq!(setup.image(), "registry.example/web:1.1");
 }

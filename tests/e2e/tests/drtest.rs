@@ -766,8 +766,19 @@ fn the_scheduled_drill_runs_under_exactly_its_generated_rbac() {
     }
     let applied = cluster.kubectl_stdin(&["apply", "--server-side", "-f", "-"], &yaml);
     assert_eq!(applied.code, Some(0), "{applied:?}");
-    // --apply is idempotent with what kubectl applied.
+    // --apply creates cluster-wide RBAC: asked first, and refused without a terminal.
     let out = cluster.kubectl(&[&schedule[..], &["--apply"]].concat());
+    assert_eq!(out.code, Some(2), "{out:?}");
+    assert!(
+        out.stderr.contains(
+            "refusing to apply cluster-wide RBAC (clusterrole/drtest-drtest-system-drtest-weekly"
+        ) && out.stderr.contains("without --yes"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(out.stdout, "", "nothing applied");
+    // --apply --yes is idempotent with what kubectl applied.
+    let out = cluster.kubectl(&[&schedule[..], &["--apply", "--yes"]].concat());
     assert_eq!(out.code, Some(0), "{out:?}");
     assert!(
         out.stdout.contains("cronjob/drtest-weekly "),

@@ -467,6 +467,23 @@ pub async fn handle(
     {
         return Ok(unauthorized());
     }
+    // The admin may impersonate a ServiceAccount (`kubectl --as
+    // system:serviceaccount:NS:NAME`), which is then authorized by that account's RBAC, as a
+    // real API server does for a cluster-admin. Other users are not modelled.
+    let impersonated = req
+        .headers()
+        .get("impersonate-user")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|user| user.strip_prefix("system:serviceaccount:"))
+        .and_then(|rest| rest.split_once(':'))
+        .map(|(namespace, name)| crate::rbac::ServiceAccount {
+            namespace: namespace.to_owned(),
+            name: name.to_owned(),
+        });
+    let account = match (account, impersonated) {
+        (None, Some(impersonated)) => Some(impersonated),
+        (account, _) => account,
+    };
     Ok(route(shared, req, &faults, account.as_ref()).await)
 }
 
