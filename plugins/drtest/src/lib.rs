@@ -800,7 +800,7 @@ async fn schedule_command(global: &GlobalArgs, args: &ScheduleArgs) -> anyhow::R
     if !cluster_wide.is_empty() && dry_run == shipshape::apply::DryRun::None {
         shipshape::confirm::confirm(
             &format!(
-                "apply cluster-wide RBAC ({}) giving serviceaccount {}/{} what a drill does in sandbox namespaces in every namespace (review it with `-o yaml` first)",
+                "apply cluster-wide RBAC ({}) giving serviceaccount {}/{} what a drill does in sandbox namespaces, confined to them by a ValidatingAdmissionPolicy (review it with `-o yaml` first)",
                 cluster_wide.join(", "),
                 plan.namespace,
                 plan.name

@@ -51,6 +51,46 @@ fn cluster_rules() -> Value {
     ])
 }
 
+/// What RBAC cannot say: the ClusterRole's writes (namespaces, Jobs, NetworkPolicies) apply
+/// only to drill sandboxes, namespaces carrying [`crate::drill::DRILL_LABEL`]. A
+/// ValidatingAdmissionPolicy bound to the drill's ServiceAccount denies the rest: creating a
+/// namespace without the label, changing or deleting one that does not carry it, and writing
+/// Jobs or NetworkPolicies in any other namespace (a Job in kube-system, say).
+fn sandbox_policy(name: &str, user: &str, labels: &Value) -> [Value; 2] {
+    let label = crate::drill::DRILL_LABEL;
+    let labelled = |object: &str| {
+        format!("(has({object}.metadata.labels) && '{label}' in {object}.metadata.labels)")
+    };
+    let expression = format!(
+        "request.resource.resource == 'namespaces' ? (request.operation == 'CREATE' ? {} : {}) : (namespaceObject != null && {})",
+        labelled("object"),
+        labelled("oldObject"),
+        labelled("namespaceObject"),
+    );
+    let rule = |group: &str, resource: &str| json!({"apiGroups": [group], "apiVersions": ["*"], "operations": ["CREATE", "UPDATE", "DELETE"], "resources": [resource]});
+    [
+        json!({"apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingAdmissionPolicy",
+        "metadata": {"name": name, "labels": labels},
+        "spec": {
+            "failurePolicy": "Fail",
+            "matchConstraints": {"resourceRules": [
+                rule("", "namespaces"),
+                rule("batch", "jobs"),
+                rule("networking.k8s.io", "networkpolicies"),
+            ]},
+            "matchConditions": [{"name": "the-drill-service-account", "expression": format!("request.userInfo.username == '{user}'")}],
+            "validations": [{
+                "expression": expression,
+                "reason": "Forbidden",
+                "message": format!("{user} may only create, change and delete drill sandboxes (namespaces labelled {label}) and Jobs and NetworkPolicies inside them"),
+            }],
+        }}),
+        json!({"apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingAdmissionPolicyBinding",
+            "metadata": {"name": name, "labels": labels},
+            "spec": {"policyName": name, "validationActions": ["Deny"]}}),
+    ]
+}
+
 /// In Velero's namespace: read backups and locations, create and delete the drill's Restore and
 /// DownloadRequest.
 fn velero_rules() -> Value {
@@ -91,8 +131,14 @@ pub fn objects(plan: &Plan) -> Vec<Value> {
                 "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": role_name}, "subjects": subject}),
         ]
     };
+    let user = format!("system:serviceaccount:{namespace}:{name}");
+    let [policy, policy_binding] = sandbox_policy(&cluster_name, &user, &labels);
+    // The policy comes before the ClusterRoleBinding, so there is no moment when the grant
+    // reaches outside the sandboxes.
     let mut objects = vec![
         json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta(name, Some(namespace))}),
+        policy,
+        policy_binding,
         json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": meta(&cluster_name, None), "rules": cluster_rules()}),
         json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": meta(&cluster_name, None),
             "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": cluster_name}, "subjects": subject}),
@@ -221,6 +267,8 @@ mod tests {
             kinds,
             [
                 "ServiceAccount",
+                "ValidatingAdmissionPolicy",
+                "ValidatingAdmissionPolicyBinding",
                 "ClusterRole",
                 "ClusterRoleBinding",
                 "Role",
@@ -230,7 +278,7 @@ mod tests {
                 "Schedule"
             ]
         );
-        let cron = &objects[6];
+        let cron = &objects[8];
         assert_eq!(cron["spec"]["concurrencyPolicy"], "Forbid");
         let container = &cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0];
         assert_eq!(container["command"][0], "/usr/local/bin/kubectl-drtest");
@@ -244,9 +292,9 @@ mod tests {
                 "/etc/drtest/smoke-job.yaml"
             ])
         );
-        assert_eq!(objects[7]["spec"]["schedule"], "@every 6h0m0s");
+        assert_eq!(objects[9]["spec"]["schedule"], "@every 6h0m0s");
         assert_eq!(
-            objects[7]["spec"]["template"]["storageLocation"],
+            objects[9]["spec"]["template"]["storageLocation"],
             "secondary"
         );
         // harden finds no error in what it generates.

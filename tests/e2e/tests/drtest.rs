@@ -1065,3 +1065,128 @@ fn bad_input_and_an_unwritable_report_fail_before_the_drill_and_a_proxy_403_is_e
     assert_eq!(written.trim(), out.stdout.trim());
     assert_eq!(leftovers(&cluster), "", "the sandbox is cleaned up");
 }
+
+#[test]
+fn the_scheduled_drills_account_writes_only_in_drill_sandboxes() {
+    if !kubectl_available() {
+        return;
+    }
+    let cluster = Cluster::start(&[]);
+    let home = e2e::unique_namespace("drtest-home");
+    let velero = e2e::unique_namespace("drtest-velero");
+    let sandbox = e2e::unique_namespace("drtest-sandbox");
+    cluster.ok(&["create", "namespace", &home]);
+    cluster.ok(&["create", "namespace", &velero]);
+    let out = cluster.kubectl(&[
+        "drtest",
+        "schedule",
+        "-n",
+        &home,
+        "--for",
+        "shop",
+        "--velero-namespace",
+        &velero,
+        "--apply",
+        "--yes",
+    ]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert!(
+        out.stdout.contains("validatingadmissionpolicy/drtest-")
+            && out.stdout.contains("clusterrolebinding/drtest-"),
+        "{}",
+        out.stdout
+    );
+    if cluster.is_simulated() {
+        // simcluster stores the policy but does not evaluate CEL: what it denies is proven on
+        // the real control plane.
+        e2e::skip("ValidatingAdmissionPolicy enforcement needs the real control plane");
+        return;
+    }
+    let account = format!("system:serviceaccount:{home}:drtest-weekly");
+    let as_drill = |args: &[&str]| {
+        let mut args = args.to_vec();
+        args.extend(["--as", account.as_str()]);
+        cluster.kubectl(&args)
+    };
+    let job = |namespace: &str| {
+        as_drill(&[
+            "create",
+            "job",
+            "probe",
+            "-n",
+            namespace,
+            "--image=registry.example/x:1",
+            "--dry-run=server",
+        ])
+    };
+    // The ClusterRole grants Jobs everywhere; the policy keeps them in sandboxes. It takes a
+    // moment for a new policy to be enforced.
+    let mut denied = job("kube-system");
+    for _ in 0..40 {
+        if denied.code != Some(0) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        denied = job("kube-system");
+    }
+    assert!(
+        denied.code == Some(1)
+            && denied
+                .stderr
+                .contains("may only create, change and delete drill sandboxes"),
+        "{denied:?}"
+    );
+    // Namespaces: a labelled sandbox may be created, used and deleted; others not touched.
+    let out = cluster.kubectl_stdin(
+        &[
+            "apply",
+            "--server-side",
+            "--field-manager",
+            "e2e",
+            "--as",
+            &account,
+            "-f",
+            "-",
+        ],
+        &format!(
+            "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {sandbox}\n  labels: {{drtest.shipshape.dev/drill: drtest-1}}\n"
+        ),
+    );
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let out = job(&sandbox);
+    assert_eq!(out.code, Some(0), "a Job in the sandbox: {out:?}");
+    for attempt in [
+        &[
+            "label",
+            "namespace",
+            &velero,
+            "drtest.shipshape.dev/drill=x",
+        ][..],
+        &["delete", "namespace", &velero, "--dry-run=server"],
+        &[
+            "create",
+            "namespace",
+            "drtest-unlabelled",
+            "--dry-run=server",
+        ],
+    ] {
+        let out = as_drill(attempt);
+        assert!(
+            out.code == Some(1) && out.stderr.contains("may only create"),
+            "{attempt:?}: {out:?}"
+        );
+    }
+    let out = as_drill(&["delete", "namespace", &sandbox, "--wait=false"]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    for namespace in [&home, &velero] {
+        cluster.ok(&["delete", "namespace", namespace, "--wait=false"]);
+    }
+    for kind in [
+        "validatingadmissionpolicybinding",
+        "validatingadmissionpolicy",
+        "clusterrolebinding",
+        "clusterrole",
+    ] {
+        cluster.ok(&["delete", kind, &format!("drtest-{home}-drtest-weekly")]);
+    }
+}

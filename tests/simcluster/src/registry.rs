@@ -281,6 +281,25 @@ const BUILTINS: &[Builtin] = &[
         &[],
         &[],
     ),
+    // Stored and served, not enforced: the real control plane's tests check what they deny.
+    (
+        "admissionregistration.k8s.io",
+        "v1",
+        "ValidatingAdmissionPolicy",
+        "validatingadmissionpolicies",
+        false,
+        &[],
+        &["status"],
+    ),
+    (
+        "admissionregistration.k8s.io",
+        "v1",
+        "ValidatingAdmissionPolicyBinding",
+        "validatingadmissionpolicybindings",
+        false,
+        &[],
+        &[],
+    ),
     (
         "coordination.k8s.io",
         "v1",
