@@ -234,6 +234,15 @@ pub async fn preview_then_apply(
     }
     crate::confirm::confirm(action, yes)?;
     let applier = Applier::new(kube, plugin, DryRun::None).force_conflicts(force_conflicts);
+    apply_each(&applier, objects).await
+}
+
+/// Applies `objects` in order. When one fails, the error carries a [`PartialWrite`] naming
+/// what was applied (and stays), what failed and what was not attempted.
+pub async fn apply_each(
+    applier: &Applier<'_>,
+    objects: &[Value],
+) -> Result<Vec<Applied>, anyhow::Error> {
     let mut applied = Vec::new();
     for (at, object) in objects.iter().enumerate() {
         match applier.apply(object).await {

@@ -593,10 +593,16 @@ async fn start(global: &GlobalArgs, args: &StartArgs) -> anyhow::Result<Exit> {
         // The loop continues in the cluster: `kubectl canary resume` in a Job.
         let objects = detach::objects(&record, &args.runner_image);
         let applier = shipshape::apply::Applier::new(&kube, PLUGIN, shipshape::apply::DryRun::None);
-        for object in &objects {
-            applier.apply(object).await?;
-        }
+        let handed_over = shipshape::apply::apply_each(&applier, &objects).await;
+        // Whether or not the Job could be created, this process stops driving: a failed hand
+        // over leaves a canary with no driver, which the message says how to continue.
         cluster.release(&record.deployment).await?;
+        handed_over.map_err(|e| {
+            e.context(format!(
+                "the canary of deployment {0} is running with no driver: `kubectl canary resume {0} -n {1}` drives it from here, `kubectl canary abort {0} -n {1}` rolls it back",
+                record.deployment, record.namespace
+            ))
+        })?;
         let job = objects
             .last()
             .and_then(|o| o["metadata"]["name"].as_str())

@@ -814,8 +814,7 @@ async fn schedule_command(global: &GlobalArgs, args: &ScheduleArgs) -> anyhow::R
         shipshape::apply::DryRun::Client => " (dry run)",
         shipshape::apply::DryRun::Server => " (server dry run)",
     };
-    for object in &objects {
-        let applied = applier.apply(object).await?;
+    for applied in shipshape::apply::apply_each(&applier, &objects).await? {
         let verb = match (&applied.before, applied.changed()) {
             (None, _) => "created",
             (Some(_), true) => "configured",

@@ -945,6 +945,45 @@ async fn detached_runs_hand_the_loop_to_a_job_with_its_own_role() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_detach_that_cannot_create_its_job_says_what_was_applied_and_how_to_go_on() {
+    let Some(setup) = Setup::start().await else {
+        return;
+    };
+    setup.cluster.set_faults(simcluster::Faults {
+        forbid: vec![simcluster::Forbid {
+            verb: "patch".into(),
+            resource: "jobs".into(),
+            namespace: None,
+        }],
+        ..simcluster::Faults::default()
+    });
+    let args = setup.start_args(
+        "registry.example/web:1.1",
+        &[
+            "--detach",
+            "--runner-image",
+            "registry.example/shipshape:0.1.0",
+        ],
+    );
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = setup.kubectl(&refs);
+    assert_eq!(out.code, Some(3), "{out:?}");
+    for says in [
+        "applied (and still in place): shop/serviceaccount/web-canary-runner, shop/role/web-canary-runner, shop/rolebinding/web-canary-runner",
+        "failed: shop/job/web-canary-runner-",
+        "is running with no driver: `kubectl canary resume web -n shop`",
+        "jobs.batch",
+    ] {
+        assert!(out.stderr.contains(says), "{says}: {}", out.stderr);
+    }
+    setup.cluster.set_faults(simcluster::Faults::default());
+    // The lease was given up: this terminal can drive the run to its end.
+    let out = setup.kubectl(&["canary", "resume", "web", "-n", "shop"]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert_eq!(setup.image(), "registry.example/web:1.1");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn istio_virtual_service_weights_sum_to_100_on_one_route() {
     let crds = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../simcluster/crds/istio");
     let Some(setup) = Setup::start_with(vec![crds]).await else {
