@@ -226,7 +226,7 @@ complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand schedule" 
 complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand schedule" -l dry-run -d 'Only show what would change: `client` sends nothing, `server` lets the API server validate and admit the change without persisting it' -r -f -a "none\t'Write for real'
 client\t'Send nothing: show what would be sent'
 server\t'Send with `dryRun=All`: the server validates and admits, but persists nothing'"
-complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand schedule" -s o -l output -d 'Output format of the printed objects: yaml (for `kubectl apply -f -` or a repository) or json (a List)' -r -f -a "yaml\t''
+complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand schedule" -s o -l output -d 'Output format of the printed objects: yaml (for `kubectl apply -f -` or a repository) or json (a List); with --apply, json is a WriteReport of what was applied' -r -f -a "yaml\t''
 json\t''"
 complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand schedule" -l kubeconfig -d 'Path to the kubeconfig file to use, alone (KUBECONFIG is then ignored)' -r -F
 complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand schedule" -l context -d 'The name of the kubeconfig context to use' -r

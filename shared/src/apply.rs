@@ -204,6 +204,20 @@ impl<'a> Applier<'a> {
     }
 }
 
+/// How [`preview_then_apply`] writes.
+#[derive(Debug, Clone, Copy)]
+pub struct Write<'a> {
+    pub dry_run: DryRun,
+    /// Take over fields another field manager owns.
+    pub force_conflicts: bool,
+    /// What is asked before applying: "apply … to namespace shop".
+    pub action: &'a str,
+    /// `--yes`: do not ask.
+    pub yes: bool,
+    /// Show the previews on stderr, keeping stdout for a `-o json` report.
+    pub diffs_to_stderr: bool,
+}
+
 /// The one way plugins change a cluster: `--dry-run=client` prints what would be sent,
 /// `--dry-run=server` prints the diffs the API server computes without persisting anything, and
 /// otherwise the diffs are shown, `action` is asked about (`--yes` skips the question; without a
@@ -213,21 +227,33 @@ pub async fn preview_then_apply(
     kube: &Kube,
     plugin: Plugin,
     objects: &[Value],
-    dry_run: DryRun,
-    force_conflicts: bool,
-    action: &str,
-    yes: bool,
+    write: &Write<'_>,
 ) -> Result<Vec<Applied>, anyhow::Error> {
+    let Write {
+        dry_run,
+        force_conflicts,
+        action,
+        yes,
+        diffs_to_stderr,
+    } = *write;
     if objects.is_empty() {
         return Ok(Vec::new());
     }
+    let show = |text: &str| -> std::io::Result<()> {
+        if diffs_to_stderr {
+            eprint!("{text}");
+            Ok(())
+        } else {
+            crate::output::print(text)
+        }
+    };
     if dry_run == DryRun::Client {
-        crate::output::print(&crate::output::yaml_documents(objects)?)?;
+        show(&crate::output::yaml_documents(objects)?)?;
         return Ok(Vec::new());
     }
     let preview = Applier::new(kube, plugin, DryRun::Server).force_conflicts(force_conflicts);
     for object in objects {
-        crate::output::print(&preview.apply(object).await?.diff())?;
+        show(&preview.apply(object).await?.diff())?;
     }
     if dry_run == DryRun::Server {
         return Ok(Vec::new());
@@ -302,6 +328,117 @@ impl std::fmt::Display for PartialWrite {
             self.failed,
             list(&self.not_attempted)
         )
+    }
+}
+
+/// What a write command did, for `-o json` with `--apply`: every object applied (and whether
+/// it changed), the one that failed with the error, and those not attempted.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WriteReport {
+    pub applied: Vec<WrittenObject>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed: Option<FailedWrite>,
+    pub not_attempted: Vec<String>,
+}
+
+/// One object a write applied.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct WrittenObject {
+    /// `namespace/kind/name` (`kind/name` when cluster-scoped).
+    pub object: String,
+    pub changed: bool,
+}
+
+/// The write that failed.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FailedWrite {
+    /// The object, when the failure was applying one (not, say, the preview before).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
+    pub error: String,
+}
+
+impl WriteReport {
+    /// The report of [`apply_each`] or [`preview_then_apply`]'s result.
+    pub fn of(result: &Result<Vec<Applied>, anyhow::Error>) -> Self {
+        match result {
+            Ok(applied) => Self {
+                applied: applied
+                    .iter()
+                    .map(|a| WrittenObject {
+                        object: label(&a.after),
+                        changed: a.changed(),
+                    })
+                    .collect(),
+                failed: None,
+                not_attempted: Vec::new(),
+            },
+            Err(error) => {
+                let partial = error.downcast_ref::<PartialWrite>();
+                // The cause, without the PartialWrite context already spelled out as fields.
+                let spelled_out = partial.map(ToString::to_string);
+                let cause = error
+                    .chain()
+                    .map(ToString::to_string)
+                    .filter(|e| Some(e) != spelled_out.as_ref())
+                    .collect::<Vec<_>>()
+                    .join(": ");
+                Self {
+                    // What stays applied was written, but its before is not known here.
+                    applied: partial
+                        .map(|p| {
+                            p.applied
+                                .iter()
+                                .map(|object| WrittenObject {
+                                    object: object.clone(),
+                                    changed: true,
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                    failed: Some(FailedWrite {
+                        object: partial.map(|p| p.failed.clone()),
+                        error: cause,
+                    }),
+                    not_attempted: partial.map(|p| p.not_attempted.clone()).unwrap_or_default(),
+                }
+            }
+        }
+    }
+}
+
+impl crate::output::Report for WriteReport {
+    const KIND: &'static str = "WriteReport";
+
+    fn human(&self, _wide: bool) -> String {
+        let mut text = String::new();
+        for written in &self.applied {
+            text.push_str(&format!(
+                "{} {}\n",
+                written.object,
+                if written.changed {
+                    "applied"
+                } else {
+                    "unchanged"
+                }
+            ));
+        }
+        if let Some(failed) = &self.failed {
+            text.push_str(&format!(
+                "failed: {}{}\n",
+                failed
+                    .object
+                    .as_ref()
+                    .map(|o| format!("{o}: "))
+                    .unwrap_or_default(),
+                failed.error
+            ));
+        }
+        for object in &self.not_attempted {
+            text.push_str(&format!("{object} not attempted\n"));
+        }
+        text
     }
 }
 
@@ -393,6 +530,48 @@ fn in_order_of(value: &Value, template: &Value) -> Value {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_write_report_names_what_was_applied_failed_and_not_attempted() {
+        let partial: anyhow::Result<Vec<Applied>> = Err(anyhow::anyhow!(
+            "limitranges is forbidden"
+        )
+        .context(PartialWrite {
+            applied: vec!["shop/resourcequota/q".into()],
+            failed: "shop/limitrange/l".into(),
+            not_attempted: vec!["shop/configmap/c".into()],
+        }));
+        let report = WriteReport::of(&partial);
+        assert_eq!(
+            report,
+            WriteReport {
+                applied: vec![WrittenObject {
+                    object: "shop/resourcequota/q".into(),
+                    changed: true
+                }],
+                failed: Some(FailedWrite {
+                    object: Some("shop/limitrange/l".into()),
+                    error: "limitranges is forbidden".into()
+                }),
+                not_attempted: vec!["shop/configmap/c".into()],
+            }
+        );
+        // A failure before any write (the preview): nothing applied, no object named.
+        let early: anyhow::Result<Vec<Applied>> = Err(anyhow::anyhow!("unreachable"));
+        let report = WriteReport::of(&early);
+        assert!(report.applied.is_empty() && report.not_attempted.is_empty());
+        assert_eq!(report.failed.and_then(|f| f.object), None);
+        let done: anyhow::Result<Vec<Applied>> = Ok(vec![Applied {
+            id: "ConfigMap/c".into(),
+            namespace: Some("shop".into()),
+            before: None,
+            after: json!({"kind": "ConfigMap", "metadata": {"name": "c", "namespace": "shop"}}),
+        }]);
+        let text = crate::output::render(&WriteReport::of(&done), crate::OutputFormat::Json)
+            .expect("json");
+        assert!(text.contains("\"kind\": \"WriteReport\""), "{text}");
+        assert!(text.contains("\"object\": \"shop/configmap/c\""), "{text}");
+    }
 
     #[test]
     fn reordered_keys_are_not_a_change() {

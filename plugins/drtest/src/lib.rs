@@ -732,7 +732,7 @@ pub struct ScheduleArgs {
     pub dry_run: shipshape::apply::DryRunArg,
 
     /// Output format of the printed objects: yaml (for `kubectl apply -f -` or a repository)
-    /// or json (a List).
+    /// or json (a List); with --apply, json is a WriteReport of what was applied.
     #[arg(short = 'o', long = "output", default_value = "yaml", value_parser = ["yaml", "json"])]
     pub output: String,
 }
@@ -814,7 +814,16 @@ async fn schedule_command(global: &GlobalArgs, args: &ScheduleArgs) -> anyhow::R
         shipshape::apply::DryRun::Client => " (dry run)",
         shipshape::apply::DryRun::Server => " (server dry run)",
     };
-    for applied in shipshape::apply::apply_each(&applier, &objects).await? {
+    let result = shipshape::apply::apply_each(&applier, &objects).await;
+    if args.output == "json" {
+        // What was applied, what failed and what was not attempted, also when it failed.
+        shipshape::output::print_report(
+            &shipshape::apply::WriteReport::of(&result),
+            shipshape::OutputFormat::Json,
+        )?;
+        return result.map(|_| Exit::Success);
+    }
+    for applied in result? {
         let verb = match (&applied.before, applied.changed()) {
             (None, _) => "created",
             (Some(_), true) => "configured",

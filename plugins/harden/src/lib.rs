@@ -709,10 +709,13 @@ async fn run_pss(global: &GlobalArgs, args: &PssArgs) -> anyhow::Result<Exit> {
         &kube,
         PLUGIN,
         &bodies,
-        args.dry_run.dry_run,
-        false,
-        &action,
-        global.yes,
+        &shipshape::apply::Write {
+            dry_run: args.dry_run.dry_run,
+            force_conflicts: false,
+            action: &action,
+            yes: global.yes,
+            diffs_to_stderr: false,
+        },
     )
     .await?;
     for applied in applied {

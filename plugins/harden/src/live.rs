@@ -252,10 +252,13 @@ pub async fn fix(
         &kube,
         crate::PLUGIN,
         &objects,
-        dry_run,
-        args.force_conflicts,
-        &action,
-        global.yes,
+        &shipshape::apply::Write {
+            dry_run,
+            force_conflicts: args.force_conflicts,
+            action: &action,
+            yes: global.yes,
+            diffs_to_stderr: false,
+        },
     )
     .await?;
     for applied in applied {

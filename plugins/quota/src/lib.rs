@@ -509,17 +509,29 @@ async fn run_generate(global: &GlobalArgs, args: &GenerateArgs) -> anyhow::Resul
         args.profile
     )
     .to_lowercase();
-    let applied = shipshape::apply::preview_then_apply(
+    let json = args.output == "json";
+    let result = shipshape::apply::preview_then_apply(
         &kube,
         PLUGIN,
         &objects,
-        args.dry_run.dry_run,
-        false,
-        &action,
-        global.yes,
+        &shipshape::apply::Write {
+            dry_run: args.dry_run.dry_run,
+            force_conflicts: false,
+            action: &action,
+            yes: global.yes,
+            diffs_to_stderr: json,
+        },
     )
-    .await?;
-    for applied in applied {
+    .await;
+    // -o json: what was applied, what failed and what was not attempted, also when it failed.
+    let applying = args.dry_run.dry_run == shipshape::apply::DryRun::None;
+    if json && applying && !is_refusal(&result) {
+        shipshape::output::print_report(
+            &shipshape::apply::WriteReport::of(&result),
+            shipshape::OutputFormat::Json,
+        )?;
+    }
+    for applied in result? {
         eprintln!(
             "{} {}",
             applied.id.to_lowercase(),
@@ -531,6 +543,14 @@ async fn run_generate(global: &GlobalArgs, args: &GenerateArgs) -> anyhow::Resul
         );
     }
     Ok(Exit::Success)
+}
+
+/// Whether a write was refused before anything was sent (no terminal to ask, or declined).
+fn is_refusal(result: &anyhow::Result<Vec<shipshape::apply::Applied>>) -> bool {
+    result
+        .as_ref()
+        .err()
+        .is_some_and(|e| e.downcast_ref::<shipshape::confirm::Refused>().is_some())
 }
 
 const RECOMMEND_EXAMPLES: &str = "\
@@ -979,10 +999,13 @@ async fn run_recommend(global: &GlobalArgs, args: &RecommendArgs) -> anyhow::Res
         &kube,
         PLUGIN,
         &patches,
-        args.dry_run.dry_run,
-        false,
-        &action,
-        global.yes,
+        &shipshape::apply::Write {
+            dry_run: args.dry_run.dry_run,
+            force_conflicts: false,
+            action: &action,
+            yes: global.yes,
+            diffs_to_stderr: false,
+        },
     )
     .await?;
     for applied in applied {

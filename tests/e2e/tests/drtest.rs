@@ -785,6 +785,20 @@ fn the_scheduled_drill_runs_under_exactly_its_generated_rbac() {
         "{}",
         out.stdout
     );
+    // -o json with --apply: a WriteReport of every object, unchanged the second time.
+    let out = cluster.kubectl(&[&schedule[..], &["--apply", "--yes", "-o", "json"]].concat());
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    assert_eq!(report["kind"], "WriteReport");
+    let applied = report["applied"].as_array().expect("applied");
+    assert!(
+        applied.len() >= 8
+            && applied.iter().all(|a| a["changed"] == false)
+            && applied
+                .iter()
+                .any(|a| a["object"] == "drtest-system/cronjob/drtest-weekly"),
+        "{report}"
+    );
     cluster.ok(&[
         "get",
         "schedules.velero.io",

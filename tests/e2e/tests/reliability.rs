@@ -98,4 +98,61 @@ fn a_write_that_stops_part_way_says_what_was_applied_failed_and_not_attempted() 
         cluster.ok(&["get", "limitrange", "-n", "shop", "-o", "name"]),
         ""
     );
+    drop(cluster);
+
+    // -o json carries the same: stdout is one WriteReport (the previews go to stderr).
+    let Some(cluster) = Cluster::start_faulty(&[], &["--fail", "patch:limitranges:403:1:1"]) else {
+        return;
+    };
+    cluster.ok(&["create", "namespace", "shop"]);
+    let out = cluster.kubectl(&[
+        "quota",
+        "generate",
+        "-n",
+        "shop",
+        "--profile",
+        "small",
+        "--apply",
+        "--yes",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(out.code, Some(3), "{out:?}");
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("one JSON document");
+    assert_eq!(report["kind"], "WriteReport", "{report}");
+    assert_eq!(
+        report["applied"][0]["object"],
+        "shop/resourcequota/shop-quota"
+    );
+    assert!(
+        report["failed"]["object"]
+            .as_str()
+            .is_some_and(|o| o.starts_with("shop/limitrange/"))
+            && report["failed"]["error"]
+                .as_str()
+                .is_some_and(|e| e.contains("forbidden")),
+        "{report}"
+    );
+    assert_eq!(report["notAttempted"], serde_json::json!([]));
+    // And when all goes well, every object applied.
+    let out = cluster.kubectl(&[
+        "quota",
+        "generate",
+        "-n",
+        "shop",
+        "--profile",
+        "small",
+        "--apply",
+        "--yes",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("one JSON document");
+    assert_eq!(
+        report["applied"].as_array().map(Vec::len),
+        Some(2),
+        "{report}"
+    );
+    assert!(report.get("failed").is_none(), "{report}");
 }
