@@ -156,6 +156,8 @@ pub struct Plan {
     pub keep: bool,
     /// Where to record the report (a ConfigMap per drill), and how many to keep.
     pub history: Option<(String, usize)>,
+    /// A ClusterRole to bind in each sandbox for a ServiceAccount (namespace, name).
+    pub sandbox_binding: Option<(String, (String, String))>,
 }
 
 impl Plan {
@@ -443,6 +445,9 @@ async fn drill(
         .unwrap_or_default();
     for (_, target) in sandbox {
         applier.apply(&json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": target, "labels": {DRILL_LABEL: restore_name}, "annotations": {EXPIRES_ANNOTATION: expires}}})).await?;
+        if let Some((role, account)) = &plan.sandbox_binding {
+            bind_sandbox_role(kube, &applier, target, role, account, restore_name).await?;
+        }
         for policy in [
             json!({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "drtest-isolate", "namespace": target, "labels": {DRILL_LABEL: restore_name}},
                 "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"],
@@ -1009,6 +1014,47 @@ async fn remove(
     Ok(true)
 }
 
+/// Binds `role` to the drill's ServiceAccount inside a new sandbox, then waits until the API
+/// server's authorizer honours it (a real one learns of bindings through a watch, a moment
+/// later): the scheduled drill's rights inside sandboxes come from this binding alone.
+async fn bind_sandbox_role(
+    kube: &Kube,
+    applier: &shipshape::apply::Applier<'_>,
+    sandbox: &str,
+    role: &str,
+    (namespace, name): &(String, String),
+    drill: &str,
+) -> anyhow::Result<()> {
+    applier
+        .apply(&json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+            "metadata": {"name": crate::schedule::SANDBOX_BINDING, "namespace": sandbox, "labels": {DRILL_LABEL: drill}},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role},
+            "subjects": [{"kind": "ServiceAccount", "name": name, "namespace": namespace}]}))
+        .await?;
+    let pods: kube::Api<k8s_openapi::api::core::v1::Pod> =
+        kube::Api::namespaced(kube.client.clone(), sandbox);
+    Wait::new(
+        format!("the drill's RoleBinding in {sandbox} to take effect"),
+        Duration::from_secs(30),
+    )
+    .every(Duration::from_millis(250))
+    .until(|| async {
+        match pods.list(&kube::api::ListParams::default().limit(1)).await {
+            Ok(_) => anyhow::Ok(Check::Done(())),
+            Err(kube::Error::Api(status)) if status.code == 403 => {
+                Ok(Check::Pending("not yet authorized".to_owned()))
+            }
+            Err(e) => Err(kube
+                .explain(
+                    ApiCall::new("list", "pods").in_namespace(sandbox.to_owned()),
+                    e,
+                )
+                .into()),
+        }
+    })
+    .await
+}
+
 /// How long cleanup waits for deleted namespaces to finish terminating.
 pub const NAMESPACE_TERMINATION: Duration = Duration::from_secs(120);
 
@@ -1120,6 +1166,7 @@ mod tests {
             smoke_image: None,
             smoke_command: None,
             http_checks: Vec::new(),
+            sandbox_binding: None,
             max_backup_age: Duration::from_secs(3600),
             timeout: Duration::from_secs(60),
             keep: false,

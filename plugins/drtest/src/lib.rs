@@ -460,6 +460,27 @@ pub struct RunArgs {
     /// Also write the report (in the -o format) to FILE.
     #[arg(long, value_name = "FILE")]
     pub report: Option<std::path::PathBuf>,
+
+    /// Bind this ClusterRole to --sandbox-account in each sandbox as it is created (what
+    /// `drtest schedule` sets: the drill's reads and writes inside a sandbox come from that
+    /// binding alone, not from a cluster-wide grant).
+    #[arg(long = "sandbox-role", value_name = "CLUSTERROLE", requires = "sandbox_account", value_parser = shipshape::names::object)]
+    pub sandbox_role: Option<String>,
+
+    /// The ServiceAccount (NAMESPACE/NAME) the --sandbox-role binding is for.
+    #[arg(long = "sandbox-account", value_name = "NAMESPACE/NAME", requires = "sandbox_role", value_parser = service_account)]
+    pub sandbox_account: Option<(String, String)>,
+}
+
+/// `--sandbox-account NAMESPACE/NAME`.
+fn service_account(text: &str) -> Result<(String, String), String> {
+    let (namespace, name) = text
+        .split_once('/')
+        .ok_or_else(|| format!("`{text}`: expected NAMESPACE/NAME"))?;
+    Ok((
+        shipshape::names::namespace(namespace)?,
+        shipshape::names::object(name)?,
+    ))
 }
 
 async fn drill_run(global: &GlobalArgs, args: &RunArgs) -> anyhow::Result<Exit> {
@@ -483,6 +504,7 @@ async fn drill_run(global: &GlobalArgs, args: &RunArgs) -> anyhow::Result<Exit> 
         timeout: drill.timeout,
         keep: args.keep,
         history: drill.history(),
+        sandbox_binding: args.sandbox_role.clone().zip(args.sandbox_account.clone()),
     };
     let (report, error) = match drill::run(&kube, &plan).await {
         Ok(report) => (report, None),

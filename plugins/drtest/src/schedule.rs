@@ -31,13 +31,29 @@ pub struct Plan {
 /// Where the smoke Job file is mounted in the drill's pod.
 const SMOKE_DIR: &str = "/etc/drtest";
 
-/// Cluster-wide: the sandbox namespaces' names are only known at run time, so what a drill does
-/// inside them is granted cluster-wide — and only the verbs the drill uses.
-fn cluster_rules() -> Value {
+/// Cluster-wide: the sandbox namespaces' names are only known at run time. What is granted
+/// everywhere is only what makes a sandbox: the namespace itself and the RoleBinding of
+/// [`sandbox_rules`] inside it (`bind` on that one ClusterRole); the policy below confines
+/// every one of these writes to labelled sandboxes.
+fn cluster_rules(sandbox_role: &str) -> Value {
     json!([
         // Sandbox namespaces: created by server-side apply, read back, deleted.
         {"apiGroups": [""], "resources": ["namespaces"], "verbs": ["get", "create", "patch", "delete"]},
-        // The isolating NetworkPolicy in each sandbox.
+        // The drill's RoleBinding in each sandbox, of the sandbox role only.
+        // (server-side apply authorizes a create by its name, so all three are named).
+        {"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["rolebindings"], "resourceNames": [SANDBOX_BINDING], "verbs": ["get", "create", "patch"]},
+        {"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"], "resourceNames": [sandbox_role], "verbs": ["bind"]},
+    ])
+}
+
+/// The name of the drill's RoleBinding in each sandbox.
+pub const SANDBOX_BINDING: &str = "drtest";
+
+/// Inside one sandbox, through the RoleBinding the drill creates there (never bound
+/// cluster-wide): only the verbs the drill uses.
+fn sandbox_rules() -> Value {
+    json!([
+        // The isolating NetworkPolicy.
         {"apiGroups": ["networking.k8s.io"], "resources": ["networkpolicies"], "verbs": ["get", "create", "patch"]},
         // Readiness of what was restored.
         {"apiGroups": ["apps"], "resources": ["deployments", "statefulsets", "daemonsets"], "verbs": ["list"]},
@@ -51,11 +67,12 @@ fn cluster_rules() -> Value {
     ])
 }
 
-/// What RBAC cannot say: the ClusterRole's writes (namespaces, Jobs, NetworkPolicies) apply
+/// What RBAC cannot say: the ClusterRole's writes (namespaces, the sandbox RoleBinding) apply
 /// only to drill sandboxes, namespaces carrying [`crate::drill::DRILL_LABEL`]. A
 /// ValidatingAdmissionPolicy bound to the drill's ServiceAccount denies the rest: creating a
 /// namespace without the label, changing or deleting one that does not carry it, and writing
-/// Jobs or NetworkPolicies in any other namespace (a Job in kube-system, say).
+/// RoleBindings (and, should a grant ever reach them, Jobs and NetworkPolicies) in any other
+/// namespace: binding the sandbox role in kube-system, say.
 fn sandbox_policy(name: &str, user: &str, labels: &Value) -> [Value; 2] {
     let label = crate::drill::DRILL_LABEL;
     let labelled = |object: &str| {
@@ -77,12 +94,13 @@ fn sandbox_policy(name: &str, user: &str, labels: &Value) -> [Value; 2] {
                 rule("", "namespaces"),
                 rule("batch", "jobs"),
                 rule("networking.k8s.io", "networkpolicies"),
+                rule("rbac.authorization.k8s.io", "rolebindings"),
             ]},
             "matchConditions": [{"name": "the-drill-service-account", "expression": format!("request.userInfo.username == '{user}'")}],
             "validations": [{
                 "expression": expression,
                 "reason": "Forbidden",
-                "message": format!("{user} may only create, change and delete drill sandboxes (namespaces labelled {label}) and Jobs and NetworkPolicies inside them"),
+                "message": format!("{user} may only create, change and delete drill sandboxes (namespaces labelled {label}) and Jobs, NetworkPolicies and RoleBindings inside them"),
             }],
         }}),
         json!({"apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingAdmissionPolicyBinding",
@@ -132,6 +150,7 @@ pub fn objects(plan: &Plan) -> Vec<Value> {
         ]
     };
     let user = format!("system:serviceaccount:{namespace}:{name}");
+    let sandbox_role = format!("{cluster_name}-sandbox");
     let [policy, policy_binding] = sandbox_policy(&cluster_name, &user, &labels);
     // The policy comes before the ClusterRoleBinding, so there is no moment when the grant
     // reaches outside the sandboxes.
@@ -139,7 +158,8 @@ pub fn objects(plan: &Plan) -> Vec<Value> {
         json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta(name, Some(namespace))}),
         policy,
         policy_binding,
-        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": meta(&cluster_name, None), "rules": cluster_rules()}),
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": meta(&sandbox_role, None), "rules": sandbox_rules()}),
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": meta(&cluster_name, None), "rules": cluster_rules(&sandbox_role)}),
         json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": meta(&cluster_name, None),
             "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": cluster_name}, "subjects": subject}),
     ];
@@ -158,6 +178,12 @@ pub fn objects(plan: &Plan) -> Vec<Value> {
         None => objects.extend(role(&plan.velero_namespace, velero_rules())),
     }
     let mut args = plan.run_args.clone();
+    args.extend([
+        "--sandbox-role".into(),
+        sandbox_role.clone(),
+        "--sandbox-account".into(),
+        format!("{namespace}/{name}"),
+    ]);
     let mut volumes = Vec::new();
     let mut mounts = Vec::new();
     if let Some(job) = &plan.smoke_job {
@@ -270,6 +296,7 @@ mod tests {
                 "ValidatingAdmissionPolicy",
                 "ValidatingAdmissionPolicyBinding",
                 "ClusterRole",
+                "ClusterRole",
                 "ClusterRoleBinding",
                 "Role",
                 "RoleBinding",
@@ -278,7 +305,7 @@ mod tests {
                 "Schedule"
             ]
         );
-        let cron = &objects[8];
+        let cron = &objects[9];
         assert_eq!(cron["spec"]["concurrencyPolicy"], "Forbid");
         let container = &cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0];
         assert_eq!(container["command"][0], "/usr/local/bin/kubectl-drtest");
@@ -288,13 +315,17 @@ mod tests {
                 "run",
                 "--for",
                 "hastecrm-production",
+                "--sandbox-role",
+                "drtest-drtest-system-drtest-weekly-sandbox",
+                "--sandbox-account",
+                "drtest-system/drtest-weekly",
                 "--smoke-job",
                 "/etc/drtest/smoke-job.yaml"
             ])
         );
-        assert_eq!(objects[9]["spec"]["schedule"], "@every 6h0m0s");
+        assert_eq!(objects[10]["spec"]["schedule"], "@every 6h0m0s");
         assert_eq!(
-            objects[9]["spec"]["template"]["storageLocation"],
+            objects[10]["spec"]["template"]["storageLocation"],
             "secondary"
         );
         // harden finds no error in what it generates.

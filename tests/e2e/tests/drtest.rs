@@ -1133,15 +1133,43 @@ fn the_scheduled_drills_account_writes_only_in_drill_sandboxes() {
             "--dry-run=server",
         ])
     };
-    // The ClusterRole grants Jobs everywhere; the policy keeps them in sandboxes. It takes a
-    // moment for a new policy to be enforced.
-    let mut denied = job("kube-system");
+    let sandbox_role = format!("drtest-{home}-drtest-weekly-sandbox");
+    let binding = |namespace: &str, role: &str| {
+        format!(
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {{name: drtest, namespace: {namespace}}}\nroleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: {role}}}\nsubjects: [{{kind: ServiceAccount, name: drtest-weekly, namespace: {home}}}]\n"
+        )
+    };
+    let apply_as_drill = |yaml: &str| {
+        cluster.kubectl_stdin(
+            &[
+                "apply",
+                "--server-side",
+                "--field-manager",
+                "e2e",
+                "--as",
+                &account,
+                "-f",
+                "-",
+            ],
+            yaml,
+        )
+    };
+    // Nothing is granted in namespaces that are not sandboxes: no Jobs, no pods, no logs.
+    let out = job("kube-system");
+    assert!(
+        out.code == Some(1) && out.stderr.contains("forbidden"),
+        "{out:?}"
+    );
+    // Binding the sandbox role outside a sandbox is what the policy denies (RBAC alone would
+    // allow it). A new policy takes a moment to be enforced.
+    let mut denied = apply_as_drill(&binding("kube-system", &sandbox_role));
     for _ in 0..40 {
         if denied.code != Some(0) {
             break;
         }
+        cluster.ok(&["delete", "rolebinding", "drtest", "-n", "kube-system"]);
         std::thread::sleep(std::time::Duration::from_millis(500));
-        denied = job("kube-system");
+        denied = apply_as_drill(&binding("kube-system", &sandbox_role));
     }
     assert!(
         denied.code == Some(1)
@@ -1150,25 +1178,32 @@ fn the_scheduled_drills_account_writes_only_in_drill_sandboxes() {
                 .contains("may only create, change and delete drill sandboxes"),
         "{denied:?}"
     );
-    // Namespaces: a labelled sandbox may be created, used and deleted; others not touched.
-    let out = cluster.kubectl_stdin(
-        &[
-            "apply",
-            "--server-side",
-            "--field-manager",
-            "e2e",
-            "--as",
-            &account,
-            "-f",
-            "-",
-        ],
-        &format!(
-            "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {sandbox}\n  labels: {{drtest.shipshape.dev/drill: drtest-1}}\n"
-        ),
-    );
+    // A labelled sandbox may be created; the drill binds its role there, and only then may it
+    // run Jobs and read pods in it.
+    let out = apply_as_drill(&format!(
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {sandbox}\n  labels: {{drtest.shipshape.dev/drill: drtest-1}}\n"
+    ));
     assert_eq!(out.code, Some(0), "{out:?}");
-    let out = job(&sandbox);
+    // Binding any other role (cluster-admin) is an escalation RBAC refuses, even in the sandbox.
+    let out = apply_as_drill(&binding(&sandbox, "cluster-admin"));
+    assert!(
+        out.code == Some(1) && out.stderr.contains("forbidden"),
+        "{out:?}"
+    );
+    let out = apply_as_drill(&binding(&sandbox, &sandbox_role));
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let mut out = job(&sandbox);
+    for _ in 0..40 {
+        if out.code == Some(0) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
+        out = job(&sandbox);
+    }
     assert_eq!(out.code, Some(0), "a Job in the sandbox: {out:?}");
+    assert_eq!(as_drill(&["get", "pods", "-n", &sandbox]).code, Some(0));
+    let out = as_drill(&["get", "pods", "-n", "kube-system"]);
+    assert!(out.stderr.contains("forbidden"), "{out:?}");
     for attempt in [
         &[
             "label",
@@ -1203,4 +1238,5 @@ fn the_scheduled_drills_account_writes_only_in_drill_sandboxes() {
     ] {
         cluster.ok(&["delete", kind, &format!("drtest-{home}-drtest-weekly")]);
     }
+    cluster.ok(&["delete", "clusterrole", &sandbox_role]);
 }

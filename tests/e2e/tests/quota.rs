@@ -94,6 +94,17 @@ fn status_check_and_generate_agree_with_the_api_server() {
     );
     assert_eq!(workload["problems"][0]["reason"], "QuotaExceeded");
     cluster.ok(&["apply", "-f", &web]);
+    // `kubectl wait -l` fails at once while nothing matches: the Deployment controller creates
+    // the ReplicaSet a moment after the apply.
+    for _ in 0..120 {
+        if !cluster
+            .ok(&["get", "rs", "-l", "app=web", "-n", &ns, "-o", "name"])
+            .is_empty()
+        {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
     cluster.ok(&[
         "wait",
         "--for=jsonpath={.status.replicas}=3",
