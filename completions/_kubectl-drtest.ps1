@@ -72,6 +72,8 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-drtest' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: table, json or junit')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: table, json or junit')
             [CompletionResult]::new('--report', '--report', [CompletionResultType]::ParameterName, 'Also write the report (in the -o format) to FILE')
+            [CompletionResult]::new('--sandbox-role', '--sandbox-role', [CompletionResultType]::ParameterName, 'Bind this ClusterRole to --sandbox-account in each sandbox as it is created (what `drtest schedule` sets: the drill''s reads and writes inside a sandbox come from that binding alone, not from a cluster-wide grant)')
+            [CompletionResult]::new('--sandbox-account', '--sandbox-account', [CompletionResultType]::ParameterName, 'The ServiceAccount (NAMESPACE/NAME) the --sandbox-role binding is for')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use, alone (KUBECONFIG is then ignored)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The name of the kubeconfig context to use')
             [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The name of the kubeconfig cluster to use')

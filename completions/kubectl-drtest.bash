@@ -605,7 +605,7 @@ _kubectl__drtest() {
             return 0
             ;;
         kubectl__drtest__subcmd__run)
-            opts="-o -n -s -v -y -h -V --for --allow-partially-failed --velero-namespace --smoke-job --smoke-image --smoke-command --http-check --max-backup-age --timeout --history-namespace --history-limit --backup --latest --keep --output --report --kubeconfig --context --cluster --user --namespace --as --as-group --as-uid --request-timeout --server --token --certificate-authority --client-certificate --client-key --tls-server-name --insecure-skip-tls-verify --verbose --yes --help --version"
+            opts="-o -n -s -v -y -h -V --for --allow-partially-failed --velero-namespace --smoke-job --smoke-image --smoke-command --http-check --max-backup-age --timeout --history-namespace --history-limit --backup --latest --keep --output --report --sandbox-role --sandbox-account --kubeconfig --context --cluster --user --namespace --as --as-group --as-uid --request-timeout --server --token --certificate-authority --client-certificate --client-key --tls-server-name --insecure-skip-tls-verify --verbose --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -664,6 +664,14 @@ _kubectl__drtest() {
                     return 0
                     ;;
                 --report)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sandbox-role)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sandbox-account)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

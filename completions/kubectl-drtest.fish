@@ -68,6 +68,8 @@ complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand run" -s o 
 json\t''
 junit\t''"
 complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand run" -l report -d 'Also write the report (in the -o format) to FILE' -r -F
+complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand run" -l sandbox-role -d 'Bind this ClusterRole to --sandbox-account in each sandbox as it is created (what `drtest schedule` sets: the drill\'s reads and writes inside a sandbox come from that binding alone, not from a cluster-wide grant)' -r
+complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand run" -l sandbox-account -d 'The ServiceAccount (NAMESPACE/NAME) the --sandbox-role binding is for' -r
 complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand run" -l kubeconfig -d 'Path to the kubeconfig file to use, alone (KUBECONFIG is then ignored)' -r -F
 complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand run" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand run" -l cluster -d 'The name of the kubeconfig cluster to use' -r
