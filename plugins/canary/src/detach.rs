@@ -140,16 +140,21 @@ pub fn objects(record: &Record, image: &str) -> Vec<Value> {
 mod tests {
     use super::*;
 
+    /// A replicas run of deployment shop/web.
+    fn record() -> Record {
+        serde_json::from_value(json!({
+        "deployment": "web", "namespace": "shop", "container": "web", "image": "web:1.1",
+        "config": {"stepWeight": 10, "maxWeight": 50, "threshold": 5, "onNoData": "fail", "manualGate": false},
+        "intervalSeconds": 30, "checks": [], "prometheus": "http://p:9090", "totalReplicas": 4,
+        "originalTemplate": {}, "state": {"phase": "Progressing", "weight": 10, "step": 0, "failedChecks": 0, "lastChecks": []},
+        "started": "2026-11-22T07:00:00Z", "events": []
+    }))
+    .expect("record")
+    }
+
     #[test]
     fn the_runner_passes_hardens_restricted_audit() {
-        let record: Record = serde_json::from_value(json!({
-            "deployment": "web", "namespace": "shop", "container": "web", "image": "web:1.1",
-            "config": {"stepWeight": 10, "maxWeight": 50, "threshold": 5, "onNoData": "fail", "manualGate": false},
-            "intervalSeconds": 30, "checks": [], "prometheus": "http://p:9090", "totalReplicas": 4,
-            "originalTemplate": {}, "state": {"phase": "Progressing", "weight": 10, "step": 0, "failedChecks": 0, "lastChecks": []},
-            "started": "2026-11-22T07:00:00Z", "events": []
-        }))
-        .expect("record");
+        let record = record();
         let objects = objects(&record, "registry.example/shipshape:0.1.0");
         let job = objects.last().expect("job");
         assert_eq!(
@@ -162,14 +167,7 @@ mod tests {
 
     #[test]
     fn the_runner_may_touch_only_the_traffic_kind_in_use_and_named_objects() {
-        let mut record: Record = serde_json::from_value(json!({
-            "deployment": "web", "namespace": "shop", "container": "web", "image": "web:1.1",
-            "config": {"stepWeight": 10, "maxWeight": 50, "threshold": 5, "onNoData": "fail", "manualGate": false},
-            "intervalSeconds": 30, "checks": [], "prometheus": "http://p:9090", "totalReplicas": 4,
-            "originalTemplate": {}, "state": {"phase": "Progressing", "weight": 10, "step": 0, "failedChecks": 0, "lastChecks": []},
-            "started": "2026-11-22T07:00:00Z", "events": []
-        }))
-        .expect("record");
+        let mut record = record();
         let grants = |rules: &Value, group: &str, resource: &str| -> Vec<(Value, Value)> {
             rules
                 .as_array()
