@@ -193,61 +193,99 @@ impl std::iter::Sum for Quantity {
     }
 }
 
-/// Decimal digits as a whole number and a power of ten: `1.25` → (125, -2).
-fn decimal(number: &str) -> Option<(i128, i32)> {
-    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
-    if whole.is_empty() && fraction.is_empty() {
-        return None;
-    }
-    if !whole
-        .chars()
-        .chain(fraction.chars())
-        .all(|c| c.is_ascii_digit())
-    {
-        return None;
-    }
-    // Digits past what i128 holds cannot matter at nano precision for real resources; refuse.
-    let digits = format!("{whole}{fraction}");
-    let digits = digits.trim_start_matches('0');
-    if digits.len() > 36 {
-        return None;
-    }
-    let mantissa = if digits.is_empty() {
-        0
-    } else {
-        digits.parse().ok()?
+/// The largest value a binary-SI quantity holds: the API server caps `Ki`…`Ei` quantities at
+/// 2⁶³−1 units.
+const BINARY_MAX: i128 = i64::MAX as i128 * NANO;
+
+/// The split of a quantity string as upstream's `parseQuantityString` scans it: sign, whole
+/// digits (leading zeros stripped), fraction digits, and the suffix; None where the API server
+/// answers "quantities must match the regular expression".
+fn scan(text: &str) -> Option<(bool, &str, &str, &str)> {
+    let (negative, rest) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
     };
-    Some((mantissa, -(fraction.len() as i32)))
+    let digits = |s: &str| s.bytes().take_while(u8::is_ascii_digit).count();
+    let whole_len = digits(rest);
+    let (whole, rest) = rest.split_at(whole_len);
+    let (fraction, rest) = match rest.strip_prefix('.') {
+        Some(after) => after.split_at(digits(after)),
+        None => ("", rest),
+    };
+    // The suffix: letters of `eEinumkKMGTP`, then an optional sign and digits, to the end.
+    let letters = rest
+        .bytes()
+        .take_while(|b| b"eEinumkKMGTP".contains(b))
+        .count();
+    let tail = &rest[letters..];
+    let tail = tail.strip_prefix(['+', '-']).unwrap_or(tail);
+    if letters < rest.len() && !tail.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some((negative, whole.trim_start_matches('0'), fraction, rest))
 }
 
-/// `mantissa × 10^exp10 × 2^exp2` in nano-units, rounded up; None when it does not fit.
-fn to_nanos(mantissa: i128, exp10: i32, exp2: u32) -> Option<i128> {
-    let mut value = mantissa.checked_mul(1i128.checked_shl(exp2)?)?;
-    let exp = exp10 + 9;
-    if exp >= 0 {
-        value = value.checked_mul(10i128.checked_pow(exp as u32)?)?;
-    } else {
-        let divisor = 10i128.checked_pow((-exp) as u32)?;
-        value = value / divisor + i128::from(value % divisor != 0);
+/// `digits × 2^exp2 × 10^exp10`, rounded up to a whole number; None when it is past `i128`.
+/// Exact for inputs of any length: decimal digit strings, no floating point.
+fn scaled(digits: &str, exp2: u32, exp10: i64) -> Option<i128> {
+    // Little-endian decimal digits, doubled exp2 times.
+    let mut value: Vec<u8> = digits.bytes().rev().map(|b| b - b'0').collect();
+    for _ in 0..exp2 {
+        let mut carry = 0;
+        for digit in &mut value {
+            let doubled = *digit * 2 + carry;
+            *digit = doubled % 10;
+            carry = doubled / 10;
+        }
+        if carry > 0 {
+            value.push(carry);
+        }
     }
-    Some(value)
+    while value.last() == Some(&0) {
+        value.pop();
+    }
+    if value.is_empty() {
+        return Some(0);
+    }
+    // Drop the digits below the unit (remembering whether any was not zero), or append zeros.
+    let (dropped, zeros) = if exp10 < 0 {
+        (exp10.unsigned_abs().min(value.len() as u64) as usize, 0)
+    } else {
+        (0, exp10 as u64)
+    };
+    let remainder = value.iter().take(dropped).any(|d| *d != 0);
+    let kept = &value[dropped..];
+    if kept.len() as u64 + zeros > 39 {
+        return None;
+    }
+    let mut whole: i128 = 0;
+    for digit in kept.iter().rev() {
+        whole = whole.checked_mul(10)?.checked_add(i128::from(*digit))?;
+    }
+    for _ in 0..zeros {
+        whole = whole.checked_mul(10)?;
+    }
+    whole.checked_add(i128::from(remainder))
 }
 
 impl FromStr for Quantity {
     type Err = ParseError;
 
+    /// Parses as the API server's `resource.ParseQuantity` (after the `TrimSpace` of its JSON
+    /// decoding): the same grammar — including its leniencies, `+`, `-`, `.` and `e3` are zero
+    /// and `1.` is one — the same suffixes, exponents read as 64-bit and then truncated to 32
+    /// bits as upstream does, precision below a nano-unit rounded up, and binary-SI values capped
+    /// at 2⁶³−1 units. Decimal values are exact up to about 1.7×10²⁹ units (the range of the
+    /// nano-unit `i128`); past that, where the API server keeps an arbitrary-precision decimal,
+    /// they saturate, so they still compare above every real quota and limit.
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let invalid = || ParseError(text.to_owned());
         let trimmed = text.trim();
-        let (negative, unsigned) = match trimmed.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, trimmed.strip_prefix('+').unwrap_or(trimmed)),
-        };
-        let split = unsigned
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(unsigned.len());
-        let (number, suffix) = unsigned.split_at(split);
-        let (mantissa, fraction_exp) = decimal(number).ok_or_else(invalid)?;
+        if trimmed.is_empty() {
+            return Err(invalid());
+        }
+        let (negative, whole, fraction, suffix) = scan(trimmed).ok_or_else(invalid)?;
         let (suffix_exp, exp2, format) = match suffix {
             "" => (0, 0, Format::DecimalSi),
             "n" => (-9, 0, Format::DecimalSi),
@@ -265,20 +303,23 @@ impl FromStr for Quantity {
             "Ti" => (0, 40, Format::BinarySi),
             "Pi" => (0, 50, Format::BinarySi),
             "Ei" => (0, 60, Format::BinarySi),
-            exponent if exponent.starts_with(['e', 'E']) => {
-                let digits = &exponent[1..];
-                let unsigned_digits = digits.strip_prefix(['+', '-']).unwrap_or(digits);
-                if unsigned_digits.is_empty()
-                    || !unsigned_digits.chars().all(|c| c.is_ascii_digit())
-                {
-                    return Err(invalid());
-                }
-                let e: i32 = digits.parse().map_err(|_| invalid())?;
-                (e, 0, Format::DecimalExponent)
+            exponent if exponent.len() > 1 && exponent.starts_with(['e', 'E']) => {
+                let e: i64 = exponent[1..].parse().map_err(|_| invalid())?;
+                // Go's int32(parsed): upstream keeps the low 32 bits.
+                (i64::from(e as i32), 0, Format::DecimalExponent)
             }
             _ => return Err(invalid()),
         };
-        let nanos = to_nanos(mantissa, fraction_exp + suffix_exp, exp2).ok_or_else(invalid)?;
+        let digits = format!("{whole}{fraction}");
+        let exp10 = suffix_exp - fraction.len() as i64 + 9;
+        let mut nanos = scaled(&digits, exp2, exp10).unwrap_or(i128::MAX);
+        let mut format = format;
+        if format == Format::BinarySi {
+            nanos = nanos.min(BINARY_MAX);
+            if nanos > 0 && nanos < NANO {
+                format = Format::DecimalSi;
+            }
+        }
         Ok(Self {
             nanos: if negative { -nanos } else { nanos },
             format,

@@ -726,11 +726,6 @@ fn quantities_and_counts_the_api_server_rejects_are_input_errors_with_file_and_l
             "cpu: 300m, memory: -1Gi}, limits",
             "requests.memory: Invalid value: \"-1Gi\"",
         ),
-        (
-            "cpu: 300m, memory: 64Mi}}",
-            "cpu: '1e400', memory: 64Mi}}",
-            "too large",
-        ),
     ] {
         let manifest = good.replacen(from, to, 1);
         assert_ne!(manifest, good, "{from}");
@@ -742,6 +737,24 @@ fn quantities_and_counts_the_api_server_rejects_are_input_errors_with_file_and_l
             out.stderr
         );
     }
+    // The API server stores `1e400` cores: admitted where nothing limits cpu, over any quota
+    // that does.
+    let huge = good.replacen(
+        "cpu: 300m, memory: 64Mi}}",
+        "cpu: '1e400', memory: 64Mi}}",
+        1,
+    );
+    assert_ne!(huge, good);
+    let out = check(&huge, &quota);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let cpu_quota = write(
+        dir.path(),
+        "cpu-quota.yaml",
+        "apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: q, namespace: shop}\nspec: {hard: {limits.cpu: '1000000'}}\n",
+    );
+    let out = check(&huge, &cpu_quota);
+    assert_eq!(out.code, Some(1), "{out:?}");
+    assert!(out.stdout.contains("exceeded quota: q"), "{out:?}");
     let out = check(&good, &bad_quota);
     assert_eq!(out.code, Some(2), "{out:?}");
     assert!(
