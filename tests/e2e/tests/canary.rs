@@ -1,14 +1,54 @@
-//! `kubectl canary` through the real kubectl, against simcluster and a real Prometheus scraping
-//! its application metrics. simcluster's image conventions (`-errors`, `-fail`) decide the
-//! outcomes, so these tests run on simcluster only.
+//! `kubectl canary` through the real kubectl, against a real Prometheus scraping the pods'
+//! application metrics: simcluster's, or on a real control plane (`SHIPSHAPE_E2E_KUBECONFIG`)
+//! the same simulation served for the real pods by `simcluster metrics`
+//! (`SHIPSHAPE_E2E_METRICS`), so its image conventions (`-errors`, `-slow`) decide the outcomes
+//! on both. Tests that need simcluster's fault injection or a process in a pod skip there.
 
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use e2e::{PrometheusServer, Run, kubectl, kubectl_available, run};
 
+/// Where a test runs.
+enum Cluster {
+    /// Its own in-process simcluster.
+    Simulated(simcluster::SimCluster),
+    /// The real cluster of `SHIPSHAPE_E2E_KUBECONFIG`, shared by every test.
+    Real(std::path::PathBuf),
+}
+
+impl Cluster {
+    fn kubeconfig(&self) -> &std::path::Path {
+        match self {
+            Cluster::Simulated(cluster) => cluster.kubeconfig(),
+            Cluster::Real(kubeconfig) => kubeconfig,
+        }
+    }
+
+    /// Faults injected into simcluster (tests that use it skip on a real cluster).
+    fn set_faults(&self, faults: simcluster::Faults) {
+        match self {
+            Cluster::Simulated(cluster) => cluster.set_faults(faults),
+            Cluster::Real(_) => panic!("fault injection needs simcluster"),
+        }
+    }
+}
+
 struct Setup {
-    cluster: simcluster::SimCluster,
+    cluster: Cluster,
     prometheus: PrometheusServer,
+    /// The test's namespace: `shop` in its own simcluster, a unique one on a real cluster.
+    ns: String,
+}
+
+impl Drop for Setup {
+    fn drop(&mut self) {
+        if matches!(self.cluster, Cluster::Real(_)) {
+            let _ = run(self
+                .command(&["delete", "namespace", &self.ns, "--wait=false"])
+                .stdout(Stdio::null()));
+        }
+    }
 }
 
 impl Setup {
@@ -16,29 +56,71 @@ impl Setup {
         Self::start_with(Vec::new()).await
     }
 
-    async fn start_with(seeds: Vec<std::path::PathBuf>) -> Option<Self> {
-        if !kubectl_available() || e2e::skip_on_real_cluster("canary tests run on simcluster only")
-        {
+    /// Skips on a real cluster (recording why) for tests that need simcluster.
+    async fn simulated(reason: &str) -> Option<Self> {
+        if e2e::skip_on_real_cluster(reason) {
             return None;
         }
-        let cluster = simcluster::SimCluster::start(simcluster::Options {
-            speed: 20.0,
-            seeds,
-            ..simcluster::Options::default()
-        })
-        .await
-        .expect("simcluster");
-        let target = cluster.url().trim_start_matches("http://").to_owned();
+        Self::start().await
+    }
+
+    /// A cluster with the CRDs under `crds` installed, a namespace, and in it a Deployment
+    /// `web` of four replicas rolled out.
+    async fn start_with(crds: Vec<std::path::PathBuf>) -> Option<Self> {
+        if !kubectl_available() {
+            return None;
+        }
+        let (cluster, ns, target) = match e2e::real_cluster() {
+            Some(kubeconfig) => {
+                static TESTS: AtomicUsize = AtomicUsize::new(0);
+                let ns = format!(
+                    "shop-{}-{}",
+                    std::process::id(),
+                    TESTS.fetch_add(1, Ordering::Relaxed)
+                );
+                let target = std::env::var("SHIPSHAPE_E2E_METRICS").expect(
+                    "SHIPSHAPE_E2E_METRICS: the `simcluster metrics` of the real cluster \
+                     (tests/realcluster/e2e.sh sets it)",
+                );
+                (Cluster::Real(kubeconfig), ns, target)
+            }
+            None => {
+                let cluster = simcluster::SimCluster::start(simcluster::Options {
+                    speed: 20.0,
+                    seeds: crds.clone(),
+                    ..simcluster::Options::default()
+                })
+                .await
+                .expect("simcluster");
+                let target = cluster.url().trim_start_matches("http://").to_owned();
+                (Cluster::Simulated(cluster), "shop".to_owned(), target)
+            }
+        };
         let prometheus = tokio::task::block_in_place(|| {
             PrometheusServer::start(&target, "/simcluster/metrics")
         })?;
         let setup = Self {
             cluster,
             prometheus,
+            ns,
         };
-        setup.ok(&["create", "namespace", "shop"]);
+        if matches!(setup.cluster, Cluster::Real(_)) {
+            // Shared by the tests running at once: applied server-side, idempotently.
+            for dir in &crds {
+                let dir = dir.to_string_lossy();
+                setup.ok(&["apply", "--server-side", "--force-conflicts", "-f", &dir]);
+                setup.ok(&[
+                    "wait",
+                    "--for=condition=Established",
+                    "--timeout=60s",
+                    "-f",
+                    &dir,
+                ]);
+            }
+        }
+        setup.ok(&["create", "namespace", &setup.ns]);
         let out = setup.kubectl_stdin(
-            &["apply", "-n", "shop", "-f", "-"],
+            &["apply", "-n", &setup.ns, "-f", "-"],
             "\
 apiVersion: apps/v1
 kind: Deployment
@@ -58,7 +140,7 @@ spec:
             "status",
             "deploy/web",
             "-n",
-            "shop",
+            &setup.ns,
             "--timeout=60s",
         ]);
         Some(setup)
@@ -113,7 +195,7 @@ spec:
             "start",
             "web",
             "-n",
-            "shop",
+            &self.ns,
             "--image",
             image,
             "--prometheus",
@@ -150,21 +232,21 @@ spec:
             "deploy",
             "web",
             "-n",
-            "shop",
+            &self.ns,
             "-o",
             "jsonpath={.spec.template.spec.containers[0].image}",
         ])
     }
 
     fn run_record(&self) -> serde_json::Value {
-        let out = self.ok(&["canary", "status", "web", "-n", "shop", "-o", "json"]);
+        let out = self.ok(&["canary", "status", "web", "-n", &self.ns, "-o", "json"]);
         let status: serde_json::Value = serde_json::from_str(&out).expect("json");
         status["runs"][0].clone()
     }
 
     fn wait_for(&self, what: &str, done: impl Fn(&serde_json::Value) -> bool) {
         for _ in 0..300 {
-            let out = self.kubectl(&["canary", "status", "web", "-n", "shop", "-o", "json"]);
+            let out = self.kubectl(&["canary", "status", "web", "-n", &self.ns, "-o", "json"]);
             if out.code == Some(0) {
                 let status: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
                 if done(&status["runs"][0]) {
@@ -175,7 +257,7 @@ spec:
         }
         panic!(
             "timed out waiting for {what}: {}",
-            self.kubectl(&["canary", "status", "web", "-n", "shop", "-o", "wide"])
+            self.kubectl(&["canary", "status", "web", "-n", &self.ns, "-o", "wide"])
                 .stdout
         );
     }
@@ -211,7 +293,7 @@ async fn a_good_release_is_promoted_and_a_bad_one_rolled_back() {
         "registry.example/web:1.1",
         "the primary runs the new version"
     );
-    let out = setup.kubectl(&["get", "deploy", "web-canary", "-n", "shop"]);
+    let out = setup.kubectl(&["get", "deploy", "web-canary", "-n", &setup.ns]);
     assert_ne!(out.code, Some(0), "the canary is gone");
     assert_eq!(setup.run_record()["state"]["phase"], "Succeeded");
     let out = setup.kubectl(&[
@@ -219,7 +301,7 @@ async fn a_good_release_is_promoted_and_a_bad_one_rolled_back() {
         "verify",
         "web",
         "-n",
-        "shop",
+        &setup.ns,
         "--window",
         "10s",
         "--prometheus",
@@ -253,13 +335,13 @@ async fn a_good_release_is_promoted_and_a_bad_one_rolled_back() {
             "deploy",
             "web",
             "-n",
-            "shop",
+            &setup.ns,
             "-o",
             "jsonpath={.spec.replicas}"
         ]),
         "4"
     );
-    let history = setup.ok(&["canary", "history", "web", "-n", "shop"]);
+    let history = setup.ok(&["canary", "history", "web", "-n", &setup.ns]);
     assert!(
         history.contains("Succeeded") && history.contains("RolledBack"),
         "{history}"
@@ -283,7 +365,7 @@ async fn a_killed_run_resumes_without_repeating_a_step() {
     let _ = child.wait();
     let before = setup.run_record();
     assert_eq!(before["state"]["phase"], "Progressing");
-    let out = setup.kubectl(&["canary", "resume", "web", "-n", "shop"]);
+    let out = setup.kubectl(&["canary", "resume", "web", "-n", &setup.ns]);
     assert_eq!(out.code, Some(0), "{out:?}");
     let record = setup.run_record();
     assert_eq!(record["state"]["phase"], "Succeeded");
@@ -322,7 +404,7 @@ async fn abort_and_promote_from_a_second_process() {
     setup.wait_for("step 1", |r| {
         r["state"]["step"].as_u64().is_some_and(|s| s >= 1)
     });
-    let out = setup.kubectl(&["canary", "abort", "web", "-n", "shop"]);
+    let out = setup.kubectl(&["canary", "abort", "web", "-n", &setup.ns]);
     assert_eq!(out.code, Some(1), "{out:?}");
     let driven = finish(driver);
     assert_eq!(driven.code, Some(1), "{driven:?}");
@@ -342,7 +424,7 @@ async fn abort_and_promote_from_a_second_process() {
         r["state"]["phase"] == "WaitingPromotion"
     });
     // A watcher sees the gate, then the promotion, and stops when the run ends.
-    let watch: Vec<String> = ["canary", "status", "web", "-n", "shop", "-w"]
+    let watch: Vec<String> = ["canary", "status", "web", "-n", &setup.ns, "-w"]
         .map(String::from)
         .into();
     let mut watcher = setup.spawn(&watch);
@@ -371,7 +453,7 @@ async fn abort_and_promote_from_a_second_process() {
         watched.push_str(&line);
         watched.push('\n');
     }
-    let out = setup.kubectl(&["canary", "promote", "web", "-n", "shop"]);
+    let out = setup.kubectl(&["canary", "promote", "web", "-n", &setup.ns]);
     assert_eq!(out.code, Some(0), "{out:?}");
     assert_eq!(finish(driver).code, Some(0));
     assert_eq!(setup.image(), "registry.example/web:1.3");
@@ -380,26 +462,46 @@ async fn abort_and_promote_from_a_second_process() {
     watched.extend(lines.iter().map(|l| l + "\n"));
     assert!(watched.contains("Succeeded"), "{watched}");
     // Nothing left to control.
-    let out = setup.kubectl(&["canary", "abort", "web", "-n", "shop"]);
+    let out = setup.kubectl(&["canary", "abort", "web", "-n", &setup.ns]);
     assert_eq!(out.code, Some(2), "{out:?}");
     assert!(out.stderr.contains("already ended"), "{out:?}");
 }
 
+/// A migration Job written to a file, in the test's namespace.
+fn migration(dir: &std::path::Path, ns: &str, name: &str, image: &str) -> String {
+    let path = dir.join(format!("{name}.yaml"));
+    std::fs::write(&path, format!("apiVersion: batch/v1\nkind: Job\nmetadata: {{name: {name}, namespace: {ns}}}\nspec:\n  backoffLimit: 0\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{{name: migrate, image: '{image}'}}]\n")).expect("write");
+    path.to_string_lossy().into_owned()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn migrations_follow_the_job_and_show_its_log_on_failure() {
+async fn migrations_follow_the_job_to_completion() {
     let Some(setup) = Setup::start().await else {
         return;
     };
     let dir = tempfile::tempdir().expect("tempdir");
-    let job = |name: &str, image: &str| {
-        let path = dir.path().join(format!("{name}.yaml"));
-        std::fs::write(&path, format!("apiVersion: batch/v1\nkind: Job\nmetadata: {{name: {name}, namespace: shop}}\nspec:\n  backoffLimit: 0\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{{name: migrate, image: '{image}'}}]\n")).expect("write");
-        path.to_string_lossy().into_owned()
-    };
-    let good = job("migrate-ok", "registry.example/migrate:1");
+    let good = migration(dir.path(), &setup.ns, "migrate-ok", "registry.example/migrate:1");
     let out = setup.kubectl(&["canary", "migrate", "-f", &good, "--timeout", "60s"]);
     assert_eq!(out.code, Some(0), "{out:?}");
-    let bad = job("migrate-bad", "registry.example/migrate:1-fail");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_migration_stops_the_release_and_shows_its_log() {
+    let Some(setup) = Setup::simulated(
+        "a failing Job needs simcluster's `-fail` image and a kubelet's logs (KWOK's Job pods \
+         always succeed and serve no logs)",
+    )
+    .await
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bad = migration(
+        dir.path(),
+        &setup.ns,
+        "migrate-bad",
+        "registry.example/migrate:1-fail",
+    );
     let out = setup.kubectl(&["canary", "migrate", "-f", &bad, "--timeout", "60s"]);
     assert_eq!(out.code, Some(1), "{out:?}");
     assert!(
@@ -531,7 +633,7 @@ async fn webhooks_gate_and_follow_the_release() {
     let first = hooks.payloads.lock().expect("lock")[0]["payload"].clone();
     assert_eq!(
         (first["name"].as_str(), first["namespace"].as_str()),
-        (Some("web"), Some("shop"))
+        (Some("web"), Some(setup.ns.as_str()))
     );
     assert!(
         first["checksum"].is_string() && first["metadata"]["image"] == "registry.example/web:1.1",
@@ -546,7 +648,7 @@ async fn webhooks_gate_and_follow_the_release() {
     assert!(out.stderr.contains("the release did not start"), "{out:?}");
     assert_ne!(
         setup
-            .kubectl(&["get", "deploy", "web-canary", "-n", "shop"])
+            .kubectl(&["get", "deploy", "web-canary", "-n", &setup.ns])
             .code,
         Some(0)
     );
@@ -559,7 +661,7 @@ async fn gateway_api_weights_change_only_the_designated_rule() {
     let Some(setup) = Setup::start_with(vec![crds]).await else {
         return;
     };
-    let out = setup.kubectl_stdin(&["apply", "-n", "shop", "-f", "-"], "\
+    let out = setup.kubectl_stdin(&["apply", "-n", &setup.ns, "-f", "-"], "\
 apiVersion: v1
 kind: Service
 metadata: {name: web}
@@ -586,7 +688,7 @@ spec:
             "httproute",
             "shop",
             "-n",
-            "shop",
+            &setup.ns,
             "-o",
             "json",
         ]))
@@ -625,13 +727,13 @@ spec:
         "service",
         "web-canary",
         "-n",
-        "shop",
+        &setup.ns,
         "-o",
         "json",
     ]))
     .expect("json");
     assert_eq!(canary_service["spec"]["selector"]["app"], "web-canary");
-    let out = setup.kubectl(&["canary", "promote", "web", "-n", "shop"]);
+    let out = setup.kubectl(&["canary", "promote", "web", "-n", &setup.ns]);
     assert_eq!(out.code, Some(0), "{out:?}");
     assert_eq!(finish(driver).code, Some(0));
     assert_eq!(
@@ -641,7 +743,7 @@ spec:
     );
     assert_ne!(
         setup
-            .kubectl(&["get", "service", "web-canary", "-n", "shop"])
+            .kubectl(&["get", "service", "web-canary", "-n", &setup.ns])
             .code,
         Some(0),
         "the canary Service is gone"
@@ -654,7 +756,7 @@ async fn blue_green_switches_the_active_service_after_the_preview_passes() {
     let Some(setup) = Setup::start().await else {
         return;
     };
-    let out = setup.kubectl_stdin(&["apply", "-n", "shop", "-f", "-"], "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n");
+    let out = setup.kubectl_stdin(&["apply", "-n", &setup.ns, "-f", "-"], "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n");
     assert_eq!(out.code, Some(0), "{out:?}");
     let selector = |name: &str| {
         setup.ok(&[
@@ -662,7 +764,7 @@ async fn blue_green_switches_the_active_service_after_the_preview_passes() {
             "service",
             name,
             "-n",
-            "shop",
+            &setup.ns,
             "-o",
             "jsonpath={.spec.selector}",
         ])
@@ -688,7 +790,7 @@ async fn blue_green_switches_the_active_service_after_the_preview_passes() {
             "deploy",
             "web-preview",
             "-n",
-            "shop",
+            &setup.ns,
             "-o",
             "jsonpath={.spec.replicas}"
         ]),
@@ -701,7 +803,7 @@ async fn blue_green_switches_the_active_service_after_the_preview_passes() {
         r#"{"app":"web"}"#,
         "the active Service is untouched before promotion"
     );
-    let out = setup.kubectl(&["canary", "promote", "web", "-n", "shop"]);
+    let out = setup.kubectl(&["canary", "promote", "web", "-n", &setup.ns]);
     assert_eq!(out.code, Some(0), "{out:?}");
     let driven = finish(driver);
     assert_eq!(driven.code, Some(0), "{driven:?}");
@@ -716,13 +818,13 @@ async fn blue_green_switches_the_active_service_after_the_preview_passes() {
     assert_eq!(selector("web"), r#"{"app":"web"}"#);
     assert_ne!(
         setup
-            .kubectl(&["get", "deploy", "web-preview", "-n", "shop"])
+            .kubectl(&["get", "deploy", "web-preview", "-n", &setup.ns])
             .code,
         Some(0)
     );
     assert_ne!(
         setup
-            .kubectl(&["get", "service", "web-preview", "-n", "shop"])
+            .kubectl(&["get", "service", "web-preview", "-n", &setup.ns])
             .code,
         Some(0)
     );
@@ -736,7 +838,7 @@ async fn blue_green_switches_the_active_service_after_the_preview_passes() {
     assert_eq!(selector("web"), r#"{"app":"web"}"#);
     assert_ne!(
         setup
-            .kubectl(&["get", "deploy", "web-preview", "-n", "shop"])
+            .kubectl(&["get", "deploy", "web-preview", "-n", &setup.ns])
             .code,
         Some(0)
     );
@@ -748,7 +850,7 @@ async fn nginx_canary_ingress_carries_the_weight() {
         return;
     };
     let out = setup.kubectl_stdin(
-        &["apply", "-n", "shop", "-f", "-"],
+        &["apply", "-n", &setup.ns, "-f", "-"],
         "\
 apiVersion: v1
 kind: Service
@@ -775,7 +877,7 @@ spec:
         "ingress",
         "shop",
         "-n",
-        "shop",
+        &setup.ns,
         "-o",
         "jsonpath={.spec}",
     ]);
@@ -800,7 +902,7 @@ spec:
         "ingress",
         "shop-canary",
         "-n",
-        "shop",
+        &setup.ns,
         "-o",
         "json",
     ]))
@@ -823,19 +925,19 @@ spec:
             "ingress",
             "shop",
             "-n",
-            "shop",
+            &setup.ns,
             "-o",
             "jsonpath={.spec}"
         ]),
         before,
         "the primary Ingress is untouched"
     );
-    let out = setup.kubectl(&["canary", "promote", "web", "-n", "shop"]);
+    let out = setup.kubectl(&["canary", "promote", "web", "-n", &setup.ns]);
     assert_eq!(out.code, Some(0), "{out:?}");
     assert_eq!(finish(driver).code, Some(0));
     assert_ne!(
         setup
-            .kubectl(&["get", "ingress", "shop-canary", "-n", "shop"])
+            .kubectl(&["get", "ingress", "shop-canary", "-n", &setup.ns])
             .code,
         Some(0),
         "the canary Ingress is gone"
@@ -845,7 +947,7 @@ spec:
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn detached_runs_hand_the_loop_to_a_job_with_its_own_role() {
-    let Some(setup) = Setup::start().await else {
+    let Some(setup) = Setup::simulated("the detached driver runs in a pod, and KWOK's pods run no processes").await else {
         return;
     };
     let args = setup.start_args(
@@ -870,7 +972,7 @@ async fn detached_runs_hand_the_loop_to_a_job_with_its_own_role() {
         "get",
         "jobs",
         "-n",
-        "shop",
+        &setup.ns,
         "-l",
         "canary.shipshape.dev/canary-of=web",
         "-o",
@@ -885,14 +987,14 @@ async fn detached_runs_hand_the_loop_to_a_job_with_its_own_role() {
     );
     assert_eq!(
         pod["containers"][0]["args"],
-        serde_json::json!(["resume", "web", "--namespace", "shop"])
+        serde_json::json!(["resume", "web", "--namespace", &setup.ns])
     );
     let role: serde_json::Value = serde_json::from_str(&setup.ok(&[
         "get",
         "role",
         "web-canary-runner",
         "-n",
-        "shop",
+        &setup.ns,
         "-o",
         "json",
     ]))
@@ -915,7 +1017,7 @@ async fn detached_runs_hand_the_loop_to_a_job_with_its_own_role() {
         }),
         "{role}"
     );
-    setup.ok(&["get", "rolebinding", "web-canary-runner", "-n", "shop"]);
+    setup.ok(&["get", "rolebinding", "web-canary-runner", "-n", &setup.ns]);
     let runner = "system:serviceaccount:shop:web-canary-runner";
     for attempt in [
         &[
@@ -923,11 +1025,11 @@ async fn detached_runs_hand_the_loop_to_a_job_with_its_own_role() {
             "deployment",
             "web",
             "-n",
-            "shop",
+            &setup.ns,
             "--dry-run=server",
         ][..],
-        &["get", "secrets", "-n", "shop"],
-        &["get", "configmap", "other", "-n", "shop"],
+        &["get", "secrets", "-n", &setup.ns],
+        &["get", "configmap", "other", "-n", &setup.ns],
     ] {
         let mut args = attempt.to_vec();
         args.extend(["--as", runner]);
@@ -939,14 +1041,14 @@ async fn detached_runs_hand_the_loop_to_a_job_with_its_own_role() {
     }
     // The lease is free for the Job; resuming as its ServiceAccount (what the Job's pod runs)
     // finishes the run under exactly the generated Role.
-    let out = setup.kubectl(&["canary", "resume", "web", "-n", "shop", "--as", runner]);
+    let out = setup.kubectl(&["canary", "resume", "web", "-n", &setup.ns, "--as", runner]);
     assert_eq!(out.code, Some(0), "{out:?}");
     assert_eq!(setup.image(), "registry.example/web:1.1");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_detach_that_cannot_create_its_job_says_what_was_applied_and_how_to_go_on() {
-    let Some(setup) = Setup::start().await else {
+    let Some(setup) = Setup::simulated("fault injection needs simcluster").await else {
         return;
     };
     setup.cluster.set_faults(simcluster::Faults {
@@ -978,7 +1080,7 @@ async fn a_detach_that_cannot_create_its_job_says_what_was_applied_and_how_to_go
     }
     setup.cluster.set_faults(simcluster::Faults::default());
     // The lease was given up: this terminal can drive the run to its end.
-    let out = setup.kubectl(&["canary", "resume", "web", "-n", "shop"]);
+    let out = setup.kubectl(&["canary", "resume", "web", "-n", &setup.ns]);
     assert_eq!(out.code, Some(0), "{out:?}");
     assert_eq!(setup.image(), "registry.example/web:1.1");
 }
@@ -990,8 +1092,8 @@ async fn istio_virtual_service_weights_sum_to_100_on_one_route() {
         return;
     };
     let out = setup.kubectl_stdin(
-        &["apply", "-n", "shop", "-f", "-"],
-        "\
+        &["apply", "-n", &setup.ns, "-f", "-"],
+        &"\
 apiVersion: v1
 kind: Service
 metadata: {name: web}
@@ -1005,10 +1107,11 @@ metadata: {name: shop}
 spec:
   hosts: [shop.example]
   http:
-    - route: [{destination: {host: web.shop.svc.cluster.local, port: {number: 80}}}]
+    - route: [{destination: {host: web.NAMESPACE.svc.cluster.local, port: {number: 80}}}]
     - match: [{uri: {prefix: /api}}]
       route: [{destination: {host: api}, weight: 100}]
-",
+"
+        .replace("NAMESPACE", &setup.ns),
     );
     assert_eq!(out.code, Some(0), "{out:?}");
     let http = || -> serde_json::Value {
@@ -1017,7 +1120,7 @@ spec:
             "virtualservice",
             "shop",
             "-n",
-            "shop",
+            &setup.ns,
             "-o",
             "json",
         ]))
@@ -1051,7 +1154,7 @@ spec:
         before[1].to_string(),
         "the other route is byte-identical"
     );
-    let out = setup.kubectl(&["canary", "promote", "web", "-n", "shop"]);
+    let out = setup.kubectl(&["canary", "promote", "web", "-n", &setup.ns]);
     assert_eq!(out.code, Some(0), "{out:?}");
     assert_eq!(finish(driver).code, Some(0));
     assert_eq!(http().to_string(), before.to_string());
@@ -1066,7 +1169,7 @@ async fn another_teams_object_of_the_canarys_name_is_refused_and_left_untouched(
     // Another team's Deployments that happen to have the names a canary or a preview takes.
     for name in ["web-canary", "web-preview"] {
         let out = setup.kubectl_stdin(
-            &["apply", "-n", "shop", "-f", "-"],
+            &["apply", "-n", &setup.ns, "-f", "-"],
             &format!(
                 "\
 apiVersion: apps/v1
@@ -1084,7 +1187,7 @@ spec:
         );
         assert_eq!(out.code, Some(0), "{out:?}");
     }
-    let out = setup.kubectl_stdin(&["apply", "-n", "shop", "-f", "-"], "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n");
+    let out = setup.kubectl_stdin(&["apply", "-n", &setup.ns, "-f", "-"], "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n");
     assert_eq!(out.code, Some(0), "{out:?}");
     let theirs = |name: &str| {
         setup.ok(&[
@@ -1092,7 +1195,7 @@ spec:
             "deploy",
             name,
             "-n",
-            "shop",
+            &setup.ns,
             "-o",
             "jsonpath={.spec.template.spec.containers[0].image} {.spec.replicas} {.metadata.labels}",
         ])
@@ -1104,7 +1207,7 @@ spec:
             "deploy",
             "web",
             "-n",
-            "shop",
+            &setup.ns,
             "-o",
             "jsonpath={.spec.replicas}",
         ])
@@ -1132,7 +1235,7 @@ spec:
         assert_eq!(replicas(), "4", "the primary is not scaled down");
         assert_eq!(
             setup
-                .kubectl(&["get", "configmap", "web-canary-state", "-n", "shop"])
+                .kubectl(&["get", "configmap", "web-canary-state", "-n", &setup.ns])
                 .code,
             Some(1),
             "no run was recorded"
@@ -1148,7 +1251,7 @@ spec:
     assert_eq!(setup.image(), "registry.example/web:1.1");
     assert_eq!(
         setup
-            .kubectl(&["get", "deploy", "web-next", "-n", "shop"])
+            .kubectl(&["get", "deploy", "web-next", "-n", &setup.ns])
             .code,
         Some(1),
         "the canary is removed after promotion"
@@ -1160,7 +1263,7 @@ spec:
         "start",
         "web",
         "-n",
-        "shop",
+        &setup.ns,
         "--image",
         "x:1",
         "--canary-name",
@@ -1181,7 +1284,7 @@ async fn bad_inputs_and_an_unreachable_prometheus_are_refused_before_production_
             "deploy",
             "web",
             "-n",
-            "shop",
+            &setup.ns,
             "-o",
             "jsonpath={.spec.replicas} {.spec.template.spec.containers[0].image}",
         ])
@@ -1230,14 +1333,14 @@ async fn bad_inputs_and_an_unreachable_prometheus_are_refused_before_production_
         "configmap/web-canary-state",
         "lease/web-canary",
     ] {
-        let out = setup.kubectl(&["get", object, "-n", "shop"]);
+        let out = setup.kubectl(&["get", object, "-n", &setup.ns]);
         assert_ne!(out.code, Some(0), "{object} was created: {out:?}");
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_driver_rides_out_transient_api_failures_and_says_how_to_resume_when_it_cannot() {
-    let Some(setup) = Setup::start().await else {
+    let Some(setup) = Setup::simulated("fault injection needs simcluster").await else {
         return;
     };
     // --request-timeout 1s: the client's own retries give up within a second, so the
@@ -1292,7 +1395,7 @@ async fn the_driver_rides_out_transient_api_failures_and_says_how_to_resume_when
         out.stderr
     );
     setup.cluster.set_faults(simcluster::Faults::default());
-    let out = setup.kubectl(&["canary", "resume", "web", "-n", "shop"]);
+    let out = setup.kubectl(&["canary", "resume", "web", "-n", &setup.ns]);
     assert_eq!(out.code, Some(0), "{out:?}");
     assert_eq!(setup.image(), "registry.example/web:1.2");
 }
