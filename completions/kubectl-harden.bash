@@ -381,7 +381,7 @@ _kubectl__harden() {
             return 0
             ;;
         kubectl__harden__subcmd__fix)
-            opts="-f -n -s -v -y -h -V --all --filename --in-place --output-dir --diff --add-missing --run-as-user --tmp-volume --requests --limits --level --pss-version --disable --no-ignores --config --dry-run --force-conflicts --emit-kustomize --kubeconfig --context --cluster --user --namespace --as --as-group --as-uid --request-timeout --server --token --certificate-authority --client-certificate --client-key --tls-server-name --insecure-skip-tls-verify --verbose --yes --help --version"
+            opts="-f -n -s -v -y -h -V --all --filename --in-place --output-dir --diff --add-missing --override-explicit --run-as-user --tmp-volume --requests --limits --level --pss-version --disable --no-ignores --config --dry-run --force-conflicts --emit-kustomize --kubeconfig --context --cluster --user --namespace --as --as-group --as-uid --request-timeout --server --token --certificate-authority --client-certificate --client-key --tls-server-name --insecure-skip-tls-verify --verbose --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

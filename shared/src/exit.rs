@@ -192,6 +192,13 @@ pub enum ClusterError {
         context: String,
         call: ApiCall,
     },
+    #[error(
+        "the API server refused to {call}: {message} (409 Conflict)\n\
+         hint: another field manager set those fields (`kubectl-client-side-apply` is `kubectl apply`, \
+         `kubectl-edit` and `kubectl-patch` are kubectl edit and patch): change them where that \
+         manager's source lives, or re-run with --force-conflicts to take them over."
+    )]
+    Conflict { call: ApiCall, message: String },
     #[error("the API server refused to {call}: {message} ({code} {reason})")]
     Api {
         call: ApiCall,
@@ -216,6 +223,7 @@ impl ClusterError {
             ClusterError::Api { code, .. } => matches!(code, 429 | 500 | 502 | 503 | 504),
             ClusterError::Unauthorized { .. }
             | ClusterError::Forbidden { .. }
+            | ClusterError::Conflict { .. }
             | ClusterError::Other { .. } => false,
         }
     }
@@ -258,6 +266,11 @@ impl Kube {
                         message: status.message,
                     }
                 }
+                // Server-side apply's field-ownership conflict (not a resourceVersion one).
+                409 if status.message.starts_with("Apply failed with") => ClusterError::Conflict {
+                    call,
+                    message: status.message,
+                },
                 504 => ClusterError::TimedOut {
                     server,
                     context,

@@ -60,6 +60,9 @@ pub struct FixOptions {
     pub version: Version,
     /// Write PodDisruptionBudgets and default-deny NetworkPolicies that are missing.
     pub add_missing: bool,
+    /// Change values the author wrote explicitly (`--override-explicit`); by default they are
+    /// decisions, left as they are and reported.
+    pub override_explicit: bool,
 }
 
 impl Default for FixOptions {
@@ -79,6 +82,7 @@ impl Default for FixOptions {
             level: Level::Restricted,
             version: Version::LATEST,
             add_missing: false,
+            override_explicit: false,
         }
     }
 }
@@ -137,13 +141,28 @@ pub fn plan(manifests: &[Manifest], report: &AuditReport, options: &FixOptions) 
                         }
                         true
                     }
-                    check => fix(
-                        check,
-                        finding.container.as_deref(),
-                        manifest,
-                        patch,
-                        options,
-                    ),
+                    check => {
+                        let mut left = Explicit::new(options.override_explicit);
+                        let fixed = fix(
+                            check,
+                            finding.container.as_deref(),
+                            manifest,
+                            patch,
+                            options,
+                            &mut left,
+                        );
+                        if !left.fields.is_empty() {
+                            let mut finding = finding.clone();
+                            finding.message = format!(
+                                "{} (left as written: {}; --override-explicit changes it)",
+                                finding.message,
+                                left.fields.join(", ")
+                            );
+                            plan.manual.push(finding);
+                            continue;
+                        }
+                        fixed
+                    }
                 }
             }
             None if finding.check == "network-policy-missing" && options.add_missing => {
@@ -230,6 +249,34 @@ fn targets<'v>(object: &'v Value, container: Option<&str>) -> Vec<(Vec<String>, 
         .collect()
 }
 
+/// The values a fix found written explicitly and left (unless overriding them).
+struct Explicit {
+    override_explicit: bool,
+    fields: Vec<String>,
+}
+
+impl Explicit {
+    fn new(override_explicit: bool) -> Self {
+        Self {
+            override_explicit,
+            fields: Vec::new(),
+        }
+    }
+
+    /// Whether the fix may write `field`, whose current value is `value`: always when it is
+    /// unset, otherwise only with `--override-explicit` (the value is recorded as left).
+    fn may_set(&mut self, field: &str, value: &Value) -> bool {
+        if value.is_null() || self.override_explicit {
+            return true;
+        }
+        let field = format!("`{field}: {value}`");
+        if !self.fields.contains(&field) {
+            self.fields.push(field);
+        }
+        false
+    }
+}
+
 /// Adds the fix for one finding to `patch`; false when the check has no automatic fix.
 fn fix(
     check: &str,
@@ -237,6 +284,7 @@ fn fix(
     manifest: &Manifest,
     patch: &mut Patch,
     options: &FixOptions,
+    left: &mut Explicit,
 ) -> bool {
     let object = &manifest.object;
     let spec_path = pod_spec_path(object);
@@ -245,7 +293,8 @@ fn fix(
     let user = json!(options.user);
     match check {
         "pss-run-as-non-root" => {
-            if pod_context["runAsNonRoot"] != Value::Bool(true) {
+            let pod_value = &pod_context["runAsNonRoot"];
+            if *pod_value != Value::Bool(true) && left.may_set("runAsNonRoot", pod_value) {
                 set(
                     patch,
                     &spec_path,
@@ -254,7 +303,8 @@ fn fix(
                 );
             }
             for (path, value) in targets(object, container) {
-                if value["securityContext"]["runAsNonRoot"] == Value::Bool(false) {
+                let explicit = &value["securityContext"]["runAsNonRoot"];
+                if *explicit == Value::Bool(false) && left.may_set("runAsNonRoot", explicit) {
                     set(
                         patch,
                         &path,
@@ -265,7 +315,9 @@ fn fix(
             }
         }
         "pss-run-as-user" => {
-            if pod_context["runAsUser"] == json!(0) {
+            if pod_context["runAsUser"] == json!(0)
+                && left.may_set("runAsUser", &pod_context["runAsUser"])
+            {
                 set(
                     patch,
                     &spec_path,
@@ -274,7 +326,8 @@ fn fix(
                 );
             }
             for (path, value) in targets(object, container) {
-                if value["securityContext"]["runAsUser"] == json!(0) {
+                let explicit = &value["securityContext"]["runAsUser"];
+                if *explicit == json!(0) && left.may_set("runAsUser", explicit) {
                     set(
                         patch,
                         &path,
@@ -291,7 +344,10 @@ fn fix(
                     Some("RuntimeDefault" | "Localhost")
                 )
             };
-            if !allowed(&pod_context["seccompProfile"]) {
+            let pod_profile = &pod_context["seccompProfile"]["type"];
+            if !allowed(&pod_context["seccompProfile"])
+                && left.may_set("seccompProfile.type", pod_profile)
+            {
                 set(
                     patch,
                     &spec_path,
@@ -301,7 +357,10 @@ fn fix(
             }
             for (path, value) in targets(object, container) {
                 let profile = &value["securityContext"]["seccompProfile"];
-                if !profile.is_null() && !allowed(profile) {
+                if !profile.is_null()
+                    && !allowed(profile)
+                    && left.may_set("seccompProfile.type", &profile["type"])
+                {
                     set(
                         patch,
                         &path,
@@ -313,7 +372,10 @@ fn fix(
         }
         "pss-privilege-escalation" => {
             for (path, value) in targets(object, container) {
-                if value["securityContext"]["allowPrivilegeEscalation"] != Value::Bool(false) {
+                let explicit = &value["securityContext"]["allowPrivilegeEscalation"];
+                if *explicit != Value::Bool(false)
+                    && left.may_set("allowPrivilegeEscalation", explicit)
+                {
                     set(
                         patch,
                         &path,
@@ -348,7 +410,10 @@ fn fix(
         "read-only-root-filesystem" => {
             let mut needs_tmp = false;
             for (path, value) in targets(object, container) {
-                if value["securityContext"]["readOnlyRootFilesystem"] != Value::Bool(true) {
+                let explicit = &value["securityContext"]["readOnlyRootFilesystem"];
+                if *explicit != Value::Bool(true)
+                    && left.may_set("readOnlyRootFilesystem", explicit)
+                {
                     set(
                         patch,
                         &path,
@@ -389,12 +454,15 @@ fn fix(
             }
         }
         "automount-service-account-token" => {
-            set(
-                patch,
-                &spec_path,
-                &["automountServiceAccountToken"],
-                json!(false),
-            );
+            let explicit = &spec["automountServiceAccountToken"];
+            if left.may_set("automountServiceAccountToken", explicit) {
+                set(
+                    patch,
+                    &spec_path,
+                    &["automountServiceAccountToken"],
+                    json!(false),
+                );
+            }
         }
         "resources-requests" | "resources-limits" => {
             for (path, value) in targets(object, container) {
@@ -435,7 +503,10 @@ fn fix(
                 if labels[&key].is_null() {
                     patch.set(&["metadata", "labels", &key], level.clone());
                 }
-                if labels[&version_key].as_str().is_none_or(|v| v == "latest") {
+                let explicit = &labels[&version_key];
+                if explicit.as_str().is_none_or(|v| v == "latest")
+                    && left.may_set(&version_key, explicit)
+                {
                     patch.set(&["metadata", "labels", &version_key], version.clone());
                 }
             }

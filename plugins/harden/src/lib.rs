@@ -408,6 +408,14 @@ pub struct FixArgs {
     #[arg(long = "add-missing")]
     pub add_missing: bool,
 
+    /// Also change values the author wrote explicitly (`readOnlyRootFilesystem: false`,
+    /// `automountServiceAccountToken: true`, `runAsUser: 0`, a `-version: latest` label…). By
+    /// default an explicit value is a decision: it is left and listed among the findings that
+    /// need a person. Live, such fields usually belong to another field manager
+    /// (`kubectl apply`), so this also needs --force-conflicts.
+    #[arg(long = "override-explicit")]
+    pub override_explicit: bool,
+
     /// The runAsUser, runAsGroup and fsGroup to set where they are missing or root
     /// (1-2147483647: 0 is root, which runAsNonRoot forbids).
     #[arg(long = "run-as-user", value_name = "ID", default_value_t = 65534, value_parser = run_as_user)]
@@ -472,6 +480,7 @@ impl FixArgs {
             level: self.policy.level,
             version: self.policy.pss_version.unwrap_or(pss::Version::LATEST),
             add_missing: self.add_missing,
+            override_explicit: self.override_explicit,
             ..fix::FixOptions::default()
         }
     }

@@ -361,3 +361,90 @@ fn pss_reports_the_strictest_level_and_labels_only_clean_namespaces() {
     );
     cluster.ok(&["delete", "namespace", &ns, "--wait=false"]);
 }
+
+#[test]
+fn explicit_values_set_by_kubectl_apply_are_left_and_only_taken_over_when_asked() {
+    if !kubectl_available() {
+        return;
+    }
+    let cluster = Cluster::start(&[]);
+    let ns = unique_namespace("harden-explicit");
+    cluster.ok(&["create", "namespace", &ns]);
+    // `kubectl apply` (client-side) owns these fields as `kubectl-client-side-apply`.
+    let out = cluster.kubectl_stdin(
+        &["apply", "-n", &ns, "-f", "-"],
+        "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+        - name: web
+          image: registry.example/web:1.0
+          securityContext: {allowPrivilegeEscalation: true, readOnlyRootFilesystem: false}
+",
+    );
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let context = || {
+        let live: serde_json::Value =
+            serde_json::from_str(&cluster.ok(&["get", "deploy", "web", "-n", &ns, "-o", "json"]))
+                .expect("json");
+        live["spec"]["template"]["spec"]["containers"][0]["securityContext"].clone()
+    };
+    let fix = |extra: &[&str]| {
+        let mut args = vec!["harden", "fix", "-n", &ns, "deploy/web", "--yes"];
+        args.extend_from_slice(extra);
+        cluster.kubectl(&args)
+    };
+
+    // By default the author's values stay, the rest is fixed, and what was left is said.
+    let out = fix(&[]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert!(
+        out.stderr.contains(
+            "left as written: `allowPrivilegeEscalation: true`; --override-explicit changes it"
+        ) && out
+            .stderr
+            .contains("left as written: `readOnlyRootFilesystem: false`"),
+        "{}",
+        out.stderr
+    );
+    let after = context();
+    assert_eq!(after["allowPrivilegeEscalation"], true);
+    assert_eq!(after["readOnlyRootFilesystem"], false);
+    assert_eq!(
+        after["capabilities"]["drop"],
+        serde_json::json!(["ALL"]),
+        "an unset field is fixed: {after}"
+    );
+
+    // Overriding them: fields another manager owns are a conflict on a real API server,
+    // explained, and nothing changes until --force-conflicts. (simcluster records managers
+    // for server-side apply only, so it has no conflict to report here.)
+    if !cluster.is_simulated() {
+        let out = fix(&["--override-explicit"]);
+        assert_eq!(out.code, Some(3), "{out:?}");
+        assert!(
+            out.stderr
+                .contains("conflicts with \"kubectl-client-side-apply\"")
+                && out
+                    .stderr
+                    .contains("securityContext.allowPrivilegeEscalation")
+                && out.stderr.contains("re-run with --force-conflicts"),
+            "{}",
+            out.stderr
+        );
+        assert_eq!(context()["allowPrivilegeEscalation"], true);
+    }
+    let out = fix(&["--override-explicit", "--force-conflicts"]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let after = context();
+    assert_eq!(after["allowPrivilegeEscalation"], false, "{after}");
+    assert_eq!(after["readOnlyRootFilesystem"], true, "{after}");
+    let _ = cluster.kubectl(&["delete", "namespace", &ns, "--wait=false"]);
+}

@@ -132,7 +132,7 @@ fn one(text: &str) -> (Vec<Manifest>, BTreeMap<Origin, String>) {
 }
 
 #[test]
-fn container_values_that_are_wrong_are_replaced_in_place() {
+fn explicit_values_are_left_and_reported_unless_overridden_then_replaced_in_place() {
     let text = "\
 apiVersion: v1
 kind: Pod
@@ -152,7 +152,49 @@ spec:
         limits: {cpu: 50m, memory: 2Gi}
 ";
     let (manifests, texts) = one(text);
-    let (fixed, reparsed) = fix_once(&manifests, &texts, &FixOptions::default());
+    // By default the author's explicit values are decisions: left, and listed for a person.
+    let (fixed, _) = fix_once(&manifests, &texts, &FixOptions::default());
+    let after = &fixed[0].after;
+    for kept in [
+        "runAsNonRoot: false   # was root",
+        "allowPrivilegeEscalation: true",
+        "securityContext: {runAsUser: 0,",
+    ] {
+        assert!(after.contains(kept), "{kept}: {after}");
+    }
+    let report = audit(&manifests, &Options::default());
+    let planned = plan(&manifests, &report, &FixOptions::default());
+    let left: Vec<&str> = planned
+        .manual
+        .iter()
+        .filter(|f| f.message.contains("--override-explicit"))
+        .map(|f| f.check)
+        .collect();
+    for check in [
+        "pss-run-as-non-root",
+        "pss-run-as-user",
+        "pss-privilege-escalation",
+    ] {
+        assert!(left.contains(&check), "{check}: {left:?}");
+    }
+    assert!(
+        planned.manual.iter().any(|f| f
+            .message
+            .contains("left as written: `allowPrivilegeEscalation: true`")),
+        "{:?}",
+        planned.manual
+    );
+    // Unset fields are still fixed alongside (resources, the capability drop).
+    assert!(
+        after.contains("capabilities: {drop: [NET_RAW, ALL]}"),
+        "{after}"
+    );
+
+    let overriding = FixOptions {
+        override_explicit: true,
+        ..FixOptions::default()
+    };
+    let (fixed, reparsed) = fix_once(&manifests, &texts, &overriding);
     let after = &fixed[0].after;
     assert!(after.contains("runAsNonRoot: true   # was root"), "{after}");
     assert!(after.contains("allowPrivilegeEscalation: false"), "{after}");
