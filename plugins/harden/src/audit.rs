@@ -297,6 +297,30 @@ fn resolve_budget(value: &Value, replicas: i64) -> Option<i64> {
 struct Related<'m> {
     pdbs: std::collections::HashMap<String, Vec<&'m Manifest>>,
     hpas: std::collections::HashMap<String, Vec<&'m Manifest>>,
+    accounts: std::collections::HashMap<String, Vec<&'m Manifest>>,
+}
+
+/// The name of the ServiceAccount a pod spec runs as.
+pub fn service_account(spec: &Value) -> &str {
+    spec["serviceAccountName"]
+        .as_str()
+        .or_else(|| spec["serviceAccount"].as_str())
+        .filter(|s| !s.is_empty())
+        .unwrap_or("default")
+}
+
+/// Whether the pod gets a token: its own `automountServiceAccountToken`, else its
+/// ServiceAccount's (when the input holds it), else yes — as the kubelet decides.
+fn mounts_token(spec: &Value, accounts: &[&Manifest]) -> bool {
+    match spec["automountServiceAccountToken"].as_bool() {
+        Some(mounts) => mounts,
+        None => {
+            let name = service_account(spec);
+            !accounts.iter().any(|a| {
+                a.name() == name && a.object["automountServiceAccountToken"] == Value::Bool(false)
+            })
+        }
+    }
 }
 
 /// The findings about one object on its own (and its PDB/HPA neighbours).
@@ -323,7 +347,11 @@ fn audit_object(
     }
     if let Some(spec) = workload::pod_spec(object) {
         let namespace = namespace_of(manifest);
-        audit_pod(&mut c, manifest, spec, options);
+        let accounts = related
+            .accounts
+            .get(&namespace)
+            .map_or(&[][..], Vec::as_slice);
+        audit_pod(&mut c, manifest, spec, options, accounts);
         audit_availability(&mut c, manifest, related, &namespace);
         if namespace == "default" {
             c.add(
@@ -357,6 +385,7 @@ pub fn audit(manifests: &[Manifest], options: &Options) -> AuditReport {
     let related = Related {
         pdbs: by_namespace("PodDisruptionBudget"),
         hpas: by_namespace("HorizontalPodAutoscaler"),
+        accounts: by_namespace("ServiceAccount"),
     };
     let policies = by_namespace("NetworkPolicy");
 
@@ -395,6 +424,11 @@ pub fn audit(manifests: &[Manifest], options: &Options) -> AuditReport {
                 && p.object["spec"]["ingress"]
                     .as_array()
                     .is_none_or(Vec::is_empty)
+                // Ingress is denied only where the policy applies to it: `policyTypes` absent
+                // (Ingress implied) or naming it; an Egress-only policy leaves ingress open.
+                && p.object["spec"]["policyTypes"]
+                    .as_array()
+                    .is_none_or(|types| types.iter().any(|t| t == "Ingress"))
         });
         if !denies {
             let ns_index = namespace_objects.get(namespace.as_str()).copied();
@@ -499,7 +533,13 @@ fn audit_namespace(c: &mut Collector, object: &Value) {
     }
 }
 
-fn audit_pod(c: &mut Collector, manifest: &Manifest, spec: &Value, options: &Options) {
+fn audit_pod(
+    c: &mut Collector,
+    manifest: &Manifest,
+    spec: &Value,
+    options: &Options,
+    accounts: &[&Manifest],
+) {
     let annotations =
         workload::pod_metadata(&manifest.object).map_or(Value::Null, |m| m["annotations"].clone());
     for violation in pss::evaluate(spec, &annotations, options.level, options.version) {
@@ -507,7 +547,7 @@ fn audit_pod(c: &mut Collector, manifest: &Manifest, spec: &Value, options: &Opt
             c.add(check.id, violation.container.as_deref(), violation.message);
         }
     }
-    if spec["automountServiceAccountToken"] != Value::Bool(false) {
+    if mounts_token(spec, accounts) {
         c.add(
             "automount-service-account-token",
             None,
@@ -561,7 +601,12 @@ fn audit_pod(c: &mut Collector, manifest: &Manifest, spec: &Value, options: &Opt
                 .filter(|r| resources[kind][*r].is_null())
                 .collect()
         };
-        let (requests, limits) = (missing("requests"), missing("limits"));
+        // The API server defaults a missing request to the container's limit.
+        let requests: Vec<&str> = missing("requests")
+            .into_iter()
+            .filter(|r| resources["limits"][*r].is_null())
+            .collect();
+        let limits = missing("limits");
         if !requests.is_empty() {
             c.add(
                 "resources-requests",

@@ -117,11 +117,40 @@ pub fn plan(manifests: &[Manifest], report: &AuditReport, options: &FixOptions) 
         ..Plan::default()
     };
     let mut policy_namespaces: Vec<String> = Vec::new();
+    let bound = bound_accounts(manifests);
     for finding in report.findings.iter().filter(|f| !f.ignored) {
         let fixed = match finding.index {
             Some(index) => {
                 let manifest = &manifests[index];
                 let patch = &mut plan.patches[index];
+                let binding = (finding.check == "automount-service-account-token")
+                    .then(|| workload::pod_spec(&manifest.object))
+                    .flatten()
+                    .and_then(|spec| {
+                        let account = crate::audit::service_account(spec);
+                        match manifest.namespace() {
+                            Some(namespace) => {
+                                bound.get(&(namespace.to_owned(), account.to_owned()))
+                            }
+                            // A namespace-less bundle (`kubectl apply -n argocd -f …`): its
+                            // bindings name the namespace it is meant for.
+                            None => bound
+                                .iter()
+                                .find(|((_, name), _)| name == account)
+                                .map(|(_, binding)| binding),
+                        }
+                    });
+                if let Some(binding) = binding {
+                    // The pod calls the API (an operator, a controller): its token stays.
+                    let mut finding = finding.clone();
+                    finding.message = format!(
+                        "{} (left: its ServiceAccount is bound by {binding} in the input, so the \
+                         pod calls the API)",
+                        finding.message
+                    );
+                    plan.manual.push(finding);
+                    continue;
+                }
                 match finding.check {
                     "pdb-missing" if options.add_missing => {
                         plan.additions.push(Addition {
@@ -135,7 +164,7 @@ pub fn plan(manifests: &[Manifest], report: &AuditReport, options: &FixOptions) 
                         if !policy_namespaces.contains(&namespace) {
                             plan.additions.push(Addition {
                                 after: index,
-                                object: default_deny(&namespace),
+                                object: default_deny(Some(&namespace)),
                             });
                             policy_namespaces.push(namespace);
                         }
@@ -174,9 +203,12 @@ pub fn plan(manifests: &[Manifest], report: &AuditReport, options: &FixOptions) 
                 });
                 match anchor {
                     Some(after) if !policy_namespaces.contains(&namespace) => {
+                        // A namespace-less bundle gets a namespace-less policy: it goes
+                        // wherever the bundle is applied (`kubectl apply -n NS`).
+                        let namespace_of_bundle = manifests[after].namespace();
                         plan.additions.push(Addition {
                             after,
-                            object: default_deny(&namespace),
+                            object: default_deny(namespace_of_bundle),
                         });
                         policy_namespaces.push(namespace);
                         true
@@ -194,6 +226,32 @@ pub fn plan(manifests: &[Manifest], report: &AuditReport, options: &FixOptions) 
         }
     }
     plan
+}
+
+/// The ServiceAccounts that RoleBindings and ClusterRoleBindings of the input grant a role,
+/// by (namespace, name), with the first binding that does (`RoleBinding/x`).
+fn bound_accounts(manifests: &[Manifest]) -> std::collections::BTreeMap<(String, String), String> {
+    let mut bound = std::collections::BTreeMap::new();
+    for manifest in manifests {
+        let kind = manifest.kind();
+        if !matches!(kind, "RoleBinding" | "ClusterRoleBinding") {
+            continue;
+        }
+        let own_namespace = manifest.namespace().unwrap_or("default");
+        for subject in manifest.object["subjects"].as_array().into_iter().flatten() {
+            if subject["kind"] != "ServiceAccount" {
+                continue;
+            }
+            let Some(name) = subject["name"].as_str() else {
+                continue;
+            };
+            let namespace = subject["namespace"].as_str().unwrap_or(own_namespace);
+            bound
+                .entry((namespace.to_owned(), name.to_owned()))
+                .or_insert_with(|| format!("{kind}/{}", manifest.name()));
+        }
+    }
+    bound
 }
 
 /// The path of the pod spec inside an object, as strings.
@@ -538,17 +596,17 @@ fn fix_resources(
         ("memory", &options.memory_request, &options.memory_limit),
     ] {
         let parse = |q: &str| shipshape::quantity::parse(q).unwrap_or(0.0);
-        if requests && resources["requests"][resource].is_null() {
-            // A request above an existing limit would be rejected: take the limit then.
-            let value = match quantity("limits", resource) {
-                Some((text, l)) if l < parse(request) => text,
-                _ => request.clone(),
-            };
+        // A missing request with a limit is defaulted to the limit by the API server: writing
+        // a smaller one would demote a Guaranteed pod to Burstable.
+        if requests
+            && resources["requests"][resource].is_null()
+            && resources["limits"][resource].is_null()
+        {
             set(
                 patch,
                 path,
                 &["resources", "requests", resource],
-                json!(value),
+                json!(request),
             );
         }
         if !requests && resources["limits"][resource].is_null() {
@@ -585,14 +643,14 @@ pub fn budget_for(manifest: &Manifest) -> Value {
     budget
 }
 
-/// A NetworkPolicy denying all ingress and all egress but DNS to the cluster's resolver.
-pub fn default_deny(namespace: &str) -> Value {
-    json!({
+/// A NetworkPolicy denying all ingress and all egress but DNS to the cluster's resolver, in
+/// `namespace` (none: wherever it is applied).
+pub fn default_deny(namespace: Option<&str>) -> Value {
+    let mut policy = json!({
         "apiVersion": "networking.k8s.io/v1",
         "kind": "NetworkPolicy",
         "metadata": {
             "name": "default-deny",
-            "namespace": namespace,
             "labels": {"app.kubernetes.io/managed-by": "shipshape-harden"},
         },
         "spec": {
@@ -606,7 +664,13 @@ pub fn default_deny(namespace: &str) -> Value {
                 "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}],
             }],
         },
-    })
+    });
+    if let (Some(namespace), Some(metadata)) = (namespace, policy["metadata"].as_object_mut()) {
+        let labels = metadata.remove("labels");
+        metadata.insert("namespace".into(), json!(namespace));
+        metadata.extend(labels.map(|l| ("labels".to_owned(), l)));
+    }
+    policy
 }
 
 #[cfg(test)]

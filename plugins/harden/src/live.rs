@@ -35,6 +35,8 @@ fn resources() -> Vec<(ApiResource, bool)> {
             false,
         ),
         (ApiResource::erase::<net::NetworkPolicy>(&()), false),
+        // Their `automountServiceAccountToken` decides whether pods mount a token.
+        (ApiResource::erase::<core::ServiceAccount>(&()), false),
         (
             ApiResource::erase::<autoscaling::HorizontalPodAutoscaler>(&()),
             false,

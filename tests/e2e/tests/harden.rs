@@ -176,7 +176,7 @@ async fn live_audits_list_each_kind_once_across_namespaces() {
         .into_iter()
         .filter(|((verb, _, _), _)| verb == "list")
         .collect();
-    assert_eq!(lists.len(), 11, "one list per kind: {lists:?}");
+    assert_eq!(lists.len(), 12, "one list per kind: {lists:?}");
     for ((_, resource, namespace), count) in lists {
         assert_eq!(
             (namespace.as_str(), count),

@@ -206,12 +206,10 @@ spec:
         after.contains("securityContext: {runAsUser: 65534, runAsGroup: 3000"),
         "{after}"
     );
-    // A request never above the limit: cpu takes the 50m limit, memory the 128Mi default.
+    // Limits only: the API server defaults the requests to them (a Guaranteed pod stays
+    // Guaranteed), so no request is written.
     let resources = &reparsed[0].object["spec"]["containers"][0]["resources"];
-    assert_eq!(
-        resources["requests"],
-        serde_json::json!({"cpu": "50m", "memory": "128Mi"})
-    );
+    assert!(resources["requests"].is_null(), "{resources}");
 }
 
 #[test]
@@ -276,4 +274,172 @@ fn helm_templates_are_refused_with_the_line() {
         "{}",
         errors[0]
     );
+}
+
+/// Argo CD's shape: a namespace-less bundle whose controller's ServiceAccount is bound to a
+/// ClusterRole (it calls the API), a web server whose ServiceAccount turns tokens off, and a
+/// worker that needs nothing.
+const BUNDLE: &str = "\
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: argocd-application-controller}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: argocd-server}
+automountServiceAccountToken: false
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: argocd-application-controller}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: argocd-application-controller}
+subjects: [{kind: ServiceAccount, name: argocd-application-controller, namespace: argocd}]
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: argocd-application-controller}
+spec:
+  selector: {matchLabels: {app: controller}}
+  template:
+    metadata: {labels: {app: controller}}
+    spec:
+      serviceAccountName: argocd-application-controller
+      containers: [{name: controller, image: 'quay.io/argoproj/argocd:v2.13.0'}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: argocd-server}
+spec:
+  selector: {matchLabels: {app: server}}
+  template:
+    metadata: {labels: {app: server}}
+    spec:
+      serviceAccountName: argocd-server
+      containers: [{name: server, image: 'quay.io/argoproj/argocd:v2.13.0'}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: worker}
+spec:
+  selector: {matchLabels: {app: worker}}
+  template:
+    metadata: {labels: {app: worker}}
+    spec:
+      containers: [{name: worker, image: 'registry.example/worker:1'}]
+";
+
+#[test]
+fn tokens_stay_for_pods_that_call_the_api_and_a_service_accounts_false_counts() {
+    let (manifests, _) = one(BUNDLE);
+    let report = audit(&manifests, &Options::default());
+    let automount: Vec<&str> = report
+        .findings
+        .iter()
+        .filter(|f| f.check == "automount-service-account-token")
+        .map(|f| f.object.name.as_str())
+        .collect();
+    // argocd-server's ServiceAccount already says false.
+    assert_eq!(automount, ["argocd-application-controller", "worker"]);
+    let planned = plan(&manifests, &report, &FixOptions::default());
+    let left = planned
+        .manual
+        .iter()
+        .find(|f| f.check == "automount-service-account-token")
+        .expect("the controller's finding is left");
+    assert_eq!(left.object.name, "argocd-application-controller");
+    assert!(
+        left.message
+            .contains("bound by ClusterRoleBinding/argocd-application-controller"),
+        "{}",
+        left.message
+    );
+    assert!(
+        planned
+            .fixed
+            .iter()
+            .any(|f| f.check == "automount-service-account-token" && f.object.name == "worker")
+    );
+}
+
+#[test]
+fn a_namespace_less_bundle_gets_a_namespace_less_network_policy() {
+    let (manifests, _) = one(BUNDLE);
+    let report = audit(&manifests, &Options::default());
+    let options = FixOptions {
+        add_missing: true,
+        ..FixOptions::default()
+    };
+    let planned = plan(&manifests, &report, &options);
+    let policies: Vec<&Value> = planned
+        .additions
+        .iter()
+        .map(|a| &a.object)
+        .filter(|o| o["kind"] == "NetworkPolicy")
+        .collect();
+    assert_eq!(policies.len(), 1);
+    assert!(
+        policies[0]["metadata"]["namespace"].is_null(),
+        "{}",
+        policies[0]
+    );
+    // With a namespace, the policy is in it.
+    let (manifests, _) = one(&BUNDLE.replace(
+        "metadata: {name: worker}",
+        "metadata: {name: worker, namespace: jobs}",
+    ));
+    let report = audit(&manifests, &Options::default());
+    let planned = plan(&manifests, &report, &options);
+    let namespaces: Vec<&Value> = planned
+        .additions
+        .iter()
+        .filter(|a| a.object["kind"] == "NetworkPolicy")
+        .map(|a| &a.object["metadata"]["namespace"])
+        .collect();
+    assert!(namespaces.contains(&&json!("jobs")), "{namespaces:?}");
+}
+
+#[test]
+fn an_egress_only_policy_is_not_default_deny_and_limits_stand_in_for_requests() {
+    let text = "\
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: egress-only, namespace: shop}
+spec: {podSelector: {}, policyTypes: [Egress]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+        - name: web
+          image: registry.example/web:1
+          resources: {limits: {cpu: 500m, memory: 256Mi}}
+";
+    let (manifests, _) = one(text);
+    let report = audit(&manifests, &Options::default());
+    let checks: Vec<&str> = report.findings.iter().map(|f| f.check).collect();
+    assert!(checks.contains(&"network-policy-missing"), "{checks:?}");
+    // Requests default to the limits: nothing to fix, and a Guaranteed pod stays Guaranteed.
+    assert!(!checks.contains(&"resources-requests"), "{checks:?}");
+    let (manifests, _) =
+        one(&text.replace("policyTypes: [Egress]", "policyTypes: [Ingress, Egress]"));
+    let report = audit(&manifests, &Options::default());
+    assert!(
+        !report
+            .findings
+            .iter()
+            .any(|f| f.check == "network-policy-missing")
+    );
+    // Only memory limited: the cpu request is written, the memory one left to the server.
+    let (manifests, texts) = one(&text.replace(
+        "limits: {cpu: 500m, memory: 256Mi}",
+        "limits: {memory: 256Mi}",
+    ));
+    let (_, reparsed) = fix_once(&manifests, &texts, &FixOptions::default());
+    let resources = &reparsed[1].object["spec"]["template"]["spec"]["containers"][0]["resources"];
+    assert_eq!(resources["requests"], json!({"cpu": "100m"}), "{resources}");
 }
