@@ -118,6 +118,7 @@ pub fn plan(manifests: &[Manifest], report: &AuditReport, options: &FixOptions) 
     };
     let mut policy_namespaces: Vec<String> = Vec::new();
     let bound = bound_accounts(manifests);
+    let mut namespace_findings: Vec<(usize, &Finding)> = Vec::new();
     for finding in report.findings.iter().filter(|f| !f.ignored) {
         let fixed = match finding.index {
             Some(index) => {
@@ -140,6 +141,10 @@ pub fn plan(manifests: &[Manifest], report: &AuditReport, options: &FixOptions) 
                                 .map(|(_, binding)| binding),
                         }
                     });
+                if finding.check == "namespace-pss-labels" {
+                    namespace_findings.push((index, finding));
+                    continue;
+                }
                 if let Some(binding) = binding {
                     // The pod calls the API (an operator, a controller): its token stays.
                     let mut finding = finding.clone();
@@ -225,7 +230,115 @@ pub fn plan(manifests: &[Manifest], report: &AuditReport, options: &FixOptions) 
             plan.manual.push(finding.clone());
         }
     }
+    // Namespace labels last: `enforce` only at a level every workload there meets once fixed.
+    if !namespace_findings.is_empty() {
+        let strictest = strictest_after(manifests, &plan.patches, options);
+        let wanted = options.level.to_string();
+        for (index, finding) in namespace_findings {
+            let manifest = &manifests[index];
+            let met = strictest
+                .get(manifest.name())
+                .map_or(wanted.as_str(), String::as_str);
+            let rank = |level: &str| {
+                ["privileged", "baseline", "restricted"]
+                    .iter()
+                    .position(|l| *l == level)
+            };
+            let enforce = if rank(met) < rank(&wanted) {
+                met
+            } else {
+                wanted.as_str()
+            };
+            let mut left = Explicit::new(options.override_explicit);
+            label_namespace(
+                &manifest.object,
+                &mut plan.patches[index],
+                options,
+                enforce,
+                &mut left,
+            );
+            let mut notes = Vec::new();
+            if enforce != wanted
+                && manifest.object["metadata"]["labels"]["pod-security.kubernetes.io/enforce"]
+                    .is_null()
+            {
+                notes.push(format!(
+                    "enforce set to {enforce}, the strictest level all its workloads meet after \
+                     fixing; {wanted} would reject some (see `kubectl harden pss`), so audit and \
+                     warn are {wanted}"
+                ));
+            }
+            if !left.fields.is_empty() {
+                notes.push(format!(
+                    "left as written: {}; --override-explicit changes it",
+                    left.fields.join(", ")
+                ));
+            }
+            if notes.is_empty() {
+                plan.fixed.push(finding.clone());
+            } else {
+                let mut finding = finding.clone();
+                finding.message = format!("{} ({})", finding.message, notes.join("; "));
+                plan.manual.push(finding);
+            }
+        }
+    }
     plan
+}
+
+/// Sets a namespace's missing `pod-security.kubernetes.io/*` labels: `enforce` at `enforce`
+/// (the strictest level its workloads meet after fixing, at most `--level`), `audit` and `warn`
+/// at `--level`, and the `-version` labels pinned. Existing values are kept (a `latest` version
+/// is an explicit value: `--override-explicit` pins it).
+fn label_namespace(
+    object: &Value,
+    patch: &mut Patch,
+    options: &FixOptions,
+    enforce: &str,
+    left: &mut Explicit,
+) {
+    let labels = &object["metadata"]["labels"];
+    let version = options.version.to_string();
+    for mode in ["enforce", "audit", "warn"] {
+        let key = format!("pod-security.kubernetes.io/{mode}");
+        let version_key = format!("{key}-version");
+        if labels[&key].is_null() {
+            let level = if mode == "enforce" {
+                enforce.to_owned()
+            } else {
+                options.level.to_string()
+            };
+            patch.set(&["metadata", "labels", &key], level);
+        }
+        let explicit = &labels[&version_key];
+        if explicit.as_str().is_none_or(|v| v == "latest") && left.may_set(&version_key, explicit) {
+            patch.set(&["metadata", "labels", &version_key], version.clone());
+        }
+    }
+}
+
+/// The strictest Pod Security level (`restricted`, `baseline`, `privileged`) every workload of
+/// each namespace meets once `patches` are applied.
+fn strictest_after(
+    manifests: &[Manifest],
+    patches: &[Patch],
+    options: &FixOptions,
+) -> std::collections::BTreeMap<String, String> {
+    let fixed: Vec<Manifest> = manifests
+        .iter()
+        .zip(patches)
+        .filter(|(m, _)| workload::pod_spec(&m.object).is_some())
+        .map(|(m, patch)| {
+            let mut m = m.clone();
+            patch.apply_json(&mut m.object);
+            m
+        })
+        .collect();
+    crate::namespaces::assess(&fixed, options.level, options.version)
+        .namespaces
+        .into_iter()
+        .map(|n| (n.name, n.strictest))
+        .collect()
 }
 
 /// The ServiceAccounts that RoleBindings and ClusterRoleBindings of the input grant a role,
@@ -548,24 +661,6 @@ fn fix(
                             set(patch, &path, &[probe, field], json!(default));
                         }
                     }
-                }
-            }
-        }
-        "namespace-pss-labels" => {
-            let labels = &object["metadata"]["labels"];
-            let level = options.level.to_string();
-            let version = options.version.to_string();
-            for mode in ["enforce", "audit", "warn"] {
-                let key = format!("pod-security.kubernetes.io/{mode}");
-                let version_key = format!("{key}-version");
-                if labels[&key].is_null() {
-                    patch.set(&["metadata", "labels", &key], level.clone());
-                }
-                let explicit = &labels[&version_key];
-                if explicit.as_str().is_none_or(|v| v == "latest")
-                    && left.may_set(&version_key, explicit)
-                {
-                    patch.set(&["metadata", "labels", &version_key], version.clone());
                 }
             }
         }

@@ -443,3 +443,87 @@ spec:
     let resources = &reparsed[1].object["spec"]["template"]["spec"]["containers"][0]["resources"];
     assert_eq!(resources["requests"], json!({"cpu": "100m"}), "{resources}");
 }
+
+#[test]
+fn a_namespace_is_enforced_only_at_a_level_its_fixed_workloads_meet() {
+    // kube-prometheus's shape: node-exporter (hostNetwork, hostPID, hostPath) next to a
+    // Deployment fix can make restricted; a second namespace holds only the Deployment.
+    let text = "\
+apiVersion: v1
+kind: Namespace
+metadata: {name: monitoring, labels: {pod-security.kubernetes.io/warn-version: latest}}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: node-exporter, namespace: monitoring}
+spec:
+  selector: {matchLabels: {app: node-exporter}}
+  template:
+    metadata: {labels: {app: node-exporter}}
+    spec:
+      hostNetwork: true
+      hostPID: true
+      volumes: [{name: root, hostPath: {path: /}}]
+      containers: [{name: node-exporter, image: 'quay.io/prometheus/node-exporter:v1.8.2', volumeMounts: [{name: root, mountPath: /host/root}]}]
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: web}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: 'registry.example/web:1'}]
+";
+    let (manifests, texts) = one(text);
+    let report = audit(&manifests, &Options::default());
+    let planned = plan(&manifests, &report, &FixOptions::default());
+    let (_, fixed) = fix_once(&manifests, &texts, &FixOptions::default());
+    let labels = |name: &str| {
+        fixed
+            .iter()
+            .find(|m| m.kind() == "Namespace" && m.name() == name)
+            .map(|m| m.object["metadata"]["labels"].clone())
+            .expect("namespace")
+    };
+    let monitoring = labels("monitoring");
+    assert_eq!(
+        monitoring["pod-security.kubernetes.io/enforce"], "privileged",
+        "{monitoring}"
+    );
+    assert_eq!(monitoring["pod-security.kubernetes.io/audit"], "restricted");
+    assert_eq!(monitoring["pod-security.kubernetes.io/warn"], "restricted");
+    assert_eq!(
+        monitoring["pod-security.kubernetes.io/warn-version"], "latest",
+        "an explicit label is not rewritten"
+    );
+    let said = planned
+        .manual
+        .iter()
+        .find(|f| f.check == "namespace-pss-labels" && f.object.name == "monitoring")
+        .expect("the lower level is said");
+    assert!(
+        said.message.contains("enforce set to privileged")
+            && said
+                .message
+                .contains("left as written: `pod-security.kubernetes.io/warn-version: \"latest\"`"),
+        "{}",
+        said.message
+    );
+    // The namespace whose workloads fix makes restricted is enforced at restricted.
+    assert_eq!(
+        labels("web")["pod-security.kubernetes.io/enforce"],
+        "restricted"
+    );
+    assert!(
+        planned
+            .fixed
+            .iter()
+            .any(|f| f.check == "namespace-pss-labels" && f.object.name == "web")
+    );
+}
