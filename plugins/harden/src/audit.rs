@@ -685,7 +685,9 @@ fn audit_pod(
             ),
             _ => {}
         }
-        if container.kind == ContainerKind::App && long_running {
+        // Native sidecars (init containers with restartPolicy: Always) run for the pod's life.
+        let sidecar = container.kind == ContainerKind::Init && value["restartPolicy"] == "Always";
+        if (container.kind == ContainerKind::App || sidecar) && long_running {
             let readiness = &value["readinessProbe"];
             let liveness = &value["livenessProbe"];
             if readiness.is_null() {

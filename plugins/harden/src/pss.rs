@@ -325,10 +325,11 @@ pub fn evaluate(
     let volumes: Vec<&Value> = spec["volumes"].as_array().into_iter().flatten().collect();
     if level == Level::Restricted {
         for volume in &volumes {
+            // A volume with no source is defaulted to emptyDir before PodSecurity sees it.
             let kind = volume
                 .as_object()
                 .and_then(|m| m.keys().find(|k| *k != "name").cloned())
-                .unwrap_or_default();
+                .unwrap_or_else(|| "emptyDir".to_owned());
             if !RESTRICTED_VOLUMES.contains(&kind.as_str()) {
                 let vname = volume["name"].as_str().unwrap_or_default();
                 report.fail(

@@ -527,3 +527,43 @@ spec:
             .any(|f| f.check == "namespace-pss-labels" && f.object.name == "web")
     );
 }
+
+#[test]
+fn a_sourceless_volume_is_an_empty_dir_and_native_sidecars_need_probes() {
+    let text = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      volumes: [{name: scratch}]
+      initContainers:
+        - {name: proxy, image: 'registry.example/proxy:1', restartPolicy: Always}
+        - {name: migrate, image: 'registry.example/migrate:1'}
+      containers: [{name: web, image: 'registry.example/web:1'}]
+";
+    let (manifests, _) = one(text);
+    let report = audit(&manifests, &Options::default());
+    assert!(
+        !report
+            .findings
+            .iter()
+            .any(|f| f.check == "pss-volume-types"),
+        "{:?}",
+        report.findings
+    );
+    let readiness: Vec<&str> = report
+        .findings
+        .iter()
+        .filter(|f| f.check == "probe-readiness-missing")
+        .filter_map(|f| f.container.as_deref())
+        .collect();
+    assert_eq!(
+        readiness,
+        ["proxy", "web"],
+        "the sidecar, not the one-shot init container"
+    );
+}
