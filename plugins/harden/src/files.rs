@@ -55,6 +55,8 @@ impl FixedFile {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{file}{}: {message}", line.map(|l| format!(":{l}")).unwrap_or_default())]
 pub struct FileError {
+    /// The source it is about.
+    pub origin: Origin,
     pub file: String,
     pub line: Option<usize>,
     pub message: String,
@@ -71,12 +73,13 @@ fn template_line(text: &str) -> Option<usize> {
 }
 
 /// Applies a plan to the texts the manifests were read from. `texts` holds each source's text
-/// (read again from disk, or kept from stdin).
+/// (read again from disk, or kept from stdin). A file that cannot be edited in place is an
+/// error of its own and does not stop the others: every file that can be fixed is.
 pub fn apply(
     manifests: &[Manifest],
     plan: &Plan,
     texts: &BTreeMap<Origin, String>,
-) -> Result<Vec<FixedFile>, Vec<FileError>> {
+) -> (Vec<FixedFile>, Vec<FileError>) {
     let mut by_origin: BTreeMap<&Origin, Vec<usize>> = BTreeMap::new();
     for (index, manifest) in manifests.iter().enumerate() {
         by_origin
@@ -95,6 +98,7 @@ pub fn apply(
             other => other.to_string(),
         };
         let error = |line: Option<usize>, message: String| FileError {
+            origin: origin.clone(),
             file: file.clone(),
             line,
             message,
@@ -121,7 +125,15 @@ pub fn apply(
             errors.push(error(None, "JSON manifests are not edited in place: convert the file to YAML, or fix the live objects".into()));
             continue;
         }
-        match fix_text(text, manifests, &indices, plan) {
+        // CRLF files are edited as LF and written back as CRLF, so inserted lines match.
+        let crlf = text.contains("\r\n") && !text.replace("\r\n", "").contains('\n');
+        let edited = if crlf {
+            fix_text(&text.replace("\r\n", "\n"), manifests, &indices, plan)
+                .map(|after| after.replace('\n', "\r\n"))
+        } else {
+            fix_text(text, manifests, &indices, plan)
+        };
+        match edited {
             Ok(after) => fixed.push(FixedFile {
                 origin: origin.clone(),
                 before: text.clone(),
@@ -130,11 +142,7 @@ pub fn apply(
             Err((line, message)) => errors.push(error(line, message)),
         }
     }
-    if errors.is_empty() {
-        Ok(fixed)
-    } else {
-        Err(errors)
-    }
+    (fixed, errors)
 }
 
 fn fix_text(

@@ -563,17 +563,21 @@ async fn run_fix(global: &GlobalArgs, args: &FixArgs) -> anyhow::Result<Exit> {
     manifests.extend(loaded.manifests);
 
     let report = audit::audit(&manifests, &args.audit_options()?);
-    let plan = fix::plan(&manifests, &report, &args.options());
-    let fixed = files::apply(&manifests, &plan, &texts).map_err(|errors| {
-        anyhow::anyhow!(
-            "{}",
-            errors
+    let mut plan = fix::plan(&manifests, &report, &args.options());
+    let (fixed, skipped) = files::apply(&manifests, &plan, &texts);
+    // Findings in files that were not written are not fixed: they stay for a person.
+    let (kept, unwritten): (Vec<_>, Vec<_>) = plan.fixed.drain(..).partition(|f| {
+        f.index.is_none_or(|i| {
+            !skipped
                 .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("\n")
-        )
-    })?;
+                .any(|e| e.origin == manifests[i].source.origin)
+        })
+    });
+    plan.fixed = kept;
+    plan.manual.extend(unwritten.into_iter().map(|mut f| {
+        f.message = format!("{} (not written: its file was skipped)", f.message);
+        f
+    }));
     let changed = fixed.iter().filter(|f| f.changed()).count();
     if args.diff {
         for file in &fixed {
@@ -616,6 +620,18 @@ async fn run_fix(global: &GlobalArgs, args: &FixArgs) -> anyhow::Result<Exit> {
         }
     }
     report_plan(&plan, "fixed", &format!(" across {changed} file(s)"));
+    if !skipped.is_empty() {
+        return Err(shipshape::exit::UsageError(format!(
+            "{} file(s) skipped, the others fixed:\n{}",
+            skipped.len(),
+            skipped
+                .iter()
+                .map(|e| format!("  {e}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        ))
+        .into());
+    }
     Ok(if args.diff && changed > 0 {
         Exit::No
     } else {

@@ -33,7 +33,8 @@ fn fix_once(
 ) -> (Vec<FixedFile>, Vec<Manifest>) {
     let report = audit(manifests, &Options::default());
     let plan = plan(manifests, &report, options);
-    let fixed = files::apply(manifests, &plan, texts).unwrap();
+    let (fixed, skipped) = files::apply(manifests, &plan, texts);
+    assert!(skipped.is_empty(), "{skipped:?}");
     let reparsed = fixed
         .iter()
         .flat_map(|f| parse_text(&f.origin, &f.after, Default::default()))
@@ -241,7 +242,8 @@ spec:
             .iter()
             .any(|f| f.check == "pss-capabilities-restricted")
     );
-    let fixed = files::apply(&manifests, &plan, &texts).unwrap();
+    let (fixed, skipped) = files::apply(&manifests, &plan, &texts);
+    assert!(skipped.is_empty(), "{skipped:?}");
     assert!(!fixed[0].after.contains("readOnlyRootFilesystem"));
     assert!(fixed[0].after.contains("drop: [ALL]"), "{}", fixed[0].after);
 }
@@ -261,12 +263,11 @@ fn helm_templates_are_refused_with_the_line() {
     }];
     let report = audit(&manifests, &Options::default());
     let plan = plan(&manifests, &report, &FixOptions::default());
-    let errors = files::apply(
+    let (_, errors) = files::apply(
         &manifests,
         &plan,
         &BTreeMap::from([(origin, text.to_owned())]),
-    )
-    .unwrap_err();
+    );
     assert!(
         errors[0]
             .to_string()
@@ -565,5 +566,35 @@ spec:
         readiness,
         ["proxy", "web"],
         "the sidecar, not the one-shot init container"
+    );
+}
+
+#[test]
+fn crlf_files_get_crlf_lines_and_a_file_that_cannot_be_edited_does_not_stop_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let crlf = "apiVersion: v1\r\nkind: Pod\r\nmetadata:\r\n  name: crlf\r\n  namespace: shop\r\nspec:\r\n  containers:\r\n    - name: a\r\n      image: a:1\r\n";
+    std::fs::write(dir.path().join("crlf.yaml"), crlf).unwrap();
+    std::fs::write(
+        dir.path().join("anchors.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: anchors, namespace: shop, labels: &l {app: b}}\nspec:\n  containers: [{name: b, image: 'b:1', env: [{name: X, value: *l}]}]\n",
+    )
+    .unwrap();
+    let manifests = load(&[Input::Path(dir.path().to_owned())])
+        .into_result()
+        .unwrap();
+    let report = audit(&manifests, &Options::default());
+    let plan = plan(&manifests, &report, &FixOptions::default());
+    let (fixed, skipped) = files::apply(&manifests, &plan, &texts(&manifests));
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert!(skipped[0].file.ends_with("anchors.yaml"), "{skipped:?}");
+    let after = &fixed
+        .iter()
+        .find(|f| f.changed())
+        .expect("the CRLF file is fixed")
+        .after;
+    assert!(after.contains("securityContext:\r\n"), "{after:?}");
+    assert!(
+        !after.replace("\r\n", "").contains('\n'),
+        "every line ends in CRLF: {after:?}"
     );
 }
