@@ -214,6 +214,15 @@ pub struct Loaded {
 }
 
 impl Loaded {
+    /// The load errors, if any, as an error (the manifests stay).
+    pub fn errors_as_result(&self) -> Result<(), LoadErrors> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(LoadErrors(self.errors.clone()))
+        }
+    }
+
     /// The objects, or every error when there was any.
     pub fn into_result(self) -> Result<Vec<Manifest>, LoadErrors> {
         if self.errors.is_empty() {

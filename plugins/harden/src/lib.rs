@@ -261,6 +261,8 @@ async fn run_audit(global: &GlobalArgs, args: &AuditArgs) -> anyhow::Result<Exit
         namespace: (!args.all_namespaces).then(|| kube.namespace.clone()),
         selector: args.selector.clone(),
     };
+    // Files that do not load are reported after the others' audit, which they never suppress.
+    let mut load_errors = Vec::new();
     let (manifests, report) = if !inputs.is_empty() {
         if args.all_namespaces || args.selector.is_some() || multi {
             return Err(UsageError(
@@ -268,9 +270,13 @@ async fn run_audit(global: &GlobalArgs, args: &AuditArgs) -> anyhow::Result<Exit
             )
             .into());
         }
-        let manifests = shipshape::manifests::load(&inputs).into_result()?;
-        let report = audit::audit(&manifests, &options);
-        (manifests, report)
+        let loaded = shipshape::manifests::load(&inputs);
+        if loaded.manifests.is_empty() {
+            loaded.errors_as_result()?;
+        }
+        load_errors = loaded.errors;
+        let report = audit::audit(&loaded.manifests, &options);
+        (loaded.manifests, report)
     } else if multi {
         // Each cluster is listed concurrently and audited on its own: cross-object checks never
         // mix clusters.
@@ -318,6 +324,9 @@ async fn run_audit(global: &GlobalArgs, args: &AuditArgs) -> anyhow::Result<Exit
         "info" => Some(checks::Severity::Info),
         _ => None,
     };
+    if !load_errors.is_empty() {
+        return Err(shipshape::manifests::LoadErrors(load_errors).into());
+    }
     let failed =
         matches!((report.worst(), threshold), (Some(worst), Some(threshold)) if worst >= threshold);
     Ok(if failed { Exit::No } else { Exit::Success })

@@ -102,6 +102,22 @@ fn stdin_bad_input_and_the_catalogue() {
             .contains(&format!("{}:4:9: invalid YAML", broken.display())),
         "{out:?}"
     );
+    // A broken file next to a good one: the good one is still audited and reported, exit 2.
+    std::fs::write(
+        dir.path().join("good.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: good, namespace: shop}\nspec:\n  containers: [{name: a, image: 'a:1'}]\n",
+    )
+    .expect("write");
+    let out = run(kubectl()
+        .args(["harden", "audit", "-o", "json", "-f"])
+        .arg(dir.path()));
+    assert_eq!(out.code, Some(2), "{out:?}");
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("json report");
+    assert_eq!(report["objects"][0]["name"], "good", "{report}");
+    assert!(
+        out.stderr.contains("broken.yaml:4:9: invalid YAML"),
+        "{out:?}"
+    );
     let out = run(kubectl().args(["harden", "audit", "--pss-version", "1.30", "-f", "-"]));
     assert_eq!(out.code, Some(2));
     assert!(out.stderr.contains("`latest` or `v1.N`"), "{out:?}");
