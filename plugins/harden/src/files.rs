@@ -2,6 +2,7 @@
 //! objects (`--add-missing`) as new documents after the object they belong with.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::path::PathBuf;
 
 use shipshape::manifests::{Manifest, Origin, split_documents};
@@ -18,6 +19,9 @@ pub struct FixedFile {
     pub before: String,
     /// The text after.
     pub after: String,
+    /// The byte ranges that changed, in order: (in `before`, in `after`), each starting on a
+    /// line. Empty when unknown: the whole file is diffed then.
+    pub regions: Vec<(Range<usize>, Range<usize>)>,
 }
 
 impl FixedFile {
@@ -34,20 +38,150 @@ impl FixedFile {
         }
     }
 
-    /// A unified diff, `git diff` style, empty when unchanged.
+    /// A unified diff, `git diff` style, empty when unchanged. Only the changed regions are
+    /// diffed (and their hunks stitched together with the unchanged text between them), so the
+    /// time is linear in the file, not in its size times the number of changes.
     pub fn diff(&self) -> String {
+        use similar::{Algorithm, DiffOp, capture_diff_slices, group_diff_ops};
         if !self.changed() {
             return String::new();
         }
+        let old: Vec<&str> = self.before.split_inclusive('\n').collect();
+        let new: Vec<&str> = self.after.split_inclusive('\n').collect();
+        let ops = if self.regions.is_empty() {
+            capture_diff_slices(Algorithm::Myers, &old, &new)
+        } else {
+            let mut ops = Vec::new();
+            // Line indices: regions start on lines, so count newlines up to each.
+            let (mut old_line, mut new_line, mut old_byte, mut new_byte) = (0, 0, 0, 0);
+            let lines = |text: &str| text.bytes().filter(|b| *b == b'\n').count();
+            for (before, after) in &self.regions {
+                let old_start = old_line + lines(&self.before[old_byte..before.start]);
+                let new_start = new_line + lines(&self.after[new_byte..after.start]);
+                if old_start > old_line {
+                    ops.push(DiffOp::Equal {
+                        old_index: old_line,
+                        new_index: new_line,
+                        len: old_start - old_line,
+                    });
+                }
+                let old_end = old_start + lines(&self.before[before.clone()]);
+                let new_end = new_start + lines(&self.after[after.clone()]);
+                let (old_end, new_end) = (old_end.min(old.len()), new_end.min(new.len()));
+                let (old_end, new_end) = if before.end == self.before.len() {
+                    (old.len(), new.len())
+                } else {
+                    (old_end, new_end)
+                };
+                for op in capture_diff_slices(
+                    Algorithm::Myers,
+                    &old[old_start..old_end],
+                    &new[new_start..new_end],
+                ) {
+                    ops.push(shift(op, old_start, new_start));
+                }
+                (old_line, new_line, old_byte, new_byte) =
+                    (old_end, new_end, before.end, after.end);
+            }
+            if old_line < old.len() {
+                ops.push(DiffOp::Equal {
+                    old_index: old_line,
+                    new_index: new_line,
+                    len: old.len() - old_line,
+                });
+            }
+            ops
+        };
         let name = self.name();
-        similar::TextDiff::from_lines(&self.before, &self.after)
-            .unified_diff()
-            .context_radius(3)
-            .header(
-                &format!("a/{}", name.trim_start_matches('/')),
-                &format!("b/{}", name.trim_start_matches('/')),
-            )
-            .to_string()
+        let name = name.trim_start_matches('/');
+        let mut out = format!("--- a/{name}\n+++ b/{name}\n");
+        for group in group_diff_ops(merge_equal(ops), 3) {
+            out.push_str(&format!(
+                "{}\n",
+                similar::udiff::UnifiedHunkHeader::new(&group)
+            ));
+            for op in &group {
+                let mut line = |tag: char, text: &str| {
+                    out.push(tag);
+                    out.push_str(text);
+                    if !text.ends_with('\n') {
+                        out.push_str("\n\\ No newline at end of file\n");
+                    }
+                };
+                for i in op.old_range() {
+                    let tag = if matches!(op, DiffOp::Equal { .. }) {
+                        ' '
+                    } else {
+                        '-'
+                    };
+                    line(tag, old[i]);
+                }
+                if !matches!(op, DiffOp::Equal { .. }) {
+                    for i in op.new_range() {
+                        line('+', new[i]);
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Adjacent `Equal` ops as one, as a whole-file diff has them (grouping hunks relies on it).
+fn merge_equal(ops: Vec<similar::DiffOp>) -> Vec<similar::DiffOp> {
+    use similar::DiffOp;
+    let mut merged: Vec<DiffOp> = Vec::with_capacity(ops.len());
+    for op in ops {
+        match (merged.last_mut(), op) {
+            (Some(DiffOp::Equal { len, .. }), DiffOp::Equal { len: more, .. }) => *len += more,
+            (_, op) => merged.push(op),
+        }
+    }
+    merged
+}
+
+/// A diff op of a region, moved to the region's place in the file.
+fn shift(op: similar::DiffOp, old: usize, new: usize) -> similar::DiffOp {
+    use similar::DiffOp;
+    match op {
+        DiffOp::Equal {
+            old_index,
+            new_index,
+            len,
+        } => DiffOp::Equal {
+            old_index: old_index + old,
+            new_index: new_index + new,
+            len,
+        },
+        DiffOp::Delete {
+            old_index,
+            old_len,
+            new_index,
+        } => DiffOp::Delete {
+            old_index: old_index + old,
+            old_len,
+            new_index: new_index + new,
+        },
+        DiffOp::Insert {
+            old_index,
+            new_index,
+            new_len,
+        } => DiffOp::Insert {
+            old_index: old_index + old,
+            new_index: new_index + new,
+            new_len,
+        },
+        DiffOp::Replace {
+            old_index,
+            old_len,
+            new_index,
+            new_len,
+        } => DiffOp::Replace {
+            old_index: old_index + old,
+            old_len,
+            new_index: new_index + new,
+            new_len,
+        },
     }
 }
 
@@ -87,6 +221,8 @@ pub fn apply(
             .or_default()
             .push(index);
     }
+    let anchors: std::collections::HashSet<usize> =
+        plan.additions.iter().map(|a| a.after).collect();
     let mut fixed = Vec::new();
     let mut errors = Vec::new();
     for (origin, indices) in by_origin {
@@ -105,12 +241,13 @@ pub fn apply(
         };
         let touched = indices
             .iter()
-            .any(|i| !plan.patches[*i].is_empty() || plan.additions.iter().any(|a| a.after == *i));
+            .any(|i| !plan.patches[*i].is_empty() || anchors.contains(i));
         if !touched {
             fixed.push(FixedFile {
                 origin: origin.clone(),
                 before: text.clone(),
                 after: text.clone(),
+                regions: Vec::new(),
             });
             continue;
         }
@@ -128,16 +265,18 @@ pub fn apply(
         // CRLF files are edited as LF and written back as CRLF, so inserted lines match.
         let crlf = text.contains("\r\n") && !text.replace("\r\n", "").contains('\n');
         let edited = if crlf {
+            // Byte ranges of the LF text do not hold in the CRLF one: diff the whole file.
             fix_text(&text.replace("\r\n", "\n"), manifests, &indices, plan)
-                .map(|after| after.replace('\n', "\r\n"))
+                .map(|(after, _)| (after.replace('\n', "\r\n"), Vec::new()))
         } else {
             fix_text(text, manifests, &indices, plan)
         };
         match edited {
-            Ok(after) => fixed.push(FixedFile {
+            Ok((after, regions)) => fixed.push(FixedFile {
                 origin: origin.clone(),
                 before: text.clone(),
                 after,
+                regions,
             }),
             Err((line, message)) => errors.push(error(line, message)),
         }
@@ -150,24 +289,39 @@ fn fix_text(
     manifests: &[Manifest],
     indices: &[usize],
     plan: &Plan,
-) -> Result<String, (Option<usize>, String)> {
+) -> Result<(String, Vec<(Range<usize>, Range<usize>)>), (Option<usize>, String)> {
+    // Lookups by document and by object, so the work is linear in the file.
+    let mut by_document: std::collections::HashMap<usize, Vec<usize>> =
+        std::collections::HashMap::new();
+    for &i in indices {
+        by_document
+            .entry(manifests[i].source.document)
+            .or_default()
+            .push(i);
+    }
+    let mut additions_after: std::collections::HashMap<usize, Vec<&serde_json::Value>> =
+        std::collections::HashMap::new();
+    for addition in &plan.additions {
+        additions_after
+            .entry(addition.after)
+            .or_default()
+            .push(&addition.object);
+    }
     let mut splices: Vec<(std::ops::Range<usize>, String)> = Vec::new();
     for doc in split_documents(text) {
-        let in_doc: Vec<usize> = indices
-            .iter()
-            .copied()
-            .filter(|i| manifests[*i].source.document == doc.index)
-            .collect();
+        let Some(in_doc) = by_document.get(&doc.index) else {
+            continue;
+        };
         let patches: Vec<&Patch> = in_doc
             .iter()
             .map(|i| &plan.patches[*i])
             .filter(|p| !p.is_empty())
             .collect();
-        let additions: Vec<&serde_json::Value> = plan
-            .additions
+        let additions: Vec<&serde_json::Value> = in_doc
             .iter()
-            .filter(|a| in_doc.contains(&a.after))
-            .map(|a| &a.object)
+            .filter_map(|i| additions_after.get(i))
+            .flatten()
+            .copied()
             .collect();
         if patches.is_empty() && additions.is_empty() {
             continue;
@@ -207,11 +361,19 @@ fn fix_text(
         }
         splices.push((doc.range.clone(), new_text));
     }
-    let mut out = text.to_owned();
-    for (range, with) in splices.into_iter().rev() {
-        out.replace_range(range, &with);
+    // Splices are in document order: copy the text between them once.
+    let mut out = String::with_capacity(text.len() + text.len() / 4);
+    let mut regions = Vec::with_capacity(splices.len());
+    let mut at = 0;
+    for (range, with) in splices {
+        out.push_str(&text[at..range.start]);
+        let start = out.len();
+        out.push_str(&with);
+        regions.push((range.clone(), start..out.len()));
+        at = range.end;
     }
-    Ok(out)
+    out.push_str(&text[at..]);
+    Ok((out, regions))
 }
 
 /// Where `--output-dir` puts a fixed file: its path under the `-f` directory it was found in,

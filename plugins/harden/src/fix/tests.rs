@@ -598,3 +598,38 @@ fn crlf_files_get_crlf_lines_and_a_file_that_cannot_be_edited_does_not_stop_the_
         "every line ends in CRLF: {after:?}"
     );
 }
+
+#[test]
+fn the_region_diff_is_the_whole_file_diff() {
+    let mut inputs: Vec<(Vec<Manifest>, BTreeMap<Origin, String>)> = Vec::new();
+    let sample = insecure();
+    let sample_texts = texts(&sample);
+    inputs.push((sample, sample_texts));
+    // Many documents, one untouched in the middle, the last without a final newline.
+    let mut text = String::new();
+    for i in 0..30 {
+        text.push_str(&format!(
+            "---\napiVersion: v1\nkind: {}\nmetadata: {{name: p{i}, namespace: shop}}\nspec:\n  containers: [{{name: a, image: 'a:1'}}]\n",
+            if i == 15 { "ConfigMap" } else { "Pod" }
+        ));
+    }
+    let text = text.trim_end().to_owned();
+    inputs.push(one(&text));
+    for (manifests, texts) in inputs {
+        let report = audit(&manifests, &Options::default());
+        let options = FixOptions {
+            add_missing: true,
+            ..FixOptions::default()
+        };
+        let plan = plan(&manifests, &report, &options);
+        let (fixed, _) = files::apply(&manifests, &plan, &texts);
+        for file in fixed.iter().filter(|f| f.changed()) {
+            assert!(!file.regions.is_empty());
+            let whole = FixedFile {
+                regions: Vec::new(),
+                ..file.clone()
+            };
+            assert_eq!(file.diff(), whole.diff(), "{}", file.name());
+        }
+    }
+}
