@@ -10,6 +10,9 @@ use shipshape::yamledit::{self, Patch};
 
 use crate::fix::Plan;
 
+/// A changed region: its byte range in the original text and in the fixed text.
+pub type Region = (Range<usize>, Range<usize>);
+
 /// One source file (or stdin) and its fixed text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FixedFile {
@@ -21,7 +24,7 @@ pub struct FixedFile {
     pub after: String,
     /// The byte ranges that changed, in order: (in `before`, in `after`), each starting on a
     /// line. Empty when unknown: the whole file is diffed then.
-    pub regions: Vec<(Range<usize>, Range<usize>)>,
+    pub regions: Vec<Region>,
 }
 
 impl FixedFile {
@@ -289,7 +292,7 @@ fn fix_text(
     manifests: &[Manifest],
     indices: &[usize],
     plan: &Plan,
-) -> Result<(String, Vec<(Range<usize>, Range<usize>)>), (Option<usize>, String)> {
+) -> Result<(String, Vec<Region>), (Option<usize>, String)> {
     // Lookups by document and by object, so the work is linear in the file.
     let mut by_document: std::collections::HashMap<usize, Vec<usize>> =
         std::collections::HashMap::new();
