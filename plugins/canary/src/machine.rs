@@ -2,8 +2,13 @@
 //! applies the action to the cluster and records the state, so a run can resume anywhere.
 //!
 //! Failure semantics:
-//! - Each interval, the canary must be ready and every check must pass. A failed check (or a
-//!   canary that is not ready) holds the weight where it is and adds one to `failed_checks`.
+//! - Each interval, the canary must be available and every check must pass. A failed check
+//!   holds the weight where it is and adds one to `failed_checks`.
+//! - A canary whose pods are still starting (created, or scaled up for a higher weight) holds
+//!   the weight without counting, as Flagger waits for a rollout: pods take seconds to minutes
+//!   to become ready on a real cluster. It is rolled back when its Deployment reports
+//!   `ProgressDeadlineExceeded`, or when it stays unavailable for longer than its
+//!   `progressDeadlineSeconds` (a scale-up never sets that condition).
 //! - The count is **cumulative** over the run, as in Flagger: a canary that fails every other
 //!   check is as suspect as one that fails several in a row, and resetting on success would let
 //!   a flapping release through. At `threshold` failed checks the canary is rolled back.
@@ -105,11 +110,22 @@ impl CheckResult {
     }
 }
 
+/// Whether the canary's pods are all available.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Availability {
+    /// All available at the size asked for.
+    Ready,
+    /// Still starting: tolerated for `patience` intervals in a row (the Deployment's
+    /// progress deadline in intervals).
+    Starting { patience: u32 },
+    /// The Deployment gave up (`ProgressDeadlineExceeded`): its condition's message.
+    Stalled(String),
+}
+
 /// What the driver saw this interval.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Observation {
-    /// The canary's pods are all available.
-    pub canary_ready: bool,
+    pub canary: Availability,
     pub checks: Vec<CheckResult>,
     /// `kubectl canary abort` was asked for.
     pub abort: bool,
@@ -139,6 +155,9 @@ pub struct State {
     /// Intervals decided so far.
     pub step: u32,
     pub failed_checks: u32,
+    /// Intervals in a row the canary has been starting (not yet available).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub unready_intervals: u32,
     pub last_checks: Vec<CheckResult>,
     /// Why it rolled back.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -152,6 +171,7 @@ impl Default for State {
             weight: 0,
             step: 0,
             failed_checks: 0,
+            unready_intervals: 0,
             last_checks: Vec::new(),
             reason: None,
         }
@@ -169,9 +189,26 @@ pub fn decide(config: &Config, state: &mut State, observation: &Observation) -> 
         state.phase = Phase::Promoting;
         return Action::Promote;
     }
-    let failure = if !observation.canary_ready {
-        Some("the canary's pods are not all available".to_owned())
-    } else {
+    match &observation.canary {
+        Availability::Ready => state.unready_intervals = 0,
+        Availability::Stalled(why) => {
+            return rollback(state, format!("the canary did not become available: {why}"));
+        }
+        Availability::Starting { patience } => {
+            state.unready_intervals += 1;
+            if state.unready_intervals > *patience {
+                return rollback(
+                    state,
+                    format!(
+                        "the canary's pods were not all available for {} intervals (its progress deadline)",
+                        state.unready_intervals
+                    ),
+                );
+            }
+            return Action::Hold;
+        }
+    }
+    let failure = {
         let failed: Vec<String> = observation
             .checks
             .iter()
@@ -216,6 +253,10 @@ pub fn decide(config: &Config, state: &mut State, observation: &Observation) -> 
     Action::SetWeight(state.weight)
 }
 
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
 fn rollback(state: &mut State, reason: String) -> Action {
     state.phase = Phase::RollingBack;
     state.reason = Some(reason.clone());
@@ -228,7 +269,7 @@ mod tests {
 
     fn good() -> Observation {
         Observation {
-            canary_ready: true,
+            canary: Availability::Ready,
             checks: vec![CheckResult {
                 name: "request-success-rate".into(),
                 value: Some(99.9),
@@ -321,11 +362,54 @@ mod tests {
             matches!(actions.last(), Some(Action::Rollback(reason)) if reason.starts_with("3 failed checks (threshold 3); last: request-success-rate 80 (min 99)"))
         );
         assert_eq!((state.phase, state.weight), (Phase::RollingBack, 30));
-        // A canary that never becomes ready rolls back too.
-        let mut unready = good();
-        unready.canary_ready = false;
-        let (state, _) = run(&config, std::iter::repeat_n(unready, 5));
-        assert_eq!((state.phase, state.failed_checks), (Phase::RollingBack, 3));
+    }
+
+    #[test]
+    fn a_starting_canary_holds_until_its_progress_deadline() {
+        let config = Config {
+            threshold: 2,
+            ..Config::default()
+        };
+        let mut starting = good();
+        starting.canary = Availability::Starting { patience: 4 };
+        // Slow pods are not failed checks: the run holds, then goes on once they are ready.
+        let (state, actions) = run(
+            &config,
+            std::iter::repeat_n(starting.clone(), 4).chain([good()]),
+        );
+        assert_eq!(
+            actions,
+            [
+                Action::Hold,
+                Action::Hold,
+                Action::Hold,
+                Action::Hold,
+                Action::SetWeight(10)
+            ]
+        );
+        assert_eq!((state.failed_checks, state.unready_intervals), (0, 0));
+        // Unready for longer than the deadline rolls back.
+        let (state, _) = run(&config, std::iter::repeat_n(starting, 6));
+        assert_eq!(state.phase, Phase::RollingBack);
+        assert_eq!(state.step, 5);
+        assert!(
+            state
+                .reason
+                .unwrap()
+                .contains("not all available for 5 intervals")
+        );
+        // The Deployment's own verdict rolls back at once.
+        let mut stalled = good();
+        stalled.canary =
+            Availability::Stalled("ReplicaSet \"web-canary-1\" has timed out progressing.".into());
+        let (state, _) = run(&config, [stalled]);
+        assert_eq!(state.phase, Phase::RollingBack);
+        assert!(
+            state
+                .reason
+                .unwrap()
+                .starts_with("the canary did not become available: ReplicaSet")
+        );
     }
 
     #[test]

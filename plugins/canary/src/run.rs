@@ -1280,16 +1280,54 @@ impl<'k> Cluster<'k> {
             .collect())
     }
 
-    /// Whether the canary's pods are all available at the size asked for.
-    pub async fn canary_ready(&self, record: &Record) -> anyhow::Result<bool> {
-        let Some(d) = self.deployment(&record.canary()).await? else {
-            return Ok(false);
+    /// Whether the canary's pods are all available at the size asked for; while they are
+    /// not, how many intervals its progress deadline allows.
+    pub async fn canary_availability(
+        &self,
+        record: &Record,
+    ) -> anyhow::Result<machine::Availability> {
+        let canary = record.canary();
+        let Some(d) = self.deployment(&canary).await? else {
+            return Ok(machine::Availability::Stalled(format!(
+                "deployment {canary} is gone"
+            )));
         };
-        let wanted = d["spec"]["replicas"].as_i64().unwrap_or(1);
-        let status = &d["status"];
-        Ok(wanted > 0
-            && status["availableReplicas"].as_i64().unwrap_or(0) >= wanted
-            && status["updatedReplicas"].as_i64().unwrap_or(0) >= wanted)
+        Ok(availability(&d, record.interval_seconds))
+    }
+}
+
+/// A canary Deployment's availability, from its spec and status.
+fn availability(d: &Value, interval_seconds: u64) -> machine::Availability {
+    let wanted = d["spec"]["replicas"].as_i64().unwrap_or(1);
+    let status = &d["status"];
+    let generation = d["metadata"]["generation"].as_i64().unwrap_or(0);
+    let observed = status["observedGeneration"].as_i64().unwrap_or(0);
+    if wanted > 0
+        && observed >= generation
+        && status["availableReplicas"].as_i64().unwrap_or(0) >= wanted
+        && status["updatedReplicas"].as_i64().unwrap_or(0) >= wanted
+    {
+        return machine::Availability::Ready;
+    }
+    let stalled = status["conditions"].as_array().and_then(|cs| {
+        cs.iter().find(|c| {
+            c["type"] == "Progressing"
+                && c["status"] == "False"
+                && c["reason"] == "ProgressDeadlineExceeded"
+        })
+    });
+    if let Some(c) = stalled {
+        return machine::Availability::Stalled(
+            c["message"]
+                .as_str()
+                .unwrap_or("progress deadline exceeded")
+                .to_owned(),
+        );
+    }
+    let deadline = d["spec"]["progressDeadlineSeconds"].as_u64().unwrap_or(600);
+    let patience = deadline.div_ceil(interval_seconds.max(1));
+    machine::Availability::Starting {
+        patience: u32::try_from(patience).unwrap_or(u32::MAX),
     }
 }
 
@@ -1503,7 +1541,8 @@ async fn drive_steps(
             .record(&record.deployment)
             .await?
             .and_then(|(_, r)| r);
-        let ready = cluster.canary_ready(record).await?;
+        let canary = cluster.canary_availability(record).await?;
+        let ready = canary == machine::Availability::Ready;
         let mut checks = if ready {
             // Only this run's pods: series of an earlier canary's pods linger in Prometheus for
             // a while after they are gone.
@@ -1531,7 +1570,7 @@ async fn drive_steps(
             .find(|(_, outcome)| outcome.is_ok())
             .map(|(url, _)| url);
         let observation = Observation {
-            canary_ready: ready,
+            canary,
             checks,
             abort: request.as_deref() == Some("abort") || rollback_hook.is_some(),
             promote: request.as_deref().is_some_and(|r| r.starts_with("promote")),
@@ -1641,6 +1680,29 @@ async fn drive_steps(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn availability_follows_the_deployment_controller() {
+        use machine::Availability;
+        let mut d = json!({
+            "metadata": {"generation": 2},
+            "spec": {"replicas": 2, "progressDeadlineSeconds": 60},
+            "status": {"observedGeneration": 2, "availableReplicas": 2, "updatedReplicas": 2},
+        });
+        assert_eq!(availability(&d, 10), Availability::Ready);
+        // Not yet seen by the controller: its status is the previous generation's.
+        d["metadata"]["generation"] = json!(3);
+        assert_eq!(availability(&d, 10), Availability::Starting { patience: 6 });
+        d["status"]["observedGeneration"] = json!(3);
+        d["status"]["availableReplicas"] = json!(1);
+        assert_eq!(availability(&d, 7), Availability::Starting { patience: 9 });
+        d["status"]["conditions"] = json!([{"type": "Progressing", "status": "False",
+            "reason": "ProgressDeadlineExceeded", "message": "ReplicaSet \"web-canary-1\" has timed out progressing."}]);
+        assert_eq!(
+            availability(&d, 10),
+            Availability::Stalled("ReplicaSet \"web-canary-1\" has timed out progressing.".into())
+        );
+    }
 
     #[test]
     fn only_this_runs_live_canary_pods_are_analysed() {
