@@ -195,6 +195,8 @@ enum Kind {
     Mapping {
         flow: bool,
         entries: Vec<(String, Node)>,
+        /// The line of each entry's key.
+        key_lines: Vec<usize>,
         close: usize,
     },
     Sequence {
@@ -274,6 +276,7 @@ impl<'t> Tree<'t> {
             }
             E::MappingStart(style, ..) => {
                 let mut entries = Vec::new();
+                let mut key_lines = Vec::new();
                 let mut last = start;
                 loop {
                     let Some(event) = self.next()? else {
@@ -286,6 +289,7 @@ impl<'t> Tree<'t> {
                             kind: Kind::Mapping {
                                 flow,
                                 entries,
+                                key_lines,
                                 close,
                             },
                             start,
@@ -298,6 +302,7 @@ impl<'t> Tree<'t> {
                         E::Scalar(k, ..) => k.to_string(),
                         _ => return Err(shape("a mapping key that is not a plain string")),
                     };
+                    key_lines.push(event.1.start.line());
                     let Some(value) = self.next()? else {
                         return Err(shape("a mapping key without a value"));
                     };
@@ -358,6 +363,37 @@ fn parse(text: &str) -> Result<Option<Node>, EditError> {
         }
     }
     Ok(root)
+}
+
+/// One step of a path into a document: a mapping key or a sequence index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    Key(String),
+    Index(usize),
+}
+
+/// The line (from 1, within `text`) of the deepest node along `path` that the document has:
+/// the field's key when it is there, else the key of the nearest parent it would go under.
+/// None when the document cannot be read this way (aliases, flow keys that are not strings).
+pub fn locate(text: &str, path: &[Step]) -> Option<usize> {
+    let root = parse(text).ok()??;
+    let mut node = &root;
+    let mut line = root.line;
+    for step in path {
+        let next = match (&node.kind, step) {
+            (Kind::Mapping { entries, key_lines, .. }, Step::Key(want)) => entries
+                .iter()
+                .zip(key_lines)
+                .find(|((key, _), _)| key == want)
+                    .map(|((_, child), key_line)| (child, *key_line)),
+            (Kind::Sequence { items, .. }, Step::Index(i)) => items.get(*i).map(|n| (n, n.line)),
+            _ => None,
+        };
+        let Some((child, at)) = next else { break };
+        node = child;
+        line = at;
+    }
+    Some(line)
 }
 
 /// One splice: replace `text[from..to]` with `with`.
@@ -443,6 +479,7 @@ fn edit(
                 flow: is_flow,
                 entries: existing,
                 close,
+                ..
             },
         ) => {
             let mut missing: Vec<(&String, Value)> = Vec::new();

@@ -264,3 +264,27 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn locate_finds_the_field_or_the_parent_it_would_go_under() {
+    let text = "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: web:1\n          securityContext:\n            runAsNonRoot: true\n        - {name: side, image: s}\n";
+    let path = |steps: &[&str]| -> Vec<Step> {
+        steps
+            .iter()
+            .map(|s| match s.parse() {
+                Ok(i) => Step::Index(i),
+                Err(_) => Step::Key((*s).to_owned()),
+            })
+            .collect()
+    };
+    let at = |steps: &[&str]| locate(text, &path(steps));
+    assert_eq!(at(&["kind"]), Some(2));
+    assert_eq!(at(&["spec", "template", "spec", "containers", "0", "securityContext", "runAsNonRoot"]), Some(10));
+    // Missing: the nearest parent that is there.
+    assert_eq!(at(&["spec", "template", "spec", "containers", "0", "securityContext", "privileged"]), Some(9));
+    assert_eq!(at(&["spec", "template", "spec", "containers", "0", "resources", "limits"]), Some(7));
+    assert_eq!(at(&["spec", "template", "spec", "containers", "1", "image"]), Some(11));
+    assert_eq!(at(&["spec", "template", "spec", "hostNetwork"]), Some(5));
+    assert_eq!(at(&[]), Some(1));
+    assert_eq!(locate("a: &x 1\nb: *x\n", &path(&["b"])), None);
+}
