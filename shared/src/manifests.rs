@@ -211,6 +211,8 @@ pub struct Loaded {
     pub manifests: Vec<Manifest>,
     /// The errors.
     pub errors: Vec<LoadError>,
+    /// The text of every file and stream that was read, so reports can point at a field's line.
+    pub texts: Vec<(Origin, String)>,
 }
 
 impl Loaded {
@@ -333,6 +335,7 @@ pub fn load_from(inputs: &[Input], limits: Limits, stdin: &mut dyn Read) -> Load
             Err(error) => loaded.errors.push(error),
         }
     }
+    loaded.texts = texts.into_iter().flatten().collect();
     loaded
 }
 

@@ -376,16 +376,37 @@ pub enum Step {
 /// the field's key when it is there, else the key of the nearest parent it would go under.
 /// None when the document cannot be read this way (aliases, flow keys that are not strings).
 pub fn locate(text: &str, path: &[Step]) -> Option<usize> {
-    let root = parse(text).ok()??;
-    let mut node = &root;
+    locate_all(text, std::slice::from_ref(&path))
+        .pop()
+        .flatten()
+}
+
+/// [`locate`] for several paths into one document, parsed once.
+pub fn locate_all<P: AsRef<[Step]>>(text: &str, paths: &[P]) -> Vec<Option<usize>> {
+    let Ok(Some(root)) = parse(text) else {
+        return vec![None; paths.len()];
+    };
+    paths
+        .iter()
+        .map(|path| Some(deepest_line(&root, path.as_ref())))
+        .collect()
+}
+
+fn deepest_line(root: &Node, path: &[Step]) -> usize {
+    let mut node = root;
     let mut line = root.line;
     for step in path {
         let next = match (&node.kind, step) {
-            (Kind::Mapping { entries, key_lines, .. }, Step::Key(want)) => entries
+            (
+                Kind::Mapping {
+                    entries, key_lines, ..
+                },
+                Step::Key(want),
+            ) => entries
                 .iter()
                 .zip(key_lines)
                 .find(|((key, _), _)| key == want)
-                    .map(|((_, child), key_line)| (child, *key_line)),
+                .map(|((_, child), key_line)| (child, *key_line)),
             (Kind::Sequence { items, .. }, Step::Index(i)) => items.get(*i).map(|n| (n, n.line)),
             _ => None,
         };
@@ -393,7 +414,7 @@ pub fn locate(text: &str, path: &[Step]) -> Option<usize> {
         node = child;
         line = at;
     }
-    Some(line)
+    line
 }
 
 /// One splice: replace `text[from..to]` with `with`.

@@ -59,7 +59,7 @@ pub struct ObjectRef {
 pub struct SourceRef {
     /// The file (or `<stdin>`).
     pub file: String,
-    /// The line the object starts on.
+    /// The line: the object's first for an object, the field's for a finding.
     pub line: usize,
 }
 
@@ -94,7 +94,12 @@ pub struct Finding {
     /// The container, when the finding is about one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub container: Option<String>,
-    /// Where the object was read from.
+    /// The field the finding is about (`spec.template.spec.containers[0].image`), when the
+    /// check names one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// Where the object was read from; the line is the field's (or, when the field is missing,
+    /// the line of the parent it would go under).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<SourceRef>,
     /// What is wrong.
@@ -213,6 +218,7 @@ impl Collector {
             object: self.object.clone(),
             cluster: None,
             container: container.map(str::to_owned),
+            field: None,
             source: self.source.clone(),
             message,
             ignored: false,
@@ -443,6 +449,7 @@ pub fn audit(manifests: &[Manifest], options: &Options) -> AuditReport {
                 ),
                 cluster: None,
                 container: None,
+                field: None,
                 source: ns_manifest.and_then(source_ref),
                 message: format!("namespace `{namespace}` has workloads but no default-deny NetworkPolicy (podSelector: {{}}, no ingress rules)"),
                 ignored: false,
@@ -490,6 +497,7 @@ pub fn audit(manifests: &[Manifest], options: &Options) -> AuditReport {
     report
         .findings
         .sort_by_key(|f| f.index.unwrap_or(usize::MAX));
+    crate::locate::name(&mut report.findings, manifests);
     let counted = |severity: Severity| {
         report
             .findings

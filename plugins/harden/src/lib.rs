@@ -10,6 +10,7 @@ pub mod files;
 pub mod fix;
 pub mod image;
 pub mod live;
+pub mod locate;
 pub mod namespaces;
 pub mod pss;
 pub mod render;
@@ -275,7 +276,8 @@ async fn run_audit(global: &GlobalArgs, args: &AuditArgs) -> anyhow::Result<Exit
             loaded.errors_as_result()?;
         }
         load_errors = loaded.errors;
-        let report = audit::audit(&loaded.manifests, &options);
+        let mut report = audit::audit(&loaded.manifests, &options);
+        locate::point(&mut report.findings, &loaded.manifests, &loaded.texts);
         (loaded.manifests, report)
     } else if multi {
         // Each cluster is listed concurrently and audited on its own: cross-object checks never

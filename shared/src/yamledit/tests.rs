@@ -279,11 +279,47 @@ fn locate_finds_the_field_or_the_parent_it_would_go_under() {
     };
     let at = |steps: &[&str]| locate(text, &path(steps));
     assert_eq!(at(&["kind"]), Some(2));
-    assert_eq!(at(&["spec", "template", "spec", "containers", "0", "securityContext", "runAsNonRoot"]), Some(10));
+    assert_eq!(
+        at(&[
+            "spec",
+            "template",
+            "spec",
+            "containers",
+            "0",
+            "securityContext",
+            "runAsNonRoot"
+        ]),
+        Some(10)
+    );
     // Missing: the nearest parent that is there.
-    assert_eq!(at(&["spec", "template", "spec", "containers", "0", "securityContext", "privileged"]), Some(9));
-    assert_eq!(at(&["spec", "template", "spec", "containers", "0", "resources", "limits"]), Some(7));
-    assert_eq!(at(&["spec", "template", "spec", "containers", "1", "image"]), Some(11));
+    assert_eq!(
+        at(&[
+            "spec",
+            "template",
+            "spec",
+            "containers",
+            "0",
+            "securityContext",
+            "privileged"
+        ]),
+        Some(9)
+    );
+    assert_eq!(
+        at(&[
+            "spec",
+            "template",
+            "spec",
+            "containers",
+            "0",
+            "resources",
+            "limits"
+        ]),
+        Some(7)
+    );
+    assert_eq!(
+        at(&["spec", "template", "spec", "containers", "1", "image"]),
+        Some(11)
+    );
     assert_eq!(at(&["spec", "template", "spec", "hostNetwork"]), Some(5));
     assert_eq!(at(&[]), Some(1));
     assert_eq!(locate("a: &x 1\nb: *x\n", &path(&["b"])), None);

@@ -448,3 +448,163 @@ spec:
     );
     cluster.ok(&["delete", "namespace", &ns, "--wait=false"]);
 }
+
+#[test]
+fn findings_point_at_the_fields_line_in_every_format() {
+    if !kubectl_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("app.yaml");
+    // Line numbers matter: a comment and a first document shift the second one.
+    let text = "\
+# the shop
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings, namespace: shop}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+        - name: sidecar
+          image: registry.example/proxy@sha256:0000000000000000000000000000000000000000000000000000000000000000
+        - name: web
+          image: registry.example/web:latest
+          securityContext:
+            readOnlyRootFilesystem: false
+            privileged: true
+";
+    std::fs::write(&file, text).expect("write");
+    let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).expect(needle) + 1;
+    let out = run(kubectl()
+        .args(["harden", "audit", "-o", "json", "-f"])
+        .arg(&file));
+    assert_eq!(out.code, Some(1), "{out:?}");
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    let finding = |check: &str, container: Option<&str>| {
+        report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .find(|f| f["check"] == check && f["container"].as_str() == container)
+            .unwrap_or_else(|| panic!("no {check} finding: {report}"))
+            .clone()
+    };
+    let expect = [
+        // Fields that are there: their own line.
+        (
+            "pss-privileged",
+            Some("web"),
+            "spec.template.spec.containers[1].securityContext.privileged",
+            line_of("privileged: true"),
+        ),
+        (
+            "read-only-root-filesystem",
+            Some("web"),
+            "spec.template.spec.containers[1].securityContext.readOnlyRootFilesystem",
+            line_of("readOnlyRootFilesystem"),
+        ),
+        (
+            "image-untagged",
+            Some("web"),
+            "spec.template.spec.containers[1].image",
+            line_of("web:latest"),
+        ),
+        (
+            "single-replica",
+            None,
+            "spec.replicas",
+            line_of("replicas: 1"),
+        ),
+        // Missing fields: the parent they would go under.
+        (
+            "resources-limits",
+            Some("web"),
+            "spec.template.spec.containers[1].resources.limits",
+            line_of("- name: web"),
+        ),
+        (
+            "probe-readiness-missing",
+            Some("sidecar"),
+            "spec.template.spec.containers[0].readinessProbe",
+            line_of("- name: sidecar"),
+        ),
+    ];
+    let mut lines = Vec::new();
+    for (check, container, field, line) in expect {
+        let f = finding(check, container);
+        assert_eq!(f["field"], field, "{f}");
+        assert_eq!(f["source"]["line"], line, "{check}: {f}");
+        lines.push(line);
+    }
+    // The object still starts where it starts.
+    let web = report["objects"]
+        .as_array()
+        .expect("objects")
+        .iter()
+        .find(|o| o["name"] == "web")
+        .expect("web")
+        .clone();
+    assert_eq!(
+        web["source"]["line"],
+        line_of("apiVersion: apps/v1"),
+        "{web}"
+    );
+
+    // SARIF regions and the wide table's source column carry the same lines.
+    let out = run(kubectl()
+        .args(["harden", "audit", "-o", "sarif", "-f"])
+        .arg(&file));
+    let sarif: serde_json::Value = serde_json::from_str(&out.stdout).expect("sarif");
+    let regions: Vec<u64> = sarif["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter_map(|r| r["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64())
+        .collect();
+    for line in &lines {
+        assert!(
+            regions.contains(&(*line as u64)),
+            "line {line} in {regions:?}"
+        );
+    }
+    let out = run(kubectl()
+        .args(["harden", "audit", "-o", "wide", "-f"])
+        .arg(&file));
+    let privileged = out
+        .stdout
+        .lines()
+        .find(|l| l.contains("pss-privileged"))
+        .expect("a privileged row");
+    assert!(
+        privileged.contains(&format!("app.yaml:{}", line_of("privileged: true"))),
+        "{privileged}"
+    );
+
+    // From stdin too (it is read once and kept).
+    let out = run(kubectl()
+        .args(["harden", "audit", "-o", "json", "-f", "-"])
+        .stdin(std::fs::File::open(&file).expect("open")));
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    let privileged = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["check"] == "pss-privileged")
+        .expect("privileged")
+        .clone();
+    assert_eq!(
+        privileged["source"]["line"],
+        line_of("privileged: true"),
+        "{privileged}"
+    );
+}

@@ -1,0 +1,217 @@
+//! Where a finding points: the field its check is about (`spec.template.spec.containers[0].
+//! securityContext.readOnlyRootFilesystem`), and that field's line in the file it came from —
+//! or, when the field is missing, the line of the parent it would go under.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+use serde_json::Value;
+use shipshape::manifests::{Manifest, Origin};
+use shipshape::workload;
+use shipshape::yamledit::{self, Step};
+
+use crate::audit::Finding;
+
+/// What a check's fields are relative to.
+#[derive(Clone, Copy)]
+enum Scope {
+    /// The object itself.
+    Object,
+    /// The pod spec.
+    Pod,
+    /// The finding's container (the pod spec for pod-level findings).
+    Container,
+}
+
+/// The fields a check is about, relative to its scope; the first that the object has wins,
+/// else the first.
+fn fields(check: &str) -> Option<(Scope, &'static [&'static str])> {
+    use Scope::*;
+    Some(match check {
+        "pss-host-namespaces" => (Pod, &["hostNetwork", "hostPID", "hostIPC"]),
+        "pss-host-path" | "pss-volume-types" => (Pod, &["volumes"]),
+        "pss-sysctls" => (Pod, &["securityContext.sysctls"]),
+        "automount-service-account-token" => (Pod, &["automountServiceAccountToken"]),
+        "topology-spread" => (Pod, &["topologySpreadConstraints"]),
+        "pss-host-process" => (Container, &["securityContext.windowsOptions.hostProcess"]),
+        "pss-privileged" => (Container, &["securityContext.privileged"]),
+        "pss-capabilities-baseline" | "pss-capabilities-restricted" => {
+            (Container, &["securityContext.capabilities"])
+        }
+        "pss-host-ports" => (Container, &["ports"]),
+        "pss-apparmor" => (Container, &["securityContext.appArmorProfile"]),
+        "pss-selinux" => (Container, &["securityContext.seLinuxOptions"]),
+        "pss-proc-mount" | "pss-proc-mount-restricted" => {
+            (Container, &["securityContext.procMount"])
+        }
+        "pss-seccomp-baseline" | "pss-seccomp-restricted" => {
+            (Container, &["securityContext.seccompProfile"])
+        }
+        "pss-host-probes" => (
+            Container,
+            &[
+                "livenessProbe",
+                "readinessProbe",
+                "startupProbe",
+                "lifecycle",
+            ],
+        ),
+        "pss-privilege-escalation" => (Container, &["securityContext.allowPrivilegeEscalation"]),
+        "pss-run-as-non-root" => (Container, &["securityContext.runAsNonRoot"]),
+        "pss-run-as-user" | "security-context-ids" => (Container, &["securityContext.runAsUser"]),
+        "read-only-root-filesystem" => (Container, &["securityContext.readOnlyRootFilesystem"]),
+        "resources-requests" => (Container, &["resources.requests"]),
+        "resources-limits" | "resources-limit-below-request" => (Container, &["resources.limits"]),
+        "image-untagged" | "image-mutable-tag" | "image-invalid" => (Container, &["image"]),
+        "image-pull-policy" => (Container, &["imagePullPolicy", "image"]),
+        "probe-readiness-missing" => (Container, &["readinessProbe"]),
+        "probe-liveness-missing" | "probe-liveness-equals-readiness" => {
+            (Container, &["livenessProbe"])
+        }
+        "probe-settings-implicit" => (
+            Container,
+            &["readinessProbe", "livenessProbe", "startupProbe"],
+        ),
+        "single-replica" => (Object, &["spec.replicas"]),
+        "namespace-pss-labels" => (Object, &["metadata.labels"]),
+        "default-namespace" => (Object, &["metadata.namespace"]),
+        _ => return None,
+    })
+}
+
+/// The path of the field a finding is about, in `object`.
+pub fn field(check: &str, container: Option<&str>, object: &Value) -> Option<Vec<Step>> {
+    let (scope, candidates) = fields(check)?;
+    let key = |k: &str| Step::Key(k.to_owned());
+    let mut prefix: Vec<Step> = Vec::new();
+    if let Scope::Pod | Scope::Container = scope {
+        let shape = workload::shape(object)?;
+        prefix.extend(shape.template_path().iter().map(|k| key(k)));
+        prefix.push(key("spec"));
+    }
+    if let (Scope::Container, Some(name)) = (scope, container) {
+        let found = workload::containers(object)
+            .into_iter()
+            .find(|c| c.name == name)?;
+        prefix.push(key(found.kind.field()));
+        prefix.push(Step::Index(found.index));
+    }
+    let path = |candidate: &str| -> Vec<Step> {
+        prefix
+            .iter()
+            .cloned()
+            .chain(candidate.split('.').map(key))
+            .collect()
+    };
+    let chosen = candidates
+        .iter()
+        .find(|c| !lookup(object, &path(c)).is_null())
+        .unwrap_or(&candidates[0]);
+    Some(path(chosen))
+}
+
+/// The value at `path` (null when missing).
+fn lookup<'v>(mut value: &'v Value, path: &[Step]) -> &'v Value {
+    for step in path {
+        value = match step {
+            Step::Key(k) => &value[k.as_str()],
+            Step::Index(i) => &value[*i],
+        };
+    }
+    value
+}
+
+/// `spec.template.spec.containers[0].image`.
+pub fn display(path: &[Step]) -> String {
+    let mut out = String::new();
+    for step in path {
+        match step {
+            Step::Key(k) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(k);
+            }
+            Step::Index(i) => out.push_str(&format!("[{i}]")),
+        }
+    }
+    out
+}
+
+/// A finding (by its index) and the path of its field in its document.
+type Wanted = (usize, Vec<Step>);
+
+/// Names each finding's field.
+pub fn name(findings: &mut [Finding], manifests: &[Manifest]) {
+    for finding in findings {
+        if let Some(manifest) = finding.index.and_then(|i| manifests.get(i)) {
+            finding.field = field(
+                finding.check,
+                finding.container.as_deref(),
+                &manifest.object,
+            )
+            .as_deref()
+            .map(display);
+        }
+    }
+}
+
+/// Moves the line of findings read from text (YAML, or a single JSON object) to their field's
+/// line. `texts` are the files and streams the manifests
+/// were read from; each document with findings is parsed once more, for its spans.
+pub fn point(findings: &mut [Finding], manifests: &[Manifest], texts: &[(Origin, String)]) {
+    let texts: HashMap<&Origin, &str> = texts.iter().map(|(o, t)| (o, t.as_str())).collect();
+    // Findings by the document they are in: (origin, document index) → (finding, path).
+    let mut by_document: HashMap<(&Origin, usize), Vec<Wanted>> = HashMap::new();
+    for (at, finding) in findings.iter().enumerate() {
+        let Some(manifest) = finding.index.and_then(|i| manifests.get(i)) else {
+            continue;
+        };
+        let Some(path) = field(
+            finding.check,
+            finding.container.as_deref(),
+            &manifest.object,
+        ) else {
+            continue;
+        };
+        if texts.contains_key(&manifest.source.origin) {
+            let mut steps = Vec::new();
+            if let Some(item) = manifest.source.item {
+                steps.extend([Step::Key("items".into()), Step::Index(item)]);
+            }
+            steps.extend(path);
+            by_document
+                .entry((&manifest.source.origin, manifest.source.document))
+                .or_default()
+                .push((at, steps));
+        }
+    }
+    let mut split: HashMap<&Origin, Vec<shipshape::manifests::Document<'_>>> = HashMap::new();
+    for (origin, _) in by_document.keys() {
+        split
+            .entry(origin)
+            .or_insert_with(|| shipshape::manifests::split_documents(texts[origin]));
+    }
+    let work: Vec<_> = by_document.into_iter().collect();
+    let lines: Vec<(usize, usize)> = work
+        .par_iter()
+        .flat_map_iter(|((origin, document), wanted)| {
+            let doc = document
+                .checked_sub(1)
+                .and_then(|i| split.get(origin).and_then(|docs| docs.get(i)));
+            doc.map_or_else(Vec::new, |doc| {
+                let paths: Vec<&[Step]> = wanted.iter().map(|(_, p)| p.as_slice()).collect();
+                yamledit::locate_all(&doc.text, &paths)
+                    .into_iter()
+                    .zip(wanted)
+                    .filter_map(|(line, (at, _))| Some((*at, doc.first_line + line? - 1)))
+                    .collect()
+            })
+        })
+        .collect();
+    for (at, line) in lines {
+        if let Some(source) = findings[at].source.as_mut() {
+            source.line = line;
+        }
+    }
+}
