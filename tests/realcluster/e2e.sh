@@ -4,10 +4,11 @@
 #   tests/realcluster/e2e.sh                    # cargo test -p e2e, against a fresh control plane
 #   tests/realcluster/e2e.sh --test quota       # any `cargo test -p e2e` arguments
 #
-# Starts tests/realcluster/up.sh (building it once into its cache), puts that release's kubectl
-# first on PATH, serves the simulated pod metrics for Prometheus (`simcluster metrics`), runs the
-# tests with SHIPSHAPE_E2E_KUBECONFIG set, prints the tests that skipped and why, and stops
-# everything. Exits with cargo's status.
+# Starts tests/realcluster/up.sh (building it once into its cache) with Velero's CRDs, puts that
+# release's kubectl first on PATH, serves the simulated pod metrics for Prometheus (`simcluster
+# metrics`) and runs simcluster's simulated Velero server against it (`simcluster velero`: the
+# control plane has no Velero), runs the tests with SHIPSHAPE_E2E_KUBECONFIG set, prints the
+# tests that skipped and why, and stops everything. Exits with cargo's status.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -44,7 +45,8 @@ await() {
 }
 
 start=$(date +%s)
-"$here/up.sh" --kubeconfig "$work/kubeconfig" --logs "$work/logs" >"$work/up" 2>"$work/up.err" &
+"$here/up.sh" --kubeconfig "$work/kubeconfig" --logs "$work/logs" \
+    --seed "$root/tests/simcluster/crds/velero" >"$work/up" 2>"$work/up.err" &
 pids+=($!)
 url="$(await "$work/up" "$!" "the control plane")"
 echo "e2e.sh: control plane ready at $url in $(( $(date +%s) - start )) s ($(PATH="$work/bin:$PATH" kubectl version --client | head -n1))" >&2
@@ -53,6 +55,12 @@ cargo build --quiet --locked -p simcluster --bins
 "$root/target/debug/simcluster" metrics --kubeconfig "$work/kubeconfig" >"$work/metrics" 2>"$work/metrics.err" &
 pids+=($!)
 metrics="$(await "$work/metrics" "$!" "simcluster metrics")"
+PATH="$work/bin:$PATH" kubectl --kubeconfig "$work/kubeconfig" wait --for condition=Established \
+    --timeout 60s crd/backups.velero.io crd/restores.velero.io crd/backupstoragelocations.velero.io \
+    crd/downloadrequests.velero.io crd/schedules.velero.io >/dev/null
+"$root/target/debug/simcluster" velero --kubeconfig "$work/kubeconfig" >"$work/velero" 2>"$work/velero.err" &
+pids+=($!)
+await "$work/velero" "$!" "simcluster velero" >/dev/null
 
 export SHIPSHAPE_E2E_KUBECONFIG="$work/kubeconfig"
 export SHIPSHAPE_E2E_METRICS="${metrics#http://}"

@@ -48,8 +48,16 @@ build "$up" ./up
 
 # KWOK's own stages (from the pinned kwok module): nodes become Ready and keep a lease; pods are
 # scheduled, start, become Ready, complete (Jobs) and are deleted. The pod stages' delays are
-# shortened so a rollout takes a second, not half a minute.
-kwok_config="$cache/kwok-$(key).yaml"
+# shortened so a rollout takes a second, not half a minute. stages.yaml adds simcluster's image
+# conventions (`-unready`, `-crashloop`, `-fail`), which KWOK's pod-ready and pod-complete leave
+# alone.
+# unless IMAGE_SUFFIXES: a selector requirement that no container image ends with any of them.
+unless() {
+    local test
+    test="$(printf 'endswith("%s") or ' "$@")"
+    printf "    - key: '[.spec.containers[].image | %s] | any'\n      operator: 'NotIn'\n      values: ['true']\n" "${test% or }"
+}
+kwok_config="$cache/kwok-$(key stages.yaml).yaml"
 if [ ! -s "$kwok_config" ]; then
     stages="$(cd "$here" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)/kustomize/stage"
     {
@@ -58,8 +66,16 @@ if [ ! -s "$kwok_config" ]; then
         done
         for f in pod-create pod-init-container-running pod-init-container-completed pod-ready pod-complete pod-delete; do
             echo "---"
-            sed -E 's/(jitterDurationMilliseconds|durationMilliseconds): [0-9]+/\1: 100/' "$stages/pod/general/$f.yaml"
+            case "$f" in
+                pod-ready) extra="$(unless -unready -crashloop)" ;;
+                pod-complete) extra="$(unless -fail)" ;;
+                *) extra="" ;;
+            esac
+            sed -E 's/(jitterDurationMilliseconds|durationMilliseconds): [0-9]+/\1: 100/' "$stages/pod/general/$f.yaml" |
+                EXTRA="$extra" awk '{ print } /^    matchExpressions:$/ && ENVIRON["EXTRA"] != "" { print ENVIRON["EXTRA"] }'
         done
+        echo "---"
+        cat "$here/stages.yaml"
     } > "$kwok_config.tmp"
     mv "$kwok_config.tmp" "$kwok_config"
 fi

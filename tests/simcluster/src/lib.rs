@@ -18,6 +18,7 @@ pub mod protobuf;
 pub mod proxy;
 pub mod rbac;
 pub mod registry;
+pub mod remote;
 pub mod selectors;
 pub mod server;
 pub mod store;

@@ -1,5 +1,6 @@
 //! `simcluster serve --kubeconfig PATH [--port N] [--speed FACTOR] [--seed DIR]...`
 //! `simcluster metrics --kubeconfig PATH [--port N]`
+//! `simcluster velero --kubeconfig PATH [--port N]`
 
 use std::path::PathBuf;
 
@@ -46,6 +47,17 @@ enum Command {
         #[arg(long)]
         kubeconfig: PathBuf,
         /// Port on 127.0.0.1 (default: any free port).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+    },
+    /// Run simcluster's simulated Velero server against another API server (a real control
+    /// plane with Velero's CRDs and no Velero): Backups, Restores, DownloadRequests. Serves the
+    /// simulated object storage and prints `ready <url>`.
+    Velero {
+        /// The kubeconfig of the cluster to run Velero for.
+        #[arg(long)]
+        kubeconfig: PathBuf,
+        /// Port on 127.0.0.1 for the object storage (default: any free port).
         #[arg(long, default_value_t = 0)]
         port: u16,
     },
@@ -102,6 +114,11 @@ async fn main() -> anyhow::Result<()> {
         } => (kubeconfig, port, speed, seeds, tls, faults.faults()),
         Command::Metrics { kubeconfig, port } => {
             let address = simcluster::mirror::serve(&kubeconfig, port).await?;
+            println!("ready http://{address}");
+            return wait_for_signal().await;
+        }
+        Command::Velero { kubeconfig, port } => {
+            let address = simcluster::remote::serve(&kubeconfig, port).await?;
             println!("ready http://{address}");
             return wait_for_signal().await;
         }

@@ -41,33 +41,59 @@ const MIRRORED: [(&str, &str, &str, &str); 5] = [
 /// Connects to the cluster of `kubeconfig` and serves `/simcluster/metrics` and
 /// `/metrics/cadvisor` on 127.0.0.1:`port` until the process ends. Returns the address.
 pub async fn serve(kubeconfig: &Path, port: u16) -> anyhow::Result<SocketAddr> {
+    let client = connect(kubeconfig).await?;
+    let store = Arc::new(Mutex::new(Store::default()));
+    serve_http(port, "text/plain; version=0.0.4", move |path| {
+        let client = client.clone();
+        let store = store.clone();
+        async move {
+            scrape(&client, &store, &path)
+                .await
+                .map(|body| Bytes::from(body))
+        }
+    })
+    .await
+}
+
+/// A client for the cluster of `kubeconfig`.
+pub async fn connect(kubeconfig: &Path) -> anyhow::Result<kube::Client> {
     let config = kube::config::Kubeconfig::read_from(kubeconfig)
         .with_context(|| format!("cannot read the kubeconfig `{}`", kubeconfig.display()))?;
     let config = kube::Config::from_custom_kubeconfig(config, &Default::default()).await?;
-    let client = kube::Client::try_from(config)?;
+    Ok(kube::Client::try_from(config)?)
+}
+
+/// Serves GET on 127.0.0.1:`port` until the process ends: `answer(path)`'s body with
+/// `content_type`, or 404 when it has none. Returns the address.
+pub async fn serve_http<F, Fut>(
+    port: u16,
+    content_type: &'static str,
+    answer: F,
+) -> anyhow::Result<SocketAddr>
+where
+    F: Fn(String) -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Option<Bytes>> + Send,
+{
     let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port)))
         .await
         .with_context(|| format!("cannot listen on 127.0.0.1:{port}"))?;
     let address = listener.local_addr()?;
-    let store = Arc::new(Mutex::new(Store::default()));
     tokio::spawn(async move {
         loop {
             let Ok((stream, _)) = listener.accept().await else {
                 continue;
             };
-            let client = client.clone();
-            let store = store.clone();
+            let answer = answer.clone();
             tokio::spawn(async move {
                 let service = hyper::service::service_fn(move |req| {
-                    let client = client.clone();
-                    let store = store.clone();
+                    let answer = answer.clone();
                     async move {
-                        let body = scrape(&client, &store, req.uri().path()).await;
+                        let body = answer(req.uri().path().to_owned()).await;
                         let status = if body.is_some() { 200 } else { 404 };
                         hyper::Response::builder()
                             .status(status)
-                            .header("content-type", "text/plain; version=0.0.4")
-                            .body(Full::new(Bytes::from(body.unwrap_or_default())))
+                            .header("content-type", content_type)
+                            .body(Full::new(body.unwrap_or_default()))
                     }
                 });
                 let _ = hyper::server::conn::http1::Builder::new()
@@ -104,8 +130,9 @@ async fn scrape(client: &kube::Client, store: &Mutex<Store>, path: &str) -> Opti
     Some(render(&mut store))
 }
 
-/// Every object of one kind in all namespaces, as JSON; None when the list fails.
-async fn list(
+/// Every object of one kind in all namespaces, as JSON (an empty list when the server does not
+/// serve the kind); None when the list fails.
+pub async fn list(
     client: &kube::Client,
     group: &str,
     version: &str,

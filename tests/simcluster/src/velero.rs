@@ -21,6 +21,10 @@
 //!   as with a presigned URL) valid for 10 minutes; the payload is
 //!   gzip-compressed as Velero's is: results are `{"warnings": Result, "errors": Result}`, each
 //!   Result `{"velero": [...], "cluster": [...], "namespaces": {"<ns>": [...]}}`.
+//!
+//! The simulation reads and writes through [`Cluster`]: simcluster's own [`Store`], or another
+//! API server ([`crate::remote`], `simcluster velero --kubeconfig F`, for the real control plane
+//! whose clusters have no Velero server).
 
 use std::collections::HashMap;
 
@@ -32,17 +36,121 @@ use crate::store::{Store, now};
 /// Objects a Backup holds: (resource type, object as stored).
 pub type Snapshot = Vec<(ResourceType, Value)>;
 
-const SKIPPED: &[&str] = &[
+/// Kinds a backup leaves out: their controllers recreate them.
+pub const SKIPPED: &[&str] = &[
     "pods",
     "replicasets",
     "endpoints",
+    "endpointslices",
     "events",
     "controllerrevisions",
     "leases",
 ];
 
-fn velero(store: &Store, plural: &str) -> Option<ResourceType> {
-    store.registry.find("velero.io", "v1", plural).cloned()
+/// Whether a backup holds objects of `rt`.
+pub fn backed_up(rt: &ResourceType) -> bool {
+    rt.namespaced
+        && !SKIPPED.contains(&rt.plural.as_str())
+        && rt.group != "velero.io"
+        && rt.group != "metrics.k8s.io"
+}
+
+/// What the simulated Velero server reads and writes.
+pub trait Cluster {
+    /// Every object of a `velero.io/v1` kind (`backups`…) in every namespace; empty when the
+    /// CRD is not installed.
+    fn velero(&mut self, plural: &str) -> Vec<Value>;
+    /// Writes back a Velero object as read, with its new status.
+    fn write(&mut self, plural: &str, object: Value);
+    /// The objects a backup of the namespaces `wanted` accepts holds (see [`backed_up`]).
+    fn snapshot(&mut self, wanted: &dyn Fn(&str) -> bool) -> Snapshot;
+    /// Whether the namespace exists.
+    fn namespace_exists(&mut self, name: &str) -> bool;
+    /// Whether the object exists.
+    fn exists(&mut self, rt: &ResourceType, namespace: &str, name: &str) -> bool;
+    /// Creates an object (a namespace when `rt` is namespaces); the API server's message when
+    /// it refuses.
+    fn create(&mut self, rt: &ResourceType, namespace: &str, object: Value) -> Result<(), String>;
+    /// Stores a file in the simulated object storage.
+    fn upload(&mut self, path: String, bytes: bytes::Bytes);
+    /// The URL that serves an uploaded file, or None when there is no such file yet.
+    fn download_url(&self, path: &str) -> Option<String>;
+}
+
+impl Cluster for Store {
+    fn velero(&mut self, plural: &str) -> Vec<Value> {
+        self.all("velero.io", plural)
+    }
+
+    fn write(&mut self, plural: &str, object: Value) {
+        if let Some(rt) = self.registry.find("velero.io", "v1", plural).cloned() {
+            let _ = self.put(&rt, object);
+        }
+    }
+
+    fn snapshot(&mut self, wanted: &dyn Fn(&str) -> bool) -> Snapshot {
+        let mut snapshot = Snapshot::new();
+        for rt in self.registry.types().iter().filter(|t| backed_up(t)) {
+            for object in self.all(&rt.group, &rt.plural) {
+                if object["metadata"]["namespace"].as_str().is_some_and(wanted)
+                    && object["metadata"]["deletionTimestamp"].is_null()
+                {
+                    snapshot.push((rt.clone(), object));
+                }
+            }
+        }
+        snapshot
+    }
+
+    fn namespace_exists(&mut self, name: &str) -> bool {
+        self.registry
+            .find("", "v1", "namespaces")
+            .cloned()
+            .is_some_and(|rt| self.get(&rt, "", name).is_ok())
+    }
+
+    fn exists(&mut self, rt: &ResourceType, namespace: &str, name: &str) -> bool {
+        self.get(rt, namespace, name).is_ok()
+    }
+
+    fn create(&mut self, rt: &ResourceType, namespace: &str, object: Value) -> Result<(), String> {
+        let served = self
+            .registry
+            .types()
+            .iter()
+            .find(|t| t.group == rt.group && t.plural == rt.plural)
+            .cloned()
+            .ok_or_else(|| format!("the server does not serve {}", rt.plural))?;
+        Store::create(self, &served, namespace, object, false)
+            .map(drop)
+            .map_err(|e| e.status()["message"].as_str().unwrap_or("failed").to_owned())
+    }
+
+    fn upload(&mut self, path: String, bytes: bytes::Bytes) {
+        self.downloads.insert(path, bytes);
+    }
+
+    fn download_url(&self, path: &str) -> Option<String> {
+        self.downloads
+            .contains_key(path)
+            .then(|| format!("{}{path}", self.url))
+    }
+}
+
+/// The namespaces type, for creating restored namespaces.
+pub fn namespaces() -> ResourceType {
+    ResourceType {
+        group: String::new(),
+        versions: vec!["v1".into()],
+        kind: "Namespace".into(),
+        plural: "namespaces".into(),
+        singular: "namespace".into(),
+        namespaced: false,
+        short_names: vec!["ns".into()],
+        subresources: vec!["status".into(), "finalize".into()],
+        categories: Vec::new(),
+        virtual_create: false,
+    }
 }
 
 fn duration_seconds(text: &str) -> Option<i64> {
@@ -51,16 +159,18 @@ fn duration_seconds(text: &str) -> Option<i64> {
         .map(|d| d.as_secs() as i64)
 }
 
+fn text(object: &Value, pointer: &str) -> String {
+    object
+        .pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
+}
+
 /// One tick of the simulated Velero server.
-pub fn tick(store: &mut Store, snapshots: &mut HashMap<String, Snapshot>) {
-    let (Some(bsl_rt), Some(backup_rt), Some(restore_rt)) = (
-        velero(store, "backupstoragelocations"),
-        velero(store, "backups"),
-        velero(store, "restores"),
-    ) else {
-        return;
-    };
-    for mut bsl in store.all("velero.io", "backupstoragelocations") {
+pub fn tick(cluster: &mut dyn Cluster, snapshots: &mut HashMap<String, Snapshot>) {
+    let mut locations = Vec::new();
+    for mut bsl in cluster.velero("backupstoragelocations") {
         let unavailable =
             bsl["metadata"]["annotations"]["simcluster.shipshape.dev/unavailable"] == "true";
         let phase = if unavailable {
@@ -70,40 +180,36 @@ pub fn tick(store: &mut Store, snapshots: &mut HashMap<String, Snapshot>) {
         };
         if bsl["status"]["phase"] != phase {
             bsl["status"] = json!({"phase": phase, "lastValidationTime": now()});
-            let _ = store.put(&bsl_rt, bsl);
+            cluster.write("backupstoragelocations", bsl.clone());
+        }
+        if !unavailable {
+            locations.push((
+                text(&bsl, "/metadata/namespace"),
+                text(&bsl, "/metadata/name"),
+            ));
         }
     }
-    let available = |store: &Store, namespace: &str, name: &str| {
-        store
-            .all("velero.io", "backupstoragelocations")
+    let available = |namespace: &str, name: &str| {
+        locations
             .iter()
-            .any(|b| {
-                b["metadata"]["namespace"] == namespace
-                    && b["metadata"]["name"] == name
-                    && b["status"]["phase"] == "Available"
-            })
+            .any(|(n, l)| n == namespace && l == name)
     };
-    for mut backup in store.all("velero.io", "backups") {
-        let phase = backup["status"]["phase"].as_str().unwrap_or("").to_owned();
+    let mut backups = cluster.velero("backups");
+    for backup in &mut backups {
+        let phase = text(backup, "/status/phase");
         if !phase.is_empty() && phase != "New" {
             continue;
         }
-        let namespace = backup["metadata"]["namespace"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
-        let name = backup["metadata"]["name"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
+        let namespace = text(backup, "/metadata/namespace");
+        let name = text(backup, "/metadata/name");
         let location = backup["spec"]["storageLocation"]
             .as_str()
             .unwrap_or("default")
             .to_owned();
         let started = now();
-        if !available(store, &namespace, &location) {
+        if !available(&namespace, &location) {
             backup["status"] = json!({"phase": "FailedValidation", "validationErrors": [format!("The BSL {location} is unavailable")], "startTimestamp": started, "completionTimestamp": started});
-            let _ = store.put(&backup_rt, backup);
+            cluster.write("backups", backup.clone());
             continue;
         }
         let included: Vec<String> = backup["spec"]["includedNamespaces"]
@@ -113,21 +219,7 @@ pub fn tick(store: &mut Store, snapshots: &mut HashMap<String, Snapshot>) {
             .filter_map(|n| n.as_str().map(str::to_owned))
             .collect();
         let wanted = |ns: &str| included.is_empty() || included.iter().any(|n| n == "*" || n == ns);
-        let mut snapshot = Snapshot::new();
-        for rt in store.registry.types().iter().filter(|t| {
-            t.namespaced
-                && !SKIPPED.contains(&t.plural.as_str())
-                && t.group != "velero.io"
-                && t.group != "metrics.k8s.io"
-        }) {
-            for object in store.all(&rt.group, &rt.plural) {
-                if object["metadata"]["namespace"].as_str().is_some_and(wanted)
-                    && object["metadata"]["deletionTimestamp"].is_null()
-                {
-                    snapshot.push((rt.clone(), object));
-                }
-            }
-        }
+        let snapshot = cluster.snapshot(&wanted);
         let ttl = backup["spec"]["ttl"]
             .as_str()
             .and_then(duration_seconds)
@@ -146,56 +238,50 @@ pub fn tick(store: &mut Store, snapshots: &mut HashMap<String, Snapshot>) {
             "warnings": 0,
             "errors": 0,
         });
-        let _ = store.put(&backup_rt, backup);
+        cluster.write("backups", backup.clone());
     }
-    for mut restore in store.all("velero.io", "restores") {
-        let phase = restore["status"]["phase"].as_str().unwrap_or("").to_owned();
+    for mut restore in cluster.velero("restores") {
+        let phase = text(&restore, "/status/phase");
         if !phase.is_empty() && phase != "New" {
             continue;
         }
-        let namespace = restore["metadata"]["namespace"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
-        let name = restore["metadata"]["name"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
+        let namespace = text(&restore, "/metadata/namespace");
+        let name = text(&restore, "/metadata/name");
         let started = now();
-        let fail = |restore: &mut Value, why: String| {
+        let fail = |cluster: &mut dyn Cluster, mut restore: Value, why: String| {
             restore["status"] = json!({"phase": "FailedValidation", "validationErrors": [why], "startTimestamp": started, "completionTimestamp": now()});
+            cluster.write("restores", restore);
         };
         let Some(backup_name) = restore["spec"]["backupName"]
             .as_str()
             .filter(|b| !b.is_empty())
             .map(str::to_owned)
         else {
-            fail(&mut restore, "Either a backup or schedule must be specified as a source for the restore, but not both".into());
-            let _ = store.put(&restore_rt, restore);
+            fail(cluster, restore, "Either a backup or schedule must be specified as a source for the restore, but not both".into());
             continue;
         };
-        let backup = store.all("velero.io", "backups").into_iter().find(|b| {
+        let backup = backups.iter().find(|b| {
             b["metadata"]["namespace"] == namespace.as_str()
                 && b["metadata"]["name"] == backup_name.as_str()
         });
         let Some(backup) = backup.filter(|b| b["status"]["phase"] == "Completed") else {
             fail(
-                &mut restore,
+                cluster,
+                restore,
                 format!("backups.velero.io \"{backup_name}\" not found"),
             );
-            let _ = store.put(&restore_rt, restore);
             continue;
         };
         let location = backup["spec"]["storageLocation"]
             .as_str()
             .unwrap_or("default")
             .to_owned();
-        if !available(store, &namespace, &location) {
+        if !available(&namespace, &location) {
             fail(
-                &mut restore,
+                cluster,
+                restore,
                 format!("The BSL {location} is unavailable, cannot retrieve the backup"),
             );
-            let _ = store.put(&restore_rt, restore);
             continue;
         }
         let Some(snapshot) = snapshots
@@ -203,132 +289,149 @@ pub fn tick(store: &mut Store, snapshots: &mut HashMap<String, Snapshot>) {
             .cloned()
         else {
             fail(
-                &mut restore,
+                cluster,
+                restore,
                 format!("backup {backup_name} has no contents in this simulation"),
             );
-            let _ = store.put(&restore_rt, restore);
             continue;
         };
-        let mapping = restore["spec"]["namespaceMapping"].clone();
-        let included: Vec<String> = restore["spec"]["includedNamespaces"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|n| n.as_str().map(str::to_owned))
-            .collect();
-        let (mut restored, mut warnings, mut errors) = (0, 0, 0);
-        let mut messages: HashMap<&str, serde_json::Map<String, Value>> = HashMap::new();
-        let mut log = vec![format!(
-            "Starting restore of backup {namespace}/{backup_name}"
-        )];
-        let ns_rt = store.registry.find("", "v1", "namespaces").cloned();
-        let total = snapshot.len();
-        for (rt, object) in snapshot {
-            let source = object["metadata"]["namespace"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned();
-            if !included.is_empty() && !included.iter().any(|n| n == "*" || *n == source) {
-                continue;
-            }
-            let target = mapping[&source].as_str().unwrap_or(&source).to_owned();
-            if let Some(ns_rt) = &ns_rt
-                && store.get(ns_rt, "", &target).is_err()
-            {
-                let _ = store.create(ns_rt, "", json!({"metadata": {"name": target, "labels": {"velero.io/backup-name": backup_name, "velero.io/restore-name": name}}}), false);
-            }
-            let mut copy = object.clone();
-            if let Some(meta) = copy["metadata"].as_object_mut() {
-                for field in [
-                    "uid",
-                    "resourceVersion",
-                    "creationTimestamp",
-                    "generation",
-                    "ownerReferences",
-                    "managedFields",
-                    "deletionTimestamp",
-                    "finalizers",
-                ] {
-                    meta.remove(field);
-                }
-                meta.insert("namespace".into(), json!(target));
-            }
-            copy.as_object_mut().map(|o| o.remove("status"));
-            if rt.plural == "services" {
-                copy["spec"].as_object_mut().map(|s| {
-                    s.remove("clusterIP");
-                    s.remove("clusterIPs")
-                });
-            }
-            copy["metadata"]["labels"]["velero.io/backup-name"] = json!(backup_name);
-            copy["metadata"]["labels"]["velero.io/restore-name"] = json!(name);
-            let object_name = copy["metadata"]["name"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned();
-            let kind = object["kind"].as_str().unwrap_or_default().to_owned();
-            let mut note = |severity: &'static str, text: String| {
-                let list = messages.entry(severity).or_default();
-                if let Some(a) = list
-                    .entry(target.clone())
-                    .or_insert_with(|| json!([]))
-                    .as_array_mut()
-                {
-                    a.push(json!(text));
-                }
-            };
-            if store.get(&rt, &target, &object_name).is_ok() {
-                warnings += 1;
-                note(
-                    "warnings",
-                    format!(
-                        "could not restore, {kind} \"{object_name}\" already exists. Warning: the in-cluster version is different than the backed-up version"
-                    ),
-                );
-                continue;
-            }
-            match store.create(&rt, &target, copy, false) {
-                Ok(_) => {
-                    restored += 1;
-                    log.push(format!("Restored {}/{target}/{object_name}", rt.plural));
-                }
-                Err(e) => {
-                    errors += 1;
-                    note(
-                        "errors",
-                        format!(
-                            "error restoring {}/{target}/{object_name}: {}",
-                            rt.plural,
-                            e.status()["message"].as_str().unwrap_or("failed")
-                        ),
-                    );
-                }
-            }
-        }
+        let outcome = restore_snapshot(cluster, &restore, &backup_name, snapshot);
         restore["status"] = json!({
-            "phase": if errors > 0 { "PartiallyFailed" } else { "Completed" },
+            "phase": if outcome.errors > 0 { "PartiallyFailed" } else { "Completed" },
             "startTimestamp": started,
             "completionTimestamp": now(),
-            "progress": {"totalItems": total, "itemsRestored": restored},
-            "warnings": warnings,
-            "errors": errors,
+            "progress": {"totalItems": outcome.total, "itemsRestored": outcome.restored},
+            "warnings": outcome.warnings,
+            "errors": outcome.errors,
         });
-        let _ = store.put(&restore_rt, restore);
-        let result = |severity: &str| json!({"namespaces": messages.get(severity).cloned().unwrap_or_default()});
-        let results = json!({"warnings": result("warnings"), "errors": result("errors")});
-        log.push(format!(
-            "restore completed: {restored} restored, {warnings} warnings, {errors} errors"
-        ));
+        cluster.write("restores", restore);
         let base = format!("/simcluster/downloads/{namespace}/restores/{name}");
-        store.downloads.insert(
+        cluster.upload(
             format!("{base}/results.json.gz"),
-            gzip(results.to_string().as_bytes()),
+            gzip(outcome.results.to_string().as_bytes()),
         );
-        store
-            .downloads
-            .insert(format!("{base}/log.gz"), gzip(log.join("\n").as_bytes()));
+        cluster.upload(format!("{base}/log.gz"), gzip(outcome.log.join("\n").as_bytes()));
     }
-    downloads(store);
+    downloads(cluster);
+}
+
+/// What restoring a backup's snapshot did.
+struct Outcome {
+    total: usize,
+    restored: usize,
+    warnings: usize,
+    errors: usize,
+    /// `{"warnings": Result, "errors": Result}`.
+    results: Value,
+    log: Vec<String>,
+}
+
+/// Recreates the snapshot's objects under the restore's namespace mapping.
+fn restore_snapshot(
+    cluster: &mut dyn Cluster,
+    restore: &Value,
+    backup_name: &str,
+    snapshot: Snapshot,
+) -> Outcome {
+    let namespace = text(restore, "/metadata/namespace");
+    let name = text(restore, "/metadata/name");
+    let mapping = &restore["spec"]["namespaceMapping"];
+    let included: Vec<String> = restore["spec"]["includedNamespaces"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|n| n.as_str().map(str::to_owned))
+        .collect();
+    let (mut restored, mut warnings, mut errors) = (0, 0, 0);
+    let mut messages: HashMap<&str, serde_json::Map<String, Value>> = HashMap::new();
+    let mut log = vec![format!(
+        "Starting restore of backup {namespace}/{backup_name}"
+    )];
+    let total = snapshot.len();
+    for (rt, object) in snapshot {
+        let source = text(&object, "/metadata/namespace");
+        if !included.is_empty() && !included.iter().any(|n| n == "*" || *n == source) {
+            continue;
+        }
+        let target = mapping[&source].as_str().unwrap_or(&source).to_owned();
+        if !cluster.namespace_exists(&target) {
+            let _ = cluster.create(&namespaces(), "", json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": target, "labels": {"velero.io/backup-name": backup_name, "velero.io/restore-name": name}}}));
+        }
+        let mut copy = object.clone();
+        if let Some(meta) = copy["metadata"].as_object_mut() {
+            for field in [
+                "uid",
+                "resourceVersion",
+                "creationTimestamp",
+                "generation",
+                "ownerReferences",
+                "managedFields",
+                "deletionTimestamp",
+                "finalizers",
+            ] {
+                meta.remove(field);
+            }
+            meta.insert("namespace".into(), json!(target));
+        }
+        copy.as_object_mut().map(|o| o.remove("status"));
+        if rt.plural == "services" {
+            copy["spec"].as_object_mut().map(|s| {
+                s.remove("clusterIP");
+                s.remove("clusterIPs")
+            });
+        }
+        copy["metadata"]["labels"]["velero.io/backup-name"] = json!(backup_name);
+        copy["metadata"]["labels"]["velero.io/restore-name"] = json!(name);
+        let object_name = text(&copy, "/metadata/name");
+        let kind = text(&object, "/kind");
+        let mut note = |severity: &'static str, text: String| {
+            let list = messages.entry(severity).or_default();
+            if let Some(a) = list
+                .entry(target.clone())
+                .or_insert_with(|| json!([]))
+                .as_array_mut()
+            {
+                a.push(json!(text));
+            }
+        };
+        if cluster.exists(&rt, &target, &object_name) {
+            warnings += 1;
+            note(
+                "warnings",
+                format!(
+                    "could not restore, {kind} \"{object_name}\" already exists. Warning: the in-cluster version is different than the backed-up version"
+                ),
+            );
+            continue;
+        }
+        match cluster.create(&rt, &target, copy) {
+            Ok(()) => {
+                restored += 1;
+                log.push(format!("Restored {}/{target}/{object_name}", rt.plural));
+            }
+            Err(message) => {
+                errors += 1;
+                note(
+                    "errors",
+                    format!("error restoring {}/{target}/{object_name}: {message}", rt.plural),
+                );
+            }
+        }
+    }
+    let result =
+        |severity: &str| json!({"namespaces": messages.get(severity).cloned().unwrap_or_default()});
+    let results = json!({"warnings": result("warnings"), "errors": result("errors")});
+    log.push(format!(
+        "restore completed: {restored} restored, {warnings} warnings, {errors} errors"
+    ));
+    Outcome {
+        total,
+        restored,
+        warnings,
+        errors,
+        results,
+        log,
+    }
 }
 
 fn gzip(bytes: &[u8]) -> bytes::Bytes {
@@ -339,32 +442,26 @@ fn gzip(bytes: &[u8]) -> bytes::Bytes {
 }
 
 /// Answers DownloadRequests for a Restore's results and log.
-fn downloads(store: &mut Store) {
-    let Some(rt) = velero(store, "downloadrequests") else {
-        return;
-    };
-    for mut request in store.all("velero.io", "downloadrequests") {
+fn downloads(cluster: &mut dyn Cluster) {
+    for mut request in cluster.velero("downloadrequests") {
         if request["status"]["phase"] == "Processed" {
             continue;
         }
-        let namespace = request["metadata"]["namespace"]
-            .as_str()
-            .unwrap_or_default();
-        let target = request["spec"]["target"]["name"]
-            .as_str()
-            .unwrap_or_default();
+        let namespace = text(&request, "/metadata/namespace");
+        let target = text(&request, "/spec/target/name");
         let file = match request["spec"]["target"]["kind"].as_str() {
             Some("RestoreResults") => "results.json.gz",
             Some("RestoreLog") => "log.gz",
             _ => continue,
         };
         let path = format!("/simcluster/downloads/{namespace}/restores/{target}/{file}");
-        if !store.downloads.contains_key(&path) {
-            // Velero retries until the restore has uploaded it.
+        // Velero retries until the restore has uploaded it.
+        let Some(url) = cluster.download_url(&path) else {
             continue;
-        }
+        };
         let expiration = crate::store::after(600);
-        request["status"] = json!({"phase": "Processed", "downloadURL": format!("{}{path}", store.url), "expiration": expiration});
-        let _ = store.put(&rt, request);
+        request["status"] =
+            json!({"phase": "Processed", "downloadURL": url, "expiration": expiration});
+        cluster.write("downloadrequests", request);
     }
 }
