@@ -53,19 +53,28 @@ await() {
 }
 
 if [ -n "$real" ]; then
-    # The real control plane, its kubectl first on PATH, and simcluster's pod-metrics
-    # simulation for its KWOK pods (they run no processes). Velero is not installed there, so
-    # the playbook skips the recover step.
+    # The real control plane with Velero's CRDs, its kubectl first on PATH, simcluster's
+    # pod-metrics simulation for its KWOK pods (they run no processes) and simcluster's simulated
+    # Velero server as an external controller. KWOK's pods serve no HTTP either, so the drill
+    # leaves out its HTTP check there.
     kube=$("$root/tests/realcluster/up.sh" --build-only)
     ln -s "$kube" "$work/bin/kubectl"
     "$root/tests/realcluster/up.sh" --kubeconfig "$work/kubeconfig" \
-        --seed "$root/examples/hastecrm/insecure" > "$work/cluster.out" 2> "$work/cluster.out.err" &
+        --seed "$root/examples/hastecrm/insecure" --seed "$root/tests/simcluster/crds/velero" \
+        > "$work/cluster.out" 2> "$work/cluster.out.err" &
     pids+=($!)
     await "real control plane" "$work/cluster.out"
+    "$kube" --kubeconfig "$work/kubeconfig" wait --for condition=Established --timeout 60s \
+        crd/backups.velero.io crd/restores.velero.io crd/backupstoragelocations.velero.io \
+        crd/downloadrequests.velero.io crd/schedules.velero.io > /dev/null
     "$bin/simcluster" metrics --kubeconfig "$work/kubeconfig" > "$work/metrics.out" 2> "$work/metrics.out.err" &
     pids+=($!)
     await "pod metrics" "$work/metrics.out"
     metrics=$(sed -n 's/^ready http:\/\///p' "$work/metrics.out")
+    "$bin/simcluster" velero --kubeconfig "$work/kubeconfig" > "$work/velero.out" 2> "$work/velero.out.err" &
+    pids+=($!)
+    await "simulated velero" "$work/velero.out"
+    export SHIPSHAPE_DEMO_NO_HTTP_CHECKS=1
 else
     "$bin/simcluster" serve --kubeconfig "$work/kubeconfig" --speed 10 \
         --seed "$root/examples/hastecrm/insecure" --seed "$root/tests/simcluster/crds/velero" > "$work/cluster.out" &

@@ -84,18 +84,26 @@ fn sandbox_policy(name: &str, user: &str, labels: &Value) -> [Value; 2] {
         labelled("oldObject"),
         labelled("namespaceObject"),
     );
-    let rule = |group: &str, resource: &str| json!({"apiGroups": [group], "apiVersions": ["*"], "operations": ["CREATE", "UPDATE", "DELETE"], "resources": [resource]});
+    // `matchConstraints` is an atomic struct: written with the API server's defaults (matchPolicy,
+    // the empty selectors, each rule's scope) so that applying this policy again, after
+    // `kubectl apply` of the printed YAML, is the same value and no conflict.
+    let rule = |group: &str, resource: &str| json!({"apiGroups": [group], "apiVersions": ["*"], "operations": ["CREATE", "UPDATE", "DELETE"], "resources": [resource], "scope": "*"});
     [
         json!({"apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingAdmissionPolicy",
         "metadata": {"name": name, "labels": labels},
         "spec": {
             "failurePolicy": "Fail",
-            "matchConstraints": {"resourceRules": [
-                rule("", "namespaces"),
-                rule("batch", "jobs"),
-                rule("networking.k8s.io", "networkpolicies"),
-                rule("rbac.authorization.k8s.io", "rolebindings"),
-            ]},
+            "matchConstraints": {
+                "matchPolicy": "Equivalent",
+                "namespaceSelector": {},
+                "objectSelector": {},
+                "resourceRules": [
+                    rule("", "namespaces"),
+                    rule("batch", "jobs"),
+                    rule("networking.k8s.io", "networkpolicies"),
+                    rule("rbac.authorization.k8s.io", "rolebindings"),
+                ],
+            },
             "matchConditions": [{"name": "the-drill-service-account", "expression": format!("request.userInfo.username == '{user}'")}],
             "validations": [{
                 "expression": expression,

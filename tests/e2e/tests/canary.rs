@@ -492,12 +492,9 @@ async fn migrations_follow_the_job_to_completion() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_migration_stops_the_release_and_shows_its_log() {
-    let Some(setup) = Setup::simulated(
-        "a failing Job needs simcluster's `-fail` image and a kubelet's logs (KWOK's Job pods \
-         always succeed and serve no logs)",
-    )
-    .await
-    else {
+    // The `-fail` image convention holds on both clusters (KWOK's stages follow it); without a
+    // kubelet a real cluster's pod has no log, which the report says under the pod's name.
+    let Some(setup) = Setup::start().await else {
         return;
     };
     let dir = tempfile::tempdir().expect("tempdir");

@@ -46,24 +46,14 @@ fn the_playbook_demo_runs() {
     };
     assert_eq!(out.stdout.matches(server).count(), 4, "{}", out.stdout);
     assert!(!out.stderr.contains("plugin warnings"), "{}", out.stderr);
-    if real {
-        // No Velero on the real control plane yet.
-        assert!(
-            out.stdout
-                .contains("(skipped: Velero is not installed in this cluster)"),
-            "{}",
-            out.stdout
-        );
-        e2e::skip("the demo's recover step: no Velero on the real control plane");
-    } else {
-        // The recover step: simcluster's simulated Velero, a drill that passes.
-        assert!(
-            out.stdout
-                .contains("drill passed: backup hastecrm-production-nightly"),
-            "{}",
-            out.stdout
-        );
-    }
+    // The recover step: simcluster's simulated Velero (on the real control plane, run by
+    // `simcluster velero` as an external controller), a drill that passes.
+    assert!(
+        out.stdout
+            .contains("drill passed: backup hastecrm-production-nightly"),
+        "{}",
+        out.stdout
+    );
     // The deploy step needs Prometheus (CI installs it): a good release promoted, a bad one
     // rolled back.
     if Command::new("prometheus").arg("--version").output().is_ok() {

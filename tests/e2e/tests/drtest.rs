@@ -60,7 +60,9 @@ fn backups_and_protection_status_from_the_simulated_velero() {
     }
     let cluster = Cluster::start(&["tests/simcluster/crds/velero", "examples/hastecrm/insecure"]);
     if !cluster.is_simulated() {
-        e2e::skip("needs the sample app seeded and a cluster of its own (`drtest status` covers every namespace)");
+        e2e::skip(
+            "needs the sample app seeded and a cluster of its own (`drtest status` covers every namespace)",
+        );
         return;
     }
     let out = cluster.kubectl(&["drtest", "backups"]);
@@ -392,7 +394,14 @@ fn a_drill_passes_and_cleans_up_and_failures_say_which_phase() {
         );
         results.push("failed");
     } else {
-        let out = cluster.kubectl(&["drtest", "run", "--for", "shop", "--smoke-job", &job.to_string_lossy()]);
+        let out = cluster.kubectl(&[
+            "drtest",
+            "run",
+            "--for",
+            "shop",
+            "--smoke-job",
+            &job.to_string_lossy(),
+        ]);
         assert_eq!(out.code, Some(0), "{out:?}");
         assert!(out.stdout.contains("smoke       passed"), "{}", out.stdout);
         results.push("passed");

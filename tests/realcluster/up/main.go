@@ -199,6 +199,11 @@ func (c *cluster) up(ctx context.Context, kubeconfig string, seeds []string) err
 		"--server-address=127.0.0.1:0",
 		"--node-ip=10.0.0.1",
 		"--cidr=10.244.0.0/16",
+		// Keep each node's Lease renewed, as a kubelet does: without it the node lifecycle
+		// controller sees no heartbeat (the heartbeat-with-lease stage updates node status only
+		// every ten minutes), marks the nodes Unknown every grace period and every pod on them
+		// NotReady, and KWOK never makes those pods Ready again.
+		"--node-lease-duration-seconds=40",
 	); err != nil {
 		return err
 	}

@@ -46,11 +46,7 @@ pub async fn serve(kubeconfig: &Path, port: u16) -> anyhow::Result<SocketAddr> {
     serve_http(port, "text/plain; version=0.0.4", move |path| {
         let client = client.clone();
         let store = store.clone();
-        async move {
-            scrape(&client, &store, &path)
-                .await
-                .map(|body| Bytes::from(body))
-        }
+        async move { scrape(&client, &store, &path).await.map(Bytes::from) }
     })
     .await
 }

@@ -123,7 +123,12 @@ impl Cluster for Store {
             .ok_or_else(|| format!("the server does not serve {}", rt.plural))?;
         Store::create(self, &served, namespace, object, false)
             .map(drop)
-            .map_err(|e| e.status()["message"].as_str().unwrap_or("failed").to_owned())
+            .map_err(|e| {
+                e.status()["message"]
+                    .as_str()
+                    .unwrap_or("failed")
+                    .to_owned()
+            })
     }
 
     fn upload(&mut self, path: String, bytes: bytes::Bytes) {
@@ -189,11 +194,8 @@ pub fn tick(cluster: &mut dyn Cluster, snapshots: &mut HashMap<String, Snapshot>
             ));
         }
     }
-    let available = |namespace: &str, name: &str| {
-        locations
-            .iter()
-            .any(|(n, l)| n == namespace && l == name)
-    };
+    let available =
+        |namespace: &str, name: &str| locations.iter().any(|(n, l)| n == namespace && l == name);
     let mut backups = cluster.velero("backups");
     for backup in &mut backups {
         let phase = text(backup, "/status/phase");
@@ -310,7 +312,10 @@ pub fn tick(cluster: &mut dyn Cluster, snapshots: &mut HashMap<String, Snapshot>
             format!("{base}/results.json.gz"),
             gzip(outcome.results.to_string().as_bytes()),
         );
-        cluster.upload(format!("{base}/log.gz"), gzip(outcome.log.join("\n").as_bytes()));
+        cluster.upload(
+            format!("{base}/log.gz"),
+            gzip(outcome.log.join("\n").as_bytes()),
+        );
     }
     downloads(cluster);
 }
@@ -413,7 +418,10 @@ fn restore_snapshot(
                 errors += 1;
                 note(
                     "errors",
-                    format!("error restoring {}/{target}/{object_name}: {message}", rt.plural),
+                    format!(
+                        "error restoring {}/{target}/{object_name}: {message}",
+                        rt.plural
+                    ),
                 );
             }
         }
