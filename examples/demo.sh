@@ -54,12 +54,12 @@ await() {
 
 if [ -n "$real" ]; then
     # The real control plane with Velero's CRDs, its kubectl first on PATH, simcluster's
-    # pod-metrics simulation for its KWOK pods (they run no processes) and simcluster's simulated
-    # Velero server as an external controller. KWOK's pods serve no HTTP either, so the drill
-    # leaves out its HTTP check there.
+    # simulation of its KWOK pods (they run no processes: metrics for Prometheus, HTTP and logs
+    # behind the API server's egress proxy) and simcluster's simulated Velero server as an
+    # external controller.
     kube=$("$root/tests/realcluster/up.sh" --build-only)
     ln -s "$kube" "$work/bin/kubectl"
-    "$root/tests/realcluster/up.sh" --kubeconfig "$work/kubeconfig" \
+    "$root/tests/realcluster/up.sh" --kubeconfig "$work/kubeconfig" --egress-socket "$work/egress.sock" \
         --seed "$root/examples/hastecrm/insecure" --seed "$root/tests/simcluster/crds/velero" \
         > "$work/cluster.out" 2> "$work/cluster.out.err" &
     pids+=($!)
@@ -67,14 +67,13 @@ if [ -n "$real" ]; then
     "$kube" --kubeconfig "$work/kubeconfig" wait --for condition=Established --timeout 60s \
         crd/backups.velero.io crd/restores.velero.io crd/backupstoragelocations.velero.io \
         crd/downloadrequests.velero.io crd/schedules.velero.io > /dev/null
-    "$bin/simcluster" metrics --kubeconfig "$work/kubeconfig" > "$work/metrics.out" 2> "$work/metrics.out.err" &
+    "$bin/simcluster" metrics --kubeconfig "$work/kubeconfig" --egress-socket "$work/egress.sock" > "$work/metrics.out" 2> "$work/metrics.out.err" &
     pids+=($!)
     await "pod metrics" "$work/metrics.out"
     metrics=$(sed -n 's/^ready http:\/\///p' "$work/metrics.out")
     "$bin/simcluster" velero --kubeconfig "$work/kubeconfig" > "$work/velero.out" 2> "$work/velero.out.err" &
     pids+=($!)
     await "simulated velero" "$work/velero.out"
-    export SHIPSHAPE_DEMO_NO_HTTP_CHECKS=1
 else
     "$bin/simcluster" serve --kubeconfig "$work/kubeconfig" --speed 10 \
         --seed "$root/examples/hastecrm/insecure" --seed "$root/tests/simcluster/crds/velero" > "$work/cluster.out" &

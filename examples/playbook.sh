@@ -61,10 +61,8 @@ else
 fi
 
 step "Recover: a disaster-recovery drill (kubectl drtest)"
-# HTTP checks reach the restored app through the API server's service proxy; the demo on the
-# real control plane sets SHIPSHAPE_DEMO_NO_HTTP_CHECKS, as its KWOK pods serve nothing.
+# HTTP checks reach the restored app through the API server's service proxy.
 http_check=(--http-check api:http/health)
-if [ -n "${SHIPSHAPE_DEMO_NO_HTTP_CHECKS:-}" ]; then http_check=(); fi
 if kubectl get crd backups.velero.io >/dev/null 2>&1; then
     # A backup of the production namespace (Velero's own objects; simcluster simulates Velero).
     kubectl create namespace velero --dry-run=client -o yaml | kubectl apply -f - >/dev/null

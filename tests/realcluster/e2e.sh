@@ -5,8 +5,9 @@
 #   tests/realcluster/e2e.sh --test quota       # any `cargo test -p e2e` arguments
 #
 # Starts tests/realcluster/up.sh (building it once into its cache) with Velero's CRDs, puts that
-# release's kubectl first on PATH, serves the simulated pod metrics for Prometheus (`simcluster
-# metrics`) and runs simcluster's simulated Velero server against it (`simcluster velero`: the
+# release's kubectl first on PATH, simulates its KWOK pods (`simcluster metrics`: their metrics
+# for Prometheus, and their HTTP and container logs behind the API server's egress proxy) and
+# runs simcluster's simulated Velero server against it (`simcluster velero`: the
 # control plane has no Velero), runs the tests with SHIPSHAPE_E2E_KUBECONFIG set, prints the
 # tests that skipped and why, and stops everything. Exits with cargo's status.
 set -euo pipefail
@@ -45,14 +46,14 @@ await() {
 }
 
 start=$(date +%s)
-"$here/up.sh" --kubeconfig "$work/kubeconfig" --logs "$work/logs" \
+"$here/up.sh" --kubeconfig "$work/kubeconfig" --logs "$work/logs" --egress-socket "$work/egress.sock" \
     --seed "$root/tests/simcluster/crds/velero" >"$work/up" 2>"$work/up.err" &
 pids+=($!)
 url="$(await "$work/up" "$!" "the control plane")"
 echo "e2e.sh: control plane ready at $url in $(( $(date +%s) - start )) s ($(PATH="$work/bin:$PATH" kubectl version --client | head -n1))" >&2
 
 cargo build --quiet --locked -p simcluster --bins
-"$root/target/debug/simcluster" metrics --kubeconfig "$work/kubeconfig" >"$work/metrics" 2>"$work/metrics.err" &
+"$root/target/debug/simcluster" metrics --kubeconfig "$work/kubeconfig" --egress-socket "$work/egress.sock" >"$work/metrics" 2>"$work/metrics.err" &
 pids+=($!)
 metrics="$(await "$work/metrics" "$!" "simcluster metrics")"
 PATH="$work/bin:$PATH" kubectl --kubeconfig "$work/kubeconfig" wait --for condition=Established \
@@ -68,7 +69,7 @@ export SHIPSHAPE_E2E_SKIPS="$work/skips"
 export PATH="$work/bin:$PATH"
 : >"$SHIPSHAPE_E2E_SKIPS"
 status=0
-(cd "$root" && cargo test --locked -p e2e "$@") || status=$?
+(cd "$root" && cargo test --locked --no-fail-fast -p e2e "$@") || status=$?
 
 count=$(wc -l <"$SHIPSHAPE_E2E_SKIPS")
 echo "e2e.sh: $count test(s) skipped on the real control plane:" >&2

@@ -2,14 +2,18 @@
 # A real Kubernetes v1.37 control plane on loopback, with the interface of `simcluster serve`:
 #
 #   tests/realcluster/up.sh --kubeconfig FILE [--seed DIR]... [--nodes N] [--logs DIR]
+#                           [--egress-socket PATH]
 #   tests/realcluster/up.sh --build-only        # build (or find in the cache) and print the binary
 #
 # etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl and KWOK are the
 # upstream programs, built from the Go modules pinned in go.mod/go.sum into one multi-call
 # binary. The build is cached under $SHIPSHAPE_REALCLUSTER_CACHE (default
 # ~/.cache/shipshape/realcluster), keyed by go.mod, go.sum, the sources and the Go version, so a
-# second run does not rebuild. Prints `ready https://127.0.0.1:PORT` once the API server is ready,
-# the fake nodes are Ready and the seeds are applied; stops everything on SIGTERM or SIGINT.
+# second run does not rebuild. With --egress-socket, the API server reaches pods, services and
+# kubelets (service proxy, `kubectl logs`) through an HTTP CONNECT proxy on that Unix socket,
+# which `simcluster metrics --egress-socket PATH` serves for KWOK's pods and nodes. Prints
+# `ready https://127.0.0.1:PORT` once the API server is ready, the fake nodes are Ready and the
+# seeds are applied; stops everything on SIGTERM or SIGINT.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cache="${SHIPSHAPE_REALCLUSTER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/shipshape/realcluster}"

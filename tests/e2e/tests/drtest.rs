@@ -43,13 +43,10 @@ fn clean_slate(cluster: &Cluster) {
     }
 }
 
-/// HTTP checks through the API server's service proxy: on simcluster only (`--http-check` is
-/// repeated before each), as KWOK's pods serve nothing the real API server could proxy to.
-fn http_checks<'a>(cluster: &Cluster, checks: &[&'a str]) -> Vec<&'a str> {
-    if !cluster.is_simulated() {
-        e2e::skip("drtest --http-check: KWOK's pods serve no HTTP for the service proxy");
-        return Vec::new();
-    }
+/// HTTP checks through the API server's service proxy (`--http-check` before each): simcluster
+/// answers them itself, and the real control plane reaches its KWOK pods through `simcluster
+/// metrics --egress-socket`.
+fn http_checks<'a>(checks: &[&'a str]) -> Vec<&'a str> {
     checks.iter().flat_map(|c| ["--http-check", c]).collect()
 }
 
@@ -266,7 +263,7 @@ fn a_drill_passes_and_cleans_up_and_failures_say_which_phase() {
     let dir = tempfile::tempdir().expect("tempdir");
     let junit = dir.path().join("drill.xml");
     let junit_arg = junit.to_string_lossy();
-    let checks = http_checks(&cluster, &["web:http/healthz", "shop/web:80/=200"]);
+    let checks = http_checks(&["web:http/healthz", "shop/web:80/=200"]);
     let mut args = vec![
         "drtest",
         "run",
@@ -337,11 +334,15 @@ fn a_drill_passes_and_cleans_up_and_failures_say_which_phase() {
         .as_str()
         .map(|id| format!("{id}-smoke"))
         .unwrap_or_default();
-    let mut expected = vec![(smoke_job.as_str(), true)];
-    if !checks.is_empty() {
-        expected.extend([("web:http/healthz=200", true), ("shop/web:80/=200", true)]);
-    }
-    assert_eq!(checks_run, expected, "{report}");
+    assert_eq!(
+        checks_run,
+        [
+            (smoke_job.as_str(), true),
+            ("web:http/healthz=200", true),
+            ("shop/web:80/=200", true)
+        ],
+        "{report}"
+    );
     // Velero's restore results, through a DownloadRequest that is not left behind.
     assert!(
         report["restoreResults"]["warnings"].is_object()
@@ -371,41 +372,29 @@ fn a_drill_passes_and_cleans_up_and_failures_say_which_phase() {
         "apiVersion: batch/v1\nkind: Job\nmetadata: {name: checkout-smoke, namespace: production}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: smoke, image: registry.example/smoke:1, command: [sh, -c, 'curl -f http://web/']}]\n",
     )
     .expect("write job");
-    if cluster.is_simulated() {
-        let out = cluster.kubectl(&[
-            "drtest",
-            "run",
-            "--for",
-            "shop",
-            "--smoke-job",
-            &job.to_string_lossy(),
-            "--http-check",
-            "payments:80/health",
-            "--http-check",
-            "web:80/=204",
-        ]);
-        assert_eq!(out.code, Some(1), "{out:?}");
-        assert!(
-            out.stdout.contains("smoke       failed")
-                && out.stdout.contains("GET payments:80/health answered 404 (expected 200): services \"payments\" not found")
-                && out.stdout.contains("GET web:80/ answered 200 (expected 204)"),
-            "{}",
-            out.stdout
-        );
-        results.push("failed");
-    } else {
-        let out = cluster.kubectl(&[
-            "drtest",
-            "run",
-            "--for",
-            "shop",
-            "--smoke-job",
-            &job.to_string_lossy(),
-        ]);
-        assert_eq!(out.code, Some(0), "{out:?}");
-        assert!(out.stdout.contains("smoke       passed"), "{}", out.stdout);
-        results.push("passed");
-    }
+    let out = cluster.kubectl(&[
+        "drtest",
+        "run",
+        "--for",
+        "shop",
+        "--smoke-job",
+        &job.to_string_lossy(),
+        "--http-check",
+        "payments:80/health",
+        "--http-check",
+        "web:80/=204",
+    ]);
+    assert_eq!(out.code, Some(1), "{out:?}");
+    assert!(
+        out.stdout.contains("smoke       failed")
+            && out.stdout.contains(
+                "GET payments:80/health answered 404 (expected 200): services \"payments\" not found"
+            )
+            && out.stdout.contains("GET web:80/ answered 200 (expected 204)"),
+        "{}",
+        out.stdout
+    );
+    results.push("failed");
     assert_eq!(leftovers(&cluster), "");
     let out = cluster.kubectl(&[
         "drtest",
@@ -460,12 +449,8 @@ fn a_drill_passes_and_cleans_up_and_failures_say_which_phase() {
     ]);
     assert_eq!(out.code, Some(1), "{out:?}");
     assert!(out.stdout.contains("smoke       failed"), "{}", out.stdout);
-    // simcluster serves the pod's log; KWOK's nodes serve no kubelet API.
-    assert!(
-        !cluster.is_simulated() || out.stdout.contains("exited with code 1"),
-        "{}",
-        out.stdout
-    );
+    // The pod's log: from simcluster, or from the simulated kubelet behind the real API server.
+    assert!(out.stdout.contains("exited with code 1"), "{}", out.stdout);
     results.push("failed");
     assert_eq!(leftovers(&cluster), "");
 
@@ -829,7 +814,7 @@ fn the_scheduled_drill_runs_under_exactly_its_generated_rbac() {
         "--storage-location",
         "default",
     ];
-    schedule.extend(http_checks(&cluster, &["web:http/healthz"]));
+    schedule.extend(http_checks(&["web:http/healthz"]));
     let yaml = cluster.ok(&schedule);
     for expected in [
         "kind: CronJob",

@@ -49,6 +49,7 @@ func main() {
 		stages     = flag.String("kwok-config", "", "KWOK's configuration: its node and pod stages (up.sh assembles it from the kwok module)")
 		nodes      = flag.Int("nodes", 3, "how many fake nodes KWOK manages")
 		logs       = flag.String("logs", "", "keep the components' logs in this directory (default: removed with the state)")
+		egress     = flag.String("egress-socket", "", "the API server reaches pods, services and kubelets (proxy, logs) through an HTTP CONNECT proxy on this Unix socket, as through Konnectivity (`simcluster metrics --egress-socket` serves KWOK's pods and nodes there)")
 		seed       seeds
 	)
 	flag.Var(&seed, "seed", "apply every manifest under this directory once the cluster is ready (repeatable)")
@@ -57,7 +58,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "up: --kubeconfig, --kube and --kwok-config are required")
 		os.Exit(2)
 	}
-	c := &cluster{kube: *kube, kwokConfig: *stages, nodes: *nodes, logDir: *logs}
+	c := &cluster{kube: *kube, kwokConfig: *stages, nodes: *nodes, logDir: *logs, egressSocket: *egress}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	err := c.up(ctx, *kubeconfig, seed)
@@ -74,6 +75,7 @@ func main() {
 
 type cluster struct {
 	kube, kwokConfig, logDir string
+	egressSocket             string
 	nodes                    int
 	state                    string
 	url, token               string
@@ -129,25 +131,43 @@ func (c *cluster) up(ctx context.Context, kubeconfig string, seeds []string) err
 	}
 
 	f := func(name string) string { return filepath.Join(state, name) }
-	if err := c.start("kube-apiserver",
-		"--etcd-servers="+etcdURL,
+	var egressFlags []string
+	if c.egressSocket != "" {
+		config := fmt.Sprintf(`apiVersion: apiserver.k8s.io/v1beta1
+kind: EgressSelectorConfiguration
+egressSelections:
+- name: cluster
+  connection:
+    proxyProtocol: HTTPConnect
+    transport:
+      uds:
+        udsName: %q
+`, c.egressSocket)
+		if err := os.WriteFile(f("egress.yaml"), []byte(config), 0o600); err != nil {
+			return err
+		}
+		egressFlags = append(egressFlags, "--egress-selector-config-file="+f("egress.yaml"))
+	}
+	if err := c.start("kube-apiserver", append([]string{
+		"--etcd-servers=" + etcdURL,
 		// The address the `kubernetes` Service's endpoints name; loopback is refused there.
 		"--bind-address=127.0.0.1", "--advertise-address=192.0.2.1",
 		fmt.Sprintf("--secure-port=%d", ports[2]),
-		"--cert-dir="+f("apiserver"),
-		"--tls-cert-file="+f("server.crt"), "--tls-private-key-file="+f("server.key"),
-		"--client-ca-file="+f("ca.crt"),
-		"--token-auth-file="+f("tokens.csv"),
+		"--cert-dir=" + f("apiserver"),
+		"--tls-cert-file=" + f("server.crt"), "--tls-private-key-file=" + f("server.key"),
+		"--client-ca-file=" + f("ca.crt"),
+		"--token-auth-file=" + f("tokens.csv"),
 		"--authorization-mode=RBAC",
 		"--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-		"--service-account-key-file="+f("sa.pub"),
-		"--service-account-signing-key-file="+f("sa.key"),
+		"--service-account-key-file=" + f("sa.pub"),
+		"--service-account-signing-key-file=" + f("sa.key"),
 		"--service-cluster-ip-range=10.96.0.0/16",
 		"--allow-privileged=true",
 		// The defaults already include these three; naming them keeps them on whatever the
 		// release's defaults become.
 		"--enable-admission-plugins=LimitRanger,ResourceQuota,PodSecurity",
 		"--profiling=false",
+	}, egressFlags...)...,
 	); err != nil {
 		return err
 	}

@@ -927,7 +927,6 @@ impl Controllers {
                 .filter_map(|c| c["readinessProbe"]["initialDelaySeconds"].as_f64())
                 .fold(0.0, f64::max);
             let ready = running && !crashloop && !unready && age >= self.scaled(1.0 + delay);
-            let node = next["spec"]["nodeName"].clone();
             let start_time = pod["status"]["startTime"].clone();
             let containers: Vec<Value> = pod["spec"]["containers"]
                 .as_array()
@@ -976,31 +975,15 @@ impl Controllers {
                     container["state"] = json!({"terminated": {"exitCode": i32::from(fail), "reason": if fail { "Error" } else { "Completed" }}});
                 }
             }
-            if running {
-                for c in pod["spec"]["containers"].as_array().into_iter().flatten() {
-                    let cname = c["name"].as_str().unwrap_or_default().to_owned();
-                    let image = c["image"].as_str().unwrap_or_default();
-                    let mut log = format!(
-                        "simcluster: started {image} on {}\n",
-                        node.as_str().unwrap_or_default()
-                    );
-                    if fail && run_to_completion && age >= self.scaled(2.0) {
-                        log.push_str(&format!(
-                            "simcluster: {image} exited with code 1 (image tag ends in -fail)\n"
-                        ));
-                    } else if crashloop {
-                        log.push_str(&format!(
-                            "simcluster: {image} crashed (image tag ends in -crashloop)\n"
-                        ));
-                    } else if run_to_completion && age >= self.scaled(2.0) {
-                        log.push_str(&format!("simcluster: {image} completed\n"));
-                    }
+            next["status"] = status;
+            for c in pod["spec"]["containers"].as_array().into_iter().flatten() {
+                let cname = c["name"].as_str().unwrap_or_default().to_owned();
+                if let Some(log) = crate::kubelet::container_log(&next, &cname) {
                     store
                         .logs
                         .insert((namespace.clone(), name.clone(), cname), log);
                 }
             }
-            next["status"] = status;
             let _ = store.put(&pod_rt, next);
         }
         let live: std::collections::HashSet<String> = store

@@ -11,6 +11,8 @@
 pub mod controllers;
 pub mod cron;
 pub mod discovery;
+pub mod egress;
+pub mod kubelet;
 pub mod metrics;
 pub mod mirror;
 pub mod patch;

@@ -1,5 +1,5 @@
 //! `simcluster serve --kubeconfig PATH [--port N] [--speed FACTOR] [--seed DIR]...`
-//! `simcluster metrics --kubeconfig PATH [--port N]`
+//! `simcluster metrics --kubeconfig PATH [--port N] [--egress-socket PATH]`
 //! `simcluster velero --kubeconfig PATH [--port N]`
 
 use std::path::PathBuf;
@@ -49,6 +49,11 @@ enum Command {
         /// Port on 127.0.0.1 (default: any free port).
         #[arg(long, default_value_t = 0)]
         port: u16,
+        /// Also serve the simulated pods (HTTP, for the service proxy) and kubelets (container
+        /// logs) as an HTTP CONNECT proxy on this Unix socket, for the API server's egress
+        /// selector (`tests/realcluster/up.sh --egress-socket PATH`).
+        #[arg(long, value_name = "PATH")]
+        egress_socket: Option<PathBuf>,
     },
     /// Run simcluster's simulated Velero server against another API server (a real control
     /// plane with Velero's CRDs and no Velero): Backups, Restores, DownloadRequests. Serves the
@@ -112,15 +117,23 @@ async fn main() -> anyhow::Result<()> {
             tls,
             faults,
         } => (kubeconfig, port, speed, seeds, tls, faults.faults()),
-        Command::Metrics { kubeconfig, port } => {
+        Command::Metrics {
+            kubeconfig,
+            port,
+            egress_socket,
+        } => {
             let address = simcluster::mirror::serve(&kubeconfig, port).await?;
+            if let Some(socket) = egress_socket {
+                let client = simcluster::mirror::connect(&kubeconfig).await?;
+                simcluster::egress::serve(client, &socket).await?;
+            }
             println!("ready http://{address}");
-            return wait_for_signal().await;
+            return exit_on_signal().await;
         }
         Command::Velero { kubeconfig, port } => {
             let address = simcluster::remote::serve(&kubeconfig, port).await?;
             println!("ready http://{address}");
-            return wait_for_signal().await;
+            return exit_on_signal().await;
         }
     };
     let cluster = simcluster::SimCluster::start(simcluster::Options {
@@ -137,6 +150,13 @@ async fn main() -> anyhow::Result<()> {
     wait_for_signal().await?;
     drop(cluster);
     Ok(())
+}
+
+/// Waits for a signal, then exits at once: the external controllers' loops run on blocking
+/// threads, which the runtime would otherwise wait for forever.
+async fn exit_on_signal() -> anyhow::Result<()> {
+    wait_for_signal().await?;
+    std::process::exit(0)
 }
 
 async fn wait_for_signal() -> anyhow::Result<()> {

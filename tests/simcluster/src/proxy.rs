@@ -106,16 +106,22 @@ pub fn answer(store: &Store, target: &ProxyTarget) -> Result<(u16, String), ApiE
     let Some(pod) = pods.first() else {
         return Err(unavailable());
     };
+    Ok(pod_answer(pod, &target.path))
+}
+
+/// What a simulated pod answers to a request for `path`: `500` when its image tag ends in
+/// `-errors`, `200 OK` otherwise.
+pub fn pod_answer(pod: &Value, path: &str) -> (u16, String) {
     let image = pod["spec"]["containers"][0]["image"]
         .as_str()
         .unwrap_or_default();
     let tag = image.rsplit_once(':').map_or("", |(_, t)| t);
     let name = pod["metadata"]["name"].as_str().unwrap_or_default();
-    Ok(if tag.ends_with("-errors") {
+    if tag.ends_with("-errors") {
         (500, format!("Internal Server Error from {name}\n"))
     } else {
-        (200, format!("OK {} from {name}\n", target.path))
-    })
+        (200, format!("OK {path} from {name}\n"))
+    }
 }
 
 #[cfg(test)]

@@ -251,7 +251,8 @@ struct Target {
     subresource: Option<String>,
 }
 
-fn query(req: &Request<Incoming>) -> HashMap<String, String> {
+/// The request's query parameters, percent-decoded.
+pub(crate) fn query(req: &Request<Incoming>) -> HashMap<String, String> {
     req.uri()
         .query()
         .unwrap_or_default()
@@ -875,20 +876,11 @@ fn serve(
                 .logs
                 .get(&(namespace.clone(), name.to_owned(), container.clone()))
                 .cloned()
-                .ok_or_else(|| {
-                    ApiError::bad_request(format!("container \"{container}\" in pod \"{name}\" is waiting to start: ContainerCreating"))
-                })?;
+                .ok_or_else(|| ApiError::bad_request(crate::kubelet::waiting(name, &container)))?;
             let tail = params
                 .get("tailLines")
                 .and_then(|t| t.parse::<usize>().ok());
-            let text = match tail {
-                Some(n) => {
-                    let lines: Vec<&str> = log.lines().collect();
-                    let start = lines.len().saturating_sub(n);
-                    lines[start..].iter().map(|l| format!("{l}\n")).collect()
-                }
-                None => log,
-            };
+            let text = crate::kubelet::tail(&log, tail);
             Ok(Response::builder()
                 .header(header::CONTENT_TYPE, "text/plain")
                 .body(full(text))

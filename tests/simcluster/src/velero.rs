@@ -332,6 +332,33 @@ struct Outcome {
 }
 
 /// Recreates the snapshot's objects under the restore's namespace mapping.
+/// What Velero's built-in restore item actions change before an object is created: a Service
+/// loses the cluster IPs the API server allocated, and a Job the `controller-uid` labels its
+/// selector and template carry (the API server generates them anew for the new Job's uid and
+/// refuses a Job that brings the old ones: "`selector` not auto-generated").
+fn restore_item_action(plural: &str, object: &mut Value) {
+    match plural {
+        "services" => {
+            if let Some(spec) = object["spec"].as_object_mut() {
+                spec.remove("clusterIP");
+                spec.remove("clusterIPs");
+            }
+        }
+        "jobs" => {
+            for labels in [
+                "/spec/selector/matchLabels",
+                "/spec/template/metadata/labels",
+            ] {
+                if let Some(labels) = object.pointer_mut(labels).and_then(Value::as_object_mut) {
+                    labels.remove("controller-uid");
+                    labels.remove("batch.kubernetes.io/controller-uid");
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 fn restore_snapshot(
     cluster: &mut dyn Cluster,
     restore: &Value,
@@ -379,12 +406,7 @@ fn restore_snapshot(
             meta.insert("namespace".into(), json!(target));
         }
         copy.as_object_mut().map(|o| o.remove("status"));
-        if rt.plural == "services" {
-            copy["spec"].as_object_mut().map(|s| {
-                s.remove("clusterIP");
-                s.remove("clusterIPs")
-            });
-        }
+        restore_item_action(&rt.plural, &mut copy);
         copy["metadata"]["labels"]["velero.io/backup-name"] = json!(backup_name);
         copy["metadata"]["labels"]["velero.io/restore-name"] = json!(name);
         let object_name = text(&copy, "/metadata/name");
@@ -471,5 +493,33 @@ fn downloads(cluster: &mut dyn Cluster) {
         request["status"] =
             json!({"phase": "Processed", "downloadURL": url, "expiration": expiration});
         cluster.write("downloadrequests", request);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_restored_job_leaves_its_old_controller_uid_behind() {
+        let mut job = json!({
+            "spec": {
+                "selector": {"matchLabels": {"batch.kubernetes.io/controller-uid": "old"}},
+                "template": {"metadata": {"labels": {
+                    "controller-uid": "old", "batch.kubernetes.io/controller-uid": "old",
+                    "job-name": "migrate", "app": "api"
+                }}}
+            }
+        });
+        restore_item_action("jobs", &mut job);
+        assert_eq!(job["spec"]["selector"]["matchLabels"], json!({}));
+        assert_eq!(
+            job["spec"]["template"]["metadata"]["labels"],
+            json!({"job-name": "migrate", "app": "api"})
+        );
+        let mut service =
+            json!({"spec": {"clusterIP": "10.96.0.9", "clusterIPs": ["10.96.0.9"], "ports": []}});
+        restore_item_action("services", &mut service);
+        assert_eq!(service, json!({"spec": {"ports": []}}));
     }
 }
