@@ -613,7 +613,7 @@ _kubectl__harden() {
             return 0
             ;;
         kubectl__harden__subcmd__pss)
-            opts="-A -o -n -s -v -y -h -V --all-namespaces --level --pss-version --apply-labels --force --dry-run --output --kubeconfig --context --cluster --user --namespace --as --as-group --as-uid --request-timeout --server --token --certificate-authority --client-certificate --client-key --tls-server-name --insecure-skip-tls-verify --verbose --yes --help --version"
+            opts="-A -o -n -s -v -y -h -V --all-namespaces --level --pss-version --apply-labels --force --dry-run --force-conflicts --output --kubeconfig --context --cluster --user --namespace --as --as-group --as-uid --request-timeout --server --token --certificate-authority --client-certificate --client-key --tls-server-name --insecure-skip-tls-verify --verbose --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -259,7 +259,7 @@ _kubectl__quota() {
             return 0
             ;;
         kubectl__quota__subcmd__generate)
-            opts="-o -n -s -v -y -h -V --profile --source --window --interval --prometheus --headroom --apply --dry-run --output --kubeconfig --context --cluster --user --namespace --as --as-group --as-uid --request-timeout --server --token --certificate-authority --client-certificate --client-key --tls-server-name --insecure-skip-tls-verify --verbose --yes --help --version"
+            opts="-o -n -s -v -y -h -V --profile --source --window --interval --prometheus --headroom --apply --dry-run --force-conflicts --output --kubeconfig --context --cluster --user --namespace --as --as-group --as-uid --request-timeout --server --token --certificate-authority --client-certificate --client-key --tls-server-name --insecure-skip-tls-verify --verbose --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -479,7 +479,7 @@ _kubectl__quota() {
             return 0
             ;;
         kubectl__quota__subcmd__recommend)
-            opts="-A -o -n -s -v -y -h -V --all-namespaces --source --window --interval --percentile --headroom --prometheus --apply --dry-run --output --kubeconfig --context --cluster --user --namespace --as --as-group --as-uid --request-timeout --server --token --certificate-authority --client-certificate --client-key --tls-server-name --insecure-skip-tls-verify --verbose --yes --help --version"
+            opts="-A -o -n -s -v -y -h -V --all-namespaces --source --window --interval --percentile --headroom --prometheus --apply --dry-run --force-conflicts --output --kubeconfig --context --cluster --user --namespace --as --as-group --as-uid --request-timeout --server --token --certificate-authority --client-certificate --client-key --tls-server-name --insecure-skip-tls-verify --verbose --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

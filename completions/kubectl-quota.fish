@@ -143,6 +143,7 @@ complete -c kubectl-quota -n "__fish_kubectl_quota_using_subcommand recommend" -
 false\t''"
 complete -c kubectl-quota -n "__fish_kubectl_quota_using_subcommand recommend" -s A -l all-namespaces -d 'Every namespace (default: the current one)'
 complete -c kubectl-quota -n "__fish_kubectl_quota_using_subcommand recommend" -l apply -d 'Apply the recommendations (server-side apply of the patches): shows the server\'s dry-run diff, then asks unless --yes'
+complete -c kubectl-quota -n "__fish_kubectl_quota_using_subcommand recommend" -l force-conflicts -d 'Take over fields another field manager owns (`kubectl apply`, `kubectl edit`, another tool): without it, applying such a field is refused with a 409 Conflict naming each one'
 complete -c kubectl-quota -n "__fish_kubectl_quota_using_subcommand recommend" -s v -l verbose -d 'Log what happens on stderr: `-v` for progress and API calls, `-vv` for debug detail'
 complete -c kubectl-quota -n "__fish_kubectl_quota_using_subcommand recommend" -s y -l yes -d 'Answer yes to every confirmation prompt (needed for destructive steps when stdin is not a terminal)'
 complete -c kubectl-quota -n "__fish_kubectl_quota_using_subcommand recommend" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -182,6 +183,7 @@ complete -c kubectl-quota -n "__fish_kubectl_quota_using_subcommand generate" -l
 complete -c kubectl-quota -n "__fish_kubectl_quota_using_subcommand generate" -l insecure-skip-tls-verify -d 'Do not check the server certificate\'s validity: this makes HTTPS connections insecure' -r -f -a "true\t''
 false\t''"
 complete -c kubectl-quota -n "__fish_kubectl_quota_using_subcommand generate" -l apply -d 'Apply the objects (server-side apply): shows the server\'s dry-run diff and warnings about running pods, then asks unless --yes'
+complete -c kubectl-quota -n "__fish_kubectl_quota_using_subcommand generate" -l force-conflicts -d 'Take over fields another field manager owns (`kubectl apply`, `kubectl edit`, another tool): without it, applying such a field is refused with a 409 Conflict naming each one'
 complete -c kubectl-quota -n "__fish_kubectl_quota_using_subcommand generate" -s v -l verbose -d 'Log what happens on stderr: `-v` for progress and API calls, `-vv` for debug detail'
 complete -c kubectl-quota -n "__fish_kubectl_quota_using_subcommand generate" -s y -l yes -d 'Answer yes to every confirmation prompt (needed for destructive steps when stdin is not a terminal)'
 complete -c kubectl-quota -n "__fish_kubectl_quota_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -43,6 +43,16 @@ pub struct DryRunArg {
     pub dry_run: DryRun,
 }
 
+/// `--force-conflicts`, as `kubectl apply --server-side` spells it, for every command that
+/// applies to the cluster.
+#[derive(Debug, Clone, Copy, Default, Args)]
+pub struct ForceConflictsArg {
+    /// Take over fields another field manager owns (`kubectl apply`, `kubectl edit`, another
+    /// tool): without it, applying such a field is refused with a 409 Conflict naming each one.
+    #[arg(long = "force-conflicts")]
+    pub force_conflicts: bool,
+}
+
 /// What one apply did (or would do).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Applied {

@@ -450,9 +450,8 @@ pub struct FixArgs {
     #[command(flatten)]
     pub dry_run: shipshape::apply::DryRunArg,
 
-    /// Take over fields another field manager owns when applying live fixes.
-    #[arg(long = "force-conflicts")]
-    pub force_conflicts: bool,
+    #[command(flatten)]
+    pub force_conflicts: shipshape::apply::ForceConflictsArg,
 
     /// Write the live fixes as patches and a kustomize Component (kustomization.yaml) in DIR.
     #[arg(long = "emit-kustomize", value_name = "DIR", conflicts_with = "files")]
@@ -692,6 +691,9 @@ pub struct PssArgs {
     pub dry_run: shipshape::apply::DryRunArg,
 
     #[command(flatten)]
+    pub force_conflicts: shipshape::apply::ForceConflictsArg,
+
+    #[command(flatten)]
     pub output: OutputArg,
 }
 
@@ -747,7 +749,7 @@ async fn run_pss(global: &GlobalArgs, args: &PssArgs) -> anyhow::Result<Exit> {
         &bodies,
         &shipshape::apply::Write {
             dry_run: args.dry_run.dry_run,
-            force_conflicts: false,
+            force_conflicts: args.force_conflicts.force_conflicts,
             action: &action,
             yes: global.yes,
             diffs_to_stderr: false,

@@ -256,7 +256,7 @@ pub async fn fix(
         &objects,
         &shipshape::apply::Write {
             dry_run,
-            force_conflicts: args.force_conflicts,
+            force_conflicts: args.force_conflicts.force_conflicts,
             action: &action,
             yes: global.yes,
             diffs_to_stderr: false,

@@ -444,6 +444,9 @@ pub struct GenerateArgs {
     #[command(flatten)]
     pub dry_run: shipshape::apply::DryRunArg,
 
+    #[command(flatten)]
+    pub force_conflicts: shipshape::apply::ForceConflictsArg,
+
     /// Output format of the generated objects: yaml (default) or json.
     #[arg(short = 'o', long = "output", value_name = "FORMAT", default_value = "yaml", value_parser = ["yaml", "json"])]
     pub output: String,
@@ -516,7 +519,7 @@ async fn run_generate(global: &GlobalArgs, args: &GenerateArgs) -> anyhow::Resul
         &objects,
         &shipshape::apply::Write {
             dry_run: args.dry_run.dry_run,
-            force_conflicts: false,
+            force_conflicts: args.force_conflicts.force_conflicts,
             action: &action,
             yes: global.yes,
             diffs_to_stderr: json,
@@ -626,6 +629,9 @@ pub struct RecommendArgs {
 
     #[command(flatten)]
     pub dry_run: shipshape::apply::DryRunArg,
+
+    #[command(flatten)]
+    pub force_conflicts: shipshape::apply::ForceConflictsArg,
 
     /// Output format: table, wide (with what backs each value), json, yaml, or patch.
     #[arg(
@@ -1001,7 +1007,7 @@ async fn run_recommend(global: &GlobalArgs, args: &RecommendArgs) -> anyhow::Res
         &patches,
         &shipshape::apply::Write {
             dry_run: args.dry_run.dry_run,
-            force_conflicts: false,
+            force_conflicts: args.force_conflicts.force_conflicts,
             action: &action,
             yes: global.yes,
             diffs_to_stderr: false,

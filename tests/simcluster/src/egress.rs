@@ -7,7 +7,8 @@
 //! --http-check`) and `kubectl logs` have nothing to reach. A tunnel to a pod's IP answers HTTP
 //! as simcluster's own service proxy does ([`proxy::pod_answer`]: the `-errors` image tag
 //! convention); a tunnel to any other address is a node's kubelet, answering
-//! `/containerLogs/{namespace}/{pod}/{container}` over TLS with [`kubelet::container_log`].
+//! `/containerLogs/{namespace}/{pod}/{container}` over TLS with [`kubelet::container_log`], or the
+//! metrics API the aggregator proxies to ([`aggregated`]).
 
 use std::path::Path;
 
@@ -21,7 +22,7 @@ use serde_json::Value;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::UnixListener;
 
-use crate::{kubelet, proxy, tls};
+use crate::{aggregated, kubelet, proxy, tls};
 
 /// The most a CONNECT request's head may take.
 const MAX_HEAD: usize = 8 * 1024;
@@ -81,7 +82,7 @@ where
         Some(pod) => {
             let service = hyper::service::service_fn(move |req: Request<Incoming>| {
                 let (status, body) = proxy::pod_answer(&pod, req.uri().path());
-                async move { text(status, body) }
+                async move { respond(status, "text/plain; charset=utf-8", body) }
             });
             http.serve_connection(TokioIo::new(stream), service).await?;
         }
@@ -90,8 +91,15 @@ where
             let service = hyper::service::service_fn(move |req: Request<Incoming>| {
                 let client = client.clone();
                 async move {
-                    let (status, body) = kubelet_answer(&client, &req).await;
-                    text(status, body)
+                    if req.uri().path().starts_with("/containerLogs/") {
+                        let (status, body) = kubelet_answer(&client, &req).await;
+                        respond(status, "text/plain; charset=utf-8", body)
+                    } else {
+                        let query = req.uri().query().unwrap_or_default();
+                        let (status, body) =
+                            aggregated::answer(&client, req.uri().path(), query).await;
+                        respond(status, "application/json", body.to_string())
+                    }
                 }
             });
             http.serve_connection(TokioIo::new(stream), service).await?;
@@ -149,21 +157,19 @@ async fn kubelet_answer(client: &kube::Client, req: &Request<Incoming>) -> (u16,
     }
 }
 
-fn text(status: u16, body: String) -> Result<Response<Full<Bytes>>, hyper::http::Error> {
+fn respond(
+    status: u16,
+    content_type: &str,
+    body: String,
+) -> Result<Response<Full<Bytes>>, hyper::http::Error> {
     Response::builder()
         .status(status)
-        .header("content-type", "text/plain; charset=utf-8")
+        .header("content-type", content_type)
         .body(Full::new(Bytes::from(body)))
 }
 
 fn pod_resource() -> ApiResource {
-    ApiResource {
-        group: String::new(),
-        version: "v1".to_owned(),
-        api_version: "v1".to_owned(),
-        kind: "Pod".to_owned(),
-        plural: "pods".to_owned(),
-    }
+    crate::mirror::api_resource("", "v1", "Pod", "pods")
 }
 
 /// The pods a field selector picks, in every namespace (none when the list fails).

@@ -49,9 +49,10 @@ enum Command {
         /// Port on 127.0.0.1 (default: any free port).
         #[arg(long, default_value_t = 0)]
         port: u16,
-        /// Also serve the simulated pods (HTTP, for the service proxy) and kubelets (container
-        /// logs) as an HTTP CONNECT proxy on this Unix socket, for the API server's egress
-        /// selector (`tests/realcluster/up.sh --egress-socket PATH`).
+        /// Also serve the simulated pods (HTTP, for the service proxy), kubelets (container
+        /// logs) and metrics.k8s.io (registered as an APIService, in place of metrics-server)
+        /// as an HTTP CONNECT proxy on this Unix socket, for the API server's egress selector
+        /// (`tests/realcluster/up.sh --egress-socket PATH`).
         #[arg(long, value_name = "PATH")]
         egress_socket: Option<PathBuf>,
     },
@@ -125,7 +126,8 @@ async fn main() -> anyhow::Result<()> {
             let address = simcluster::mirror::serve(&kubeconfig, port).await?;
             if let Some(socket) = egress_socket {
                 let client = simcluster::mirror::connect(&kubeconfig).await?;
-                simcluster::egress::serve(client, &socket).await?;
+                simcluster::egress::serve(client.clone(), &socket).await?;
+                simcluster::aggregated::register(&client).await?;
             }
             println!("ready http://{address}");
             return exit_on_signal().await;

@@ -135,17 +135,7 @@ pub async fn list(
     kind: &str,
     plural: &str,
 ) -> Option<Vec<Value>> {
-    let resource = ApiResource {
-        group: group.to_owned(),
-        version: version.to_owned(),
-        api_version: if group.is_empty() {
-            version.to_owned()
-        } else {
-            format!("{group}/{version}")
-        },
-        kind: kind.to_owned(),
-        plural: plural.to_owned(),
-    };
+    let resource = api_resource(group, version, kind, plural);
     let api: Api<DynamicObject> = Api::all_with(client.clone(), &resource);
     let mut objects = Vec::new();
     let mut params = ListParams::default().limit(500);
@@ -165,5 +155,20 @@ pub async fn list(
             Some(token) if !token.is_empty() => params = params.continue_token(&token),
             _ => return Some(objects),
         }
+    }
+}
+
+/// The kube-rs description of a kind.
+pub fn api_resource(group: &str, version: &str, kind: &str, plural: &str) -> ApiResource {
+    ApiResource {
+        group: group.to_owned(),
+        version: version.to_owned(),
+        api_version: if group.is_empty() {
+            version.to_owned()
+        } else {
+            format!("{group}/{version}")
+        },
+        kind: kind.to_owned(),
+        plural: plural.to_owned(),
     }
 }

@@ -70,17 +70,7 @@ struct Remote {
 
 fn resource(rt: &ResourceType) -> ApiResource {
     let version = rt.versions.first().cloned().unwrap_or_default();
-    ApiResource {
-        group: rt.group.clone(),
-        api_version: if rt.group.is_empty() {
-            version.clone()
-        } else {
-            format!("{}/{version}", rt.group)
-        },
-        version,
-        kind: rt.kind.clone(),
-        plural: rt.plural.clone(),
-    }
+    mirror::api_resource(&rt.group, &version, &rt.kind, &rt.plural)
 }
 
 fn velero_resource(plural: &str) -> ApiResource {
@@ -90,13 +80,7 @@ fn velero_resource(plural: &str) -> ApiResource {
         "restores" => "Restore",
         _ => "DownloadRequest",
     };
-    ApiResource {
-        group: "velero.io".into(),
-        version: "v1".into(),
-        api_version: "velero.io/v1".into(),
-        kind: kind.into(),
-        plural: plural.into(),
-    }
+    mirror::api_resource("velero.io", "v1", kind, plural)
 }
 
 fn text<'a>(object: &'a Value, field: &str) -> &'a str {

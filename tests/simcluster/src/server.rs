@@ -265,7 +265,8 @@ pub(crate) fn query(req: &Request<Incoming>) -> HashMap<String, String> {
         .collect()
 }
 
-fn decode(text: &str) -> String {
+/// Percent-decodes a query value (`+` is a space).
+pub(crate) fn decode(text: &str) -> String {
     let hex = |b: u8| (b as char).to_digit(16);
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
