@@ -344,10 +344,48 @@ pub fn pod_totals(spec: &Value) -> (Resources, Resources) {
             let max = sum.get(&r).map_or(q, |have| Quantity::max(*have, q));
             sum.insert(r, max);
         }
-        add(&mut sum, &resources(&spec["overhead"]));
+        // Pod-level resources (`spec.resources`) replace the containers' sum for the resources
+        // they name (cpu, memory, hugepages-*): `applyPodLevelResources`. Limits count only
+        // when some pod-level resource is set at all (`IsPodLevelResourcesSet`).
+        let pod_level = &spec["resources"][field];
+        if (field == "requests" && pod_level_has(pod_level))
+            || (field == "limits" && pod_level_set(spec))
+        {
+            for (r, q) in resources(pod_level) {
+                if pod_level_resource(&r) {
+                    sum.insert(r, q);
+                }
+            }
+        }
+        // Overhead adds to every request, and to the limits that are set and non-zero.
+        for (r, q) in resources(&spec["overhead"]) {
+            match sum.get_mut(&r) {
+                Some(have) if field == "requests" || !have.is_zero() => *have = *have + q,
+                None if field == "requests" => {
+                    sum.insert(r, q);
+                }
+                _ => {}
+            }
+        }
         *total = sum;
     }
     totals
+}
+
+/// Whether pod-level resources may name this resource (`IsSupportedPodLevelResource`).
+fn pod_level_resource(name: &str) -> bool {
+    matches!(name, "cpu" | "memory") || name.starts_with("hugepages-")
+}
+
+fn pod_level_has(list: &Value) -> bool {
+    list.as_object()
+        .is_some_and(|m| m.keys().any(|k| pod_level_resource(k)))
+}
+
+/// Whether the pod sets pod-level resources (`IsPodLevelResourcesSet`): a supported resource
+/// in `spec.resources.requests` or `.limits`.
+pub fn pod_level_set(spec: &Value) -> bool {
+    pod_level_has(&spec["resources"]["requests"]) || pod_level_has(&spec["resources"]["limits"])
 }
 
 /// Whether a pod counts against quota: not Succeeded or Failed.
@@ -358,26 +396,87 @@ pub fn pod_is_active(pod: &Value) -> bool {
     )
 }
 
-/// What a pod charges a quota (`PodUsageFunc`): `pods`, `count/pods`, and its effective
-/// requests and limits under both the long and the short names.
+/// What an active pod charges a quota (`PodUsageFunc`): `pods`, `count/pods`, and its
+/// effective requests and limits under the names upstream's `podComputeUsageHelper` gives them.
 pub fn pod_usage(spec: &Value) -> Resources {
     let mut usage = Resources::new();
     let one = Quantity::from_units(1, quantity::Format::DecimalSi);
-    usage.insert("pods".into(), one);
     usage.insert("count/pods".into(), one);
     let (requests, limits) = pod_totals(spec);
+    usage.extend(compute_usage(&requests, &limits));
+    usage
+}
+
+/// `podComputeUsageHelper`: `pods`; cpu, memory and ephemeral-storage under their plain,
+/// `requests.` and `limits.` names; `hugepages-<size>` under its plain and `requests.` names;
+/// extended resources (`example.com/gpu`, `deviceclass.resource.kubernetes.io/…`) under
+/// `requests.` only.
+fn compute_usage(requests: &Resources, limits: &Resources) -> Resources {
+    let mut usage = Resources::new();
+    usage.insert(
+        "pods".into(),
+        Quantity::from_units(1, quantity::Format::DecimalSi),
+    );
     for (resource, q) in requests {
-        if resource == "cpu" || resource == "memory" || resource == "ephemeral-storage" {
-            usage.insert(resource.clone(), q);
+        if matches!(resource.as_str(), "cpu" | "memory" | "ephemeral-storage")
+            || resource.starts_with("hugepages-")
+        {
+            usage.insert(resource.clone(), *q);
+            usage.insert(format!("requests.{resource}"), *q);
+        } else if extended_resource(resource) {
+            usage.insert(format!("requests.{resource}"), *q);
         }
-        usage.insert(format!("requests.{resource}"), q);
     }
     for (resource, q) in limits {
         if matches!(resource.as_str(), "cpu" | "memory" | "ephemeral-storage") {
-            usage.insert(format!("limits.{resource}"), q);
+            usage.insert(format!("limits.{resource}"), *q);
         }
     }
     usage
+}
+
+/// `IsDRAExtendedResourceName`: an extended resource (outside `kubernetes.io/`, with a
+/// domain, a valid quota name once prefixed with `requests.`) or a DRA device class resource.
+fn extended_resource(name: &str) -> bool {
+    if name.starts_with("deviceclass.resource.kubernetes.io/") {
+        return true;
+    }
+    let native = !name.contains('/') || name.contains("kubernetes.io/");
+    if native || name.starts_with("requests.") {
+        return false;
+    }
+    qualified_name(&format!("requests.{name}"))
+}
+
+/// `validation.IsQualifiedName`: an optional DNS-subdomain prefix and `/`, then a name of at
+/// most 63 alphanumerics, `-`, `_` and `.`, starting and ending alphanumeric.
+fn qualified_name(value: &str) -> bool {
+    let (prefix, name) = match value.split_once('/') {
+        Some((prefix, name)) => (Some(prefix), name),
+        None => (None, value),
+    };
+    let alnum_ends = |s: &str| {
+        s.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && s.ends_with(|c: char| c.is_ascii_alphanumeric())
+    };
+    let name_ok = !name.is_empty()
+        && name.len() <= 63
+        && alnum_ends(name)
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    let prefix_ok = prefix.is_none_or(|p| {
+        !p.is_empty()
+            && p.len() <= 253
+            && p.split('.').all(|label| {
+                !label.is_empty()
+                    && alnum_ends(label)
+                    && label
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            })
+    });
+    name_ok && prefix_ok
 }
 
 /// A ResourceQuota, as admission sees it.
@@ -447,13 +546,59 @@ impl Quota {
     }
 }
 
-/// Whether a pod is BestEffort: no request or limit on any container.
-pub fn best_effort(spec: &Value) -> bool {
-    containers(spec).all(|c| {
-        ["requests", "limits"]
-            .iter()
-            .all(|f| c["resources"][*f].as_object().is_none_or(|m| m.is_empty()))
-    })
+/// A pod's quality-of-service class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QosClass {
+    Guaranteed,
+    Burstable,
+    BestEffort,
+}
+
+/// The pod's QoS class as upstream's `ComputePodQOS` decides it (after defaulting): from the
+/// pod-level resources when any is set, else from every init and app container, where only
+/// cpu and memory count and a zero is as good as unset.
+pub fn qos_class(spec: &Value) -> QosClass {
+    if pod_level_set(spec) {
+        return requirements_qos(&spec["resources"]);
+    }
+    let mut pod = None;
+    for container in containers(spec) {
+        let own = requirements_qos(&container["resources"]);
+        match pod {
+            _ if own == QosClass::Burstable => return own,
+            None => pod = Some(own),
+            Some(class) if class != own => return QosClass::Burstable,
+            Some(_) => {}
+        }
+    }
+    pod.unwrap_or(QosClass::BestEffort)
+}
+
+/// `requirementsQOS`: one ResourceRequirements' class over cpu and memory.
+fn requirements_qos(requirements: &Value) -> QosClass {
+    let quantity = |field: &str, name: &str| {
+        quantity::from_value(&requirements[field][name])
+            .and_then(Result::ok)
+            .unwrap_or(Quantity::ZERO)
+    };
+    let mut class = None;
+    for name in ["cpu", "memory"] {
+        let (request, limit) = (quantity("requests", name), quantity("limits", name));
+        let own = if request != limit {
+            QosClass::Burstable
+        } else if request.is_zero() {
+            QosClass::BestEffort
+        } else {
+            QosClass::Guaranteed
+        };
+        match class {
+            _ if own == QosClass::Burstable => return own,
+            None => class = Some(own),
+            Some(c) if c != own => return QosClass::Burstable,
+            Some(_) => {}
+        }
+    }
+    class.unwrap_or(QosClass::BestEffort)
 }
 
 fn scope_matches(scope: &str, spec: &Value, operator: &str, values: &[String]) -> bool {
@@ -462,8 +607,8 @@ fn scope_matches(scope: &str, spec: &Value, operator: &str, values: &[String]) -
             .as_i64()
             .is_some_and(|s| s >= 0),
         "NotTerminating" => spec["activeDeadlineSeconds"].is_null(),
-        "BestEffort" => best_effort(spec),
-        "NotBestEffort" => !best_effort(spec),
+        "BestEffort" => qos_class(spec) == QosClass::BestEffort,
+        "NotBestEffort" => qos_class(spec) != QosClass::BestEffort,
         "PriorityClass" => {
             let class = spec["priorityClassName"].as_str();
             return match operator {
@@ -548,11 +693,7 @@ const CONSTRAINED: [&str; 6] = [
 /// with the containers that miss it, sorted: `must specify cpu for: bar,foo; memory for: foo`.
 /// Pod-level resources (`spec.resources`) lift the rule, as they do upstream.
 pub fn constraint(quota: &Quota, spec: &Value) -> Option<String> {
-    let pod_level = &spec["resources"];
-    if ["requests", "limits"]
-        .iter()
-        .any(|k| pod_level[k]["cpu"].is_string() || pod_level[k]["memory"].is_string())
-    {
+    if pod_level_set(spec) {
         return None;
     }
     let required: Vec<&str> = CONSTRAINED
@@ -759,10 +900,16 @@ pub fn quota_used<'a>(
     for (plural, group, object) in objects {
         if plural == "pods" && group.is_empty() {
             let spec = &object["spec"];
-            if pod_is_active(object) && quota.selects(spec) {
+            if !quota.selects(spec) {
+                continue;
+            }
+            if pod_is_active(object) {
                 for (resource, amount) in pod_usage(spec) {
                     charge(&resource, amount);
                 }
+            } else {
+                // Object counts track every pod in storage, finished or not.
+                charge("count/pods", one);
             }
             continue;
         }

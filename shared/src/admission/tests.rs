@@ -275,3 +275,229 @@ fn a_request_above_its_defaulted_limit_is_invalid_before_quota_is_asked() {
         admission.problems
     );
 }
+
+/// Upstream's `TestComputePodQOS` table (pkg/apis/core/v1/helper/qos/qos_test.go), with the
+/// v1.37 feature gates (PodLevelResources and PodLevelResourcesFixKubeletQOSClass on).
+#[test]
+fn qos_class_follows_upstream_compute_pod_qos() {
+    let list = |cpu: &str, memory: &str| json!({"cpu": cpu, "memory": memory});
+    let guaranteed = json!({"requests": {"cpu": "100m", "memory": "100Mi", "ephemeral-storage": "10Gi"}, "limits": list("100m", "100Mi")});
+    let best_effort = [
+        json!({}),
+        json!({"requests": list("0", "0")}),
+        json!({"requests": list("0", "0"), "limits": list("0", "0")}),
+        json!({"requests": {"ephemeral-storage": "10Gi"}}),
+        json!({"requests": {"ephemeral-storage": "10Gi"}, "limits": {"ephemeral-storage": "10Gi"}}),
+        json!({"requests": {"hugepages-2Mi": "100Mi"}, "limits": {"hugepages-2Mi": "100Mi"}}),
+        json!({"requests": {"example.com/gpu": "1"}, "limits": {"example.com/gpu": "1"}}),
+    ];
+    let burstable = [
+        json!({"requests": list("100m", "100Mi"), "limits": list("200m", "200Mi")}),
+        json!({"requests": list("100m", "100Mi"), "limits": list("100m", "200Mi")}),
+        json!({"requests": list("100m", "100Mi"), "limits": list("200m", "100Mi")}),
+        json!({"requests": list("100m", "100Mi")}),
+        json!({"requests": list("100m", "100Mi"), "limits": {"cpu": "100m"}}),
+    ];
+    let one = |resources: &Value| pod(json!([{"name": "a", "resources": resources}]));
+    let two = |a: &Value, b: &Value| {
+        pod(json!([{"name": "a", "resources": a}, {"name": "b", "resources": b}]))
+    };
+    let mut cases: Vec<(String, Value, QosClass)> =
+        vec![("guaranteed".into(), one(&guaranteed), QosClass::Guaranteed)];
+    for (i, r) in best_effort.iter().enumerate() {
+        cases.push((format!("best-effort-{i}"), one(r), QosClass::BestEffort));
+    }
+    for (i, r) in burstable.iter().enumerate() {
+        cases.push((format!("burstable-{i}"), one(r), QosClass::Burstable));
+    }
+    let mut pairs = vec![
+        (
+            "2c-guaranteed".to_owned(),
+            &guaranteed,
+            &guaranteed,
+            QosClass::Guaranteed,
+        ),
+        (
+            "2c-best-effort".into(),
+            &best_effort[0],
+            &best_effort[1],
+            QosClass::BestEffort,
+        ),
+        (
+            "2c-burstable".into(),
+            &burstable[0],
+            &burstable[1],
+            QosClass::Burstable,
+        ),
+    ];
+    let left = [&guaranteed, &best_effort[0], &burstable[0]];
+    let right = [&guaranteed, &best_effort[1], &burstable[1]];
+    for (i, a) in left.iter().enumerate() {
+        for (j, b) in right.iter().enumerate() {
+            if i != j {
+                pairs.push((format!("2c-mixed-{i}-{j}"), a, b, QosClass::Burstable));
+            }
+        }
+    }
+    for (name, a, b, expected) in pairs {
+        cases.push((name.clone(), two(a, b), expected));
+        // The second container as an init container: the same class.
+        let init = json!({"containers": [{"name": "a", "resources": a}], "initContainers": [{"name": "b", "resources": b}]});
+        cases.push((format!("{name}-init"), init, expected));
+    }
+    // Pod-level resources decide when any supported one is set, even zeros.
+    let pod_level = |resources: Value| json!({"containers": [{"name": "a", "resources": guaranteed.clone()}], "resources": resources});
+    cases.push((
+        "pod-level-guaranteed".into(),
+        json!({"containers": [{"name": "a"}], "resources": {"requests": list("1", "1Gi"), "limits": list("1", "1Gi")}}),
+        QosClass::Guaranteed,
+    ));
+    cases.push((
+        "pod-level-burstable".into(),
+        pod_level(json!({"requests": list("1", "1Gi")})),
+        QosClass::Burstable,
+    ));
+    cases.push((
+        "zero-pod-level-resources-do-not-fall-back".into(),
+        pod_level(json!({"requests": list("0", "0"), "limits": list("0", "0")})),
+        QosClass::BestEffort,
+    ));
+    cases.push((
+        "empty-pod-level-resources-fall-back".into(),
+        pod_level(json!({"requests": {}, "limits": {}})),
+        QosClass::Guaranteed,
+    ));
+    cases.push((
+        "pod-level-ephemeral-storage-only-falls-back".into(),
+        pod_level(json!({"requests": {"ephemeral-storage": "1Gi"}})),
+        QosClass::Guaranteed,
+    ));
+    for (name, spec, expected) in cases {
+        assert_eq!(qos_class(&spec), expected, "{name}: {spec}");
+    }
+}
+
+#[test]
+fn best_effort_scopes_count_hugepages_and_zero_request_pods() {
+    let mut best_effort = quota("be", json!({"pods": "1"}), Some(json!({"pods": "1"})));
+    best_effort.scopes = vec!["BestEffort".into()];
+    let mut not_best_effort = quota("nbe", json!({"pods": "1"}), Some(json!({"pods": "1"})));
+    not_best_effort.scopes = vec!["NotBestEffort".into()];
+    for spec in [
+        pod(
+            json!([{"name": "a", "resources": {"requests": {"hugepages-2Mi": "64Mi"}, "limits": {"hugepages-2Mi": "64Mi"}}}]),
+        ),
+        pod(json!([{"name": "a", "resources": {"requests": {"cpu": "0", "memory": "0"}}}])),
+        pod(json!([{"name": "a", "resources": {"limits": {"ephemeral-storage": "1Gi"}}}])),
+    ] {
+        assert!(best_effort.selects(&spec), "{spec}");
+        assert!(!not_best_effort.selects(&spec), "{spec}");
+        assert_eq!(
+            admit(&spec, &[], std::slice::from_ref(&best_effort), 1)
+                .message()
+                .as_deref(),
+            Some("exceeded quota: be, requested: pods=1, used: pods=1, limited: pods=1")
+        );
+        assert_eq!(
+            admit(&spec, &[], std::slice::from_ref(&not_best_effort), 1).problems,
+            []
+        );
+    }
+}
+
+/// Upstream's `TestPodEvaluatorUsage` cases for the names a pod is charged under.
+#[test]
+fn pod_usage_names_follow_pod_compute_usage_helper() {
+    let names = |spec: Value| -> Vec<String> { pod_usage(&spec).into_keys().collect() };
+    let hugepages = pod(json!([{"name": "a", "resources": {
+        "requests": {"hugepages-1Gi": "2Gi"}, "limits": {"hugepages-1Gi": "2Gi"}}}]));
+    assert_eq!(
+        names(hugepages.clone()),
+        [
+            "count/pods",
+            "hugepages-1Gi",
+            "pods",
+            "requests.hugepages-1Gi"
+        ]
+    );
+    // A plain `hugepages-<size>` quota limits pods, as `requests.hugepages-<size>` does.
+    let plain = quota(
+        "huge",
+        json!({"hugepages-1Gi": "3Gi"}),
+        Some(json!({"hugepages-1Gi": "2Gi"})),
+    );
+    assert_eq!(
+        admit(&hugepages, &[], &[plain], 1).message().as_deref(),
+        Some(
+            "exceeded quota: huge, requested: hugepages-1Gi=2Gi, used: hugepages-1Gi=2Gi, limited: hugepages-1Gi=3Gi"
+        )
+    );
+    let extended = pod(json!([{"name": "a", "resources": {
+        "requests": {"example.com/dongle": "3"}, "limits": {"example.com/dongle": "3"}}}]));
+    assert_eq!(
+        names(extended),
+        ["count/pods", "pods", "requests.example.com/dongle"]
+    );
+    let device_class = pod(json!([{"name": "a", "resources": {
+        "requests": {"deviceclass.resource.kubernetes.io/gpu": "1"}}}]));
+    assert_eq!(
+        names(device_class),
+        [
+            "count/pods",
+            "pods",
+            "requests.deviceclass.resource.kubernetes.io/gpu"
+        ]
+    );
+    let storage = pod(json!([{"name": "a", "resources": {
+        "requests": {"ephemeral-storage": "32Mi"}, "limits": {"ephemeral-storage": "64Mi"}}}]));
+    assert_eq!(
+        names(storage),
+        [
+            "count/pods",
+            "ephemeral-storage",
+            "limits.ephemeral-storage",
+            "pods",
+            "requests.ephemeral-storage"
+        ]
+    );
+    assert!(extended_resource("example.com/dongle"));
+    assert!(!extended_resource("kubernetes.io/something") && !extended_resource("cpu"));
+    assert!(!extended_resource("requests.example.com/x") && !extended_resource("Bad_Domain/x"));
+}
+
+#[test]
+fn pod_level_resources_and_overhead_as_pod_requests_and_pod_limits() {
+    let spec = json!({
+        "containers": [{"name": "a", "resources": {"requests": {"cpu": "100m", "memory": "1Gi"}}}],
+        "resources": {"requests": {"cpu": "2"}},
+        "overhead": {"cpu": "10m", "memory": "10Mi"}
+    });
+    let (requests, limits) = pod_totals(&spec);
+    // The pod-level cpu replaces the containers' sum; memory stays the containers'.
+    assert_eq!(requests["cpu"].to_string(), "2010m");
+    assert_eq!(requests["memory"].to_string(), "1034Mi");
+    // Overhead adds only to limits that are set and non-zero.
+    assert!(limits.is_empty(), "{limits:?}");
+    let limited = json!({
+        "containers": [{"name": "a", "resources": {"limits": {"cpu": "1"}}}],
+        "overhead": {"cpu": "10m", "memory": "10Mi"}
+    });
+    let (_, limits) = pod_totals(&limited);
+    assert_eq!(pretty(&limits), "cpu=1010m");
+    // Pod-level resources lift the `must specify` rule.
+    let q = quota("q", json!({"requests.cpu": "4"}), Some(json!({})));
+    assert_eq!(admit(&spec, &[], std::slice::from_ref(&q), 1).problems, []);
+}
+
+#[test]
+fn finished_pods_still_count_as_objects() {
+    let q = quota(
+        "q",
+        json!({"pods": "10", "count/pods": "10", "requests.cpu": "4"}),
+        Some(json!({})),
+    );
+    let running = json!({"spec": {"containers": [{"name": "a", "resources": {"requests": {"cpu": "250m"}}}]}, "status": {"phase": "Running"}});
+    let done = json!({"spec": {"containers": [{"name": "a", "resources": {"requests": {"cpu": "1"}}}]}, "status": {"phase": "Succeeded"}});
+    let used = quota_used(&q, [("pods", "", &running), ("pods", "", &done)]);
+    assert_eq!(pretty(&used), "count/pods=2,pods=1,requests.cpu=250m");
+}
