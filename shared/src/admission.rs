@@ -441,8 +441,7 @@ fn extended_resource(name: &str) -> bool {
     if name.starts_with("deviceclass.resource.kubernetes.io/") {
         return true;
     }
-    let native = !name.contains('/') || name.contains("kubernetes.io/");
-    if native || name.starts_with("requests.") {
+    if native_resource(name) || name.starts_with("requests.") {
         return false;
     }
     qualified_name(&format!("requests.{name}"))
@@ -648,33 +647,63 @@ fn scope_matches(scope: &str, spec: &Value, operator: &str, values: &[String]) -
 }
 
 /// API validation of each container's resources after defaulting (upstream's
-/// `ValidateResourceRequirements`): a request above its limit is invalid, in the server's words:
-/// `spec.containers[0].resources.requests: Invalid value: "700m": must be less than or equal to
-/// cpu limit of 500m`.
+/// `validateResourceRequirements`), in the server's words: a request above its limit
+/// (`spec.containers[0].resources.requests: Invalid value: "700m": must be less than or equal to
+/// cpu limit of 500m`), a hugepages or extended resource whose request differs from its limit
+/// or has none (they cannot be overcommitted), and hugepages without cpu or memory.
 pub fn validate_requirements(spec: &Value) -> Vec<String> {
     let mut errors = Vec::new();
     for field in ["initContainers", "containers"] {
         for (i, container) in spec[field].as_array().into_iter().flatten().enumerate() {
+            let path = format!("spec.{field}[{i}].resources");
             let resources = &container["resources"];
-            let Some(requests) = resources["requests"].as_object() else {
-                continue;
+            let names = |list: &str| -> Vec<String> {
+                resources[list]
+                    .as_object()
+                    .map(|m| m.keys().cloned().collect())
+                    .unwrap_or_default()
             };
-            for (name, request) in requests {
-                let (Some(Ok(request)), Some(Ok(limit))) = (
-                    quantity::from_value(request),
-                    quantity::from_value(&resources["limits"][name]),
-                ) else {
+            let (limit_names, request_names) = (names("limits"), names("requests"));
+            for name in &request_names {
+                let Some(Ok(request)) = quantity::from_value(&resources["requests"][name]) else {
                     continue;
                 };
-                if request > limit {
-                    errors.push(format!(
-                        "spec.{field}[{i}].resources.requests: Invalid value: \"{request}\": must be less than or equal to {name} limit of {limit}"
-                    ));
+                let overcommit = overcommit_allowed(name);
+                match quantity::from_value(&resources["limits"][name]) {
+                    Some(Ok(limit)) if !overcommit && request != limit => errors.push(format!(
+                        "{path}.requests: Invalid value: \"{request}\": must be equal to {name} limit of {limit}"
+                    )),
+                    Some(Ok(limit)) if request > limit => errors.push(format!(
+                        "{path}.requests: Invalid value: \"{request}\": must be less than or equal to {name} limit of {limit}"
+                    )),
+                    None if !overcommit => errors.push(format!(
+                        "{path}.limits: Required value: Limit must be set for non overcommitable resources"
+                    )),
+                    _ => {}
                 }
+            }
+            let all = || limit_names.iter().chain(&request_names);
+            if all().any(|n| n.starts_with("hugepages-"))
+                && !all().any(|n| n == "cpu" || n == "memory")
+            {
+                errors.push(format!(
+                    "{path}: Forbidden: HugePages require cpu or memory"
+                ));
             }
         }
     }
     errors
+}
+
+/// `IsOvercommitAllowed`: native resources other than hugepages may request less than their
+/// limit.
+fn overcommit_allowed(name: &str) -> bool {
+    native_resource(name) && !name.starts_with("hugepages-")
+}
+
+/// `IsNativeResource`: no domain, or in `kubernetes.io/`.
+fn native_resource(name: &str) -> bool {
+    !name.contains('/') || name.contains("kubernetes.io/")
 }
 
 /// The quota names that need every container to be explicit.

@@ -385,7 +385,7 @@ fn best_effort_scopes_count_hugepages_and_zero_request_pods() {
     not_best_effort.scopes = vec!["NotBestEffort".into()];
     for spec in [
         pod(
-            json!([{"name": "a", "resources": {"requests": {"hugepages-2Mi": "64Mi"}, "limits": {"hugepages-2Mi": "64Mi"}}}]),
+            json!([{"name": "a", "resources": {"requests": {"cpu": "0", "hugepages-2Mi": "64Mi"}, "limits": {"hugepages-2Mi": "64Mi"}}}]),
         ),
         pod(json!([{"name": "a", "resources": {"requests": {"cpu": "0", "memory": "0"}}}])),
         pod(json!([{"name": "a", "resources": {"limits": {"ephemeral-storage": "1Gi"}}}])),
@@ -410,12 +410,13 @@ fn best_effort_scopes_count_hugepages_and_zero_request_pods() {
 fn pod_usage_names_follow_pod_compute_usage_helper() {
     let names = |spec: Value| -> Vec<String> { pod_usage(&spec).into_keys().collect() };
     let hugepages = pod(json!([{"name": "a", "resources": {
-        "requests": {"hugepages-1Gi": "2Gi"}, "limits": {"hugepages-1Gi": "2Gi"}}}]));
+        "requests": {"hugepages-1Gi": "2Gi"}, "limits": {"hugepages-1Gi": "2Gi", "memory": "1Gi"}}}]));
     assert_eq!(
         names(hugepages.clone()),
         [
             "count/pods",
             "hugepages-1Gi",
+            "limits.memory",
             "pods",
             "requests.hugepages-1Gi"
         ]
@@ -500,4 +501,37 @@ fn finished_pods_still_count_as_objects() {
     let done = json!({"spec": {"containers": [{"name": "a", "resources": {"requests": {"cpu": "1"}}}]}, "status": {"phase": "Succeeded"}});
     let used = quota_used(&q, [("pods", "", &running), ("pods", "", &done)]);
     assert_eq!(pretty(&used), "count/pods=2,pods=1,requests.cpu=250m");
+}
+
+/// Upstream's `validateResourceRequirements` rules that admission meets after defaulting.
+#[test]
+fn resource_requirements_are_validated_as_the_api_does() {
+    let check = |resources: Value| {
+        validate_requirements(&pod(json!([{"name": "a", "resources": resources}])))
+    };
+    assert_eq!(
+        check(json!({"requests": {"hugepages-2Mi": "4Mi"}, "limits": {"hugepages-2Mi": "4Mi"}})),
+        ["spec.containers[0].resources: Forbidden: HugePages require cpu or memory"]
+    );
+    assert_eq!(
+        check(
+            json!({"requests": {"memory": "1Gi", "hugepages-2Mi": "2Mi"}, "limits": {"hugepages-2Mi": "4Mi"}})
+        ),
+        [
+            "spec.containers[0].resources.requests: Invalid value: \"2Mi\": must be equal to hugepages-2Mi limit of 4Mi"
+        ]
+    );
+    assert_eq!(
+        check(json!({"requests": {"example.com/gpu": "1"}})),
+        [
+            "spec.containers[0].resources.limits: Required value: Limit must be set for non overcommitable resources"
+        ]
+    );
+    assert_eq!(
+        check(json!({"requests": {"cpu": "2"}, "limits": {"cpu": "1"}})),
+        [
+            "spec.containers[0].resources.requests: Invalid value: \"2\": must be less than or equal to cpu limit of 1"
+        ]
+    );
+    assert!(check(json!({"requests": {"cpu": "500m", "example.com/gpu": "1"}, "limits": {"example.com/gpu": "1"}})).is_empty());
 }
