@@ -56,10 +56,12 @@ fn server_verdict(cluster: &Cluster, namespace: &str, pod: &str) -> Result<(), S
         .trim()
         .trim_start_matches("Error from server (Forbidden): error when creating \"STDIN\": ")
         .to_owned();
-    // Forbidden by admission, or invalid once LimitRanger's defaults are in (a request above
-    // its defaulted limit): both are the server's verdict on the pod as admission leaves it.
+    // Forbidden by admission, or resources invalid once LimitRanger's defaults are in (a
+    // request above its defaulted limit, hugepages without cpu or memory): both are the
+    // server's verdict on the pod as admission leaves it.
     assert!(
-        out.stderr.contains("(Forbidden)") || out.stderr.contains(".resources.requests: Invalid"),
+        out.stderr.contains("(Forbidden)")
+            || (out.stderr.contains("is invalid:") && out.stderr.contains(".resources")),
         "the server refused the pod for another reason than admission: {out:?}\n{pod}"
     );
     Err(message)
@@ -499,6 +501,69 @@ spec: {hard: {requests.cpu: '0'}, scopes: [NotBestEffort]}
             "  containers: [{name: a, image: registry.example/a:1}]\n",
         ),
         (
+            "best-effort-scope-explicit-zero-requests",
+            "apiVersion: v1
+kind: ResourceQuota
+metadata: {name: best-effort}
+spec: {hard: {pods: '0'}, scopes: [BestEffort]}
+",
+            "  containers: [{name: a, image: registry.example/a:1, resources: {requests: {cpu: '0', memory: '0'}}}]\n",
+        ),
+        (
+            "not-best-effort-scope-ephemeral-storage-only",
+            "apiVersion: v1
+kind: ResourceQuota
+metadata: {name: not-best-effort}
+spec: {hard: {pods: '0'}, scopes: [NotBestEffort]}
+",
+            "  containers: [{name: a, image: registry.example/a:1, resources: {requests: {ephemeral-storage: 1Gi}}}]\n",
+        ),
+        (
+            "best-effort-scope-hugepages-with-zero-cpu",
+            "apiVersion: v1
+kind: ResourceQuota
+metadata: {name: best-effort}
+spec: {hard: {pods: '0'}, scopes: [BestEffort]}
+",
+            "  containers: [{name: a, image: registry.example/a:1, resources: {requests: {cpu: '0', hugepages-2Mi: 4Mi}, limits: {hugepages-2Mi: 4Mi}}}]\n",
+        ),
+        (
+            "plain-hugepages-name",
+            "apiVersion: v1
+kind: ResourceQuota
+metadata: {name: huge}
+spec: {hard: {hugepages-2Mi: 2Mi}}
+",
+            "  containers: [{name: a, image: registry.example/a:1, resources: {limits: {memory: 64Mi, hugepages-2Mi: 4Mi}}}]\n",
+        ),
+        (
+            "hugepages-without-cpu-or-memory",
+            "apiVersion: v1
+kind: ResourceQuota
+metadata: {name: count}
+spec: {hard: {pods: '5'}}
+",
+            "  containers: [{name: a, image: registry.example/a:1, resources: {limits: {hugepages-2Mi: 4Mi}}}]\n",
+        ),
+        (
+            "extended-resource-request-without-limit",
+            "apiVersion: v1
+kind: ResourceQuota
+metadata: {name: gpus}
+spec: {hard: {requests.example.com/gpu: '4'}}
+",
+            "  containers: [{name: a, image: registry.example/a:1, resources: {requests: {example.com/gpu: '1'}}}]\n",
+        ),
+        (
+            "extended-resource-quota",
+            "apiVersion: v1
+kind: ResourceQuota
+metadata: {name: gpus}
+spec: {hard: {requests.example.com/gpu: '1'}}
+",
+            "  containers: [{name: a, image: registry.example/a:1, resources: {limits: {example.com/gpu: '2'}}}]\n",
+        ),
+        (
             "terminating-scope-long-running-pod",
             "apiVersion: v1
 kind: ResourceQuota
@@ -597,15 +662,14 @@ fn quota_check_predicts_limit_ranger_and_resource_quota_admission() {
         }
         cluster.ok(&["delete", "namespace", &namespace, "--wait=false"]);
     }
-    if !messages.is_empty() {
-        eprintln!(
-            "same verdict, other words (issue: exact admission messages):\n{}",
-            messages.join("\n")
-        );
-    }
     assert!(
         disagreements.is_empty(),
         "quota check and the API server's admission disagree:\n{}",
         disagreements.join("\n")
+    );
+    assert!(
+        messages.is_empty(),
+        "same verdict, other words (quota check must give the server's message):\n{}",
+        messages.join("\n")
     );
 }
