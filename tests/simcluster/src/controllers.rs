@@ -1303,4 +1303,23 @@ mod tests {
         );
         assert_eq!(rs["status"]["conditions"][0]["reason"], "FailedCreate");
     }
+
+    #[test]
+    fn a_request_above_its_defaulted_limit_is_invalid_not_forbidden() {
+        let (mut store, _, _) = cluster();
+        let find =
+            |store: &Store, plural: &str| store.registry.find("", "v1", plural).cloned().unwrap();
+        let ranges = find(&store, "limitranges");
+        store
+            .create(&ranges, "default", json!({"metadata": {"name": "defaults"}, "spec": {"limits": [{"type": "Container", "default": {"cpu": "500m"}}]}}), false)
+            .unwrap();
+        let pods = find(&store, "pods");
+        let pod = json!({"metadata": {"name": "big"}, "spec": {"containers": [{"name": "a", "image": "a:1", "resources": {"requests": {"cpu": "700m"}}}]}});
+        let error = store.create(&pods, "default", pod, false).unwrap_err();
+        assert_eq!((error.code, error.reason), (422, "Invalid"));
+        assert_eq!(
+            error.message,
+            "Pod \"big\" is invalid: spec.containers[0].resources.requests: Invalid value: \"700m\": must be less than or equal to cpu limit of 500m"
+        );
+    }
 }

@@ -351,6 +351,16 @@ impl Store {
             return Ok(());
         }
         let admission = shipshape::admission::admit(&pod["spec"], &ranges, &quotas, 1);
+        if let [invalid] = admission.problems.as_slice()
+            && invalid.reason == "Invalid"
+        {
+            // Resources invalid once LimitRanger's defaults are in: API validation's 422.
+            return Err(ApiError::new(
+                422,
+                "Invalid",
+                format!("Pod \"{name}\" is invalid: {}", invalid.message),
+            ));
+        }
         if let Some(message) = admission.message() {
             return Err(ApiError::new(
                 403,
