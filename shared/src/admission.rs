@@ -963,7 +963,21 @@ pub fn quota_used<'a>(
                     charge("services.loadbalancers", one);
                 }
                 if matches!(kind, "NodePort" | "LoadBalancer") {
-                    let ports = object["spec"]["ports"].as_array().map_or(0, Vec::len);
+                    let ports = object["spec"]["ports"]
+                        .as_array()
+                        .map_or(&[][..], Vec::as_slice);
+                    // A LoadBalancer that does not allocate node ports uses only the node
+                    // ports it names (upstream's serviceEvaluator `portsWithNodePorts`).
+                    let ports = if kind == "LoadBalancer"
+                        && object["spec"]["allocateLoadBalancerNodePorts"] == false
+                    {
+                        ports
+                            .iter()
+                            .filter(|p| p["nodePort"].as_i64().is_some_and(|n| n != 0))
+                            .count()
+                    } else {
+                        ports.len()
+                    };
                     charge(
                         "services.nodeports",
                         Quantity::from_units(ports as i64, quantity::Format::DecimalSi),

@@ -245,6 +245,36 @@ fn quota_usage_counts_pods_objects_and_storage() {
 }
 
 #[test]
+fn node_ports_count_as_the_service_evaluator_counts_them() {
+    // upstream pkg/quota/v1/evaluator/core/services.go: every port of a NodePort Service or of
+    // a LoadBalancer that allocates node ports; only the ports with a nodePort of a
+    // LoadBalancer with allocateLoadBalancerNodePorts: false; none for ClusterIP.
+    let q = quota(
+        "ports",
+        json!({"services.nodeports": "10", "services.loadbalancers": "5"}),
+        Some(json!({})),
+    );
+    let node_port = json!({"spec": {"type": "NodePort", "ports": [{"port": 80}, {"port": 443}]}});
+    let lb = json!({"spec": {"type": "LoadBalancer", "ports": [{"port": 80}, {"port": 443}]}});
+    let lb_without = json!({"spec": {"type": "LoadBalancer", "allocateLoadBalancerNodePorts": false,
+        "ports": [{"port": 80, "nodePort": 30080}, {"port": 443}, {"port": 8443, "nodePort": 0}]}});
+    let cluster_ip = json!({"spec": {"ports": [{"port": 80}]}});
+    let used = quota_used(
+        &q,
+        [
+            ("services", "", &node_port),
+            ("services", "", &lb),
+            ("services", "", &lb_without),
+            ("services", "", &cluster_ip),
+        ],
+    );
+    assert_eq!(
+        pretty(&used),
+        "services.loadbalancers=2,services.nodeports=5"
+    );
+}
+
+#[test]
 fn a_request_above_its_defaulted_limit_is_invalid_before_quota_is_asked() {
     // LimitRanger defaults the limit to 500m; API validation then refuses the 700m request,
     // as upstream's ValidateResourceRequirements does, before any quota is evaluated.
