@@ -3,11 +3,12 @@
 //! validation, the quota constraint rule (`must specify …`) and quota arithmetic (`exceeded
 //! quota: …`). Pure: pods, LimitRanges and ResourceQuotas in as JSON, decisions out.
 //!
-//! `kubectl quota check` predicts rejections with it, `kubectl quota status` recomputes quota
-//! usage with it, and simcluster admits pods with it; the upstream behaviour it follows is in
-//! the reference notes (`quota.md`): `SetDefaults_LimitRangeItem`, `PodMutateLimitFunc`,
-//! `minConstraint`/`maxConstraint`/`limitRequestRatioConstraint`, `PodUsageFunc`,
-//! `enforcePodContainerConstraints` and `checkRequest`.
+//! `kubectl quota check` predicts rejections with it and `kubectl quota status` recomputes quota
+//! usage with it (simcluster admits pods with a port of its own, so the two can be compared);
+//! the upstream behaviour it follows is in the reference notes (`quota.md`):
+//! `SetDefaults_LimitRangeItem`, `PodMutateLimitFunc`, `minConstraint`/`maxConstraint`/
+//! `limitRequestRatioConstraint`, `PodUsageFunc`, `enforcePodContainerConstraints` and
+//! `checkRequest`.
 
 use std::collections::BTreeMap;
 

@@ -8,6 +8,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod admission;
 pub mod aggregated;
 pub mod controllers;
 pub mod cron;

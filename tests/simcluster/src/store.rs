@@ -259,36 +259,9 @@ impl Store {
         }
         self.syncing_quotas = true;
         for (key, mut object) in quotas {
-            let quota = shipshape::admission::Quota::from_object(
-                &json!({"metadata": object["metadata"], "spec": object["spec"]}),
-            );
+            let quota = crate::admission::quota::Quota::from_object(&object);
             // Only the kinds the quota's resources count are read.
-            let mut kinds: Vec<(String, String)> = vec![(String::new(), "pods".into())];
-            for resource in quota.hard.keys() {
-                let kind = match resource.as_str() {
-                    "services" | "services.loadbalancers" | "services.nodeports" => {
-                        Some(("", "services"))
-                    }
-                    "persistentvolumeclaims" | "requests.storage" => {
-                        Some(("", "persistentvolumeclaims"))
-                    }
-                    r if r.contains(".storageclass.storage.k8s.io/") => {
-                        Some(("", "persistentvolumeclaims"))
-                    }
-                    "secrets" | "configmaps" | "replicationcontrollers" | "resourcequotas" => {
-                        Some(("", resource.as_str()))
-                    }
-                    _ => None,
-                };
-                if let Some((group, plural)) = kind {
-                    kinds.push((group.to_owned(), plural.to_owned()));
-                } else if let Some(counted) = resource.strip_prefix("count/") {
-                    let (plural, group) = counted.split_once('.').unwrap_or((counted, ""));
-                    kinds.push((group.to_owned(), plural.to_owned()));
-                }
-            }
-            kinds.sort();
-            kinds.dedup();
+            let kinds = crate::admission::quota::counted_kinds(&quota);
             let mut objects: Vec<(String, String, Value)> = Vec::new();
             for (group, plural) in &kinds {
                 let start: Key = (
@@ -301,20 +274,15 @@ impl Store {
                     self.objects
                         .range(start..)
                         .take_while(|(k, _)| &k.0 == group && &k.1 == plural && k.2 == namespace)
-                        .filter(|(_, v)| {
-                            v["metadata"]["deletionTimestamp"].is_null() || plural != "pods"
-                        })
-                        .map(|(k, v)| (k.1.clone(), k.0.clone(), v.clone())),
+                        .map(|(k, v)| (k.0.clone(), k.1.clone(), v.clone())),
                 );
             }
-            let used = shipshape::admission::quota_used(
+            let (hard, used) = crate::admission::quota::status(
                 &quota,
-                objects.iter().map(|(p, g, v)| (p.as_str(), g.as_str(), v)),
+                objects.iter().map(|(g, p, v)| (g.as_str(), p.as_str(), v)),
+                jiff::Timestamp::now(),
             );
-            let status = json!({
-                "hard": quota.hard.iter().map(|(k, v)| (k.clone(), json!(v.to_string()))).collect::<serde_json::Map<_, _>>(),
-                "used": used.iter().map(|(k, v)| (k.clone(), json!(v.to_string()))).collect::<serde_json::Map<_, _>>(),
-            });
+            let status = json!({"hard": hard, "used": used});
             if object["status"] != status {
                 object["status"] = status;
                 let rv = self.next_rv();
@@ -343,39 +311,15 @@ impl Store {
                 .collect()
         };
         let ranges = in_namespace("limitranges");
-        let quotas: Vec<shipshape::admission::Quota> = in_namespace("resourcequotas")
-            .iter()
-            .map(shipshape::admission::Quota::from_object)
-            .collect();
-        if ranges.is_empty() && quotas.is_empty() {
-            return Ok(());
-        }
-        let admission = shipshape::admission::admit(&pod["spec"], &ranges, &quotas, 1);
-        if let [invalid] = admission.problems.as_slice()
-            && invalid.reason == "Invalid"
-        {
-            // Resources invalid once LimitRanger's defaults are in: API validation's 422.
-            return Err(ApiError::new(
-                422,
-                "Invalid",
-                format!("Pod \"{name}\" is invalid: {}", invalid.message),
-            ));
-        }
-        if let Some(message) = admission.message() {
-            return Err(ApiError::new(
-                403,
-                "Forbidden",
-                format!("pods \"{name}\" is forbidden: {message}"),
-            ));
-        }
-        pod["spec"] = admission.spec;
-        if let Some(note) = admission.limit_ranger {
-            if !pod["metadata"]["annotations"].is_object() {
-                pod["metadata"]["annotations"] = json!({});
-            }
-            pod["metadata"]["annotations"]["kubernetes.io/limit-ranger"] = json!(note);
-        }
-        Ok(())
+        let quotas = in_namespace("resourcequotas");
+        use crate::admission::Refusal;
+        crate::admission::admit(pod, name, &ranges, &quotas, jiff::Timestamp::now()).map_err(
+            |refusal| match refusal {
+                Refusal::BadRequest(m) => ApiError::bad_request(m),
+                Refusal::Invalid(m) => ApiError::new(422, "Invalid", m),
+                Refusal::Forbidden(m) => ApiError::new(403, "Forbidden", m),
+            },
+        )
     }
 
     /// Changes after `rv`, or None when `rv` is too old to resume from (410 Gone).
@@ -1212,6 +1156,7 @@ fn apply_defaults(object: &mut Value) {
             );
             default(object, &["spec", "revisionHistoryLimit"], json!(10));
         }
+        "LimitRange" => crate::admission::limit_ranger::default_object(object),
         "Job" => {
             default(object, &["spec", "backoffLimit"], json!(6));
             default(object, &["spec", "completions"], json!(1));
