@@ -110,49 +110,40 @@ pub struct Plan {
     pub manual: Vec<Finding>,
 }
 
-/// Plans the fixes for the findings of `report` (an audit of `manifests`).
-pub fn plan(manifests: &[Manifest], report: &AuditReport, options: &FixOptions) -> Plan {
+/// Plans the fixes for the findings of `report` (an audit of `manifests`); `bindings` tells
+/// which pods call the API.
+pub fn plan(
+    manifests: &[Manifest],
+    report: &AuditReport,
+    options: &FixOptions,
+    bindings: &Bindings,
+) -> Plan {
     let mut plan = Plan {
         patches: vec![Patch::map(); manifests.len()],
         ..Plan::default()
     };
     let mut policy_namespaces: Vec<String> = Vec::new();
-    let bound = bound_accounts(manifests);
     let mut namespace_findings: Vec<(usize, &Finding)> = Vec::new();
     for finding in report.findings.iter().filter(|f| !f.ignored) {
         let fixed = match finding.index {
             Some(index) => {
                 let manifest = &manifests[index];
                 let patch = &mut plan.patches[index];
-                let binding = (finding.check == "automount-service-account-token")
+                let kept = (finding.check == "automount-service-account-token")
                     .then(|| workload::pod_spec(&manifest.object))
                     .flatten()
                     .and_then(|spec| {
-                        let account = crate::audit::service_account(spec);
-                        match manifest.namespace() {
-                            Some(namespace) => {
-                                bound.get(&(namespace.to_owned(), account.to_owned()))
-                            }
-                            // A namespace-less bundle (`kubectl apply -n argocd -f …`): its
-                            // bindings name the namespace it is meant for.
-                            None => bound
-                                .iter()
-                                .find(|((_, name), _)| name == account)
-                                .map(|(_, binding)| binding),
-                        }
+                        bindings
+                            .keeps_token(manifest.namespace(), crate::audit::service_account(spec))
                     });
                 if finding.check == "namespace-pss-labels" {
                     namespace_findings.push((index, finding));
                     continue;
                 }
-                if let Some(binding) = binding {
+                if let Some(why) = kept {
                     // The pod calls the API (an operator, a controller): its token stays.
                     let mut finding = finding.clone();
-                    finding.message = format!(
-                        "{} (left: its ServiceAccount is bound by {binding} in the input, so the \
-                         pod calls the API)",
-                        finding.message
-                    );
+                    finding.message = format!("{} (left: {why})", finding.message);
                     plan.manual.push(finding);
                     continue;
                 }
@@ -341,30 +332,65 @@ fn strictest_after(
         .collect()
 }
 
-/// The ServiceAccounts that RoleBindings and ClusterRoleBindings of the input grant a role,
-/// by (namespace, name), with the first binding that does (`RoleBinding/x`).
-fn bound_accounts(manifests: &[Manifest]) -> std::collections::BTreeMap<(String, String), String> {
-    let mut bound = std::collections::BTreeMap::new();
-    for manifest in manifests {
-        let kind = manifest.kind();
-        if !matches!(kind, "RoleBinding" | "ClusterRoleBinding") {
-            continue;
-        }
-        let own_namespace = manifest.namespace().unwrap_or("default");
-        for subject in manifest.object["subjects"].as_array().into_iter().flatten() {
-            if subject["kind"] != "ServiceAccount" {
+/// Who RBAC bindings grant roles to. A pod whose ServiceAccount is bound calls the API (an
+/// operator, a controller, an ingress controller), so `fix` never takes its token away.
+#[derive(Debug, Clone)]
+pub enum Bindings {
+    /// The bound ServiceAccounts by (namespace, name), each with the first binding that binds
+    /// it and where that was seen (`RoleBinding/x in the input`).
+    Known(std::collections::BTreeMap<(String, String), String>),
+    /// The bindings could not be read (why): no pod's token is taken away.
+    Unknown(String),
+}
+
+impl Bindings {
+    /// The ServiceAccounts the RoleBindings and ClusterRoleBindings among `manifests` bind;
+    /// `place` says where they were read (`in the input`, `in the cluster`).
+    pub fn of(manifests: &[Manifest], place: &str) -> Self {
+        let mut bound = std::collections::BTreeMap::new();
+        for manifest in manifests {
+            let kind = manifest.kind();
+            if !matches!(kind, "RoleBinding" | "ClusterRoleBinding") {
                 continue;
             }
-            let Some(name) = subject["name"].as_str() else {
-                continue;
-            };
-            let namespace = subject["namespace"].as_str().unwrap_or(own_namespace);
-            bound
-                .entry((namespace.to_owned(), name.to_owned()))
-                .or_insert_with(|| format!("{kind}/{}", manifest.name()));
+            let own_namespace = manifest.namespace().unwrap_or("default");
+            for subject in manifest.object["subjects"].as_array().into_iter().flatten() {
+                if subject["kind"] != "ServiceAccount" {
+                    continue;
+                }
+                let Some(name) = subject["name"].as_str() else {
+                    continue;
+                };
+                let namespace = subject["namespace"].as_str().unwrap_or(own_namespace);
+                bound
+                    .entry((namespace.to_owned(), name.to_owned()))
+                    .or_insert_with(|| format!("{kind}/{} {place}", manifest.name()));
+            }
+        }
+        Bindings::Known(bound)
+    }
+
+    /// Why the pod's token stays, when it does: `namespace` None is a namespace-less bundle
+    /// (`kubectl apply -n argocd -f …`), whose bindings name the namespace it is meant for.
+    fn keeps_token(&self, namespace: Option<&str>, account: &str) -> Option<String> {
+        match self {
+            Bindings::Known(bound) => {
+                let binding = match namespace {
+                    Some(namespace) => bound.get(&(namespace.to_owned(), account.to_owned())),
+                    None => bound
+                        .iter()
+                        .find(|((_, name), _)| name == account)
+                        .map(|(_, binding)| binding),
+                };
+                binding.map(|b| {
+                    format!("its ServiceAccount is bound by {b}, so the pod calls the API")
+                })
+            }
+            Bindings::Unknown(why) => Some(format!(
+                "whether its ServiceAccount is bound to a role is unknown ({why}), so the pod may call the API"
+            )),
         }
     }
-    bound
 }
 
 /// The path of the pod spec inside an object, as strings.

@@ -573,7 +573,8 @@ async fn run_fix(global: &GlobalArgs, args: &FixArgs) -> anyhow::Result<Exit> {
     manifests.extend(loaded.manifests);
 
     let report = audit::audit(&manifests, &args.audit_options()?);
-    let mut plan = fix::plan(&manifests, &report, &args.options());
+    let bindings = fix::Bindings::of(&manifests, "in the input");
+    let mut plan = fix::plan(&manifests, &report, &args.options(), &bindings);
     let (fixed, skipped) = files::apply(&manifests, &plan, &texts);
     // Findings in files that were not written are not fixed: they stay for a person.
     let (kept, unwritten): (Vec<_>, Vec<_>) = plan.fixed.drain(..).partition(|f| {

@@ -10,6 +10,8 @@ use serde_json::Value;
 use shipshape::Kube;
 use shipshape::manifests::Manifest;
 
+use crate::fix::Bindings;
+
 /// What to list.
 #[derive(Debug, Clone, Default)]
 pub struct Scope {
@@ -78,6 +80,39 @@ pub async fn collect(kube: &Kube, scope: &Scope) -> anyhow::Result<Vec<Manifest>
         }
     }
     Ok(manifests)
+}
+
+/// The RoleBindings of `namespace` and the ClusterRoleBindings: whose pods call the API. A
+/// user who may not list them gets [`Bindings::Unknown`], and fix leaves every token alone.
+pub async fn bindings(kube: &Kube, namespace: &str) -> anyhow::Result<Bindings> {
+    use k8s_openapi::api::rbac::v1 as rbac;
+    let mut found = Vec::new();
+    for (resource, namespace) in [
+        (
+            ApiResource::erase::<rbac::RoleBinding>(&()),
+            Some(namespace),
+        ),
+        (ApiResource::erase::<rbac::ClusterRoleBinding>(&()), None),
+    ] {
+        match shipshape::list::list(kube, &resource, namespace, None).await {
+            Ok(objects) => found.extend(
+                objects
+                    .into_iter()
+                    .map(|o| Manifest::live(o, kube.origin())),
+            ),
+            Err(e) => match e.downcast_ref::<shipshape::ClusterError>() {
+                Some(shipshape::ClusterError::Forbidden { .. }) => {
+                    let scope = namespace.map_or(String::new(), |ns| format!(" -n {ns}"));
+                    return Ok(Bindings::Unknown(format!(
+                        "you may not list {}{scope}",
+                        resource.plural
+                    )));
+                }
+                _ => return Err(e),
+            },
+        }
+    }
+    Ok(Bindings::of(&found, "in the cluster"))
 }
 
 /// The kind a `TYPE/NAME` argument names, as kubectl spells types.
@@ -176,7 +211,8 @@ pub async fn fix(
         options.version = version;
     }
     let report = crate::audit::audit(&manifests, &audit_options);
-    let mut plan = crate::fix::plan(&manifests, &report, &options);
+    let bindings = bindings(&kube, &namespace).await?;
+    let mut plan = crate::fix::plan(&manifests, &report, &options, &bindings);
     for (index, manifest) in manifests.iter().enumerate() {
         if !chosen(manifest) {
             plan.patches[index] = shipshape::yamledit::Patch::map();

@@ -298,6 +298,75 @@ fn live_fixes_preview_on_the_server_then_apply_with_yes() {
     cluster.ok(&["delete", "namespace", &ns, "--wait=false"]);
 }
 
+/// An operator whose ServiceAccount a RoleBinding in the cluster grants a Role: it calls the
+/// API, so a live fix keeps its token; the plain workload's is turned off.
+const OPERATOR: &str = "\
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: operator}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: operator}
+rules: [{apiGroups: [''], resources: [configmaps], verbs: [get, list, watch]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: operator}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: operator}
+subjects: [{kind: ServiceAccount, name: operator}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: operator}
+spec:
+  selector: {matchLabels: {app: operator}}
+  template:
+    metadata: {labels: {app: operator}}
+    spec:
+      serviceAccountName: operator
+      containers:
+        - name: operator
+          image: registry.k8s.io/pause:3.10
+";
+
+#[test]
+fn a_live_fix_keeps_the_token_of_pods_bound_by_rbac_in_the_cluster() {
+    if !kubectl_available() {
+        return;
+    }
+    let (cluster, ns) = with_workload("harden-rbac");
+    let out = cluster.kubectl_stdin(&["apply", "-n", &ns, "-f", "-"], OPERATOR);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let out = cluster.kubectl(&["harden", "fix", "-n", &ns, "--all", "--dry-run=client"]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert!(
+        out.stderr.contains(
+            "automount-service-account-token Deployment/operator: mounts a service account token"
+        ) && out
+            .stderr
+            .contains("bound by RoleBinding/operator in the cluster, so the pod calls the API"),
+        "{}",
+        out.stderr
+    );
+    let diffs: Vec<&str> = out.stdout.split("\n---").collect();
+    let operator = diffs
+        .iter()
+        .find(|d| d.contains("deployment/operator") || d.contains("Deployment/operator"))
+        .expect("a diff for the operator");
+    assert!(
+        !operator.contains("automountServiceAccountToken"),
+        "{operator}"
+    );
+    assert!(
+        out.stdout
+            .contains("+      automountServiceAccountToken: false"),
+        "the workload without bindings loses its token: {}",
+        out.stdout
+    );
+    cluster.ok(&["delete", "namespace", &ns, "--wait=false"]);
+}
+
 #[test]
 fn pss_reports_the_strictest_level_and_labels_only_clean_namespaces() {
     if !kubectl_available() {

@@ -32,7 +32,12 @@ fn fix_once(
     options: &FixOptions,
 ) -> (Vec<FixedFile>, Vec<Manifest>) {
     let report = audit(manifests, &Options::default());
-    let plan = plan(manifests, &report, options);
+    let plan = plan(
+        manifests,
+        &report,
+        options,
+        &Bindings::of(manifests, "in the input"),
+    );
     let (fixed, skipped) = files::apply(manifests, &plan, texts);
     assert!(skipped.is_empty(), "{skipped:?}");
     let reparsed = fixed
@@ -164,7 +169,12 @@ spec:
         assert!(after.contains(kept), "{kept}: {after}");
     }
     let report = audit(&manifests, &Options::default());
-    let planned = plan(&manifests, &report, &FixOptions::default());
+    let planned = plan(
+        &manifests,
+        &report,
+        &FixOptions::default(),
+        &Bindings::of(&manifests, "in the input"),
+    );
     let left: Vec<&str> = planned
         .manual
         .iter()
@@ -231,7 +241,12 @@ spec:
 ";
     let (manifests, texts) = one(text);
     let report = audit(&manifests, &Options::default());
-    let plan = plan(&manifests, &report, &FixOptions::default());
+    let plan = plan(
+        &manifests,
+        &report,
+        &FixOptions::default(),
+        &Bindings::of(&manifests, "in the input"),
+    );
     assert!(
         plan.fixed
             .iter()
@@ -262,7 +277,12 @@ fn helm_templates_are_refused_with_the_line() {
         },
     }];
     let report = audit(&manifests, &Options::default());
-    let plan = plan(&manifests, &report, &FixOptions::default());
+    let plan = plan(
+        &manifests,
+        &report,
+        &FixOptions::default(),
+        &Bindings::of(&manifests, "in the input"),
+    );
     let (_, errors) = files::apply(
         &manifests,
         &plan,
@@ -341,7 +361,12 @@ fn tokens_stay_for_pods_that_call_the_api_and_a_service_accounts_false_counts() 
         .collect();
     // argocd-server's ServiceAccount already says false.
     assert_eq!(automount, ["argocd-application-controller", "worker"]);
-    let planned = plan(&manifests, &report, &FixOptions::default());
+    let planned = plan(
+        &manifests,
+        &report,
+        &FixOptions::default(),
+        &Bindings::of(&manifests, "in the input"),
+    );
     let left = planned
         .manual
         .iter()
@@ -363,6 +388,37 @@ fn tokens_stay_for_pods_that_call_the_api_and_a_service_accounts_false_counts() 
 }
 
 #[test]
+fn no_token_is_taken_when_the_bindings_cannot_be_read() {
+    let (manifests, _) = one(BUNDLE);
+    let report = audit(&manifests, &Options::default());
+    let planned = plan(
+        &manifests,
+        &report,
+        &FixOptions::default(),
+        &Bindings::Unknown("you may not list clusterrolebindings".into()),
+    );
+    assert!(
+        !planned
+            .fixed
+            .iter()
+            .any(|f| f.check == "automount-service-account-token"),
+        "{:?}",
+        planned.fixed
+    );
+    let left: Vec<&str> = planned
+        .manual
+        .iter()
+        .filter(|f| f.check == "automount-service-account-token")
+        .map(|f| f.message.as_str())
+        .collect();
+    assert_eq!(left.len(), 2, "{left:?}");
+    assert!(
+        left[1].contains("unknown (you may not list clusterrolebindings)"),
+        "{left:?}"
+    );
+}
+
+#[test]
 fn a_namespace_less_bundle_gets_a_namespace_less_network_policy() {
     let (manifests, _) = one(BUNDLE);
     let report = audit(&manifests, &Options::default());
@@ -370,7 +426,12 @@ fn a_namespace_less_bundle_gets_a_namespace_less_network_policy() {
         add_missing: true,
         ..FixOptions::default()
     };
-    let planned = plan(&manifests, &report, &options);
+    let planned = plan(
+        &manifests,
+        &report,
+        &options,
+        &Bindings::of(&manifests, "in the input"),
+    );
     let policies: Vec<&Value> = planned
         .additions
         .iter()
@@ -389,7 +450,12 @@ fn a_namespace_less_bundle_gets_a_namespace_less_network_policy() {
         "metadata: {name: worker, namespace: jobs}",
     ));
     let report = audit(&manifests, &Options::default());
-    let planned = plan(&manifests, &report, &options);
+    let planned = plan(
+        &manifests,
+        &report,
+        &options,
+        &Bindings::of(&manifests, "in the input"),
+    );
     let namespaces: Vec<&Value> = planned
         .additions
         .iter()
@@ -483,7 +549,12 @@ spec:
 ";
     let (manifests, texts) = one(text);
     let report = audit(&manifests, &Options::default());
-    let planned = plan(&manifests, &report, &FixOptions::default());
+    let planned = plan(
+        &manifests,
+        &report,
+        &FixOptions::default(),
+        &Bindings::of(&manifests, "in the input"),
+    );
     let (_, fixed) = fix_once(&manifests, &texts, &FixOptions::default());
     let labels = |name: &str| {
         fixed
@@ -583,7 +654,12 @@ fn crlf_files_get_crlf_lines_and_a_file_that_cannot_be_edited_does_not_stop_the_
         .into_result()
         .unwrap();
     let report = audit(&manifests, &Options::default());
-    let plan = plan(&manifests, &report, &FixOptions::default());
+    let plan = plan(
+        &manifests,
+        &report,
+        &FixOptions::default(),
+        &Bindings::of(&manifests, "in the input"),
+    );
     let (fixed, skipped) = files::apply(&manifests, &plan, &texts(&manifests));
     assert_eq!(skipped.len(), 1, "{skipped:?}");
     assert!(skipped[0].file.ends_with("anchors.yaml"), "{skipped:?}");
@@ -621,7 +697,12 @@ fn the_region_diff_is_the_whole_file_diff() {
             add_missing: true,
             ..FixOptions::default()
         };
-        let plan = plan(&manifests, &report, &options);
+        let plan = plan(
+            &manifests,
+            &report,
+            &options,
+            &Bindings::of(&manifests, "in the input"),
+        );
         let (fixed, _) = files::apply(&manifests, &plan, &texts);
         for file in fixed.iter().filter(|f| f.changed()) {
             assert!(!file.regions.is_empty());
