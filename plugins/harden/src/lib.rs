@@ -277,7 +277,11 @@ async fn run_audit(global: &GlobalArgs, args: &AuditArgs) -> anyhow::Result<Exit
         }
         load_errors = loaded.errors;
         let mut report = audit::audit(&loaded.manifests, &options);
-        locate::point(&mut report.findings, &loaded.manifests, &loaded.texts);
+        locate::point(
+            &mut report.findings,
+            &loaded.manifests,
+            loaded.texts.iter().map(|(o, t)| (o, t.as_str())),
+        );
         (loaded.manifests, report)
     } else if multi {
         // Each cluster is listed concurrently and audited on its own: cross-object checks never
@@ -516,8 +520,13 @@ pub(crate) fn report_plan(plan: &fix::Plan, verb: &str, what: &str) {
             .as_deref()
             .map(|c| format!(" [{c}]"))
             .unwrap_or_default();
+        let at = finding
+            .source
+            .as_ref()
+            .map(|s| format!(" ({}:{})", s.file, s.line))
+            .unwrap_or_default();
         eprintln!(
-            "  {} {}/{}{container}: {}",
+            "  {} {}/{}{container}{at}: {}",
             finding.check, finding.object.kind, finding.object.name, finding.message
         );
     }
@@ -572,7 +581,13 @@ async fn run_fix(global: &GlobalArgs, args: &FixArgs) -> anyhow::Result<Exit> {
     }
     manifests.extend(loaded.manifests);
 
-    let report = audit::audit(&manifests, &args.audit_options()?);
+    let mut report = audit::audit(&manifests, &args.audit_options()?);
+    // What needs a person is reported at the field's line, as the audit reports it.
+    locate::point(
+        &mut report.findings,
+        &manifests,
+        texts.iter().map(|(o, t)| (o, t.as_str())),
+    );
     let bindings = fix::Bindings::of(&manifests, "in the input");
     let mut plan = fix::plan(&manifests, &report, &args.options(), &bindings);
     let (fixed, skipped) = files::apply(&manifests, &plan, &texts);

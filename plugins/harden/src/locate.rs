@@ -159,8 +159,12 @@ pub fn name(findings: &mut [Finding], manifests: &[Manifest]) {
 /// Moves the line of findings read from text (YAML, or a single JSON object) to their field's
 /// line. `texts` are the files and streams the manifests
 /// were read from; each document with findings is parsed once more, for its spans.
-pub fn point(findings: &mut [Finding], manifests: &[Manifest], texts: &[(Origin, String)]) {
-    let texts: HashMap<&Origin, &str> = texts.iter().map(|(o, t)| (o, t.as_str())).collect();
+pub fn point<'t>(
+    findings: &mut [Finding],
+    manifests: &[Manifest],
+    texts: impl IntoIterator<Item = (&'t Origin, &'t str)>,
+) {
+    let texts: HashMap<&Origin, &str> = texts.into_iter().collect();
     // Findings by the document they are in: (origin, document index) → (finding, path).
     let mut by_document: HashMap<(&Origin, usize), Vec<Wanted>> = HashMap::new();
     for (at, finding) in findings.iter().enumerate() {

@@ -48,6 +48,12 @@ fn fixing_the_insecure_sample_leaves_no_fixable_findings_and_a_minimal_diff() {
         "a fix of the sample only adds lines:\n{}",
         out.stdout
     );
+    // What needs a person points at the field's line, as the audit does.
+    let image_line = format!(
+        "image-untagged Deployment/api [api] ({}:36): container \"api\" uses `hastecrm/api:latest`",
+        dir.path().join("api.yaml").display()
+    );
+    assert!(out.stderr.contains(&image_line), "{}", out.stderr);
     let api = std::fs::read_to_string(dir.path().join("api.yaml")).expect("read");
     assert_eq!(
         api,
