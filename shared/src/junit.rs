@@ -1,8 +1,6 @@
 //! JUnit XML, the report format CI systems (GitLab, Jenkins, GitHub test reporters) read:
 //! `<testsuites>` of `<testsuite>`s of `<testcase>`s that pass, fail or are skipped.
 
-use std::fmt::Write;
-
 /// How a test case ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
@@ -56,76 +54,136 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// A suite's totals, for the attributes its element opens with.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Tally {
+    pub tests: usize,
+    pub failures: usize,
+    pub skipped: usize,
+    /// Seconds, summed over the cases that were timed.
+    pub time: f64,
+}
+
+impl Tally {
+    /// The totals of `cases`.
+    pub fn of<'c>(cases: impl IntoIterator<Item = &'c Case>) -> Self {
+        let mut tally = Tally::default();
+        for case in cases {
+            tally.add(case);
+        }
+        tally
+    }
+
+    /// Counts one more case.
+    pub fn add(&mut self, case: &Case) {
+        self.tests += 1;
+        match case.outcome {
+            Outcome::Passed => {}
+            Outcome::Failed { .. } => self.failures += 1,
+            Outcome::Skipped { .. } => self.skipped += 1,
+        }
+        self.time += case.time.unwrap_or(0.0);
+    }
+}
+
 /// Renders suites as a JUnit XML document named `name`.
 pub fn render(name: &str, suites: &[Suite]) -> String {
-    let count = |suite: &Suite, f: fn(&Outcome) -> bool| {
-        suite.cases.iter().filter(|c| f(&c.outcome)).count()
-    };
-    let failed = |o: &Outcome| matches!(o, Outcome::Failed { .. });
-    let skipped = |o: &Outcome| matches!(o, Outcome::Skipped { .. });
-    let total: usize = suites.iter().map(|s| s.cases.len()).sum();
-    let failures: usize = suites.iter().map(|s| count(s, failed)).sum();
-    let time: f64 = suites
-        .iter()
-        .flat_map(|s| &s.cases)
-        .filter_map(|c| c.time)
-        .fold(0.0, |a, b| a + b);
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(
-        xml,
+    let mut xml = Vec::new();
+    let tallies: Vec<Tally> = suites.iter().map(|s| Tally::of(&s.cases)).collect();
+    let result = (|| {
+        open(&mut xml, name, &tallies)?;
+        for (suite, tally) in suites.iter().zip(&tallies) {
+            open_suite(&mut xml, &suite.name, tally)?;
+            for case in &suite.cases {
+                write_case(&mut xml, case)?;
+            }
+            close_suite(&mut xml)?;
+        }
+        close(&mut xml)
+    })();
+    // Writing into memory cannot fail, and everything written is UTF-8.
+    debug_assert!(result.is_ok());
+    String::from_utf8(xml).unwrap_or_default()
+}
+
+/// Writes a document of one suite whose `tally` was counted beforehand, case by case: a report
+/// of any size is never held as a whole.
+pub fn write_one_suite(
+    out: &mut dyn std::io::Write,
+    name: &str,
+    suite: &str,
+    tally: &Tally,
+    cases: impl IntoIterator<Item = Case>,
+) -> std::io::Result<()> {
+    open(out, name, std::slice::from_ref(tally))?;
+    open_suite(out, suite, tally)?;
+    for case in cases {
+        write_case(out, &case)?;
+    }
+    close_suite(out)?;
+    close(out)
+}
+
+fn open(out: &mut dyn std::io::Write, name: &str, tallies: &[Tally]) -> std::io::Result<()> {
+    let total: usize = tallies.iter().map(|t| t.tests).sum();
+    let failures: usize = tallies.iter().map(|t| t.failures).sum();
+    let time: f64 = tallies.iter().map(|t| t.time).sum();
+    writeln!(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>")?;
+    writeln!(
+        out,
         "<testsuites name=\"{}\" tests=\"{total}\" failures=\"{failures}\" errors=\"0\" time=\"{time:.3}\">",
         escape(name)
-    );
-    for suite in suites {
-        let suite_time: f64 = suite
-            .cases
-            .iter()
-            .filter_map(|c| c.time)
-            .fold(0.0, |a, b| a + b);
-        let _ = writeln!(
-            xml,
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" time=\"{suite_time:.3}\">",
-            escape(&suite.name),
-            suite.cases.len(),
-            count(suite, failed),
-            count(suite, skipped)
-        );
-        for case in &suite.cases {
-            let _ = write!(
-                xml,
-                "    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3}\"",
-                escape(&case.classname),
-                escape(&case.name),
-                case.time.unwrap_or(0.0)
-            );
-            if case.outcome == Outcome::Passed && case.output.is_none() {
-                xml.push_str("/>\n");
-                continue;
-            }
-            xml.push_str(">\n");
-            match &case.outcome {
-                Outcome::Passed => {}
-                Outcome::Failed { message, text } => {
-                    let _ = writeln!(
-                        xml,
-                        "      <failure message=\"{}\">{}</failure>",
-                        escape(message),
-                        escape(text)
-                    );
-                }
-                Outcome::Skipped { message } => {
-                    let _ = writeln!(xml, "      <skipped message=\"{}\"/>", escape(message));
-                }
-            }
-            if let Some(output) = &case.output {
-                let _ = writeln!(xml, "      <system-out>{}</system-out>", escape(output));
-            }
-            xml.push_str("    </testcase>\n");
-        }
-        xml.push_str("  </testsuite>\n");
+    )
+}
+
+fn open_suite(out: &mut dyn std::io::Write, name: &str, tally: &Tally) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" time=\"{:.3}\">",
+        escape(name),
+        tally.tests,
+        tally.failures,
+        tally.skipped,
+        tally.time
+    )
+}
+
+fn write_case(out: &mut dyn std::io::Write, case: &Case) -> std::io::Result<()> {
+    write!(
+        out,
+        "    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3}\"",
+        escape(&case.classname),
+        escape(&case.name),
+        case.time.unwrap_or(0.0)
+    )?;
+    if case.outcome == Outcome::Passed && case.output.is_none() {
+        return writeln!(out, "/>");
     }
-    xml.push_str("</testsuites>\n");
-    xml
+    writeln!(out, ">")?;
+    match &case.outcome {
+        Outcome::Passed => {}
+        Outcome::Failed { message, text } => writeln!(
+            out,
+            "      <failure message=\"{}\">{}</failure>",
+            escape(message),
+            escape(text)
+        )?,
+        Outcome::Skipped { message } => {
+            writeln!(out, "      <skipped message=\"{}\"/>", escape(message))?;
+        }
+    }
+    if let Some(output) = &case.output {
+        writeln!(out, "      <system-out>{}</system-out>", escape(output))?;
+    }
+    writeln!(out, "    </testcase>")
+}
+
+fn close_suite(out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    writeln!(out, "  </testsuite>")
+}
+
+fn close(out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    writeln!(out, "</testsuites>")
 }
 
 #[cfg(test)]

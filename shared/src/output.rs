@@ -34,23 +34,18 @@ pub trait Report: Serialize {
     const KIND: &'static str;
     /// The view for people, ending with a newline; `wide` adds columns.
     fn human(&self, wide: bool) -> String;
+    /// Writes the view for people; reports that can be large write it piece by piece instead of
+    /// building the whole text.
+    fn write_human(&self, wide: bool, out: &mut dyn Write) -> std::io::Result<()> {
+        out.write_all(self.human(wide).as_bytes())
+    }
 }
 
-/// Renders a report in the chosen format, ending with a newline.
-pub fn render<R: Report>(report: &R, format: OutputFormat) -> Result<String, serde_json::Error> {
-    match format {
-        OutputFormat::Table => Ok(report.human(false)),
-        OutputFormat::Wide => Ok(report.human(true)),
-        OutputFormat::Json => {
-            // Straight from the report to text: large reports never exist twice in memory as
-            // JSON values. Reports that are not objects go through `document`.
-            let mut text = serde_json::to_string_pretty(&Envelope::new(report))
-                .or_else(|_| serde_json::to_string_pretty(&document(report)?))?;
-            text.push('\n');
-            Ok(text)
-        }
-        OutputFormat::Yaml => to_yaml(&document(report)?),
-    }
+/// Renders a report in the chosen format, ending with a newline (what [`write_report`] writes).
+pub fn render<R: Report>(report: &R, format: OutputFormat) -> std::io::Result<String> {
+    let mut text = Vec::new();
+    write_report(report, format, &mut text)?;
+    String::from_utf8(text).map_err(std::io::Error::other)
 }
 
 /// `apiVersion` and `kind`, then the report's own fields.
@@ -73,27 +68,6 @@ impl<'r, R: Report> Envelope<'r, R> {
     }
 }
 
-/// The report as a JSON value with `apiVersion` and `kind` first.
-pub fn document<R: Report>(report: &R) -> Result<serde_json::Value, serde_json::Error> {
-    let body = serde_json::to_value(report)?;
-    let mut doc = serde_json::Map::new();
-    doc.insert("apiVersion".into(), API_VERSION.into());
-    doc.insert("kind".into(), R::KIND.into());
-    match body {
-        serde_json::Value::Object(fields) => {
-            for (key, value) in fields {
-                if key != "apiVersion" && key != "kind" {
-                    doc.insert(key, value);
-                }
-            }
-        }
-        other => {
-            doc.insert("items".into(), other);
-        }
-    }
-    Ok(serde_json::Value::Object(doc))
-}
-
 /// Serialises a value as YAML through serde-saphyr (the one YAML stack).
 pub fn to_yaml<T: Serialize>(value: &T) -> Result<String, serde_json::Error> {
     let mut text = serde_saphyr::to_string(value).map_err(serde::ser::Error::custom)?;
@@ -113,17 +87,32 @@ pub fn yaml_documents(objects: &[serde_json::Value]) -> Result<String, serde_jso
     Ok(text)
 }
 
-/// Renders a report straight to stdout; JSON streams without building the whole text first.
+/// Renders a report straight to stdout, streamed in every format: JSON and YAML are serialized
+/// from the report into the output (never a document of it first), tables as
+/// [`Report::write_human`] writes them.
 pub fn print_report<R: Report>(report: &R, format: OutputFormat) -> std::io::Result<()> {
-    if format == OutputFormat::Json {
-        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-        if serde_json::to_writer_pretty(&mut out, &Envelope::new(report)).is_ok() {
-            out.write_all(b"\n")?;
-            return out.flush();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    write_report(report, format, &mut out)?;
+    out.flush()
+}
+
+/// Writes a report in the chosen format, ending with a newline. A report is a struct: its
+/// fields follow `apiVersion` and `kind`.
+pub fn write_report<R: Report>(
+    report: &R,
+    format: OutputFormat,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    match format {
+        OutputFormat::Table => report.write_human(false, out),
+        OutputFormat::Wide => report.write_human(true, out),
+        OutputFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, &Envelope::new(report))?;
+            writeln!(out)
         }
+        OutputFormat::Yaml => serde_saphyr::to_io_writer(&mut &mut *out, &Envelope::new(report))
+            .map_err(std::io::Error::other),
     }
-    let text = render(report, format).map_err(std::io::Error::from)?;
-    print(&text)
 }
 
 /// Writes text to stdout. A closed pipe comes back as a `BrokenPipe` error, which the exit

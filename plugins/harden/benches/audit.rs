@@ -107,11 +107,15 @@ fn offline() {
     );
     // What `harden audit -f` does besides: each finding pointed at its field's line (a second,
     // span-keeping parse of the documents with findings).
-    let texts_read = vec![(origin.clone(), yaml.clone())];
+    let texts_read = [(origin.clone(), yaml.clone())];
     let located = best(&|| {
         let manifests = parse();
         let mut report = kubectl_harden::audit::audit(&manifests, &options);
-        kubectl_harden::locate::point(&mut report.findings, &manifests, &texts_read);
+        kubectl_harden::locate::point(
+            &mut report.findings,
+            &manifests,
+            texts_read.iter().map(|(o, t)| (o, t.as_str())),
+        );
         report.objects.len()
     });
     println!(
@@ -126,7 +130,8 @@ fn offline() {
     let fixed = best(&|| {
         let manifests = parse();
         let report = kubectl_harden::audit::audit(&manifests, &options);
-        let plan = kubectl_harden::fix::plan(&manifests, &report, &fix_options);
+        let bindings = kubectl_harden::fix::Bindings::of(&manifests, "in the input");
+        let plan = kubectl_harden::fix::plan(&manifests, &report, &fix_options, &bindings);
         let (files, skipped) = kubectl_harden::files::apply(&manifests, &plan, &texts);
         assert!(skipped.is_empty());
         let diff: usize = files.iter().map(|f| f.diff().len()).sum();

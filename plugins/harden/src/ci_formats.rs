@@ -1,10 +1,12 @@
 //! The audit for CI systems: SARIF 2.1.0 (code scanning: rules, results with file and line
 //! regions, suppressions for ignored findings) and JUnit (a test case per object × check).
 
-use serde_json::{Value, json};
-use shipshape::junit::{self, Case, Outcome, Suite};
+use std::io::Write;
 
-use crate::audit::{AuditReport, AuditedObject, ObjectRef};
+use serde_json::{Value, json};
+use shipshape::junit::{self, Case, Outcome};
+
+use crate::audit::{AuditReport, AuditedObject, Finding, ObjectRef};
 use crate::checks::{CATALOGUE, Severity, Standard};
 use crate::pss::Level;
 
@@ -23,9 +25,9 @@ fn object_name(object: &ObjectRef) -> String {
     }
 }
 
-/// The SARIF 2.1.0 log of an audit.
-pub fn sarif(report: &AuditReport) -> Value {
-    let rules: Vec<Value> = CATALOGUE
+/// The SARIF rule of each check, in catalogue order (`ruleIndex` points into it).
+fn rules() -> Vec<Value> {
+    CATALOGUE
         .iter()
         .map(|check| {
             json!({
@@ -39,56 +41,85 @@ pub fn sarif(report: &AuditReport) -> Value {
                 "properties": {"tags": [serde_json::to_value(check.standard).unwrap_or(Value::Null)]},
             })
         })
-        .collect();
-    let results: Vec<Value> = report
-        .findings
-        .iter()
-        .map(|finding| {
-            let mut location = json!({
-                "logicalLocations": [{
-                    "fullyQualifiedName": object_name(&finding.object),
-                    "kind": "resource",
-                }],
-            });
-            if let Some(source) = &finding.source {
-                location["physicalLocation"] = json!({
-                    "artifactLocation": {"uri": source.file.replace('\\', "/")},
-                    "region": {"startLine": source.line.max(1)},
-                });
-            }
-            let container = finding
-                .container
-                .as_deref()
-                .map(|c| format!(" (container {c})"))
-                .unwrap_or_default();
-            let mut result = json!({
-                "ruleId": finding.check,
-                "ruleIndex": CATALOGUE.iter().position(|c| c.id == finding.check),
-                "level": sarif_level(finding.severity),
-                "message": {"text": format!("{}{container}: {}", object_name(&finding.object), finding.message)},
-                "locations": [location],
-            });
-            if finding.ignored {
-                result["suppressions"] = json!([{
-                    "kind": "inSource",
-                    "justification": finding.reason.clone().unwrap_or_default(),
-                }]);
-            }
-            result
-        })
-        .collect();
-    json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
+        .collect()
+}
+
+/// One SARIF result. Every finding has a logical location (the object); findings read from a
+/// file have a physical one too (the file and the field's line).
+fn result(finding: &Finding) -> Value {
+    let mut location = json!({
+        "logicalLocations": [{
+            "fullyQualifiedName": object_name(&finding.object),
+            "kind": "resource",
+        }],
+    });
+    if let Some(source) = &finding.source {
+        location["physicalLocation"] = json!({
+            "artifactLocation": {"uri": source.file.replace('\\', "/")},
+            "region": {"startLine": source.line.max(1)},
+        });
+    }
+    let container = finding
+        .container
+        .as_deref()
+        .map(|c| format!(" (container {c})"))
+        .unwrap_or_default();
+    let mut result = json!({
+        "ruleId": finding.check,
+        "ruleIndex": CATALOGUE.iter().position(|c| c.id == finding.check),
+        "level": sarif_level(finding.severity),
+        "message": {"text": format!("{}{container}: {}", object_name(&finding.object), finding.message)},
+        "locations": [location],
+    });
+    if finding.ignored {
+        result["suppressions"] = json!([{
+            "kind": "inSource",
+            "justification": finding.reason.clone().unwrap_or_default(),
+        }]);
+    }
+    result
+}
+
+/// The results, serialized one finding at a time.
+struct Results<'r>(&'r [Finding]);
+
+impl serde::Serialize for Results<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(result))
+    }
+}
+
+#[derive(serde::Serialize)]
+struct Log<'r> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<'r>; 1],
+}
+
+#[derive(serde::Serialize)]
+struct Run<'r> {
+    tool: Value,
+    results: Results<'r>,
+}
+
+/// Writes the SARIF 2.1.0 log of an audit, result by result: no document of the whole log is
+/// built.
+pub fn write_sarif(report: &AuditReport, out: &mut dyn Write) -> std::io::Result<()> {
+    let log = Log {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        version: "2.1.0",
+        runs: [Run {
+            tool: json!({"driver": {
                 "name": "kubectl-harden",
                 "version": crate::PLUGIN.version,
-                "rules": rules,
-            }},
-            "results": results,
+                "rules": rules(),
+            }}),
+            results: Results(&report.findings),
         }],
-    })
+    };
+    serde_json::to_writer_pretty(&mut *out, &log)?;
+    writeln!(out)
 }
 
 /// The checks that apply to an object at a level: workload checks for objects with pods,
@@ -109,27 +140,24 @@ fn applicable(object: &AuditedObject, workload: bool, level: Level) -> Vec<&'sta
         .collect()
 }
 
-/// JUnit: one suite, a test case per audited object and applicable check; a finding fails it,
-/// an ignored finding skips it.
-pub fn junit(report: &AuditReport, workloads: &[bool], level: Level) -> String {
-    let mut cases = Vec::new();
-    for (index, object) in report.objects.iter().enumerate() {
-        let mut checks = applicable(
-            object,
-            workloads.get(index).copied().unwrap_or(false),
-            level,
-        );
-        for finding in report.findings.iter().filter(|f| f.index == Some(index)) {
-            if !checks.contains(&finding.check) {
-                checks.push(finding.check);
-            }
+/// The test cases of one object: a case per applicable check (and per check it has findings
+/// of); a finding fails it, an ignored finding skips it.
+fn object_cases(
+    object: &AuditedObject,
+    workload: bool,
+    findings: &[&Finding],
+    level: Level,
+) -> Vec<Case> {
+    let mut checks = applicable(object, workload, level);
+    for finding in findings {
+        if !checks.contains(&finding.check) {
+            checks.push(finding.check);
         }
-        for check in checks {
-            let findings: Vec<_> = report
-                .findings
-                .iter()
-                .filter(|f| f.index == Some(index) && f.check == check)
-                .collect();
+    }
+    checks
+        .into_iter()
+        .map(|check| {
+            let findings: Vec<&&Finding> = findings.iter().filter(|f| f.check == check).collect();
             let failing: Vec<_> = findings.iter().filter(|f| !f.ignored).collect();
             let outcome = if let Some(first) = failing.first() {
                 Outcome::Failed {
@@ -154,39 +182,70 @@ pub fn junit(report: &AuditReport, workloads: &[bool], level: Level) -> String {
             } else {
                 Outcome::Passed
             };
-            cases.push(Case {
+            Case {
                 classname: object_name(&object.object),
                 name: check.to_owned(),
                 time: None,
                 outcome,
                 output: None,
-            });
+            }
+        })
+        .collect()
+}
+
+/// A case for a finding about a namespace the input does not hold (no object of its own).
+fn orphan_case(finding: &Finding) -> Case {
+    Case {
+        classname: object_name(&finding.object),
+        name: finding.check.to_owned(),
+        time: None,
+        outcome: if finding.ignored {
+            Outcome::Skipped {
+                message: "ignored".into(),
+            }
+        } else {
+            Outcome::Failed {
+                message: finding.message.clone(),
+                text: finding.message.clone(),
+            }
+        },
+        output: None,
+    }
+}
+
+/// Writes JUnit: one suite, a test case per audited object and applicable check. The cases are
+/// made twice, once to count them for the suite's attributes and once to write them, so they
+/// are never all held; each object's findings are found through one index, not a scan.
+pub fn write_junit(
+    report: &AuditReport,
+    workloads: &[bool],
+    level: Level,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let mut by_object: Vec<Vec<&Finding>> = vec![Vec::new(); report.objects.len()];
+    let mut orphans = Vec::new();
+    for finding in &report.findings {
+        match finding.index.and_then(|i| by_object.get_mut(i)) {
+            Some(findings) => findings.push(finding),
+            None => orphans.push(finding),
         }
     }
-    // Findings about namespaces the input does not hold (no object of their own).
-    for finding in report.findings.iter().filter(|f| f.index.is_none()) {
-        cases.push(Case {
-            classname: object_name(&finding.object),
-            name: finding.check.to_owned(),
-            time: None,
-            outcome: if finding.ignored {
-                Outcome::Skipped {
-                    message: "ignored".into(),
-                }
-            } else {
-                Outcome::Failed {
-                    message: finding.message.clone(),
-                    text: finding.message.clone(),
-                }
-            },
-            output: None,
-        });
+    let cases = || {
+        report
+            .objects
+            .iter()
+            .zip(&by_object)
+            .enumerate()
+            .flat_map(|(index, (object, findings))| {
+                let workload = workloads.get(index).copied().unwrap_or(false);
+                object_cases(object, workload, findings, level)
+            })
+            .chain(orphans.iter().map(|f| orphan_case(f)))
+    };
+    let mut tally = junit::Tally::default();
+    for case in cases() {
+        tally.add(&case);
     }
-    junit::render(
-        "kubectl harden audit",
-        &[Suite {
-            name: "kubectl harden audit".into(),
-            cases,
-        }],
-    )
+    let name = "kubectl harden audit";
+    junit::write_one_suite(out, name, name, &tally, cases())
 }

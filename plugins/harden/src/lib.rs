@@ -306,24 +306,32 @@ async fn run_audit(global: &GlobalArgs, args: &AuditArgs) -> anyhow::Result<Exit
         let report = audit::audit(&manifests, &options);
         (manifests, report)
     };
-    let text = match args.output {
-        AuditFormat::Table => shipshape::output::render(&report, OutputFormat::Table)?,
-        AuditFormat::Wide => shipshape::output::render(&report, OutputFormat::Wide)?,
-        AuditFormat::Json => {
-            shipshape::output::print_report(&report, OutputFormat::Json)?;
-            String::new()
+    // Every format streams into stdout: the output never exists as a whole in memory.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match args.output {
+        AuditFormat::Table => {
+            shipshape::output::write_report(&report, OutputFormat::Table, &mut out)?
         }
-        AuditFormat::Yaml => shipshape::output::render(&report, OutputFormat::Yaml)?,
-        AuditFormat::Sarif => serde_json::to_string_pretty(&ci_formats::sarif(&report))? + "\n",
+        AuditFormat::Wide => {
+            shipshape::output::write_report(&report, OutputFormat::Wide, &mut out)?
+        }
+        AuditFormat::Json => {
+            shipshape::output::write_report(&report, OutputFormat::Json, &mut out)?
+        }
+        AuditFormat::Yaml => {
+            shipshape::output::write_report(&report, OutputFormat::Yaml, &mut out)?
+        }
+        AuditFormat::Sarif => ci_formats::write_sarif(&report, &mut out)?,
         AuditFormat::Junit => {
             let workloads: Vec<bool> = manifests
                 .iter()
                 .map(|m| shipshape::workload::is_workload(&m.object))
                 .collect();
-            ci_formats::junit(&report, &workloads, args.policy.level)
+            ci_formats::write_junit(&report, &workloads, args.policy.level, &mut out)?;
         }
-    };
-    shipshape::output::print(&text)?;
+    }
+    std::io::Write::flush(&mut out)?;
+    drop(out);
     let threshold = match args.fail_on.as_str() {
         "error" => Some(checks::Severity::Error),
         "warning" => Some(checks::Severity::Warning),

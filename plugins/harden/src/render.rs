@@ -2,7 +2,7 @@
 
 use shipshape::output::{Report, Table, Tone};
 
-use crate::audit::AuditReport;
+use crate::audit::{AuditReport, Finding};
 use crate::checks::{CATALOGUE, Check, Severity};
 
 fn tone(severity: Severity) -> Tone {
@@ -17,41 +17,32 @@ impl Report for AuditReport {
     const KIND: &'static str = "AuditReport";
 
     fn human(&self, wide: bool) -> String {
-        let mut text = String::new();
-        type Group<'a> = ((&'a crate::audit::ObjectRef, Option<&'a str>), Table);
-        let mut current: Option<Group<'_>> = None;
+        let mut text = Vec::new();
+        // Writing into memory cannot fail.
+        let _ = self.write_human(wide, &mut text);
+        String::from_utf8(text).unwrap_or_default()
+    }
+
+    /// One table per object, each written as soon as its findings end: the text of the whole
+    /// report is never built.
+    fn write_human(&self, wide: bool, out: &mut dyn std::io::Write) -> std::io::Result<()> {
         let several = self.findings.iter().any(|f| f.cluster.is_some());
-        let flush = |text: &mut String, current: Option<Group<'_>>| {
-            if let Some(((object, _), table)) = current {
-                let ns = object
-                    .namespace
-                    .as_ref()
-                    .map(|n| format!("{n}/"))
-                    .unwrap_or_default();
-                text.push_str(&format!("{} {ns}{}\n", object.kind, object.name));
-                for line in table.render().lines() {
-                    text.push_str("  ");
-                    text.push_str(line);
-                    text.push('\n');
-                }
-                text.push('\n');
+        let same = |a: &Finding, b: &Finding| a.object == b.object && a.cluster == b.cluster;
+        for group in self.findings.chunk_by(same) {
+            let visible = || group.iter().filter(|f| !f.ignored);
+            if visible().next().is_none() {
+                continue;
             }
-        };
-        for finding in self.findings.iter().filter(|f| !f.ignored) {
-            let key = (&finding.object, finding.cluster.as_deref());
-            if current.as_ref().is_none_or(|(k, _)| *k != key) {
-                flush(&mut text, current.take());
-                let mut headers = vec!["severity", "check", "message"];
-                if several {
-                    headers.insert(0, "cluster");
-                }
-                if wide {
-                    headers.push("fix");
-                    headers.push("source");
-                }
-                current = Some((key, Table::new(headers)));
+            let mut headers = vec!["severity", "check", "message"];
+            if several {
+                headers.insert(0, "cluster");
             }
-            if let Some((_, table)) = current.as_mut() {
+            if wide {
+                headers.push("fix");
+                headers.push("source");
+            }
+            let mut table = Table::new(headers);
+            for finding in visible() {
                 let mut row = vec![
                     (
                         format!("{:?}", finding.severity).to_uppercase(),
@@ -78,18 +69,28 @@ impl Report for AuditReport {
                 }
                 table.toned_row(row);
             }
+            let object = &group[0].object;
+            let ns = object
+                .namespace
+                .as_ref()
+                .map(|n| format!("{n}/"))
+                .unwrap_or_default();
+            writeln!(out, "{} {ns}{}", object.kind, object.name)?;
+            for line in table.render().lines() {
+                writeln!(out, "  {line}")?;
+            }
+            writeln!(out)?;
         }
-        flush(&mut text, current);
         let s = &self.summary;
-        text.push_str(&format!(
+        write!(
+            out,
             "{} objects audited: {} errors, {} warnings, {} info",
             s.objects, s.errors, s.warnings, s.infos
-        ));
+        )?;
         if s.ignored > 0 {
-            text.push_str(&format!(" ({} ignored by annotation)", s.ignored));
+            write!(out, " ({} ignored by annotation)", s.ignored)?;
         }
-        text.push('\n');
-        text
+        writeln!(out)
     }
 }
 

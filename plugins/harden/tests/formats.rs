@@ -68,7 +68,9 @@ fn yaml() {
 
 #[test]
 fn sarif() {
-    let mut log = ci_formats::sarif(&report());
+    let mut text = Vec::new();
+    ci_formats::write_sarif(&report(), &mut text).expect("writes");
+    let mut log: serde_json::Value = serde_json::from_slice(&text).expect("SARIF is JSON");
     // The rules are the catalogue (tested elsewhere); keep the snapshot to the results.
     let rules = log["runs"][0]["tool"]["driver"]["rules"]
         .as_array()
@@ -86,11 +88,15 @@ fn junit() {
         .iter()
         .map(|m| shipshape::workload::is_workload(&m.object))
         .collect();
-    insta::assert_snapshot!(ci_formats::junit(
+    let mut xml = Vec::new();
+    ci_formats::write_junit(
         &report(),
         &workloads,
-        kubectl_harden::pss::Level::Restricted
-    ));
+        kubectl_harden::pss::Level::Restricted,
+        &mut xml,
+    )
+    .expect("writes");
+    insta::assert_snapshot!(String::from_utf8(xml).expect("UTF-8"));
 }
 
 #[test]
