@@ -300,10 +300,11 @@ fn resolve_budget(value: &Value, replicas: i64) -> Option<i64> {
 }
 
 /// The objects other objects' checks look at, by namespace.
-struct Related<'m> {
-    pdbs: std::collections::HashMap<String, Vec<&'m Manifest>>,
-    hpas: std::collections::HashMap<String, Vec<&'m Manifest>>,
-    accounts: std::collections::HashMap<String, Vec<&'m Manifest>>,
+#[derive(Debug, Default)]
+struct Related {
+    pdbs: std::collections::HashMap<String, Vec<Manifest>>,
+    hpas: std::collections::HashMap<String, Vec<Manifest>>,
+    accounts: std::collections::HashMap<String, Vec<Manifest>>,
 }
 
 /// The name of the ServiceAccount a pod spec runs as.
@@ -317,7 +318,7 @@ pub fn service_account(spec: &Value) -> &str {
 
 /// Whether the pod gets a token: its own `automountServiceAccountToken`, else its
 /// ServiceAccount's (when the input holds it), else yes — as the kubelet decides.
-fn mounts_token(spec: &Value, accounts: &[&Manifest]) -> bool {
+fn mounts_token(spec: &Value, accounts: &[Manifest]) -> bool {
     match spec["automountServiceAccountToken"].as_bool() {
         Some(mounts) => mounts,
         None => {
@@ -333,7 +334,7 @@ fn mounts_token(spec: &Value, accounts: &[&Manifest]) -> bool {
 fn audit_object(
     index: usize,
     manifest: &Manifest,
-    related: &Related<'_>,
+    related: &Related,
     options: &Options,
 ) -> (AuditedObject, Vec<Finding>) {
     let object = &manifest.object;
@@ -373,101 +374,152 @@ fn audit_object(
     (audited, c.findings)
 }
 
-/// Audits manifests: every workload's pod template, plus the cross-object checks (PDBs,
-/// NetworkPolicies, namespace labels) within the same set of objects.
-pub fn audit(manifests: &[Manifest], options: &Options) -> AuditReport {
-    use rayon::prelude::*;
-    use std::collections::{HashMap, HashSet};
+/// What the cross-object checks need to know of the whole input, gathered in one pass over
+/// it and small: the neighbours workloads are checked against (PDBs, HPAs, ServiceAccounts),
+/// the namespaces with workloads, those a default-deny policy covers, and where each
+/// Namespace object is.
+#[derive(Debug, Default)]
+pub struct Context {
+    related: Related,
+    /// Namespaces with workloads, in the order they were first seen.
+    workload_namespaces: Vec<String>,
+    /// Namespaces a default-deny ingress policy covers.
+    denied: std::collections::HashSet<String>,
+    /// The index of each namespace's first Namespace object.
+    namespace_objects: std::collections::HashMap<String, usize>,
+    /// Objects seen.
+    seen: usize,
+}
 
-    let mut report = AuditReport::default();
-    // Cross-object lookups by namespace, so each workload looks only at its neighbours.
-    let by_namespace = |kind: &str| -> HashMap<String, Vec<&Manifest>> {
-        let mut index: HashMap<String, Vec<&Manifest>> = HashMap::new();
-        for m in manifests.iter().filter(|m| m.kind() == kind) {
-            index.entry(namespace_of(m)).or_default().push(m);
+impl Context {
+    /// The context of a whole set of objects.
+    pub fn of(manifests: &[Manifest]) -> Self {
+        let mut context = Self::default();
+        for manifest in manifests {
+            context.add(manifest);
         }
-        index
-    };
-    let related = Related {
-        pdbs: by_namespace("PodDisruptionBudget"),
-        hpas: by_namespace("HorizontalPodAutoscaler"),
-        accounts: by_namespace("ServiceAccount"),
-    };
-    let policies = by_namespace("NetworkPolicy");
+        context
+    }
 
-    // Objects are independent: audit them on every core, in input order.
-    let audited: Vec<(AuditedObject, Vec<Finding>)> = manifests
-        .par_iter()
-        .enumerate()
-        .map(|(index, manifest)| audit_object(index, manifest, &related, options))
-        .collect();
-    let mut seen = HashSet::new();
-    let mut workload_namespaces: Vec<String> = Vec::new();
-    for (manifest, (object, findings)) in manifests.iter().zip(audited) {
+    /// Takes note of the next object of the input (the `index`-th is the one added `index`-th).
+    pub fn add(&mut self, manifest: &Manifest) {
+        let index = self.seen;
+        self.seen += 1;
+        let namespace = || namespace_of(manifest);
+        let neighbours = match manifest.kind() {
+            "PodDisruptionBudget" => Some(&mut self.related.pdbs),
+            "HorizontalPodAutoscaler" => Some(&mut self.related.hpas),
+            "ServiceAccount" => Some(&mut self.related.accounts),
+            "NetworkPolicy" => {
+                if denies_ingress(&manifest.object) {
+                    self.denied.insert(namespace());
+                }
+                None
+            }
+            "Namespace" => {
+                self.namespace_objects
+                    .entry(manifest.name().to_owned())
+                    .or_insert(index);
+                None
+            }
+            _ => None,
+        };
+        if let Some(neighbours) = neighbours {
+            neighbours.entry(namespace()).or_default().push(manifest.clone());
+        }
         if workload::is_workload(&manifest.object) {
-            let namespace = namespace_of(manifest);
-            if seen.insert(namespace.clone()) {
-                workload_namespaces.push(namespace);
+            let namespace = namespace();
+            if !self.workload_namespaces.contains(&namespace) {
+                self.workload_namespaces.push(namespace);
             }
         }
-        report.objects.push(object);
-        report.findings.extend(findings);
     }
-    let namespace_objects: HashMap<&str, usize> = manifests
+
+    /// Whether a namespace has workloads but no default-deny policy.
+    fn lacks_policy(&self, namespace: &str) -> bool {
+        !self.denied.contains(namespace) && self.workload_namespaces.iter().any(|n| n == namespace)
+    }
+}
+
+/// A default-deny ingress policy: every pod (`podSelector: {}`), no ingress rule, and ingress
+/// among its `policyTypes` (absent means Ingress); an Egress-only policy leaves ingress open.
+fn denies_ingress(policy: &Value) -> bool {
+    policy["spec"]["podSelector"]
+        .as_object()
+        .is_some_and(serde_json::Map::is_empty)
+        && policy["spec"]["ingress"]
+            .as_array()
+            .is_none_or(Vec::is_empty)
+        && policy["spec"]["policyTypes"]
+            .as_array()
+            .is_none_or(|types| types.iter().any(|t| t == "Ingress"))
+}
+
+/// The `network-policy-missing` finding of a namespace (its Namespace object's, when the input
+/// has one).
+fn policy_missing(namespace: &str, ns_object: Option<(usize, &Manifest)>, options: &Options) -> Finding {
+    let mut finding = Finding {
+        check: "network-policy-missing",
+        standard: Standard::BestPractice,
+        severity: checks::find("network-policy-missing").map_or(Severity::Warning, |c| c.severity),
+        object: ns_object.map_or_else(
+            || ObjectRef { api_version: "v1".into(), kind: "Namespace".into(), namespace: None, name: namespace.to_owned() },
+            |(_, m)| object_ref(&m.object),
+        ),
+        cluster: None,
+        container: None,
+        field: None,
+        source: ns_object.and_then(|(_, m)| source_ref(m)),
+        message: format!("namespace `{namespace}` has workloads but no default-deny NetworkPolicy (podSelector: {{}}, no ingress rules)"),
+        ignored: false,
+        reason: None,
+        index: ns_object.map(|(i, _)| i),
+    };
+    if let (Some((_, ns)), false) = (ns_object, options.no_ignores) {
+        apply_ignores(std::slice::from_mut(&mut finding), &ns.object);
+    }
+    finding
+}
+
+/// Audits the `index`-th object of the input the context was gathered from: its own findings,
+/// its namespace's when it is the Namespace object, configured (disabled checks dropped,
+/// severities and exemptions of the config applied) and named by field.
+pub fn audit_one(
+    index: usize,
+    manifest: &Manifest,
+    context: &Context,
+    options: &Options,
+) -> (AuditedObject, Vec<Finding>) {
+    let (object, mut findings) = audit_object(index, manifest, &context.related, options);
+    if manifest.kind() == "Namespace"
+        && context.namespace_objects.get(manifest.name()) == Some(&index)
+        && context.lacks_policy(manifest.name())
+    {
+        findings.push(policy_missing(manifest.name(), Some((index, manifest)), options));
+    }
+    configure(&mut findings, options);
+    crate::locate::name_one(&mut findings, manifest);
+    (object, findings)
+}
+
+/// The findings of namespaces that have workloads in the input but no Namespace object there:
+/// they come after every object's.
+pub fn namespaces_left(context: &Context, options: &Options) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = context
+        .workload_namespaces
         .iter()
-        .enumerate()
-        .filter(|(_, m)| m.kind() == "Namespace")
-        .map(|(i, m)| (m.name(), i))
+        .filter(|n| !context.namespace_objects.contains_key(n.as_str()) && context.lacks_policy(n))
+        .map(|n| policy_missing(n, None, options))
         .collect();
+    configure(&mut findings, options);
+    findings
+}
 
-    // Namespaces with workloads need a default-deny policy (when the input has any namespace
-    // content at all: NetworkPolicies are namespaced objects that travel with the workloads).
-    for namespace in workload_namespaces {
-        let denies = policies.get(&namespace).into_iter().flatten().any(|p| {
-            p.object["spec"]["podSelector"]
-                .as_object()
-                .is_some_and(serde_json::Map::is_empty)
-                && p.object["spec"]["ingress"]
-                    .as_array()
-                    .is_none_or(Vec::is_empty)
-                // Ingress is denied only where the policy applies to it: `policyTypes` absent
-                // (Ingress implied) or naming it; an Egress-only policy leaves ingress open.
-                && p.object["spec"]["policyTypes"]
-                    .as_array()
-                    .is_none_or(|types| types.iter().any(|t| t == "Ingress"))
-        });
-        if !denies {
-            let ns_index = namespace_objects.get(namespace.as_str()).copied();
-            let ns_manifest = ns_index.map(|i| &manifests[i]);
-            report.findings.push(Finding {
-                check: "network-policy-missing",
-                standard: Standard::BestPractice,
-                severity: checks::find("network-policy-missing").map_or(Severity::Warning, |c| c.severity),
-                object: ns_manifest.map_or_else(
-                    || ObjectRef { api_version: "v1".into(), kind: "Namespace".into(), namespace: None, name: namespace.clone() },
-                    |m| object_ref(&m.object),
-                ),
-                cluster: None,
-                container: None,
-                field: None,
-                source: ns_manifest.and_then(source_ref),
-                message: format!("namespace `{namespace}` has workloads but no default-deny NetworkPolicy (podSelector: {{}}, no ingress rules)"),
-                ignored: false,
-                reason: None,
-                index: ns_index,
-            });
-            if let (Some(ns), false, Some(last)) =
-                (ns_manifest, options.no_ignores, report.findings.last_mut())
-            {
-                apply_ignores(std::slice::from_mut(last), &ns.object);
-            }
-        }
-    }
-
-    // The config: disabled checks go, severities change, exemptions ignore.
+/// The config applied to findings: disabled checks go, severities change, exemptions ignore.
+fn configure(findings: &mut Vec<Finding>, options: &Options) {
     let config = &options.config;
-    report.findings.retain(|f| config.enabled(f.check));
-    for finding in &mut report.findings {
+    findings.retain(|f| config.enabled(f.check));
+    for finding in findings {
         finding.severity = config.severity(finding.check, finding.severity);
         if options.no_ignores || finding.ignored {
             continue;
@@ -493,25 +545,42 @@ pub fn audit(manifests: &[Manifest], options: &Options) -> AuditReport {
             ));
         }
     }
-    // Keep each object's findings together (namespace-level ones were found last).
-    report
-        .findings
-        .sort_by_key(|f| f.index.unwrap_or(usize::MAX));
-    crate::locate::name(&mut report.findings, manifests);
-    let counted = |severity: Severity| {
-        report
-            .findings
-            .iter()
-            .filter(|f| !f.ignored && f.severity == severity)
-            .count()
-    };
-    report.summary = Summary {
-        objects: report.objects.len(),
-        errors: counted(Severity::Error),
-        warnings: counted(Severity::Warning),
-        infos: counted(Severity::Info),
-        ignored: report.findings.iter().filter(|f| f.ignored).count(),
-    };
+}
+
+impl Summary {
+    /// Counts an object's findings in.
+    pub fn count(&mut self, findings: &[Finding]) {
+        for finding in findings {
+            match (finding.ignored, finding.severity) {
+                (true, _) => self.ignored += 1,
+                (false, Severity::Error) => self.errors += 1,
+                (false, Severity::Warning) => self.warnings += 1,
+                (false, Severity::Info) => self.infos += 1,
+            }
+        }
+    }
+}
+
+/// Audits manifests: every workload's pod template, plus the cross-object checks (PDBs,
+/// NetworkPolicies, namespace labels) within the same set of objects.
+pub fn audit(manifests: &[Manifest], options: &Options) -> AuditReport {
+    use rayon::prelude::*;
+
+    let context = Context::of(manifests);
+    // Objects are independent given the context: audit them on every core, in input order.
+    let audited: Vec<(AuditedObject, Vec<Finding>)> = manifests
+        .par_iter()
+        .enumerate()
+        .map(|(index, manifest)| audit_one(index, manifest, &context, options))
+        .collect();
+    let mut report = AuditReport::default();
+    for (object, findings) in audited {
+        report.objects.push(object);
+        report.findings.extend(findings);
+    }
+    report.findings.extend(namespaces_left(&context, options));
+    report.summary.objects = report.objects.len();
+    report.summary.count(&report.findings);
     report
 }
 
@@ -546,7 +615,7 @@ fn audit_pod(
     manifest: &Manifest,
     spec: &Value,
     options: &Options,
-    accounts: &[&Manifest],
+    accounts: &[Manifest],
 ) {
     let annotations =
         workload::pod_metadata(&manifest.object).map_or(Value::Null, |m| m["annotations"].clone());
@@ -746,7 +815,7 @@ fn audit_pod(
 /// The HorizontalPodAutoscaler's minReplicas (default 1) for a workload, when one targets it.
 fn hpa_min_replicas(
     manifest: &Manifest,
-    hpas: &std::collections::HashMap<String, Vec<&Manifest>>,
+    hpas: &std::collections::HashMap<String, Vec<Manifest>>,
     namespace: &str,
 ) -> Option<i64> {
     hpas.get(namespace)?
@@ -761,7 +830,7 @@ fn hpa_min_replicas(
 fn audit_availability(
     c: &mut Collector,
     manifest: &Manifest,
-    related: &Related<'_>,
+    related: &Related,
     namespace: &str,
 ) {
     if !matches!(manifest.kind(), "Deployment" | "StatefulSet") {
@@ -797,7 +866,7 @@ fn audit_availability(
     }
     let labels =
         workload::pod_metadata(&manifest.object).map_or(Value::Null, |m| m["labels"].clone());
-    let covering: Vec<&&Manifest> = related
+    let covering: Vec<&Manifest> = related
         .pdbs
         .get(namespace)
         .into_iter()

@@ -145,14 +145,21 @@ type Wanted = (usize, Vec<Step>);
 pub fn name(findings: &mut [Finding], manifests: &[Manifest]) {
     for finding in findings {
         if let Some(manifest) = finding.index.and_then(|i| manifests.get(i)) {
-            finding.field = field(
-                finding.check,
-                finding.container.as_deref(),
-                &manifest.object,
-            )
-            .as_deref()
-            .map(display);
+            name_one(std::slice::from_mut(finding), manifest);
         }
+    }
+}
+
+/// [`name`] for the findings of one object.
+pub fn name_one(findings: &mut [Finding], manifest: &Manifest) {
+    for finding in findings {
+        finding.field = field(
+            finding.check,
+            finding.container.as_deref(),
+            &manifest.object,
+        )
+        .as_deref()
+        .map(display);
     }
 }
 
