@@ -46,6 +46,7 @@ pub mod prometheus;
 pub mod quantity;
 pub mod retry;
 pub mod runner;
+pub mod spool;
 pub mod validate;
 pub mod version;
 pub mod wait;

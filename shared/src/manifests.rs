@@ -23,6 +23,9 @@ use std::process::Command;
 use rayon::prelude::*;
 use serde_json::Value;
 
+mod stream;
+pub use stream::{BATCH_BYTES, Batch, Sources};
+
 /// Where to read manifests from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
@@ -315,28 +318,44 @@ pub fn load_from(inputs: &[Input], limits: Limits, stdin: &mut dyn Read) -> Load
         })
         .collect();
     let mut loaded = Loaded::default();
-    for result in results.into_iter().flatten() {
+    for result in validated(results.into_iter().flatten()) {
         match result {
-            Ok(manifest) => {
-                let invalid = crate::validate::object(&manifest.object);
-                if invalid.is_empty() {
-                    loaded.manifests.push(manifest);
-                    continue;
-                }
-                for (field, why) in invalid {
-                    loaded.errors.push(LoadError {
-                        origin: manifest.source.origin.clone(),
-                        line: Some(manifest.source.line),
-                        column: None,
-                        message: format!("{}: {field}: {why}", manifest.id()),
-                    });
-                }
-            }
+            Ok(manifest) => loaded.manifests.push(manifest),
             Err(error) => loaded.errors.push(error),
         }
     }
     loaded.texts = texts.into_iter().flatten().collect();
     loaded
+}
+
+/// Parse results with every object that fails validation turned into errors naming its fields.
+fn validated(
+    results: impl IntoIterator<Item = Result<Manifest, LoadError>>,
+) -> Vec<Result<Manifest, LoadError>> {
+    let mut out = Vec::new();
+    for result in results {
+        let manifest = match result {
+            Ok(manifest) => manifest,
+            Err(error) => {
+                out.push(Err(error));
+                continue;
+            }
+        };
+        let invalid = crate::validate::object(&manifest.object);
+        if invalid.is_empty() {
+            out.push(Ok(manifest));
+            continue;
+        }
+        for (field, why) in invalid {
+            out.push(Err(LoadError {
+                origin: manifest.source.origin.clone(),
+                line: Some(manifest.source.line),
+                column: None,
+                message: format!("{}: {field}: {why}", manifest.id()),
+            }));
+        }
+    }
+    out
 }
 
 fn read_stdin(stdin: &mut dyn Read) -> Result<(Origin, String), LoadError> {
@@ -549,6 +568,12 @@ fn marker(line: &str) -> Option<&str> {
 /// Splits a YAML stream into its documents at `---` and `...` markers. A marker at the start of
 /// a line always ends a document, even inside a scalar, so this needs no YAML parser.
 pub fn split_documents(text: &str) -> Vec<Document<'_>> {
+    split_from(text, true)
+}
+
+/// [`split_documents`] of a text that starts the stream (where comments before the first `---`
+/// are no document) or continues it from a `---` line (a batch of a streamed read).
+fn split_from(text: &str, starts_stream: bool) -> Vec<Document<'_>> {
     // (start byte, end byte, first line, text of a `--- content` marker line)
     let mut ranges: Vec<(usize, usize, usize, Option<String>)> = Vec::new();
     let mut start = 0usize;
@@ -576,7 +601,11 @@ pub fn split_documents(text: &str) -> Vec<Document<'_>> {
     }
     ranges.push((start, text.len(), first_line, prefix));
     // Comments before the first `---` are not a document of their own.
-    if ranges.len() > 1 && ranges[0].3.is_none() && is_blank(&text[ranges[0].0..ranges[0].1]) {
+    if starts_stream
+        && ranges.len() > 1
+        && ranges[0].3.is_none()
+        && is_blank(&text[ranges[0].0..ranges[0].1])
+    {
         ranges.remove(0);
     }
     ranges
