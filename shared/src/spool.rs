@@ -98,7 +98,9 @@ mod tests {
     #[test]
     fn items_come_back_in_order_with_their_key_order() {
         let mut spool = Spool::new().unwrap();
-        spool.push(&serde_json::json!({"z": 1, "a": [true]})).unwrap();
+        spool
+            .push(&serde_json::json!({"z": 1, "a": [true]}))
+            .unwrap();
         spool.push(&serde_json::json!("two")).unwrap();
         assert_eq!(spool.len(), 2);
         let text = serde_json::to_string(&spool.items().unwrap()).unwrap();
@@ -109,7 +111,10 @@ mod tests {
     fn an_empty_spool_is_an_empty_sequence() {
         let spool = Spool::new().unwrap();
         assert!(spool.is_empty());
-        assert_eq!(serde_json::to_string(&spool.items().unwrap()).unwrap(), "[]");
+        assert_eq!(
+            serde_json::to_string(&spool.items().unwrap()).unwrap(),
+            "[]"
+        );
     }
 
     #[test]

@@ -425,7 +425,10 @@ impl Context {
             _ => None,
         };
         if let Some(neighbours) = neighbours {
-            neighbours.entry(namespace()).or_default().push(manifest.clone());
+            neighbours
+                .entry(namespace())
+                .or_default()
+                .push(manifest.clone());
         }
         if workload::is_workload(&manifest.object) {
             let namespace = namespace();
@@ -457,20 +460,31 @@ fn denies_ingress(policy: &Value) -> bool {
 
 /// The `network-policy-missing` finding of a namespace (its Namespace object's, when the input
 /// has one).
-fn policy_missing(namespace: &str, ns_object: Option<(usize, &Manifest)>, options: &Options) -> Finding {
+fn policy_missing(
+    namespace: &str,
+    ns_object: Option<(usize, &Manifest)>,
+    options: &Options,
+) -> Finding {
     let mut finding = Finding {
         check: "network-policy-missing",
         standard: Standard::BestPractice,
         severity: checks::find("network-policy-missing").map_or(Severity::Warning, |c| c.severity),
         object: ns_object.map_or_else(
-            || ObjectRef { api_version: "v1".into(), kind: "Namespace".into(), namespace: None, name: namespace.to_owned() },
+            || ObjectRef {
+                api_version: "v1".into(),
+                kind: "Namespace".into(),
+                namespace: None,
+                name: namespace.to_owned(),
+            },
             |(_, m)| object_ref(&m.object),
         ),
         cluster: None,
         container: None,
         field: None,
         source: ns_object.and_then(|(_, m)| source_ref(m)),
-        message: format!("namespace `{namespace}` has workloads but no default-deny NetworkPolicy (podSelector: {{}}, no ingress rules)"),
+        message: format!(
+            "namespace `{namespace}` has workloads but no default-deny NetworkPolicy (podSelector: {{}}, no ingress rules)"
+        ),
         ignored: false,
         reason: None,
         index: ns_object.map(|(i, _)| i),
@@ -495,7 +509,11 @@ pub fn audit_one(
         && context.namespace_objects.get(manifest.name()) == Some(&index)
         && context.lacks_policy(manifest.name())
     {
-        findings.push(policy_missing(manifest.name(), Some((index, manifest)), options));
+        findings.push(policy_missing(
+            manifest.name(),
+            Some((index, manifest)),
+            options,
+        ));
     }
     configure(&mut findings, options);
     crate::locate::name_one(&mut findings, manifest);
@@ -827,12 +845,7 @@ fn hpa_min_replicas(
         .map(|h| h.object["spec"]["minReplicas"].as_i64().unwrap_or(1))
 }
 
-fn audit_availability(
-    c: &mut Collector,
-    manifest: &Manifest,
-    related: &Related,
-    namespace: &str,
-) {
+fn audit_availability(c: &mut Collector, manifest: &Manifest, related: &Related, namespace: &str) {
     if !matches!(manifest.kind(), "Deployment" | "StatefulSet") {
         return;
     }

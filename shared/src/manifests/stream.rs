@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 use super::{Document, Input, LoadError, Manifest, Origin};
 use super::{Limits, describe_io, file_error, kustomize, parse_json, parse_yaml_document};
-use super::{split_documents, validated, walk};
+use super::{validated, walk};
 
 /// How much text a batch holds before it is parsed: enough documents to keep every core busy.
 pub const BATCH_BYTES: usize = 1 << 20;
@@ -210,7 +210,8 @@ fn read_source<E>(
         column: None,
         message: describe_io(&e),
     };
-    let json_by_name = matches!(&origin, Origin::File(p) if p.extension().is_some_and(|e| e == "json"));
+    let json_by_name =
+        matches!(&origin, Origin::File(p) if p.extension().is_some_and(|e| e == "json"));
     let is_json = json_by_name
         || (!matches!(origin, Origin::File(_))
             && match reader.fill_buf() {
@@ -250,7 +251,13 @@ fn read_source<E>(
         if cut {
             let text = std::mem::take(&mut chunk);
             let documents = super::split_from(&text, line_offset == 0).len();
-            each(parse_batch(&origin, text, line_offset, index_offset, limits))?;
+            each(parse_batch(
+                &origin,
+                text,
+                line_offset,
+                index_offset,
+                limits,
+            ))?;
             line_offset += chunk_lines;
             index_offset += documents;
             chunk_lines = 0;
@@ -338,7 +345,11 @@ mod tests {
     use crate::manifests::load_from;
 
     /// Objects and errors of a streamed read, in order.
-    fn streamed(inputs: &[Input], stdin: &str, batch_bytes: usize) -> (Vec<Manifest>, Vec<LoadError>) {
+    fn streamed(
+        inputs: &[Input],
+        stdin: &str,
+        batch_bytes: usize,
+    ) -> (Vec<Manifest>, Vec<LoadError>) {
         let sources = Sources::open(inputs, &mut stdin.as_bytes()).with_batch_bytes(batch_bytes);
         let (mut manifests, mut errors) = (Vec::new(), Vec::new());
         sources
@@ -363,11 +374,22 @@ mod tests {
         let yaml = dir.path().join("a.yaml");
         std::fs::write(&yaml, STREAM).unwrap();
         let json = dir.path().join("b.json");
-        std::fs::write(&json, r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"j"}}"#).unwrap();
+        std::fs::write(
+            &json,
+            r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"j"}}"#,
+        )
+        .unwrap();
         std::fs::write(dir.path().join("c.yaml"), b"kind: x\n\xff\n").unwrap();
-        let inputs = [Input::Path(dir.path().to_path_buf()), Input::Stdin, Input::Stdin];
+        let inputs = [
+            Input::Path(dir.path().to_path_buf()),
+            Input::Stdin,
+            Input::Stdin,
+        ];
         let whole = load_from(&inputs, Limits::default(), &mut STREAM.as_bytes());
-        assert!(whole.manifests.len() >= 6 && whole.errors.len() >= 3, "{whole:?}");
+        assert!(
+            whole.manifests.len() >= 6 && whole.errors.len() >= 3,
+            "{whole:?}"
+        );
         for batch_bytes in [1, 7, 40, 100, BATCH_BYTES] {
             let (manifests, errors) = streamed(&inputs, STREAM, batch_bytes);
             assert_eq!(manifests, whole.manifests, "batches of {batch_bytes} bytes");
@@ -385,7 +407,10 @@ mod tests {
                 Ok(())
             })
             .unwrap();
-        let whole: Vec<_> = split_documents(STREAM).iter().map(|d| (d.index, d.first_line)).collect();
+        let whole: Vec<_> = crate::manifests::split_documents(STREAM)
+            .iter()
+            .map(|d| (d.index, d.first_line))
+            .collect();
         assert_eq!(firsts, whole);
     }
 }
