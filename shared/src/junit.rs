@@ -106,20 +106,18 @@ pub fn render(name: &str, suites: &[Suite]) -> String {
     String::from_utf8(xml).unwrap_or_default()
 }
 
-/// Writes a document of one suite whose `tally` was counted beforehand, case by case: a report
-/// of any size is never held as a whole.
+/// Writes a document of one suite whose `tally` was counted beforehand; `cases` writes its
+/// cases (from a spool, say: a report of any size is never held as a whole).
 pub fn write_one_suite(
     out: &mut dyn std::io::Write,
     name: &str,
     suite: &str,
     tally: &Tally,
-    cases: impl IntoIterator<Item = Case>,
+    cases: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     open(out, name, std::slice::from_ref(tally))?;
     open_suite(out, suite, tally)?;
-    for case in cases {
-        write_case(out, &case)?;
-    }
+    cases(out)?;
     close_suite(out)?;
     close(out)
 }
@@ -148,7 +146,8 @@ fn open_suite(out: &mut dyn std::io::Write, name: &str, tally: &Tally) -> std::i
     )
 }
 
-fn write_case(out: &mut dyn std::io::Write, case: &Case) -> std::io::Result<()> {
+/// Writes one `<testcase>` element.
+pub fn write_case(out: &mut dyn std::io::Write, case: &Case) -> std::io::Result<()> {
     write!(
         out,
         "    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3}\"",

@@ -58,16 +58,6 @@ struct Envelope<'r, R> {
     body: &'r R,
 }
 
-impl<'r, R: Report> Envelope<'r, R> {
-    fn new(body: &'r R) -> Self {
-        Self {
-            api_version: API_VERSION,
-            kind: R::KIND,
-            body,
-        }
-    }
-}
-
 /// Serialises a value as YAML through serde-saphyr (the one YAML stack).
 pub fn to_yaml<T: Serialize>(value: &T) -> Result<String, serde_json::Error> {
     let mut text = serde_saphyr::to_string(value).map_err(serde::ser::Error::custom)?;
@@ -106,12 +96,28 @@ pub fn write_report<R: Report>(
     match format {
         OutputFormat::Table => report.write_human(false, out),
         OutputFormat::Wide => report.write_human(true, out),
-        OutputFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, &Envelope::new(report))?;
-            writeln!(out)
-        }
-        OutputFormat::Yaml => serde_saphyr::to_io_writer(&mut &mut *out, &Envelope::new(report))
-            .map_err(std::io::Error::other),
+        OutputFormat::Json | OutputFormat::Yaml => write_document(R::KIND, report, format, out),
+    }
+}
+
+/// Writes the JSON or YAML document of `kind` whose fields are `body`'s, serialized into the
+/// output as they come (a body whose sequences are read from a spool is never held whole).
+pub fn write_document<T: Serialize>(
+    kind: &'static str,
+    body: &T,
+    format: OutputFormat,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let envelope = Envelope {
+        api_version: API_VERSION,
+        kind,
+        body,
+    };
+    if format == OutputFormat::Yaml {
+        serde_saphyr::to_io_writer(&mut &mut *out, &envelope).map_err(std::io::Error::other)
+    } else {
+        serde_json::to_writer_pretty(&mut *out, &envelope)?;
+        writeln!(out)
     }
 }
 

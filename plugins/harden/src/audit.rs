@@ -566,6 +566,18 @@ fn configure(findings: &mut Vec<Finding>, options: &Options) {
 }
 
 impl Summary {
+    /// The highest severity counted, if any.
+    pub fn worst(&self) -> Option<Severity> {
+        [
+            (self.errors, Severity::Error),
+            (self.warnings, Severity::Warning),
+            (self.infos, Severity::Info),
+        ]
+        .into_iter()
+        .find(|(n, _)| *n > 0)
+        .map(|(_, s)| s)
+    }
+
     /// Counts an object's findings in.
     pub fn count(&mut self, findings: &[Finding]) {
         for finding in findings {

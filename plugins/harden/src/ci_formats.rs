@@ -4,9 +4,10 @@
 use std::io::Write;
 
 use serde_json::{Value, json};
-use shipshape::junit::{self, Case, Outcome};
+use shipshape::junit::{Case, Outcome};
+use shipshape::spool::Items;
 
-use crate::audit::{AuditReport, AuditedObject, Finding, ObjectRef};
+use crate::audit::{AuditedObject, Finding, ObjectRef};
 use crate::checks::{CATALOGUE, Severity, Standard};
 use crate::pss::Level;
 
@@ -46,7 +47,7 @@ fn rules() -> Vec<Value> {
 
 /// One SARIF result. Every finding has a logical location (the object); findings read from a
 /// file have a physical one too (the file and the field's line).
-fn result(finding: &Finding) -> Value {
+pub(crate) fn result(finding: &Finding) -> Value {
     let mut location = json!({
         "logicalLocations": [{
             "fullyQualifiedName": object_name(&finding.object),
@@ -80,32 +81,23 @@ fn result(finding: &Finding) -> Value {
     result
 }
 
-/// The results, serialized one finding at a time.
-struct Results<'r>(&'r [Finding]);
-
-impl serde::Serialize for Results<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().map(result))
-    }
-}
-
 #[derive(serde::Serialize)]
-struct Log<'r> {
+struct Log {
     #[serde(rename = "$schema")]
     schema: &'static str,
     version: &'static str,
-    runs: [Run<'r>; 1],
+    runs: [Run; 1],
 }
 
 #[derive(serde::Serialize)]
-struct Run<'r> {
+struct Run {
     tool: Value,
-    results: Results<'r>,
+    results: Items,
 }
 
-/// Writes the SARIF 2.1.0 log of an audit, result by result: no document of the whole log is
-/// built.
-pub fn write_sarif(report: &AuditReport, out: &mut dyn Write) -> std::io::Result<()> {
+/// Writes the SARIF 2.1.0 log of an audit whose results were spooled, result by result: no
+/// document of the whole log is built.
+pub(crate) fn write_sarif(results: Items, out: &mut dyn Write) -> std::io::Result<()> {
     let log = Log {
         schema: "https://json.schemastore.org/sarif-2.1.0.json",
         version: "2.1.0",
@@ -115,7 +107,7 @@ pub fn write_sarif(report: &AuditReport, out: &mut dyn Write) -> std::io::Result
                 "version": crate::PLUGIN.version,
                 "rules": rules(),
             }}),
-            results: Results(&report.findings),
+            results,
         }],
     };
     serde_json::to_writer_pretty(&mut *out, &log)?;
@@ -142,7 +134,7 @@ fn applicable(object: &AuditedObject, workload: bool, level: Level) -> Vec<&'sta
 
 /// The test cases of one object: a case per applicable check (and per check it has findings
 /// of); a finding fails it, an ignored finding skips it.
-fn object_cases(
+pub(crate) fn object_cases(
     object: &AuditedObject,
     workload: bool,
     findings: &[&Finding],
@@ -194,7 +186,7 @@ fn object_cases(
 }
 
 /// A case for a finding about a namespace the input does not hold (no object of its own).
-fn orphan_case(finding: &Finding) -> Case {
+pub(crate) fn orphan_case(finding: &Finding) -> Case {
     Case {
         classname: object_name(&finding.object),
         name: finding.check.to_owned(),
@@ -211,41 +203,4 @@ fn orphan_case(finding: &Finding) -> Case {
         },
         output: None,
     }
-}
-
-/// Writes JUnit: one suite, a test case per audited object and applicable check. The cases are
-/// made twice, once to count them for the suite's attributes and once to write them, so they
-/// are never all held; each object's findings are found through one index, not a scan.
-pub fn write_junit(
-    report: &AuditReport,
-    workloads: &[bool],
-    level: Level,
-    out: &mut dyn Write,
-) -> std::io::Result<()> {
-    let mut by_object: Vec<Vec<&Finding>> = vec![Vec::new(); report.objects.len()];
-    let mut orphans = Vec::new();
-    for finding in &report.findings {
-        match finding.index.and_then(|i| by_object.get_mut(i)) {
-            Some(findings) => findings.push(finding),
-            None => orphans.push(finding),
-        }
-    }
-    let cases = || {
-        report
-            .objects
-            .iter()
-            .zip(&by_object)
-            .enumerate()
-            .flat_map(|(index, (object, findings))| {
-                let workload = workloads.get(index).copied().unwrap_or(false);
-                object_cases(object, workload, findings, level)
-            })
-            .chain(orphans.iter().map(|f| orphan_case(f)))
-    };
-    let mut tally = junit::Tally::default();
-    for case in cases() {
-        tally.add(&case);
-    }
-    let name = "kubectl harden audit";
-    junit::write_one_suite(out, name, name, &tally, cases())
 }

@@ -14,12 +14,14 @@ pub mod locate;
 pub mod namespaces;
 pub mod pss;
 pub mod render;
+pub mod sink;
+pub mod streamed;
 
 use clap::{Parser, Subcommand};
 use shipshape::exit::{Exit, HasGlobalArgs};
 use shipshape::manifests::Input;
 use shipshape::version::VersionArgs;
-use shipshape::{GlobalArgs, OutputArg, OutputFormat, Plugin, UsageError};
+use shipshape::{GlobalArgs, OutputArg, Plugin, UsageError};
 
 /// This plugin, for the user agent, the field manager and messages.
 pub const PLUGIN: Plugin = Plugin {
@@ -262,74 +264,67 @@ async fn run_audit(global: &GlobalArgs, args: &AuditArgs) -> anyhow::Result<Exit
         namespace: (!args.all_namespaces).then(|| kube.namespace.clone()),
         selector: args.selector.clone(),
     };
+    let format = match args.output {
+        AuditFormat::Table => sink::Format::Table { wide: false },
+        AuditFormat::Wide => sink::Format::Table { wide: true },
+        AuditFormat::Json => sink::Format::Json,
+        AuditFormat::Yaml => sink::Format::Yaml,
+        AuditFormat::Sarif => sink::Format::Sarif,
+        AuditFormat::Junit => sink::Format::Junit {
+            level: args.policy.level,
+        },
+    };
+    // Every format streams into stdout: the output never exists as a whole in memory.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     // Files that do not load are reported after the others' audit, which they never suppress.
     let mut load_errors = Vec::new();
-    let (manifests, report) = if !inputs.is_empty() {
+    let summary = if !inputs.is_empty() {
         if args.all_namespaces || args.selector.is_some() || multi {
             return Err(UsageError(
                 "-A, -l, --contexts and --all-contexts select live objects: they cannot be combined with -f or -k".into(),
             )
             .into());
         }
-        let loaded = shipshape::manifests::load(&inputs);
-        if loaded.manifests.is_empty() {
-            loaded.errors_as_result()?;
+        // Files are read twice, batch by batch: memory for one batch, whatever their size.
+        let sources = shipshape::manifests::Sources::open(&inputs, &mut std::io::stdin().lock());
+        let limits = shipshape::manifests::Limits::default();
+        let gathered = streamed::gather(&sources, limits);
+        if gathered.loaded == 0 && !gathered.errors.is_empty() {
+            return Err(shipshape::manifests::LoadErrors(gathered.errors).into());
         }
-        load_errors = loaded.errors;
-        let mut report = audit::audit(&loaded.manifests, &options);
-        locate::point(
-            &mut report.findings,
-            &loaded.manifests,
-            loaded.texts.iter().map(|(o, t)| (o, t.as_str())),
-        );
-        (loaded.manifests, report)
-    } else if multi {
-        // Each cluster is listed concurrently and audited on its own: cross-object checks never
-        // mix clusters.
-        let clusters = shipshape::client::each_context(
-            &global.kube,
-            &args.clusters,
-            PLUGIN,
-            |kube| async move { live::collect(&kube, &scope(&kube)).await },
-        )
-        .await?;
-        let mut all = Vec::new();
-        let mut reports = Vec::new();
-        for (context, manifests) in clusters {
-            reports.push((context, audit::audit(&manifests, &options)));
-            all.extend(manifests);
-        }
-        (all, audit::AuditReport::merge(reports))
+        load_errors = gathered.errors;
+        let sink = sink::Sink::new(format, false, &mut out)?;
+        streamed::audit_into(&sources, &gathered.context, &options, limits, sink)?
     } else {
-        let kube = shipshape::Kube::connect(&global.kube, PLUGIN).await?;
-        let manifests = live::collect(&kube, &scope(&kube)).await?;
-        let report = audit::audit(&manifests, &options);
-        (manifests, report)
+        let (manifests, report) = if multi {
+            // Each cluster is listed concurrently and audited on its own: cross-object checks
+            // never mix clusters.
+            let clusters = shipshape::client::each_context(
+                &global.kube,
+                &args.clusters,
+                PLUGIN,
+                |kube| async move { live::collect(&kube, &scope(&kube)).await },
+            )
+            .await?;
+            let mut all = Vec::new();
+            let mut reports = Vec::new();
+            for (context, manifests) in clusters {
+                reports.push((context, audit::audit(&manifests, &options)));
+                all.extend(manifests);
+            }
+            (all, audit::AuditReport::merge(reports))
+        } else {
+            let kube = shipshape::Kube::connect(&global.kube, PLUGIN).await?;
+            let manifests = live::collect(&kube, &scope(&kube)).await?;
+            let report = audit::audit(&manifests, &options);
+            (manifests, report)
+        };
+        let workloads: Vec<bool> = manifests
+            .iter()
+            .map(|m| shipshape::workload::is_workload(&m.object))
+            .collect();
+        sink::write(&report, &workloads, format, &mut out)?
     };
-    // Every format streams into stdout: the output never exists as a whole in memory.
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    match args.output {
-        AuditFormat::Table => {
-            shipshape::output::write_report(&report, OutputFormat::Table, &mut out)?
-        }
-        AuditFormat::Wide => {
-            shipshape::output::write_report(&report, OutputFormat::Wide, &mut out)?
-        }
-        AuditFormat::Json => {
-            shipshape::output::write_report(&report, OutputFormat::Json, &mut out)?
-        }
-        AuditFormat::Yaml => {
-            shipshape::output::write_report(&report, OutputFormat::Yaml, &mut out)?
-        }
-        AuditFormat::Sarif => ci_formats::write_sarif(&report, &mut out)?,
-        AuditFormat::Junit => {
-            let workloads: Vec<bool> = manifests
-                .iter()
-                .map(|m| shipshape::workload::is_workload(&m.object))
-                .collect();
-            ci_formats::write_junit(&report, &workloads, args.policy.level, &mut out)?;
-        }
-    }
     std::io::Write::flush(&mut out)?;
     drop(out);
     let threshold = match args.fail_on.as_str() {
@@ -341,8 +336,7 @@ async fn run_audit(global: &GlobalArgs, args: &AuditArgs) -> anyhow::Result<Exit
     if !load_errors.is_empty() {
         return Err(shipshape::manifests::LoadErrors(load_errors).into());
     }
-    let failed =
-        matches!((report.worst(), threshold), (Some(worst), Some(threshold)) if worst >= threshold);
+    let failed = matches!((summary.worst(), threshold), (Some(worst), Some(threshold)) if worst >= threshold);
     Ok(if failed { Exit::No } else { Exit::Success })
 }
 

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 use serde_json::Value;
-use shipshape::manifests::{Manifest, Origin};
+use shipshape::manifests::{Document, Manifest, Origin};
 use shipshape::workload;
 use shipshape::yamledit::{self, Step};
 
@@ -163,6 +163,41 @@ pub fn name_one(findings: &mut [Finding], manifest: &Manifest) {
     }
 }
 
+/// The path of a finding's field from its document's root (through `items[i]` for an object
+/// of a List).
+fn steps_in_document(finding: &Finding, manifest: &Manifest) -> Option<Vec<Step>> {
+    let path = field(
+        finding.check,
+        finding.container.as_deref(),
+        &manifest.object,
+    )?;
+    let mut steps = Vec::new();
+    if let Some(item) = manifest.source.item {
+        steps.extend([Step::Key("items".into()), Step::Index(item)]);
+    }
+    steps.extend(path);
+    Some(steps)
+}
+
+/// [`point`] for the findings of one object, given the document it was read from.
+pub fn point_one(findings: &mut [Finding], manifest: &Manifest, document: &Document<'_>) {
+    let wanted: Vec<Wanted> = findings
+        .iter()
+        .enumerate()
+        .filter_map(|(at, f)| Some((at, steps_in_document(f, manifest)?)))
+        .collect();
+    if wanted.is_empty() {
+        return;
+    }
+    let paths: Vec<&[Step]> = wanted.iter().map(|(_, p)| p.as_slice()).collect();
+    let lines = yamledit::locate_all(&document.text, &paths);
+    for (line, (at, _)) in lines.into_iter().zip(&wanted) {
+        if let (Some(line), Some(source)) = (line, findings[*at].source.as_mut()) {
+            source.line = document.first_line + line - 1;
+        }
+    }
+}
+
 /// Moves the line of findings read from text (YAML, or a single JSON object) to their field's
 /// line. `texts` are the files and streams the manifests
 /// were read from; each document with findings is parsed once more, for its spans.
@@ -178,19 +213,10 @@ pub fn point<'t>(
         let Some(manifest) = finding.index.and_then(|i| manifests.get(i)) else {
             continue;
         };
-        let Some(path) = field(
-            finding.check,
-            finding.container.as_deref(),
-            &manifest.object,
-        ) else {
+        let Some(steps) = steps_in_document(finding, manifest) else {
             continue;
         };
         if texts.contains_key(&manifest.source.origin) {
-            let mut steps = Vec::new();
-            if let Some(item) = manifest.source.item {
-                steps.extend([Step::Key("items".into()), Step::Index(item)]);
-            }
-            steps.extend(path);
             by_document
                 .entry((&manifest.source.origin, manifest.source.document))
                 .or_default()

@@ -2,7 +2,7 @@
 
 use shipshape::output::{Report, Table, Tone};
 
-use crate::audit::{AuditReport, Finding};
+use crate::audit::{Finding, Summary};
 use crate::checks::{CATALOGUE, Check, Severity};
 
 fn tone(severity: Severity) -> Tone {
@@ -13,85 +13,78 @@ fn tone(severity: Severity) -> Tone {
     }
 }
 
-impl Report for AuditReport {
-    const KIND: &'static str = "AuditReport";
-
-    fn human(&self, wide: bool) -> String {
-        let mut text = Vec::new();
-        // Writing into memory cannot fail.
-        let _ = self.write_human(wide, &mut text);
-        String::from_utf8(text).unwrap_or_default()
+/// The table of one object's findings (none when all are ignored), under a line naming it;
+/// `several` clusters add a cluster column, `wide` the fix and the source.
+pub fn write_group(
+    group: &[Finding],
+    several: bool,
+    wide: bool,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let visible = || group.iter().filter(|f| !f.ignored);
+    if visible().next().is_none() {
+        return Ok(());
     }
-
-    /// One table per object, each written as soon as its findings end: the text of the whole
-    /// report is never built.
-    fn write_human(&self, wide: bool, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-        let several = self.findings.iter().any(|f| f.cluster.is_some());
-        let same = |a: &Finding, b: &Finding| a.object == b.object && a.cluster == b.cluster;
-        for group in self.findings.chunk_by(same) {
-            let visible = || group.iter().filter(|f| !f.ignored);
-            if visible().next().is_none() {
-                continue;
-            }
-            let mut headers = vec!["severity", "check", "message"];
-            if several {
-                headers.insert(0, "cluster");
-            }
-            if wide {
-                headers.push("fix");
-                headers.push("source");
-            }
-            let mut table = Table::new(headers);
-            for finding in visible() {
-                let mut row = vec![
-                    (
-                        format!("{:?}", finding.severity).to_uppercase(),
-                        tone(finding.severity),
-                    ),
-                    (finding.check.to_owned(), Tone::Plain),
-                    (finding.message.clone(), Tone::Plain),
-                ];
-                if several {
-                    row.insert(
-                        0,
-                        (finding.cluster.clone().unwrap_or_default(), Tone::Plain),
-                    );
-                }
-                if wide {
-                    let fix = crate::checks::find(finding.check).map_or("", |c| c.fix);
-                    row.push((fix.to_owned(), Tone::Plain));
-                    let source = finding
-                        .source
-                        .as_ref()
-                        .map(|s| format!("{}:{}", s.file, s.line))
-                        .unwrap_or_default();
-                    row.push((source, Tone::Muted));
-                }
-                table.toned_row(row);
-            }
-            let object = &group[0].object;
-            let ns = object
-                .namespace
+    let mut headers = vec!["severity", "check", "message"];
+    if several {
+        headers.insert(0, "cluster");
+    }
+    if wide {
+        headers.push("fix");
+        headers.push("source");
+    }
+    let mut table = Table::new(headers);
+    for finding in visible() {
+        let mut row = vec![
+            (
+                format!("{:?}", finding.severity).to_uppercase(),
+                tone(finding.severity),
+            ),
+            (finding.check.to_owned(), Tone::Plain),
+            (finding.message.clone(), Tone::Plain),
+        ];
+        if several {
+            row.insert(
+                0,
+                (finding.cluster.clone().unwrap_or_default(), Tone::Plain),
+            );
+        }
+        if wide {
+            let fix = crate::checks::find(finding.check).map_or("", |c| c.fix);
+            row.push((fix.to_owned(), Tone::Plain));
+            let source = finding
+                .source
                 .as_ref()
-                .map(|n| format!("{n}/"))
+                .map(|s| format!("{}:{}", s.file, s.line))
                 .unwrap_or_default();
-            writeln!(out, "{} {ns}{}", object.kind, object.name)?;
-            for line in table.render().lines() {
-                writeln!(out, "  {line}")?;
-            }
-            writeln!(out)?;
+            row.push((source, Tone::Muted));
         }
-        let s = &self.summary;
-        write!(
-            out,
-            "{} objects audited: {} errors, {} warnings, {} info",
-            s.objects, s.errors, s.warnings, s.infos
-        )?;
-        if s.ignored > 0 {
-            write!(out, " ({} ignored by annotation)", s.ignored)?;
-        }
-        writeln!(out)
+        table.toned_row(row);
     }
+    let object = &group[0].object;
+    let ns = object
+        .namespace
+        .as_ref()
+        .map(|n| format!("{n}/"))
+        .unwrap_or_default();
+    writeln!(out, "{} {ns}{}", object.kind, object.name)?;
+    for line in table.render().lines() {
+        writeln!(out, "  {line}")?;
+    }
+    writeln!(out)
+}
+
+/// The line that ends the table view: the counts.
+pub fn write_summary(s: &Summary, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    write!(
+        out,
+        "{} objects audited: {} errors, {} warnings, {} info",
+        s.objects, s.errors, s.warnings, s.infos
+    )?;
+    if s.ignored > 0 {
+        write!(out, " ({} ignored by annotation)", s.ignored)?;
+    }
+    writeln!(out)
 }
 
 /// The `Checks` report: the catalogue.

@@ -1,8 +1,9 @@
 //! Snapshots of every audit output format for one small, fixed input.
 
 use kubectl_harden::audit::{Options, audit};
-use kubectl_harden::ci_formats;
-use shipshape::manifests::{Manifest, Origin, parse_text};
+use kubectl_harden::sink::{Format, Sink};
+use kubectl_harden::streamed;
+use shipshape::manifests::{Input, Limits, Manifest, Origin, Sources, parse_text};
 use shipshape::output::{OutputFormat, render};
 
 const INPUT: &str = "\
@@ -46,31 +47,70 @@ fn report() -> kubectl_harden::audit::AuditReport {
     audit(&manifests(), &Options::default())
 }
 
+/// The audit of the input as `harden audit -f` writes it: read in a stream, through the sink.
+fn written(format: Format) -> String {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("shop.yaml");
+    std::fs::write(&path, INPUT).expect("writes");
+    let sources = Sources::open(&[Input::Path(path.clone())], &mut std::io::empty());
+    let gathered = streamed::gather(&sources, Limits::default());
+    assert!(gathered.errors.is_empty());
+    let mut out = Vec::new();
+    let sink = Sink::new(format, false, &mut out).expect("sink");
+    streamed::audit_into(
+        &sources,
+        &gathered.context,
+        &Options::default(),
+        Limits::default(),
+        sink,
+    )
+    .expect("writes");
+    let text = String::from_utf8(out).expect("UTF-8");
+    // The snapshots name the file as the input named it.
+    let streamed = text.replace(&path.display().to_string(), "shop.yaml");
+    // The same audit held in memory (a live audit's path) writes the same bytes.
+    let mut held = Vec::new();
+    let manifests = manifests();
+    let workloads: Vec<bool> = manifests
+        .iter()
+        .map(|m| shipshape::workload::is_workload(&m.object))
+        .collect();
+    let mut report = report();
+    let origin = Origin::File("shop.yaml".into());
+    kubectl_harden::locate::point(&mut report.findings, &manifests, [(&origin, INPUT)]);
+    kubectl_harden::sink::write(&report, &workloads, format, &mut held).expect("writes");
+    assert_eq!(
+        streamed,
+        String::from_utf8(held).expect("UTF-8"),
+        "{format:?}"
+    );
+    streamed
+}
+
 #[test]
 fn table() {
-    insta::assert_snapshot!(render(&report(), OutputFormat::Table).expect("renders"));
+    insta::assert_snapshot!(written(Format::Table { wide: false }));
 }
 
 #[test]
 fn wide() {
-    insta::assert_snapshot!(render(&report(), OutputFormat::Wide).expect("renders"));
+    insta::assert_snapshot!(written(Format::Table { wide: true }));
 }
 
 #[test]
 fn json() {
-    insta::assert_snapshot!(render(&report(), OutputFormat::Json).expect("renders"));
+    insta::assert_snapshot!(written(Format::Json));
 }
 
 #[test]
 fn yaml() {
-    insta::assert_snapshot!(render(&report(), OutputFormat::Yaml).expect("renders"));
+    insta::assert_snapshot!(written(Format::Yaml));
 }
 
 #[test]
 fn sarif() {
-    let mut text = Vec::new();
-    ci_formats::write_sarif(&report(), &mut text).expect("writes");
-    let mut log: serde_json::Value = serde_json::from_slice(&text).expect("SARIF is JSON");
+    let text = written(Format::Sarif);
+    let mut log: serde_json::Value = serde_json::from_str(&text).expect("SARIF is JSON");
     // The rules are the catalogue (tested elsewhere); keep the snapshot to the results.
     let rules = log["runs"][0]["tool"]["driver"]["rules"]
         .as_array()
@@ -83,20 +123,9 @@ fn sarif() {
 
 #[test]
 fn junit() {
-    let manifests = manifests();
-    let workloads: Vec<bool> = manifests
-        .iter()
-        .map(|m| shipshape::workload::is_workload(&m.object))
-        .collect();
-    let mut xml = Vec::new();
-    ci_formats::write_junit(
-        &report(),
-        &workloads,
-        kubectl_harden::pss::Level::Restricted,
-        &mut xml,
-    )
-    .expect("writes");
-    insta::assert_snapshot!(String::from_utf8(xml).expect("UTF-8"));
+    insta::assert_snapshot!(written(Format::Junit {
+        level: kubectl_harden::pss::Level::Restricted
+    }));
 }
 
 #[test]
