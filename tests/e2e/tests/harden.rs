@@ -608,3 +608,59 @@ spec:
         "{privileged}"
     );
 }
+
+/// An input of several read batches (about 1 MiB each) from stdin: every object and finding
+/// keeps its own document's lines, and the cross-object checks see the whole input (a policy
+/// at the end covers namespaces whose workloads came first).
+#[test]
+fn a_large_input_streamed_from_stdin_keeps_every_line_and_cross_object_fact() {
+    if !kubectl_available() {
+        return;
+    }
+    let mut text = String::new();
+    let mut lines = Vec::new();
+    let count = 6_000;
+    for i in 0..count {
+        text.push_str("---\n");
+        lines.push(i * 17 + 2);
+        text.push_str(&format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web-{i}\n  namespace: team-{}\n  labels: {{app: web-{i}}}\nspec:\n  replicas: 1\n  selector: {{matchLabels: {{app: web-{i}}}}}\n  template:\n    metadata: {{labels: {{app: web-{i}}}}}\n    spec:\n      containers:\n        - name: web\n          image: registry.example/web:1.{i}\n          resources: {{requests: {{cpu: 10m, memory: 16Mi}}, limits: {{cpu: 50m, memory: 64Mi}}}}\n",
+            i % 2
+        ));
+    }
+    text.push_str("---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: team-1}\nspec: {podSelector: {}}\n");
+    assert!(text.len() > 2 << 20, "more than two batches");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("big.yaml");
+    std::fs::write(&path, &text).expect("writes");
+    let out = run(kubectl()
+        .args(["harden", "audit", "-f", "-", "-o", "json"])
+        .stdin(std::fs::File::open(&path).expect("opens")));
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    let objects = report["objects"].as_array().expect("objects");
+    assert_eq!(objects.len(), count + 1);
+    assert_eq!(report["summary"]["objects"], count + 1);
+    for (i, line) in lines.iter().enumerate() {
+        assert_eq!(objects[i]["name"], format!("web-{i}"));
+        assert_eq!(objects[i]["source"]["line"], *line, "web-{i}");
+    }
+    let findings = report["findings"].as_array().expect("findings");
+    // Each Deployment's replicas line is the 8th of its document.
+    let replicas: Vec<_> = findings
+        .iter()
+        .filter(|f| f["check"] == "single-replica")
+        .collect();
+    assert_eq!(replicas.len(), count);
+    for finding in &replicas {
+        let name = finding["object"]["name"].as_str().expect("name");
+        let i: usize = name.trim_start_matches("web-").parse().expect("index");
+        assert_eq!(finding["source"]["line"], lines[i] + 7, "{name}");
+    }
+    // Only team-0 lacks a default-deny policy: the one at the end covers team-1.
+    let missing: Vec<_> = findings
+        .iter()
+        .filter(|f| f["check"] == "network-policy-missing")
+        .map(|f| f["object"]["name"].clone())
+        .collect();
+    assert_eq!(missing, [serde_json::json!("team-0")]);
+}
