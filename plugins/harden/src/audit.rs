@@ -5,7 +5,7 @@ use serde_json::Value;
 use shipshape::manifests::{Manifest, Origin};
 use shipshape::workload::{self, ContainerKind};
 
-use crate::checks::{self, Severity, Standard};
+use crate::checks::{self, Severity, Standard, ids};
 use crate::config::Config;
 use crate::image::{ImageRef, Pinning};
 use crate::pss::{self, Level, Version};
@@ -362,7 +362,7 @@ fn audit_object(
         audit_availability(&mut c, manifest, related, &namespace);
         if namespace == "default" {
             c.add(
-                "default-namespace",
+                ids::DEFAULT_NAMESPACE,
                 None,
                 "runs in the `default` namespace".into(),
             );
@@ -466,9 +466,10 @@ fn policy_missing(
     options: &Options,
 ) -> Finding {
     let mut finding = Finding {
-        check: "network-policy-missing",
+        check: ids::NETWORK_POLICY_MISSING,
         standard: Standard::BestPractice,
-        severity: checks::find("network-policy-missing").map_or(Severity::Warning, |c| c.severity),
+        severity: checks::find(ids::NETWORK_POLICY_MISSING)
+            .map_or(Severity::Warning, |c| c.severity),
         object: ns_object.map_or_else(
             || ObjectRef {
                 api_version: "v1".into(),
@@ -627,12 +628,12 @@ fn audit_namespace(c: &mut Collector, object: &Value) {
     let version = labels["pod-security.kubernetes.io/enforce-version"].as_str();
     match (enforce, version) {
         (None, _) => c.add(
-            "namespace-pss-labels",
+            ids::NAMESPACE_PSS_LABELS,
             None,
             "has no pod-security.kubernetes.io/enforce label".into(),
         ),
         (Some(_), None | Some("latest")) => c.add(
-            "namespace-pss-labels",
+            ids::NAMESPACE_PSS_LABELS,
             None,
             "pod-security.kubernetes.io/enforce-version is not pinned to a version (`v1.N`)".into(),
         ),
@@ -656,7 +657,7 @@ fn audit_pod(
     }
     if mounts_token(spec, accounts) {
         c.add(
-            "automount-service-account-token",
+            ids::AUTOMOUNT_SERVICE_ACCOUNT_TOKEN,
             None,
             "mounts a service account token (automountServiceAccountToken is not false)".into(),
         );
@@ -675,7 +676,7 @@ fn audit_pod(
         .collect();
     if !implicit.is_empty() {
         c.add(
-            "security-context-ids",
+            ids::SECURITY_CONTEXT_IDS,
             None,
             format!(
                 "leaves {} to the image (not set in the pod's securityContext)",
@@ -694,7 +695,7 @@ fn audit_pod(
         let noun = container.kind.noun();
         if value["securityContext"]["readOnlyRootFilesystem"] != Value::Bool(true) {
             c.add(
-                "read-only-root-filesystem",
+                ids::READ_ONLY_ROOT_FILESYSTEM,
                 Some(name),
                 format!(
                     "{noun} \"{name}\" does not set securityContext.readOnlyRootFilesystem: true"
@@ -716,14 +717,14 @@ fn audit_pod(
         let limits = missing("limits");
         if !requests.is_empty() {
             c.add(
-                "resources-requests",
+                ids::RESOURCES_REQUESTS,
                 Some(name),
                 format!("{noun} \"{name}\" has no {} request", requests.join(" or ")),
             );
         }
         if !limits.is_empty() {
             c.add(
-                "resources-limits",
+                ids::RESOURCES_LIMITS,
                 Some(name),
                 format!("{noun} \"{name}\" has no {} limit", limits.join(" or ")),
             );
@@ -742,35 +743,35 @@ fn audit_pod(
                 )
                 && l < r
             {
-                c.add("resources-limit-below-request", Some(name), format!("{noun} \"{name}\" has a {resource} limit ({limit}) below its request ({request})"));
+                c.add(ids::RESOURCES_LIMIT_BELOW_REQUEST, Some(name), format!("{noun} \"{name}\" has a {resource} limit ({limit}) below its request ({request})"));
             }
         }
         match value["image"].as_str().map(ImageRef::parse) {
             Some(Ok(image)) => match image.pinning() {
                 Pinning::Latest => c.add(
-                    "image-untagged",
+                    ids::IMAGE_UNTAGGED,
                     Some(name),
                     format!("{noun} \"{name}\" uses `{image}`: the `latest` tag"),
                 ),
                 Pinning::Untagged => c.add(
-                    "image-untagged",
+                    ids::IMAGE_UNTAGGED,
                     Some(name),
                     format!("{noun} \"{name}\" uses `{image}` without a tag (means `latest`)"),
                 ),
                 Pinning::Tag => c.add(
-                    "image-mutable-tag",
+                    ids::IMAGE_MUTABLE_TAG,
                     Some(name),
                     format!("{noun} \"{name}\" uses `{image}`: a tag, not a digest"),
                 ),
                 Pinning::Digest => {}
             },
             Some(Err(e)) => c.add(
-                "image-invalid",
+                ids::IMAGE_INVALID,
                 Some(name),
                 format!("{noun} \"{name}\": {e}"),
             ),
             None => c.add(
-                "image-invalid",
+                ids::IMAGE_INVALID,
                 Some(name),
                 format!("{noun} \"{name}\" has no image"),
             ),
@@ -781,12 +782,12 @@ fn audit_pod(
             .is_some_and(|i| matches!(i.pinning(), Pinning::Latest | Pinning::Untagged));
         match value["imagePullPolicy"].as_str() {
             Some("Never") => c.add(
-                "image-pull-policy",
+                ids::IMAGE_PULL_POLICY,
                 Some(name),
                 format!("{noun} \"{name}\" has imagePullPolicy: Never"),
             ),
             Some("IfNotPresent") if moving => c.add(
-                "image-pull-policy",
+                ids::IMAGE_PULL_POLICY,
                 Some(name),
                 format!("{noun} \"{name}\" pulls a moving tag with imagePullPolicy: IfNotPresent"),
             ),
@@ -799,14 +800,14 @@ fn audit_pod(
             let liveness = &value["livenessProbe"];
             if readiness.is_null() {
                 c.add(
-                    "probe-readiness-missing",
+                    ids::PROBE_READINESS_MISSING,
                     Some(name),
                     format!("{noun} \"{name}\" has no readinessProbe"),
                 );
             }
             if liveness.is_null() {
                 c.add(
-                    "probe-liveness-missing",
+                    ids::PROBE_LIVENESS_MISSING,
                     Some(name),
                     format!("{noun} \"{name}\" has no livenessProbe"),
                 );
@@ -821,7 +822,7 @@ fn audit_pod(
                             .collect();
                     if !implicit.is_empty() {
                         c.add(
-                            "probe-settings-implicit",
+                            ids::PROBE_SETTINGS_IMPLICIT,
                             Some(name),
                             format!(
                                 "{noun} \"{name}\" {probe_name} leaves {} to defaults",
@@ -833,7 +834,7 @@ fn audit_pod(
             }
             if readiness.is_object() && readiness == liveness {
                 c.add(
-                    "probe-liveness-equals-readiness",
+                    ids::PROBE_LIVENESS_EQUALS_READINESS,
                     Some(name),
                     format!("{noun} \"{name}\" has identical liveness and readiness probes"),
                 );
@@ -870,7 +871,7 @@ fn audit_availability(c: &mut Collector, manifest: &Manifest, related: &Related,
             Some(_) => "its HorizontalPodAutoscaler's minReplicas is 1".into(),
             None => "runs one replica".into(),
         };
-        c.add("single-replica", None, message);
+        c.add(ids::SINGLE_REPLICA, None, message);
     }
     if replicas < 2 {
         return;
@@ -882,7 +883,7 @@ fn audit_availability(c: &mut Collector, manifest: &Manifest, related: &Related,
         || spec["affinity"]["podAntiAffinity"].is_object();
     if !spread {
         c.add(
-            "topology-spread",
+            ids::TOPOLOGY_SPREAD,
             None,
             format!(
                 "runs {replicas} replicas without topologySpreadConstraints or podAntiAffinity"
@@ -900,7 +901,7 @@ fn audit_availability(c: &mut Collector, manifest: &Manifest, related: &Related,
         .collect();
     let Some(pdb) = covering.first() else {
         c.add(
-            "pdb-missing",
+            ids::PDB_MISSING,
             None,
             format!("runs {replicas} replicas but no PodDisruptionBudget selects its pods"),
         );
@@ -917,7 +918,7 @@ fn audit_availability(c: &mut Collector, manifest: &Manifest, related: &Related,
     };
     if allowed < 1 {
         c.add(
-            "pdb-blocks-eviction",
+            ids::PDB_BLOCKS_EVICTION,
             None,
             format!(
                 "PodDisruptionBudget `{}` allows no eviction of its {replicas} replicas",

@@ -384,45 +384,165 @@ pub const CATALOGUE: &[Check] = &[
 ];
 
 /// Where to read more about a check: the Kubernetes documentation pages it rests on.
+/// Every check's id as a constant, each checked against the [`CATALOGUE`] when the crate
+/// compiles: code names checks only through these, so a typo is a build error (an unknown
+/// constant, or an id the catalogue lacks), never a check silently dropped.
+pub mod ids {
+    use super::known;
+
+    pub const PSS_HOST_PROCESS: &str = known("pss-host-process");
+    pub const PSS_HOST_NAMESPACES: &str = known("pss-host-namespaces");
+    pub const PSS_PRIVILEGED: &str = known("pss-privileged");
+    pub const PSS_CAPABILITIES_BASELINE: &str = known("pss-capabilities-baseline");
+    pub const PSS_HOST_PATH: &str = known("pss-host-path");
+    pub const PSS_HOST_PORTS: &str = known("pss-host-ports");
+    pub const PSS_APPARMOR: &str = known("pss-apparmor");
+    pub const PSS_SELINUX: &str = known("pss-selinux");
+    pub const PSS_PROC_MOUNT: &str = known("pss-proc-mount");
+    pub const PSS_SECCOMP_BASELINE: &str = known("pss-seccomp-baseline");
+    pub const PSS_SYSCTLS: &str = known("pss-sysctls");
+    pub const PSS_HOST_PROBES: &str = known("pss-host-probes");
+    pub const PSS_VOLUME_TYPES: &str = known("pss-volume-types");
+    pub const PSS_PRIVILEGE_ESCALATION: &str = known("pss-privilege-escalation");
+    pub const PSS_RUN_AS_NON_ROOT: &str = known("pss-run-as-non-root");
+    pub const PSS_RUN_AS_USER: &str = known("pss-run-as-user");
+    pub const PSS_SECCOMP_RESTRICTED: &str = known("pss-seccomp-restricted");
+    pub const PSS_CAPABILITIES_RESTRICTED: &str = known("pss-capabilities-restricted");
+    pub const PSS_PROC_MOUNT_RESTRICTED: &str = known("pss-proc-mount-restricted");
+    pub const READ_ONLY_ROOT_FILESYSTEM: &str = known("read-only-root-filesystem");
+    pub const SECURITY_CONTEXT_IDS: &str = known("security-context-ids");
+    pub const AUTOMOUNT_SERVICE_ACCOUNT_TOKEN: &str = known("automount-service-account-token");
+    pub const RESOURCES_REQUESTS: &str = known("resources-requests");
+    pub const RESOURCES_LIMITS: &str = known("resources-limits");
+    pub const RESOURCES_LIMIT_BELOW_REQUEST: &str = known("resources-limit-below-request");
+    pub const IMAGE_UNTAGGED: &str = known("image-untagged");
+    pub const IMAGE_MUTABLE_TAG: &str = known("image-mutable-tag");
+    pub const IMAGE_PULL_POLICY: &str = known("image-pull-policy");
+    pub const IMAGE_INVALID: &str = known("image-invalid");
+    pub const PROBE_READINESS_MISSING: &str = known("probe-readiness-missing");
+    pub const PROBE_LIVENESS_MISSING: &str = known("probe-liveness-missing");
+    pub const PROBE_SETTINGS_IMPLICIT: &str = known("probe-settings-implicit");
+    pub const PROBE_LIVENESS_EQUALS_READINESS: &str = known("probe-liveness-equals-readiness");
+    pub const SINGLE_REPLICA: &str = known("single-replica");
+    pub const TOPOLOGY_SPREAD: &str = known("topology-spread");
+    pub const PDB_MISSING: &str = known("pdb-missing");
+    pub const PDB_BLOCKS_EVICTION: &str = known("pdb-blocks-eviction");
+    pub const NETWORK_POLICY_MISSING: &str = known("network-policy-missing");
+    pub const NAMESPACE_PSS_LABELS: &str = known("namespace-pss-labels");
+    pub const DEFAULT_NAMESPACE: &str = known("default-namespace");
+
+    /// Every constant, in catalogue order.
+    pub const ALL: &[&str] = &[
+        PSS_HOST_PROCESS,
+        PSS_HOST_NAMESPACES,
+        PSS_PRIVILEGED,
+        PSS_CAPABILITIES_BASELINE,
+        PSS_HOST_PATH,
+        PSS_HOST_PORTS,
+        PSS_APPARMOR,
+        PSS_SELINUX,
+        PSS_PROC_MOUNT,
+        PSS_SECCOMP_BASELINE,
+        PSS_SYSCTLS,
+        PSS_HOST_PROBES,
+        PSS_VOLUME_TYPES,
+        PSS_PRIVILEGE_ESCALATION,
+        PSS_RUN_AS_NON_ROOT,
+        PSS_RUN_AS_USER,
+        PSS_SECCOMP_RESTRICTED,
+        PSS_CAPABILITIES_RESTRICTED,
+        PSS_PROC_MOUNT_RESTRICTED,
+        READ_ONLY_ROOT_FILESYSTEM,
+        SECURITY_CONTEXT_IDS,
+        AUTOMOUNT_SERVICE_ACCOUNT_TOKEN,
+        RESOURCES_REQUESTS,
+        RESOURCES_LIMITS,
+        RESOURCES_LIMIT_BELOW_REQUEST,
+        IMAGE_UNTAGGED,
+        IMAGE_MUTABLE_TAG,
+        IMAGE_PULL_POLICY,
+        IMAGE_INVALID,
+        PROBE_READINESS_MISSING,
+        PROBE_LIVENESS_MISSING,
+        PROBE_SETTINGS_IMPLICIT,
+        PROBE_LIVENESS_EQUALS_READINESS,
+        SINGLE_REPLICA,
+        TOPOLOGY_SPREAD,
+        PDB_MISSING,
+        PDB_BLOCKS_EVICTION,
+        NETWORK_POLICY_MISSING,
+        NAMESPACE_PSS_LABELS,
+        DEFAULT_NAMESPACE,
+    ];
+}
+
+/// An id of the catalogue; evaluated in a `const`, so a missing id fails the build.
+const fn known(id: &'static str) -> &'static str {
+    let mut i = 0;
+    while i < CATALOGUE.len() {
+        if same(CATALOGUE[i].id, id) {
+            return id;
+        }
+        i += 1;
+    }
+    panic!("not a check id of the catalogue (checks::CATALOGUE)");
+}
+
+const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
 pub fn references(id: &str) -> &'static [&'static str] {
     match id {
         _ if id.starts_with("pss-") => &[
             "https://kubernetes.io/docs/concepts/security/pod-security-standards/",
             "https://kubernetes.io/docs/concepts/security/pod-security-admission/",
         ],
-        "namespace-pss-labels" => &[
+        ids::NAMESPACE_PSS_LABELS => &[
             "https://kubernetes.io/docs/concepts/security/pod-security-admission/",
             "https://kubernetes.io/docs/tasks/configure-pod-container/enforce-standards-namespace-labels/",
         ],
-        "read-only-root-filesystem" | "security-context-ids" => {
+        ids::READ_ONLY_ROOT_FILESYSTEM | ids::SECURITY_CONTEXT_IDS => {
             &["https://kubernetes.io/docs/tasks/configure-pod-container/security-context/"]
         }
-        "automount-service-account-token" => {
+        ids::AUTOMOUNT_SERVICE_ACCOUNT_TOKEN => {
             &["https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/"]
         }
-        "resources-requests" | "resources-limits" | "resources-limit-below-request" => {
+        ids::RESOURCES_REQUESTS | ids::RESOURCES_LIMITS | ids::RESOURCES_LIMIT_BELOW_REQUEST => {
             &["https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/"]
         }
-        "image-untagged" | "image-mutable-tag" | "image-pull-policy" | "image-invalid" => {
-            &["https://kubernetes.io/docs/concepts/containers/images/"]
-        }
-        "probe-readiness-missing"
-        | "probe-liveness-missing"
-        | "probe-settings-implicit"
-        | "probe-liveness-equals-readiness" => &[
+        ids::IMAGE_UNTAGGED
+        | ids::IMAGE_MUTABLE_TAG
+        | ids::IMAGE_PULL_POLICY
+        | ids::IMAGE_INVALID => &["https://kubernetes.io/docs/concepts/containers/images/"],
+        ids::PROBE_READINESS_MISSING
+        | ids::PROBE_LIVENESS_MISSING
+        | ids::PROBE_SETTINGS_IMPLICIT
+        | ids::PROBE_LIVENESS_EQUALS_READINESS => &[
             "https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/",
         ],
-        "single-replica" | "pdb-missing" | "pdb-blocks-eviction" => &[
+        ids::SINGLE_REPLICA | ids::PDB_MISSING | ids::PDB_BLOCKS_EVICTION => &[
             "https://kubernetes.io/docs/concepts/workloads/pods/disruptions/",
             "https://kubernetes.io/docs/tasks/run-application/configure-pdb/",
         ],
-        "topology-spread" => &[
+        ids::TOPOLOGY_SPREAD => &[
             "https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/",
         ],
-        "network-policy-missing" => {
+        ids::NETWORK_POLICY_MISSING => {
             &["https://kubernetes.io/docs/concepts/services-networking/network-policies/"]
         }
-        "default-namespace" => {
+        ids::DEFAULT_NAMESPACE => {
             &["https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/"]
         }
         _ => &[],
@@ -442,6 +562,12 @@ pub fn for_psa(psa: &str) -> Option<&'static Check> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_check_has_its_constant() {
+        let catalogue: Vec<&str> = CATALOGUE.iter().map(|c| c.id).collect();
+        assert_eq!(ids::ALL, catalogue.as_slice());
+    }
 
     #[test]
     fn ids_are_unique_kebab_case() {

@@ -1,6 +1,7 @@
 //! The audit for CI systems: SARIF 2.1.0 (code scanning: rules, results with file and line
 //! regions, suppressions for ignored findings) and JUnit (a test case per object × check).
 
+use crate::checks::ids;
 use std::io::Write;
 
 use serde_json::{Value, json};
@@ -117,7 +118,7 @@ pub(crate) fn write_sarif(results: Items, out: &mut dyn Write) -> std::io::Resul
 /// The checks that apply to an object at a level: workload checks for objects with pods,
 /// namespace checks for Namespaces.
 fn applicable(object: &AuditedObject, workload: bool, level: Level) -> Vec<&'static str> {
-    let namespace_checks = ["namespace-pss-labels", "network-policy-missing"];
+    let namespace_checks = [ids::NAMESPACE_PSS_LABELS, ids::NETWORK_POLICY_MISSING];
     CATALOGUE
         .iter()
         .filter(|c| level == Level::Restricted || c.standard != Standard::PssRestricted)

@@ -5,6 +5,7 @@
 //! re-auditing them finds none of the [`FIXABLE`] checks (except where a value needs a person:
 //! a capability the app adds, a probe that does not exist).
 
+use crate::checks::ids;
 use serde_json::{Value, json};
 use shipshape::manifests::Manifest;
 use shipshape::workload::{self, ContainerKind};
@@ -15,21 +16,21 @@ use crate::pss::{Level, Version};
 
 /// The checks `harden fix` fixes; `--add-missing` adds the last two.
 pub const FIXABLE: &[&str] = &[
-    "pss-run-as-non-root",
-    "pss-run-as-user",
-    "pss-seccomp-baseline",
-    "pss-seccomp-restricted",
-    "pss-privilege-escalation",
-    "pss-capabilities-restricted",
-    "read-only-root-filesystem",
-    "security-context-ids",
-    "automount-service-account-token",
-    "resources-requests",
-    "resources-limits",
-    "probe-settings-implicit",
-    "namespace-pss-labels",
-    "pdb-missing",
-    "network-policy-missing",
+    ids::PSS_RUN_AS_NON_ROOT,
+    ids::PSS_RUN_AS_USER,
+    ids::PSS_SECCOMP_BASELINE,
+    ids::PSS_SECCOMP_RESTRICTED,
+    ids::PSS_PRIVILEGE_ESCALATION,
+    ids::PSS_CAPABILITIES_RESTRICTED,
+    ids::READ_ONLY_ROOT_FILESYSTEM,
+    ids::SECURITY_CONTEXT_IDS,
+    ids::AUTOMOUNT_SERVICE_ACCOUNT_TOKEN,
+    ids::RESOURCES_REQUESTS,
+    ids::RESOURCES_LIMITS,
+    ids::PROBE_SETTINGS_IMPLICIT,
+    ids::NAMESPACE_PSS_LABELS,
+    ids::PDB_MISSING,
+    ids::NETWORK_POLICY_MISSING,
 ];
 
 /// Whether `harden fix` fixes a check (`pdb-missing` and `network-policy-missing` need
@@ -129,14 +130,14 @@ pub fn plan(
             Some(index) => {
                 let manifest = &manifests[index];
                 let patch = &mut plan.patches[index];
-                let kept = (finding.check == "automount-service-account-token")
+                let kept = (finding.check == ids::AUTOMOUNT_SERVICE_ACCOUNT_TOKEN)
                     .then(|| workload::pod_spec(&manifest.object))
                     .flatten()
                     .and_then(|spec| {
                         bindings
                             .keeps_token(manifest.namespace(), crate::audit::service_account(spec))
                     });
-                if finding.check == "namespace-pss-labels" {
+                if finding.check == ids::NAMESPACE_PSS_LABELS {
                     namespace_findings.push((index, finding));
                     continue;
                 }
@@ -148,14 +149,14 @@ pub fn plan(
                     continue;
                 }
                 match finding.check {
-                    "pdb-missing" if options.add_missing => {
+                    ids::PDB_MISSING if options.add_missing => {
                         plan.additions.push(Addition {
                             after: index,
                             object: budget_for(manifest),
                         });
                         true
                     }
-                    "network-policy-missing" if options.add_missing => {
+                    ids::NETWORK_POLICY_MISSING if options.add_missing => {
                         let namespace = finding.object.name.clone();
                         if !policy_namespaces.contains(&namespace) {
                             plan.additions.push(Addition {
@@ -190,7 +191,7 @@ pub fn plan(
                     }
                 }
             }
-            None if finding.check == "network-policy-missing" && options.add_missing => {
+            None if finding.check == ids::NETWORK_POLICY_MISSING && options.add_missing => {
                 // A namespace the input does not hold: the policy goes after its first workload.
                 let namespace = finding.object.name.clone();
                 let anchor = manifests.iter().position(|m| {
@@ -489,7 +490,7 @@ fn fix(
     let pod_context = &spec["securityContext"];
     let user = json!(options.user);
     match check {
-        "pss-run-as-non-root" => {
+        ids::PSS_RUN_AS_NON_ROOT => {
             let pod_value = &pod_context["runAsNonRoot"];
             if *pod_value != Value::Bool(true) && left.may_set("runAsNonRoot", pod_value) {
                 set(
@@ -511,7 +512,7 @@ fn fix(
                 }
             }
         }
-        "pss-run-as-user" => {
+        ids::PSS_RUN_AS_USER => {
             if pod_context["runAsUser"] == json!(0)
                 && left.may_set("runAsUser", &pod_context["runAsUser"])
             {
@@ -534,7 +535,7 @@ fn fix(
                 }
             }
         }
-        "pss-seccomp-baseline" | "pss-seccomp-restricted" => {
+        ids::PSS_SECCOMP_BASELINE | ids::PSS_SECCOMP_RESTRICTED => {
             let allowed = |profile: &Value| {
                 matches!(
                     profile["type"].as_str(),
@@ -567,7 +568,7 @@ fn fix(
                 }
             }
         }
-        "pss-privilege-escalation" => {
+        ids::PSS_PRIVILEGE_ESCALATION => {
             for (path, value) in targets(object, container) {
                 let explicit = &value["securityContext"]["allowPrivilegeEscalation"];
                 if *explicit != Value::Bool(false)
@@ -582,7 +583,7 @@ fn fix(
                 }
             }
         }
-        "pss-capabilities-restricted" => {
+        ids::PSS_CAPABILITIES_RESTRICTED => {
             // Dropping ALL is the fix; capabilities the app adds need a person to judge.
             let mut complete = true;
             for (path, value) in targets(object, container) {
@@ -604,7 +605,7 @@ fn fix(
             }
             return complete;
         }
-        "read-only-root-filesystem" => {
+        ids::READ_ONLY_ROOT_FILESYSTEM => {
             let mut needs_tmp = false;
             for (path, value) in targets(object, container) {
                 let explicit = &value["securityContext"]["readOnlyRootFilesystem"];
@@ -643,14 +644,14 @@ fn fix(
                 );
             }
         }
-        "security-context-ids" => {
+        ids::SECURITY_CONTEXT_IDS => {
             for field in ["runAsUser", "runAsGroup", "fsGroup"] {
                 if pod_context[field].is_null() {
                     set(patch, &spec_path, &["securityContext", field], user.clone());
                 }
             }
         }
-        "automount-service-account-token" => {
+        ids::AUTOMOUNT_SERVICE_ACCOUNT_TOKEN => {
             let explicit = &spec["automountServiceAccountToken"];
             if left.may_set("automountServiceAccountToken", explicit) {
                 set(
@@ -661,18 +662,18 @@ fn fix(
                 );
             }
         }
-        "resources-requests" | "resources-limits" => {
+        ids::RESOURCES_REQUESTS | ids::RESOURCES_LIMITS => {
             for (path, value) in targets(object, container) {
                 fix_resources(
                     patch,
                     &path,
                     &value["resources"],
-                    check == "resources-requests",
+                    check == ids::RESOURCES_REQUESTS,
                     options,
                 );
             }
         }
-        "probe-settings-implicit" => {
+        ids::PROBE_SETTINGS_IMPLICIT => {
             for (path, value) in targets(object, container) {
                 for probe in ["readinessProbe", "livenessProbe"] {
                     if !value[probe].is_object() {

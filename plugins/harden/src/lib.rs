@@ -17,6 +17,7 @@ pub mod render;
 pub mod sink;
 pub mod streamed;
 
+use crate::checks::ids;
 use clap::{Parser, Subcommand};
 use shipshape::exit::{Exit, HasGlobalArgs};
 use shipshape::manifests::Input;
@@ -535,7 +536,7 @@ pub(crate) fn report_plan(plan: &fix::Plan, verb: &str, what: &str) {
     if plan
         .manual
         .iter()
-        .any(|f| matches!(f.check, "pdb-missing" | "network-policy-missing"))
+        .any(|f| matches!(f.check, ids::PDB_MISSING | ids::NETWORK_POLICY_MISSING))
     {
         eprintln!("  (--add-missing writes the missing PodDisruptionBudgets and NetworkPolicies)");
     }

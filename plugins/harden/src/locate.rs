@@ -2,6 +2,7 @@
 //! securityContext.readOnlyRootFilesystem`), and that field's line in the file it came from —
 //! or, when the field is missing, the line of the parent it would go under.
 
+use crate::checks::ids;
 use std::collections::HashMap;
 
 use rayon::prelude::*;
@@ -28,26 +29,26 @@ enum Scope {
 fn fields(check: &str) -> Option<(Scope, &'static [&'static str])> {
     use Scope::*;
     Some(match check {
-        "pss-host-namespaces" => (Pod, &["hostNetwork", "hostPID", "hostIPC"]),
-        "pss-host-path" | "pss-volume-types" => (Pod, &["volumes"]),
-        "pss-sysctls" => (Pod, &["securityContext.sysctls"]),
-        "automount-service-account-token" => (Pod, &["automountServiceAccountToken"]),
-        "topology-spread" => (Pod, &["topologySpreadConstraints"]),
-        "pss-host-process" => (Container, &["securityContext.windowsOptions.hostProcess"]),
-        "pss-privileged" => (Container, &["securityContext.privileged"]),
-        "pss-capabilities-baseline" | "pss-capabilities-restricted" => {
+        ids::PSS_HOST_NAMESPACES => (Pod, &["hostNetwork", "hostPID", "hostIPC"]),
+        ids::PSS_HOST_PATH | ids::PSS_VOLUME_TYPES => (Pod, &["volumes"]),
+        ids::PSS_SYSCTLS => (Pod, &["securityContext.sysctls"]),
+        ids::AUTOMOUNT_SERVICE_ACCOUNT_TOKEN => (Pod, &["automountServiceAccountToken"]),
+        ids::TOPOLOGY_SPREAD => (Pod, &["topologySpreadConstraints"]),
+        ids::PSS_HOST_PROCESS => (Container, &["securityContext.windowsOptions.hostProcess"]),
+        ids::PSS_PRIVILEGED => (Container, &["securityContext.privileged"]),
+        ids::PSS_CAPABILITIES_BASELINE | ids::PSS_CAPABILITIES_RESTRICTED => {
             (Container, &["securityContext.capabilities"])
         }
-        "pss-host-ports" => (Container, &["ports"]),
-        "pss-apparmor" => (Container, &["securityContext.appArmorProfile"]),
-        "pss-selinux" => (Container, &["securityContext.seLinuxOptions"]),
-        "pss-proc-mount" | "pss-proc-mount-restricted" => {
+        ids::PSS_HOST_PORTS => (Container, &["ports"]),
+        ids::PSS_APPARMOR => (Container, &["securityContext.appArmorProfile"]),
+        ids::PSS_SELINUX => (Container, &["securityContext.seLinuxOptions"]),
+        ids::PSS_PROC_MOUNT | ids::PSS_PROC_MOUNT_RESTRICTED => {
             (Container, &["securityContext.procMount"])
         }
-        "pss-seccomp-baseline" | "pss-seccomp-restricted" => {
+        ids::PSS_SECCOMP_BASELINE | ids::PSS_SECCOMP_RESTRICTED => {
             (Container, &["securityContext.seccompProfile"])
         }
-        "pss-host-probes" => (
+        ids::PSS_HOST_PROBES => (
             Container,
             &[
                 "livenessProbe",
@@ -56,25 +57,31 @@ fn fields(check: &str) -> Option<(Scope, &'static [&'static str])> {
                 "lifecycle",
             ],
         ),
-        "pss-privilege-escalation" => (Container, &["securityContext.allowPrivilegeEscalation"]),
-        "pss-run-as-non-root" => (Container, &["securityContext.runAsNonRoot"]),
-        "pss-run-as-user" | "security-context-ids" => (Container, &["securityContext.runAsUser"]),
-        "read-only-root-filesystem" => (Container, &["securityContext.readOnlyRootFilesystem"]),
-        "resources-requests" => (Container, &["resources.requests"]),
-        "resources-limits" | "resources-limit-below-request" => (Container, &["resources.limits"]),
-        "image-untagged" | "image-mutable-tag" | "image-invalid" => (Container, &["image"]),
-        "image-pull-policy" => (Container, &["imagePullPolicy", "image"]),
-        "probe-readiness-missing" => (Container, &["readinessProbe"]),
-        "probe-liveness-missing" | "probe-liveness-equals-readiness" => {
+        ids::PSS_PRIVILEGE_ESCALATION => (Container, &["securityContext.allowPrivilegeEscalation"]),
+        ids::PSS_RUN_AS_NON_ROOT => (Container, &["securityContext.runAsNonRoot"]),
+        ids::PSS_RUN_AS_USER | ids::SECURITY_CONTEXT_IDS => {
+            (Container, &["securityContext.runAsUser"])
+        }
+        ids::READ_ONLY_ROOT_FILESYSTEM => (Container, &["securityContext.readOnlyRootFilesystem"]),
+        ids::RESOURCES_REQUESTS => (Container, &["resources.requests"]),
+        ids::RESOURCES_LIMITS | ids::RESOURCES_LIMIT_BELOW_REQUEST => {
+            (Container, &["resources.limits"])
+        }
+        ids::IMAGE_UNTAGGED | ids::IMAGE_MUTABLE_TAG | ids::IMAGE_INVALID => {
+            (Container, &["image"])
+        }
+        ids::IMAGE_PULL_POLICY => (Container, &["imagePullPolicy", "image"]),
+        ids::PROBE_READINESS_MISSING => (Container, &["readinessProbe"]),
+        ids::PROBE_LIVENESS_MISSING | ids::PROBE_LIVENESS_EQUALS_READINESS => {
             (Container, &["livenessProbe"])
         }
-        "probe-settings-implicit" => (
+        ids::PROBE_SETTINGS_IMPLICIT => (
             Container,
             &["readinessProbe", "livenessProbe", "startupProbe"],
         ),
-        "single-replica" => (Object, &["spec.replicas"]),
-        "namespace-pss-labels" => (Object, &["metadata.labels"]),
-        "default-namespace" => (Object, &["metadata.namespace"]),
+        ids::SINGLE_REPLICA => (Object, &["spec.replicas"]),
+        ids::NAMESPACE_PSS_LABELS => (Object, &["metadata.labels"]),
+        ids::DEFAULT_NAMESPACE => (Object, &["metadata.namespace"]),
         _ => return None,
     })
 }

@@ -1,5 +1,6 @@
 //! The audit report and the catalogue for people (tables) and scripts (JSON/YAML).
 
+use crate::checks::ids;
 use shipshape::output::{Report, Table, Tone};
 
 use crate::audit::{Finding, Summary};
@@ -147,7 +148,7 @@ impl Report for Catalogue {
                 format!("{:?}", check.severity).to_lowercase(),
                 match (*fixable, check.id) {
                     (false, _) => "",
-                    (true, "pdb-missing" | "network-policy-missing") => "add-missing",
+                    (true, ids::PDB_MISSING | ids::NETWORK_POLICY_MISSING) => "add-missing",
                     (true, _) => "yes",
                 }
                 .to_owned(),
