@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde_json::Value;
 use shipshape::output::{Report, Table};
 
-use crate::drill::{DRILL_LABEL, EXPIRES_ANNOTATION};
+use crate::labels::{DRILL_LABEL, EXPIRES_ANNOTATION};
 
 /// A drill's leftover: a sandbox namespace or a Restore.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

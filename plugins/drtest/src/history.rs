@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use shipshape::output::{Report, Table, Tone};
 
-use crate::drill::DrillReport;
+use crate::report::DrillReport;
 
 /// The label on history ConfigMaps.
 pub const REPORT_LABEL: &str = "drtest.shipshape.dev/report";

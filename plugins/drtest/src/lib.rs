@@ -7,6 +7,8 @@ pub mod cron;
 pub mod drill;
 pub mod history;
 pub mod inventory;
+pub mod labels;
+pub mod report;
 pub mod results;
 pub mod schedule;
 pub mod smoke;
@@ -633,8 +635,8 @@ async fn cleanup(global: &GlobalArgs, args: &CleanupArgs) -> anyhow::Result<Exit
     use shipshape::apply::DryRun;
     let kube = shipshape::Kube::connect(&global.kube, PLUGIN).await?;
     let selector = match &args.drill {
-        Some(id) => format!("{}={id}", drill::DRILL_LABEL),
-        None => drill::DRILL_LABEL.to_owned(),
+        Some(id) => format!("{}={id}", labels::DRILL_LABEL),
+        None => labels::DRILL_LABEL.to_owned(),
     };
     let selector = selector.as_str();
     let namespaces_rt =

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use shipshape::Kube;
 use shipshape::wait::{Check, Wait};
 
-use crate::drill::DRILL_LABEL;
+use crate::labels::DRILL_LABEL;
 use crate::velero;
 
 /// The restore's results, or `{"unavailable": why}`: the URL is object storage's, which the

@@ -68,13 +68,13 @@ fn sandbox_rules() -> Value {
 }
 
 /// What RBAC cannot say: the ClusterRole's writes (namespaces, the sandbox RoleBinding) apply
-/// only to drill sandboxes, namespaces carrying [`crate::drill::DRILL_LABEL`]. A
+/// only to drill sandboxes, namespaces carrying [`crate::labels::DRILL_LABEL`]. A
 /// ValidatingAdmissionPolicy bound to the drill's ServiceAccount denies the rest: creating a
 /// namespace without the label, changing or deleting one that does not carry it, and writing
 /// RoleBindings (and, should a grant ever reach them, Jobs and NetworkPolicies) in any other
 /// namespace: binding the sandbox role in kube-system, say.
 fn sandbox_policy(name: &str, user: &str, labels: &Value) -> [Value; 2] {
-    let label = crate::drill::DRILL_LABEL;
+    let label = crate::labels::DRILL_LABEL;
     let labelled = |object: &str| {
         format!("(has({object}.metadata.labels) && '{label}' in {object}.metadata.labels)")
     };
