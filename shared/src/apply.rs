@@ -10,8 +10,9 @@ use kube::discovery::{ApiCapabilities, ApiResource, Scope};
 use serde_json::Value;
 use tokio::sync::Mutex;
 
+use crate::client::{ApiCall, ClusterError};
 use crate::client::{Kube, Plugin};
-use crate::exit::{ApiCall, ClusterError, UsageError};
+use crate::exit::UsageError;
 
 /// How much of a write actually happens.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]

@@ -22,6 +22,9 @@ use kube::config::{
 
 use crate::flags::KubeFlags;
 
+mod explain;
+pub use explain::{ApiCall, ClusterError};
+
 /// Who is calling: the plugin's name and version, for the user agent and the field manager.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Plugin {

@@ -10,7 +10,7 @@
 //! | `man` | the man page `kubectl-<plugin>.1` (roff): every subcommand with its options and examples |
 //!
 //! The flag is hidden and handled before clap parses the command line ([`from_args`], called by
-//! [`crate::exit::main`]), so it works although every plugin requires a subcommand. The scripts
+//! [`crate::process::main`]), so it works although every plugin requires a subcommand. The scripts
 //! complete the binary typed directly (`kubectl-harden <TAB>`); `kubectl harden <TAB>` completes
 //! through kubectl and the `kubectl_complete-<plugin>` helpers ([`crate::complete`]).
 

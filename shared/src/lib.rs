@@ -42,6 +42,7 @@ pub mod list;
 pub mod manifests;
 pub mod names;
 pub mod output;
+pub mod process;
 pub mod prometheus;
 pub mod quantity;
 pub mod retry;
@@ -53,7 +54,8 @@ pub mod wait;
 pub mod workload;
 pub mod yamledit;
 
+pub use client::{ApiCall, ClusterError};
 pub use client::{Kube, Plugin};
-pub use exit::{ApiCall, ClusterError, Exit, UsageError};
+pub use exit::{Exit, UsageError};
 pub use flags::{ContextArgs, GlobalArgs, KubeFlags, OutputArg};
 pub use output::OutputFormat;

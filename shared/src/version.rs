@@ -4,8 +4,9 @@
 use clap::Args;
 use serde::Serialize;
 
+use crate::client::ApiCall;
 use crate::client::{Kube, Plugin};
-use crate::exit::{ApiCall, Exit};
+use crate::exit::Exit;
 use crate::flags::{GlobalArgs, OutputArg};
 use crate::output::{self, Report};
 

@@ -1,6 +1,6 @@
 //! `kubectl canary`: canary releases with metric analysis and automatic rollback, without an in-cluster controller.
 //!
-//! The logic lives here; `main.rs` only hands [`run`] to [`shipshape::exit::main`].
+//! The logic lives here; `main.rs` only hands [`run`] to [`shipshape::process::main`].
 
 pub mod analysis;
 pub mod checklist;
@@ -13,8 +13,9 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use serde_json::{Value, json};
-use shipshape::exit::{Exit, HasGlobalArgs};
+use shipshape::exit::Exit;
 use shipshape::output::{Report, Table};
+use shipshape::process::HasGlobalArgs;
 use shipshape::version::VersionArgs;
 use shipshape::{GlobalArgs, Kube, OutputArg, Plugin, UsageError};
 

@@ -1,5 +1,5 @@
-//! The `kubectl-canary` binary: parsing, runtime and exit codes come from `shipshape::exit::main`.
+//! The `kubectl-canary` binary: parsing, runtime and exit codes come from `shipshape::process::main`.
 
 fn main() -> std::process::ExitCode {
-    shipshape::exit::main(kubectl_canary::PLUGIN, kubectl_canary::run)
+    shipshape::process::main(kubectl_canary::PLUGIN, kubectl_canary::run)
 }

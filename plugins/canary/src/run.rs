@@ -1449,7 +1449,7 @@ pub async fn drive(
         tokio::select! {
             _ = tokio::time::sleep(backoff) => {}
             _ = tokio::signal::ctrl_c() => {
-                shipshape::exit::say_interrupted(&format!("the run is recorded in configmap/{}; `kubectl canary resume {}` continues it", state_name(&record.deployment), record.deployment));
+                shipshape::process::say_interrupted(&format!("the run is recorded in configmap/{}; `kubectl canary resume {}` continues it", state_name(&record.deployment), record.deployment));
                 return Err(shipshape::exit::Interrupted.into());
             }
         }
@@ -1533,7 +1533,7 @@ async fn drive_steps(
         tokio::select! {
             _ = tokio::time::sleep(interval) => {}
             _ = tokio::signal::ctrl_c() => {
-                shipshape::exit::say_interrupted(&format!("the run is recorded in configmap/{}; `kubectl canary resume {}` continues it", state_name(&record.deployment), record.deployment));
+                shipshape::process::say_interrupted(&format!("the run is recorded in configmap/{}; `kubectl canary resume {}` continues it", state_name(&record.deployment), record.deployment));
                 return Err(shipshape::exit::Interrupted.into());
             }
         }

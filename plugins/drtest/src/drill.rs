@@ -141,7 +141,7 @@ pub async fn run(kube: &Kube, plan: &Plan) -> anyhow::Result<DrillReport> {
         .map(|ns| (ns.clone(), sandbox_name(ns, suffix)))
         .collect();
     // The drill handles Ctrl-C itself: it stops where it is, then cleans up.
-    shipshape::exit::handle_interrupts();
+    shipshape::process::handle_interrupts();
     let outcome = tokio::select! {
         outcome = drill(kube, plan, &sandbox, &id, &mut rec) => outcome,
         _ = tokio::signal::ctrl_c() => Err(shipshape::exit::Interrupted.into()),
@@ -151,7 +151,7 @@ pub async fn run(kube: &Kube, plan: &Plan) -> anyhow::Result<DrillReport> {
         .err()
         .is_some_and(|e| shipshape::exit::exit_for(e) == shipshape::Exit::Interrupted);
     if interrupted {
-        shipshape::exit::say_interrupted(
+        shipshape::process::say_interrupted(
             "cleaning up the drill's sandbox (Ctrl-C again to quit at once)",
         );
     }

@@ -1,6 +1,6 @@
 //! `kubectl drtest`: disaster-recovery drills from Velero backups, in a sandbox, with smoke tests and RTO/RPO.
 //!
-//! The logic lives here; `main.rs` only hands [`run`] to [`shipshape::exit::main`].
+//! The logic lives here; `main.rs` only hands [`run`] to [`shipshape::process::main`].
 
 pub mod cleanup;
 pub mod cron;
@@ -14,7 +14,8 @@ pub mod schedule;
 pub mod smoke;
 
 use clap::{Parser, Subcommand};
-use shipshape::exit::{Exit, HasGlobalArgs};
+use shipshape::exit::Exit;
+use shipshape::process::HasGlobalArgs;
 use shipshape::version::VersionArgs;
 use shipshape::{GlobalArgs, Plugin};
 

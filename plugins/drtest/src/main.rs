@@ -1,5 +1,5 @@
-//! The `kubectl-drtest` binary: parsing, runtime and exit codes come from `shipshape::exit::main`.
+//! The `kubectl-drtest` binary: parsing, runtime and exit codes come from `shipshape::process::main`.
 
 fn main() -> std::process::ExitCode {
-    shipshape::exit::main(kubectl_drtest::PLUGIN, kubectl_drtest::run)
+    shipshape::process::main(kubectl_drtest::PLUGIN, kubectl_drtest::run)
 }

@@ -1,6 +1,6 @@
 //! `kubectl harden`: audit Kubernetes workloads against the Pod Security Standards and production practice.
 //!
-//! The logic lives here; `main.rs` only hands [`run`] to [`shipshape::exit::main`].
+//! The logic lives here; `main.rs` only hands [`run`] to [`shipshape::process::main`].
 
 pub mod audit;
 pub mod checks;
@@ -19,8 +19,9 @@ pub mod streamed;
 
 use crate::checks::ids;
 use clap::{Parser, Subcommand};
-use shipshape::exit::{Exit, HasGlobalArgs};
+use shipshape::exit::Exit;
 use shipshape::manifests::Input;
+use shipshape::process::HasGlobalArgs;
 use shipshape::version::VersionArgs;
 use shipshape::{GlobalArgs, OutputArg, Plugin, UsageError};
 

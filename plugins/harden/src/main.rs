@@ -1,5 +1,5 @@
-//! The `kubectl-harden` binary: parsing, runtime and exit codes come from `shipshape::exit::main`.
+//! The `kubectl-harden` binary: parsing, runtime and exit codes come from `shipshape::process::main`.
 
 fn main() -> std::process::ExitCode {
-    shipshape::exit::main(kubectl_harden::PLUGIN, kubectl_harden::run)
+    shipshape::process::main(kubectl_harden::PLUGIN, kubectl_harden::run)
 }

@@ -1,6 +1,6 @@
 //! `kubectl quota`: quota usage, admission previews and right-sized requests for Kubernetes namespaces.
 //!
-//! The logic lives here; `main.rs` only hands [`run`] to [`shipshape::exit::main`].
+//! The logic lives here; `main.rs` only hands [`run`] to [`shipshape::process::main`].
 
 pub mod check;
 pub mod generate;
@@ -14,8 +14,9 @@ use k8s_openapi::api::{apps::v1 as apps, batch::v1 as batch, core::v1 as core};
 use kube::core::ApiResource;
 use serde_json::Value;
 use shipshape::admission::Quota;
-use shipshape::exit::{Exit, HasGlobalArgs};
+use shipshape::exit::Exit;
 use shipshape::manifests::{Input, Manifest};
+use shipshape::process::HasGlobalArgs;
 use shipshape::version::VersionArgs;
 use shipshape::{GlobalArgs, Kube, OutputArg, Plugin, UsageError};
 

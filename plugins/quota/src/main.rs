@@ -1,5 +1,5 @@
-//! The `kubectl-quota` binary: parsing, runtime and exit codes come from `shipshape::exit::main`.
+//! The `kubectl-quota` binary: parsing, runtime and exit codes come from `shipshape::process::main`.
 
 fn main() -> std::process::ExitCode {
-    shipshape::exit::main(kubectl_quota::PLUGIN, kubectl_quota::run)
+    shipshape::process::main(kubectl_quota::PLUGIN, kubectl_quota::run)
 }
