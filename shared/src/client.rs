@@ -23,7 +23,7 @@ use kube::config::{
 use crate::flags::KubeFlags;
 
 mod explain;
-pub use explain::{ApiCall, ClusterError};
+pub use explain::{ApiCall, ClusterError, resource_name};
 
 /// Who is calling: the plugin's name and version, for the user agent and the field manager.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

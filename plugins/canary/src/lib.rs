@@ -1393,7 +1393,7 @@ async fn rollback(global: &GlobalArgs, args: &RollbackArgs) -> anyhow::Result<Ex
         .await
         .map_err(|e| {
             kube.explain(
-                shipshape::ApiCall::new("patch", "deployments.apps")
+                shipshape::ApiCall::of::<k8s_openapi::api::apps::v1::Deployment>("patch")
                     .named(&args.deployment)
                     .in_namespace(ns.clone()),
                 e,

@@ -13,7 +13,8 @@ use std::time::Duration;
 
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::coordination::v1::Lease;
-use k8s_openapi::api::core::v1::ConfigMap;
+use k8s_openapi::api::core::v1::{ConfigMap, Service};
+use k8s_openapi::api::networking::v1::Ingress;
 use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -351,20 +352,20 @@ impl<'k> Cluster<'k> {
         }
     }
 
-    fn explain(
+    /// A failed call on an object of kind `K` in the run's namespace, explained.
+    fn explain<K: kube::Resource<DynamicType = ()>>(
         &self,
         verb: &'static str,
-        resource: &str,
         name: &str,
         e: kube::Error,
     ) -> anyhow::Error {
+        self.explain_call(ApiCall::of::<K>(verb), name, e)
+    }
+
+    /// [`Cluster::explain`] for a call on a resource known only at run time.
+    fn explain_call(&self, call: ApiCall, name: &str, e: kube::Error) -> anyhow::Error {
         self.kube
-            .explain(
-                ApiCall::new(verb, resource)
-                    .named(name)
-                    .in_namespace(self.namespace.clone()),
-                e,
-            )
+            .explain(call.named(name).in_namespace(self.namespace.clone()), e)
             .into()
     }
 
@@ -374,7 +375,7 @@ impl<'k> Cluster<'k> {
             .deployments
             .get_opt(name)
             .await
-            .map_err(|e| self.explain("get", "deployments.apps", name, e))?;
+            .map_err(|e| self.explain::<Deployment>("get", name, e))?;
         Ok(found.map(|d| serde_json::to_value(d).unwrap_or_default()))
     }
 
@@ -382,7 +383,7 @@ impl<'k> Cluster<'k> {
         self.deployments
             .patch(name, &PatchParams::default(), &Patch::Merge(&patch))
             .await
-            .map_err(|e| self.explain("patch", "deployments.apps", name, e))?;
+            .map_err(|e| self.explain::<Deployment>("patch", name, e))?;
         Ok(())
     }
 
@@ -396,7 +397,7 @@ impl<'k> Cluster<'k> {
             .configmaps
             .get_opt(&name)
             .await
-            .map_err(|e| self.explain("get", "configmaps", &name, e))?
+            .map_err(|e| self.explain::<ConfigMap>("get", &name, e))?
         else {
             return Ok(None);
         };
@@ -437,13 +438,13 @@ impl<'k> Cluster<'k> {
         self.configmaps
             .patch(&name, &params, &Patch::Apply(&body))
             .await
-            .map_err(|e| self.explain("patch", "configmaps", &name, e))?;
+            .map_err(|e| self.explain::<ConfigMap>("patch", &name, e))?;
         if clear_request {
             body = json!({"metadata": {"annotations": {REQUEST_ANNOTATION: null}}});
             self.configmaps
                 .patch(&name, &PatchParams::default(), &Patch::Merge(&body))
                 .await
-                .map_err(|e| self.explain("patch", "configmaps", &name, e))?;
+                .map_err(|e| self.explain::<ConfigMap>("patch", &name, e))?;
         }
         Ok(())
     }
@@ -455,7 +456,7 @@ impl<'k> Cluster<'k> {
         self.configmaps
             .patch(&name, &PatchParams::default(), &Patch::Merge(&body))
             .await
-            .map_err(|e| self.explain("patch", "configmaps", &name, e))?;
+            .map_err(|e| self.explain::<ConfigMap>("patch", &name, e))?;
         Ok(())
     }
 
@@ -482,7 +483,7 @@ impl<'k> Cluster<'k> {
             .leases
             .get_opt(&name)
             .await
-            .map_err(|e| self.explain("get", "leases.coordination.k8s.io", &name, e))?
+            .map_err(|e| self.explain::<Lease>("get", &name, e))?
         {
             let spec = current.spec.unwrap_or_default();
             let holder = spec.holder_identity.unwrap_or_default();
@@ -501,13 +502,13 @@ impl<'k> Cluster<'k> {
             self.leases
                 .replace(&name, &PostParams::default(), &lease)
                 .await
-                .map_err(|e| self.explain("update", "leases.coordination.k8s.io", &name, e))?;
+                .map_err(|e| self.explain::<Lease>("update", &name, e))?;
         } else {
             let lease: Lease = serde_json::from_value(body)?;
             self.leases
                 .create(&PostParams::default(), &lease)
                 .await
-                .map_err(|e| self.explain("create", "leases.coordination.k8s.io", &name, e))?;
+                .map_err(|e| self.explain::<Lease>("create", &name, e))?;
         }
         Ok(())
     }
@@ -524,7 +525,7 @@ impl<'k> Cluster<'k> {
             .leases
             .get_opt(&name)
             .await
-            .map_err(|e| self.explain("get", "leases.coordination.k8s.io", &name, e))?
+            .map_err(|e| self.explain::<Lease>("get", &name, e))?
         else {
             return Ok(None);
         };
@@ -541,13 +542,13 @@ impl<'k> Cluster<'k> {
         match self.leases.delete(&name, &DeleteParams::default()).await {
             Ok(_) => Ok(()),
             Err(kube::Error::Api(status)) if status.code == 404 => Ok(()),
-            Err(e) => Err(self.explain("delete", "leases.coordination.k8s.io", &name, e)),
+            Err(e) => Err(self.explain::<Lease>("delete", &name, e)),
         }
     }
 
-    /// Creates the canary Deployment: the primary with the new image, its own track label.
-    fn routes(&self, istio: bool) -> Api<kube::api::DynamicObject> {
-        let resource = if istio {
+    /// The route resource of the traffic: Istio's VirtualService or Gateway API's HTTPRoute.
+    fn route_resource(istio: bool) -> kube::core::ApiResource {
+        if istio {
             kube::core::ApiResource {
                 group: "networking.istio.io".into(),
                 version: "v1".into(),
@@ -563,16 +564,22 @@ impl<'k> Cluster<'k> {
                 kind: "HTTPRoute".into(),
                 plural: "httproutes".into(),
             }
-        };
-        Api::namespaced_with(self.kube.client.clone(), &self.namespace, &resource)
+        }
+    }
+
+    fn routes(&self, istio: bool) -> Api<kube::api::DynamicObject> {
+        Api::namespaced_with(
+            self.kube.client.clone(),
+            &self.namespace,
+            &Self::route_resource(istio),
+        )
     }
 
     /// An HTTPRoute as JSON.
     pub async fn route_object(&self, name: &str, istio: bool) -> anyhow::Result<Value> {
-        let route =
-            self.routes(istio).get_opt(name).await.map_err(|e| {
-                self.explain("get", "httproutes.gateway.networking.k8s.io", name, e)
-            })?;
+        let route = self.routes(istio).get_opt(name).await.map_err(|e| {
+            self.explain_call(ApiCall::on("get", &Self::route_resource(istio)), name, e)
+        })?;
         let route = route.ok_or_else(|| {
             shipshape::UsageError(format!(
                 "httproute \"{name}\" not found in namespace \"{}\"",
@@ -592,7 +599,7 @@ impl<'k> Cluster<'k> {
             .ingresses()
             .get_opt(ingress)
             .await
-            .map_err(|e| self.explain("get", "ingresses.networking.k8s.io", ingress, e))?;
+            .map_err(|e| self.explain::<Ingress>("get", ingress, e))?;
         let found = found.ok_or_else(|| {
             shipshape::UsageError(format!(
                 "ingress \"{ingress}\" not found in namespace \"{}\"",
@@ -641,7 +648,7 @@ impl<'k> Cluster<'k> {
             .ingresses()
             .get(ingress)
             .await
-            .map_err(|e| self.explain("get", "ingresses.networking.k8s.io", ingress, e))?;
+            .map_err(|e| self.explain::<Ingress>("get", ingress, e))?;
         let mut spec = serde_json::to_value(primary.spec.unwrap_or_default())?;
         spec.as_object_mut().map(|m| m.remove("tls"));
         let mut rules = Vec::new();
@@ -682,7 +689,7 @@ impl<'k> Cluster<'k> {
         self.ingresses()
             .patch(&name, &params, &Patch::Apply(&canary))
             .await
-            .map_err(|e| self.explain("patch", "ingresses.networking.k8s.io", &name, e))?;
+            .map_err(|e| self.explain::<Ingress>("patch", &name, e))?;
         Ok(())
     }
 
@@ -692,7 +699,7 @@ impl<'k> Cluster<'k> {
             .services
             .get_opt(name)
             .await
-            .map_err(|e| self.explain("get", "services", name, e))?;
+            .map_err(|e| self.explain::<Service>("get", name, e))?;
         found
             .map(|s| serde_json::to_value(s.spec.and_then(|s| s.selector).unwrap_or_default()))
             .transpose()
@@ -788,7 +795,7 @@ impl<'k> Cluster<'k> {
                 .services
                 .get(service)
                 .await
-                .map_err(|e| self.explain("get", "services", service, e))?;
+                .map_err(|e| self.explain::<Service>("get", service, e))?;
             let ports = serde_json::to_value(
                 primary_service
                     .spec
@@ -810,7 +817,7 @@ impl<'k> Cluster<'k> {
             self.services
                 .patch(&name, &params, &Patch::Apply(&canary_service))
                 .await
-                .map_err(|e| self.explain("patch", "services", &name, e))?;
+                .map_err(|e| self.explain::<Service>("patch", &name, e))?;
         }
         let canary = json!({
             "apiVersion": "apps/v1",
@@ -826,7 +833,7 @@ impl<'k> Cluster<'k> {
         self.deployments
             .patch(&record.canary(), &params, &Patch::Apply(&canary))
             .await
-            .map_err(|e| self.explain("patch", "deployments.apps", &record.canary(), e))?;
+            .map_err(|e| self.explain::<Deployment>("patch", &record.canary(), e))?;
         Ok(())
     }
 
@@ -906,30 +913,25 @@ impl<'k> Cluster<'k> {
         istio: bool,
     ) -> anyhow::Result<()> {
         // A JSON patch: one path replaced, so nothing else in the route can change.
-        let (path, api) = if istio {
-            (
-                format!("/spec/http/{rule}/route"),
-                "networking.istio.io/v1/namespaces/{}/virtualservices",
-            )
+        let path = if istio {
+            format!("/spec/http/{rule}/route")
         } else {
-            (
-                format!("/spec/rules/{rule}/backendRefs"),
-                "gateway.networking.k8s.io/v1/namespaces/{}/httproutes",
-            )
+            format!("/spec/rules/{rule}/backendRefs")
         };
+        let resource = Self::route_resource(istio);
         let body = serde_json::to_vec(&json!([{"op": "replace", "path": path, "value": refs}]))?;
         let request = http::Request::patch(format!(
-            "/apis/{}/{route}?fieldManager={}",
-            api.replace("{}", &self.namespace),
+            "/apis/{}/namespaces/{}/{}/{route}?fieldManager={}",
+            resource.api_version,
+            self.namespace,
+            resource.plural,
             crate::PLUGIN.field_manager()
         ))
         .header(http::header::CONTENT_TYPE, "application/json-patch+json")
         .body(body)?;
-        self.kube
-            .client
-            .request_text(request)
-            .await
-            .map_err(|e| self.explain("patch", "httproutes.gateway.networking.k8s.io", route, e))?;
+        self.kube.client.request_text(request).await.map_err(|e| {
+            self.explain_call(ApiCall::on("patch", &Self::route_resource(istio)), route, e)
+        })?;
         Ok(())
     }
 
@@ -954,7 +956,6 @@ impl<'k> Cluster<'k> {
                 let name = format!("{ingress}-canary");
                 self.delete_ours(
                     &self.ingresses(),
-                    "ingresses.networking.k8s.io",
                     &name,
                     &record.deployment,
                     &DeleteParams::default(),
@@ -966,7 +967,6 @@ impl<'k> Cluster<'k> {
             let name = format!("{service}-{suffix}");
             self.delete_ours(
                 &self.services,
-                "services",
                 &name,
                 &record.deployment,
                 &DeleteParams::default(),
@@ -983,18 +983,17 @@ impl<'k> Cluster<'k> {
     async fn ensure_ours<K>(
         &self,
         api: &Api<K>,
-        resource: &'static str,
         name: &str,
         deployment: &str,
         rename: &str,
     ) -> anyhow::Result<()>
     where
-        K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+        K: kube::Resource<DynamicType = ()> + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
     {
         let Some(found) = api
             .get_opt(name)
             .await
-            .map_err(|e| self.explain("get", resource, name, e))?
+            .map_err(|e| self.explain::<K>("get", name, e))?
         else {
             return Ok(());
         };
@@ -1014,6 +1013,7 @@ impl<'k> Cluster<'k> {
                   shipshape.dev/canary-of labels of a canary this command made"
                 .to_owned(),
         };
+        let resource = ApiCall::of::<K>("get").resource;
         Err(shipshape::exit::NotOurs(format!(
             "{resource}/{name} already exists in namespace {} and is not this canary's: {why}. \
              kubectl canary never overwrites or deletes what it did not create; {rename}",
@@ -1029,7 +1029,6 @@ impl<'k> Cluster<'k> {
         let deployment = &record.deployment;
         self.ensure_ours(
             &self.deployments,
-            "deployments.apps",
             &record.canary(),
             deployment,
             "choose another name with --canary-name",
@@ -1039,7 +1038,6 @@ impl<'k> Cluster<'k> {
             let name = format!("{service}-{suffix}");
             self.ensure_ours(
                 &self.services,
-                "services",
                 &name,
                 deployment,
                 "rename or remove that Service first",
@@ -1050,7 +1048,6 @@ impl<'k> Cluster<'k> {
             let name = format!("{ingress}-canary");
             self.ensure_ours(
                 &self.ingresses(),
-                "ingresses.networking.k8s.io",
                 &name,
                 deployment,
                 "rename or remove that Ingress first",
@@ -1065,18 +1062,17 @@ impl<'k> Cluster<'k> {
     async fn delete_ours<K>(
         &self,
         api: &Api<K>,
-        resource: &'static str,
         name: &str,
         deployment: &str,
         params: &DeleteParams,
     ) -> anyhow::Result<()>
     where
-        K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+        K: kube::Resource<DynamicType = ()> + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
     {
         let Some(found) = api
             .get_opt(name)
             .await
-            .map_err(|e| self.explain("get", resource, name, e))?
+            .map_err(|e| self.explain::<K>("get", name, e))?
         else {
             return Ok(());
         };
@@ -1090,7 +1086,7 @@ impl<'k> Cluster<'k> {
         match api.delete(name, params).await {
             Ok(_) => Ok(()),
             Err(kube::Error::Api(status)) if status.code == 404 => Ok(()),
-            Err(e) => Err(self.explain("delete", resource, name, e)),
+            Err(e) => Err(self.explain::<K>("delete", name, e)),
         }
     }
 
@@ -1100,7 +1096,7 @@ impl<'k> Cluster<'k> {
             .services
             .get(service)
             .await
-            .map_err(|e| self.explain("get", "services", service, e))?;
+            .map_err(|e| self.explain::<Service>("get", service, e))?;
         let mut patch = serde_json::Map::new();
         // Keys the new selector drops are removed (null), the rest set.
         for key in current
@@ -1118,7 +1114,7 @@ impl<'k> Cluster<'k> {
         self.services
             .patch(service, &PatchParams::default(), &Patch::Merge(&body))
             .await
-            .map_err(|e| self.explain("patch", "services", service, e))?;
+            .map_err(|e| self.explain::<Service>("patch", service, e))?;
         Ok(())
     }
 
@@ -1205,7 +1201,7 @@ impl<'k> Cluster<'k> {
                 &Patch::Strategic(&patch),
             )
             .await
-            .map_err(|e| self.explain("patch", "deployments.apps", &record.deployment, e))?;
+            .map_err(|e| self.explain::<Deployment>("patch", &record.deployment, e))?;
         shipshape::wait::Wait::new(
             format!("deployment {} to roll out", record.deployment),
             timeout,
@@ -1240,7 +1236,6 @@ impl<'k> Cluster<'k> {
     async fn delete_canary(&self, record: &Record) -> anyhow::Result<()> {
         self.delete_ours(
             &self.deployments,
-            "deployments.apps",
             &record.canary(),
             &record.deployment,
             &DeleteParams::background(),

@@ -359,7 +359,7 @@ async fn drill(
         .until(|| async move {
             let r = restores.get(restore_name).await.map_err(|e| {
                 kube.explain(
-                    ApiCall::new("get", "restores.velero.io")
+                    ApiCall::on("get", &crate::velero("restores", "Restore"))
                         .named(restore_name)
                         .in_namespace(vns.to_owned()),
                     e,
@@ -852,7 +852,12 @@ async fn remove(
             kube::Api::all(kube.client.clone());
         api.get_opt(&item.name)
             .await
-            .map_err(|e| kube.explain(ApiCall::new("get", "namespaces").named(&item.name), e))?
+            .map_err(|e| {
+                kube.explain(
+                    ApiCall::of::<k8s_openapi::api::core::v1::Namespace>("get").named(&item.name),
+                    e,
+                )
+            })?
             .map(|ns| ns.metadata.labels.unwrap_or_default())
     } else {
         let api: kube::Api<kube::api::DynamicObject> = kube::Api::namespaced_with(
@@ -864,7 +869,7 @@ async fn remove(
             .await
             .map_err(|e| {
                 kube.explain(
-                    ApiCall::new("get", "restores.velero.io")
+                    ApiCall::on("get", &crate::velero("restores", "Restore"))
                         .named(&item.name)
                         .in_namespace(velero_namespace.to_owned()),
                     e,
@@ -918,7 +923,8 @@ async fn bind_sandbox_role(
             }
             Err(e) => Err(kube
                 .explain(
-                    ApiCall::new("list", "pods").in_namespace(sandbox.to_owned()),
+                    ApiCall::of::<k8s_openapi::api::core::v1::Pod>("list")
+                        .in_namespace(sandbox.to_owned()),
                     e,
                 )
                 .into()),
@@ -946,10 +952,12 @@ pub async fn await_namespaces_gone(kube: &Kube, names: &[String]) -> anyhow::Res
     .until(|| async {
         let mut left = Vec::new();
         for name in names {
-            let found = api
-                .get_opt(name)
-                .await
-                .map_err(|e| kube.explain(ApiCall::new("get", "namespaces").named(name), e))?;
+            let found = api.get_opt(name).await.map_err(|e| {
+                kube.explain(
+                    ApiCall::of::<k8s_openapi::api::core::v1::Namespace>("get").named(name),
+                    e,
+                )
+            })?;
             if found.is_some() {
                 left.push(name.as_str());
             }
@@ -977,7 +985,7 @@ pub async fn delete_leftover(
             kube::Api::all(kube.client.clone());
         (
             api.delete(name, params).await.map(|_| ()),
-            ApiCall::new("delete", "namespaces").named(name),
+            ApiCall::of::<k8s_openapi::api::core::v1::Namespace>("delete").named(name),
         )
     } else {
         let api: kube::Api<kube::api::DynamicObject> = kube::Api::namespaced_with(
@@ -987,7 +995,7 @@ pub async fn delete_leftover(
         );
         (
             api.delete(name, params).await.map(|_| ()),
-            ApiCall::new("delete", "restores.velero.io")
+            ApiCall::on("delete", &crate::velero("restores", "Restore"))
                 .named(name)
                 .in_namespace(velero_namespace.to_owned()),
         )

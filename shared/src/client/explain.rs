@@ -30,6 +30,17 @@ impl ApiCall {
         }
     }
 
+    /// A call on objects of a typed kind, its resource named as kubectl names it
+    /// (`deployments.apps`, `pods`): from the kind's own plural and group, never typed by hand.
+    pub fn of<K: kube::Resource<DynamicType = ()>>(verb: &'static str) -> Self {
+        Self::new(verb, resource_name(&K::plural(&()), &K::group(&())))
+    }
+
+    /// A call on a resource known at run time (a custom resource, a discovered kind).
+    pub fn on(verb: &'static str, resource: &kube::core::ApiResource) -> Self {
+        Self::new(verb, resource_name(&resource.plural, &resource.group))
+    }
+
     /// In a namespace.
     pub fn in_namespace(mut self, namespace: impl Into<String>) -> Self {
         self.namespace = Some(namespace.into());
@@ -40,6 +51,15 @@ impl ApiCall {
     pub fn named(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
         self
+    }
+}
+
+/// A resource as kubectl names it: the plural, then the group when it has one.
+pub fn resource_name(plural: &str, group: &str) -> String {
+    if group.is_empty() {
+        plural.to_owned()
+    } else {
+        format!("{plural}.{group}")
     }
 }
 
@@ -246,4 +266,34 @@ fn transport_failure(err: &kube::Error) -> Option<Transport> {
         source = e.source();
     }
     Some(Transport::Unreachable(deepest))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resources_are_named_from_their_kinds_as_kubectl_names_them() {
+        use k8s_openapi::api::{apps::v1::Deployment, coordination::v1::Lease, core::v1::Pod};
+        assert_eq!(
+            ApiCall::of::<Deployment>("get").resource,
+            "deployments.apps"
+        );
+        assert_eq!(ApiCall::of::<Pod>("list").resource, "pods");
+        assert_eq!(
+            ApiCall::of::<Lease>("create").resource,
+            "leases.coordination.k8s.io"
+        );
+        let route = kube::core::ApiResource {
+            group: "networking.istio.io".into(),
+            version: "v1".into(),
+            api_version: "networking.istio.io/v1".into(),
+            kind: "VirtualService".into(),
+            plural: "virtualservices".into(),
+        };
+        assert_eq!(
+            ApiCall::on("patch", &route).resource,
+            "virtualservices.networking.istio.io"
+        );
+    }
 }
