@@ -656,11 +656,11 @@ _kubectl__drtest() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml junit" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json yaml junit" -- "${cur}"))
                     return 0
                     ;;
                 --report)

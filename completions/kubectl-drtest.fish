@@ -64,9 +64,11 @@ complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand run" -l ti
 complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand run" -l history-namespace -d 'Where each drill\'s report is recorded, as a ConfigMap (default: the Velero namespace)' -r
 complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand run" -l history-limit -d 'How many recorded reports to keep; 0 records nothing' -r
 complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand run" -l backup -d 'The backup to restore (default: the latest Completed one covering every namespace)' -r
-complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand run" -s o -l output -d 'Output format: table, json or junit' -r -f -a "table\t''
-json\t''
-junit\t''"
+complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand run" -s o -l output -d 'Output format: table, wide, json, yaml, or junit (a test case per phase and smoke check)' -r -f -a "table\t'Columns for people (default)'
+wide\t'The table with extra columns'
+json\t'A JSON document with `apiVersion` and `kind`'
+yaml\t'A YAML document with `apiVersion` and `kind`'
+junit\t'JUnit XML: a test case per phase and smoke check'"
 complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand run" -l report -d 'Also write the report (in the -o format) to FILE' -r -F
 complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand run" -l sandbox-role -d 'Bind this ClusterRole to --sandbox-account in each sandbox as it is created (what `drtest schedule` sets: the drill\'s reads and writes inside a sandbox come from that binding alone, not from a cluster-wide grant)' -r
 complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand run" -l sandbox-account -d 'The ServiceAccount (NAMESPACE/NAME) the --sandbox-role binding is for' -r
@@ -92,7 +94,7 @@ complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand run" -l la
 complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand run" -l keep -d 'Leave the sandbox in place for inspection'
 complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand run" -s v -l verbose -d 'Log what happens on stderr: `-v` for progress and API calls, `-vv` for debug detail'
 complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand run" -s y -l yes -d 'Answer yes to every confirmation prompt (needed for destructive steps when stdin is not a terminal)'
-complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand run" -s h -l help -d 'Print help'
+complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand run" -s V -l version -d 'Print version'
 complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand backups" -l for -d 'Only backups that cover this namespace (`-n` is the Velero namespace\'s flag of kubectl)' -r
 complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand backups" -l velero-namespace -d 'Where Velero runs' -r

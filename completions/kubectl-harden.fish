@@ -64,12 +64,12 @@ complete -c kubectl-harden -n "__fish_kubectl_harden_using_subcommand audit" -l 
 warning\t''
 info\t''
 none\t''"
-complete -c kubectl-harden -n "__fish_kubectl_harden_using_subcommand audit" -s o -l output -d 'Output format: `table`, `wide` (with the fix), `json`/`yaml` (AuditReport), `sarif` (SARIF 2.1.0 for code scanning), `junit` (a test case per object and check)' -r -f -a "table\t''
-wide\t''
-json\t''
-yaml\t''
-sarif\t''
-junit\t''"
+complete -c kubectl-harden -n "__fish_kubectl_harden_using_subcommand audit" -s o -l output -d 'Output format: `table`, `wide` (with the fix), `json`/`yaml` (AuditReport), `sarif` (SARIF 2.1.0 for code scanning), `junit` (a test case per object and check)' -r -f -a "table\t'Columns for people (default)'
+wide\t'The table with extra columns'
+json\t'A JSON document with `apiVersion` and `kind`'
+yaml\t'A YAML document with `apiVersion` and `kind`'
+sarif\t'SARIF 2.1.0, for code scanning'
+junit\t'JUnit XML: a test case per object and check'"
 complete -c kubectl-harden -n "__fish_kubectl_harden_using_subcommand audit" -l kubeconfig -d 'Path to the kubeconfig file to use, alone (KUBECONFIG is then ignored)' -r -F
 complete -c kubectl-harden -n "__fish_kubectl_harden_using_subcommand audit" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kubectl-harden -n "__fish_kubectl_harden_using_subcommand audit" -l cluster -d 'The name of the kubeconfig cluster to use' -r

@@ -119,10 +119,10 @@ complete -c kubectl-quota -n "__fish_kubectl_quota_using_subcommand recommend" -
 complete -c kubectl-quota -n "__fish_kubectl_quota_using_subcommand recommend" -l dry-run -d 'Only show what would change: `client` sends nothing, `server` lets the API server validate and admit the change without persisting it' -r -f -a "none\t'Write for real'
 client\t'Send nothing: show what would be sent'
 server\t'Send with `dryRun=All`: the server validates and admits, but persists nothing'"
-complete -c kubectl-quota -n "__fish_kubectl_quota_using_subcommand recommend" -s o -l output -d 'Output format: table, wide (with what backs each value), json, yaml, or patch' -r -f -a "table\t''
-wide\t''
-json\t''
-yaml\t''
+complete -c kubectl-quota -n "__fish_kubectl_quota_using_subcommand recommend" -s o -l output -d 'Output format: table, wide (with what backs each value), json, yaml, or patch' -r -f -a "table\t'Columns for people (default)'
+wide\t'The table with extra columns'
+json\t'A JSON document with `apiVersion` and `kind`'
+yaml\t'A YAML document with `apiVersion` and `kind`'
 patch\t'Strategic-merge patches of the workloads (YAML documents)'"
 complete -c kubectl-quota -n "__fish_kubectl_quota_using_subcommand recommend" -l kubeconfig -d 'Path to the kubeconfig file to use, alone (KUBECONFIG is then ignored)' -r -F
 complete -c kubectl-quota -n "__fish_kubectl_quota_using_subcommand recommend" -l context -d 'The name of the kubeconfig context to use' -r

@@ -28,6 +28,55 @@ pub enum OutputFormat {
     Yaml,
 }
 
+/// Declares a command's `-o` type: the four [`OutputFormat`]s every report has, then the
+/// command's own extras (SARIF, JUnit, patches), in one clap value enum; `report()` gives the
+/// shared format, or the extra. Every plugin's `-o` is made by it, so the common formats are
+/// spelled, documented and handled in one place.
+///
+/// ```
+/// shipshape::output_format! {
+///     /// `kubectl harden audit -o`.
+///     pub enum AuditFormat {
+///         /// SARIF 2.1.0.
+///         Sarif,
+///     }
+/// }
+/// assert_eq!(AuditFormat::Json.report(), Ok(shipshape::OutputFormat::Json));
+/// assert_eq!(AuditFormat::Sarif.report(), Err(AuditFormat::Sarif));
+/// ```
+#[macro_export]
+macro_rules! output_format {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident { $($(#[$extra_meta:meta])* $extra:ident,)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+        $vis enum $name {
+            /// Columns for people (default).
+            Table,
+            /// The table with extra columns.
+            Wide,
+            /// A JSON document with `apiVersion` and `kind`.
+            Json,
+            /// A YAML document with `apiVersion` and `kind`.
+            Yaml,
+            $($(#[$extra_meta])* $extra,)*
+        }
+
+        impl $name {
+            /// The shared report format, or the command's own (`Err`).
+            pub fn report(self) -> Result<$crate::OutputFormat, Self> {
+                match self {
+                    Self::Table => Ok($crate::OutputFormat::Table),
+                    Self::Wide => Ok($crate::OutputFormat::Wide),
+                    Self::Json => Ok($crate::OutputFormat::Json),
+                    Self::Yaml => Ok($crate::OutputFormat::Yaml),
+                    #[allow(unreachable_patterns)]
+                    other => Err(other),
+                }
+            }
+        }
+    };
+}
+
 /// A report a command prints: a `kind` for JSON/YAML and text (usually a [`Table`]) for people.
 pub trait Report: Serialize {
     /// The `kind` of the JSON/YAML document, e.g. `Version`, `AuditReport`.

@@ -456,9 +456,15 @@ pub struct RunArgs {
     #[arg(long)]
     pub keep: bool,
 
-    /// Output format: table, json or junit.
-    #[arg(short = 'o', long = "output", default_value = "table", value_parser = ["table", "json", "junit"])]
-    pub output: String,
+    /// Output format: table, wide, json, yaml, or junit (a test case per phase and smoke check).
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_enum,
+        default_value = "table",
+        value_name = "FORMAT"
+    )]
+    pub output: DrillFormat,
 
     /// Also write the report (in the -o format) to FILE.
     #[arg(long, value_name = "FILE")]
@@ -473,6 +479,14 @@ pub struct RunArgs {
     /// The ServiceAccount (NAMESPACE/NAME) the --sandbox-role binding is for.
     #[arg(long = "sandbox-account", value_name = "NAMESPACE/NAME", requires = "sandbox_role", value_parser = service_account)]
     pub sandbox_account: Option<(String, String)>,
+}
+
+shipshape::output_format! {
+    /// `kubectl drtest run -o`.
+    pub enum DrillFormat {
+        /// JUnit XML: a test case per phase and smoke check.
+        Junit,
+    }
 }
 
 /// `--sandbox-account NAMESPACE/NAME`.
@@ -516,10 +530,9 @@ async fn drill_run(global: &GlobalArgs, args: &RunArgs) -> anyhow::Result<Exit> 
             Err(e) => return Err(e),
         },
     };
-    let text = match args.output.as_str() {
-        "json" => shipshape::output::render(&report, shipshape::OutputFormat::Json)?,
-        "junit" => report.junit(),
-        _ => shipshape::output::render(&report, shipshape::OutputFormat::Table)?,
+    let text = match args.output.report() {
+        Ok(format) => shipshape::output::render(&report, format)?,
+        Err(_) => report.junit(),
     };
     // The report reaches stdout first, so a write that fails now loses nothing.
     shipshape::output::print(&text)?;

@@ -246,15 +246,14 @@ pub struct AuditArgs {
     pub output: AuditFormat,
 }
 
-/// `kubectl harden audit -o`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum AuditFormat {
-    Table,
-    Wide,
-    Json,
-    Yaml,
-    Sarif,
-    Junit,
+shipshape::output_format! {
+    /// `kubectl harden audit -o`.
+    pub enum AuditFormat {
+        /// SARIF 2.1.0, for code scanning.
+        Sarif,
+        /// JUnit XML: a test case per object and check.
+        Junit,
+    }
 }
 
 async fn run_audit(global: &GlobalArgs, args: &AuditArgs) -> anyhow::Result<Exit> {
@@ -266,15 +265,12 @@ async fn run_audit(global: &GlobalArgs, args: &AuditArgs) -> anyhow::Result<Exit
         namespace: (!args.all_namespaces).then(|| kube.namespace.clone()),
         selector: args.selector.clone(),
     };
-    let format = match args.output {
-        AuditFormat::Table => sink::Format::Table { wide: false },
-        AuditFormat::Wide => sink::Format::Table { wide: true },
-        AuditFormat::Json => sink::Format::Json,
-        AuditFormat::Yaml => sink::Format::Yaml,
-        AuditFormat::Sarif => sink::Format::Sarif,
-        AuditFormat::Junit => sink::Format::Junit {
+    let format = match args.output.report() {
+        Ok(format) => sink::Format::Report(format),
+        Err(AuditFormat::Junit) => sink::Format::Junit {
             level: args.policy.level,
         },
+        Err(_) => sink::Format::Sarif,
     };
     // Every format streams into stdout: the output never exists as a whole in memory.
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());

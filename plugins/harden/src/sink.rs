@@ -16,12 +16,9 @@ use crate::pss::Level;
 /// An audit output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
-    /// One table per object with findings (`wide` adds the fix and the source).
-    Table { wide: bool },
-    /// The `AuditReport` document.
-    Json,
-    /// The `AuditReport` document as YAML.
-    Yaml,
+    /// `table` (one table per object with findings; `wide` adds the fix and the source), or
+    /// the `AuditReport` document in JSON or YAML.
+    Report(OutputFormat),
     /// SARIF 2.1.0.
     Sarif,
     /// JUnit: a test case per object and check that applies at `level`.
@@ -59,9 +56,16 @@ impl<'o> Sink<'o> {
     /// A sink writing `format` into `out`; `several` clusters add a cluster column to tables.
     pub fn new(format: Format, several: bool, out: &'o mut dyn Write) -> std::io::Result<Self> {
         let state = match format {
-            Format::Table { wide } => State::Table { wide, several },
-            Format::Json | Format::Yaml => State::Document {
-                yaml: format == Format::Yaml,
+            Format::Report(OutputFormat::Table) => State::Table {
+                wide: false,
+                several,
+            },
+            Format::Report(OutputFormat::Wide) => State::Table {
+                wide: true,
+                several,
+            },
+            Format::Report(format) => State::Document {
+                yaml: format == OutputFormat::Yaml,
                 objects: Spool::new()?,
                 findings: Spool::new()?,
             },

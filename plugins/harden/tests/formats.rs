@@ -89,22 +89,22 @@ fn written(format: Format) -> String {
 
 #[test]
 fn table() {
-    insta::assert_snapshot!(written(Format::Table { wide: false }));
+    insta::assert_snapshot!(written(Format::Report(OutputFormat::Table)));
 }
 
 #[test]
 fn wide() {
-    insta::assert_snapshot!(written(Format::Table { wide: true }));
+    insta::assert_snapshot!(written(Format::Report(OutputFormat::Wide)));
 }
 
 #[test]
 fn json() {
-    insta::assert_snapshot!(written(Format::Json));
+    insta::assert_snapshot!(written(Format::Report(OutputFormat::Json)));
 }
 
 #[test]
 fn yaml() {
-    insta::assert_snapshot!(written(Format::Yaml));
+    insta::assert_snapshot!(written(Format::Report(OutputFormat::Yaml)));
 }
 
 #[test]

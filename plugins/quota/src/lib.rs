@@ -581,15 +581,12 @@ pub enum UsageSource {
     Prometheus,
 }
 
-/// `kubectl quota recommend -o`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum RecommendFormat {
-    Table,
-    Wide,
-    Json,
-    Yaml,
-    /// Strategic-merge patches of the workloads (YAML documents).
-    Patch,
+shipshape::output_format! {
+    /// `kubectl quota recommend -o`.
+    pub enum RecommendFormat {
+        /// Strategic-merge patches of the workloads (YAML documents).
+        Patch,
+    }
 }
 
 /// `kubectl quota recommend`'s flags.
@@ -974,19 +971,9 @@ async fn run_recommend(global: &GlobalArgs, args: &RecommendArgs) -> anyhow::Res
     let (workloads, report) = recommendations(&kube, namespace.as_deref(), sampling).await?;
     let patches = recommend::patches(&report.recommendations, &workloads);
     if !args.apply {
-        match args.output {
-            RecommendFormat::Patch => {
-                shipshape::output::print(&shipshape::output::yaml_documents(&patches)?)?;
-            }
-            format => {
-                let format = match format {
-                    RecommendFormat::Wide => shipshape::OutputFormat::Wide,
-                    RecommendFormat::Json => shipshape::OutputFormat::Json,
-                    RecommendFormat::Yaml => shipshape::OutputFormat::Yaml,
-                    _ => shipshape::OutputFormat::Table,
-                };
-                shipshape::output::print_report(&report, format)?;
-            }
+        match args.output.report() {
+            Ok(format) => shipshape::output::print_report(&report, format)?,
+            Err(_) => shipshape::output::print(&shipshape::output::yaml_documents(&patches)?)?,
         }
         return Ok(Exit::Success);
     }
