@@ -29,6 +29,7 @@ pub mod admission;
 pub mod apply;
 pub mod client;
 pub mod complete;
+pub mod conditions;
 pub mod confirm;
 pub mod defaulted;
 pub mod duration;

@@ -369,14 +369,20 @@ impl<'k> Cluster<'k> {
             .into()
     }
 
-    /// A Deployment as JSON, or None.
-    pub async fn deployment(&self, name: &str) -> anyhow::Result<Option<Value>> {
-        let found = self
-            .deployments
+    /// A Deployment, or None.
+    async fn deployment_object(&self, name: &str) -> anyhow::Result<Option<Deployment>> {
+        self.deployments
             .get_opt(name)
             .await
-            .map_err(|e| self.explain::<Deployment>("get", name, e))?;
-        Ok(found.map(|d| serde_json::to_value(d).unwrap_or_default()))
+            .map_err(|e| self.explain::<Deployment>("get", name, e))
+    }
+
+    /// A Deployment as JSON, or None.
+    pub async fn deployment(&self, name: &str) -> anyhow::Result<Option<Value>> {
+        Ok(match self.deployment_object(name).await? {
+            Some(d) => Some(serde_json::to_value(d)?),
+            None => None,
+        })
     }
 
     async fn merge_patch_deployment(&self, name: &str, patch: Value) -> anyhow::Result<()> {
@@ -1151,40 +1157,10 @@ impl<'k> Cluster<'k> {
 
     /// Whether a Deployment's rollout is complete, as `kubectl rollout status` decides it.
     pub async fn rolled_out(&self, name: &str) -> anyhow::Result<shipshape::wait::Check<()>> {
-        let Some(d) = self.deployment(name).await? else {
-            return Ok(shipshape::wait::Check::Pending(format!(
-                "deployment {name} not found"
-            )));
-        };
-        let spec_replicas = d["spec"]["replicas"].as_i64().unwrap_or(1);
-        let status = &d["status"];
-        let n = |f: &str| status[f].as_i64().unwrap_or(0);
-        let generation = d["metadata"]["generation"].as_i64().unwrap_or(0);
-        if n("observedGeneration") < generation {
-            return Ok(shipshape::wait::Check::Pending(
-                "waiting for the rollout to be observed".into(),
-            ));
-        }
-        if n("updatedReplicas") < spec_replicas {
-            return Ok(shipshape::wait::Check::Pending(format!(
-                "{} of {spec_replicas} updated replicas",
-                n("updatedReplicas")
-            )));
-        }
-        if n("replicas") > n("updatedReplicas") {
-            return Ok(shipshape::wait::Check::Pending(format!(
-                "{} old replicas pending termination",
-                n("replicas") - n("updatedReplicas")
-            )));
-        }
-        if n("availableReplicas") < n("updatedReplicas") {
-            return Ok(shipshape::wait::Check::Pending(format!(
-                "{} of {} updated replicas available",
-                n("availableReplicas"),
-                n("updatedReplicas")
-            )));
-        }
-        Ok(shipshape::wait::Check::Done(()))
+        Ok(match self.deployment_object(name).await? {
+            Some(d) => shipshape::conditions::rolled_out(&d),
+            None => shipshape::wait::Check::Pending(format!("deployment {name} not found")),
+        })
     }
 
     /// The new image onto the primary at full size, rolled out.
@@ -1282,7 +1258,7 @@ impl<'k> Cluster<'k> {
         record: &Record,
     ) -> anyhow::Result<machine::Availability> {
         let canary = record.canary();
-        let Some(d) = self.deployment(&canary).await? else {
+        let Some(d) = self.deployment_object(&canary).await? else {
             return Ok(machine::Availability::Stalled(format!(
                 "deployment {canary} is gone"
             )));
@@ -1292,34 +1268,17 @@ impl<'k> Cluster<'k> {
 }
 
 /// A canary Deployment's availability, from its spec and status.
-fn availability(d: &Value, interval_seconds: u64) -> machine::Availability {
-    let wanted = d["spec"]["replicas"].as_i64().unwrap_or(1);
-    let status = &d["status"];
-    let generation = d["metadata"]["generation"].as_i64().unwrap_or(0);
-    let observed = status["observedGeneration"].as_i64().unwrap_or(0);
-    if wanted > 0
-        && observed >= generation
-        && status["availableReplicas"].as_i64().unwrap_or(0) >= wanted
-        && status["updatedReplicas"].as_i64().unwrap_or(0) >= wanted
-    {
+fn availability(d: &Deployment, interval_seconds: u64) -> machine::Availability {
+    if shipshape::conditions::available(d) {
         return machine::Availability::Ready;
     }
-    let stalled = status["conditions"].as_array().and_then(|cs| {
-        cs.iter().find(|c| {
-            c["type"] == "Progressing"
-                && c["status"] == "False"
-                && c["reason"] == "ProgressDeadlineExceeded"
-        })
-    });
-    if let Some(c) = stalled {
-        return machine::Availability::Stalled(
-            c["message"]
-                .as_str()
-                .unwrap_or("progress deadline exceeded")
-                .to_owned(),
-        );
+    if let Some(message) = shipshape::conditions::progress_deadline_exceeded(d) {
+        return machine::Availability::Stalled(message);
     }
-    let deadline = d["spec"]["progressDeadlineSeconds"].as_u64().unwrap_or(600);
+    let deadline = d
+        .spec
+        .progress_deadline_seconds
+        .map_or(600, |s| u64::try_from(s).unwrap_or(600));
     let patience = deadline.div_ceil(interval_seconds.max(1));
     machine::Availability::Starting {
         patience: u32::try_from(patience).unwrap_or(u32::MAX),
@@ -1681,9 +1640,15 @@ mod tests {
         use machine::Availability;
         let mut d = json!({
             "metadata": {"generation": 2},
-            "spec": {"replicas": 2, "progressDeadlineSeconds": 60},
+            "spec": {"replicas": 2, "progressDeadlineSeconds": 60, "selector": {}, "template": {}},
             "status": {"observedGeneration": 2, "availableReplicas": 2, "updatedReplicas": 2},
         });
+        let availability = |d: &Value, interval| {
+            availability(
+                &serde_json::from_value(d.clone()).expect("a Deployment"),
+                interval,
+            )
+        };
         assert_eq!(availability(&d, 10), Availability::Ready);
         // Not yet seen by the controller: its status is the previous generation's.
         d["metadata"]["generation"] = json!(3);

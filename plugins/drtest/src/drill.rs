@@ -687,23 +687,17 @@ fn restored_kinds() -> [(kube::core::ApiResource, &'static str); 4] {
 /// Whether a restored object is ready (workloads: every replica ready; claims: Bound), and its
 /// status for the report: `1/2 ready`, `Pending`.
 fn readiness(kind: &str, object: &Value) -> (bool, String) {
-    let s = &object["status"];
-    match kind {
-        "PersistentVolumeClaim" => (
-            s["phase"] == "Bound",
-            s["phase"].as_str().unwrap_or("Pending").to_owned(),
-        ),
-        "DaemonSet" => {
-            let want = s["desiredNumberScheduled"].as_i64().unwrap_or(0);
-            let have = s["numberReady"].as_i64().unwrap_or(0);
-            (have >= want, format!("{have}/{want} ready"))
-        }
-        _ => {
-            let want = object["spec"]["replicas"].as_i64().unwrap_or(1);
-            let have = s["readyReplicas"].as_i64().unwrap_or(0);
-            (have >= want, format!("{have}/{want} ready"))
-        }
+    use shipshape::conditions;
+    fn typed<T: serde::de::DeserializeOwned>(object: &Value) -> Result<T, (bool, String)> {
+        serde_json::from_value(object.clone()).map_err(|e| (false, format!("unreadable: {e}")))
     }
+    let readiness = match kind {
+        "PersistentVolumeClaim" => typed(object).map(|c| conditions::claim_bound(&c)),
+        "DaemonSet" => typed(object).map(|d| conditions::daemon_set_ready(&d)),
+        "StatefulSet" => typed(object).map(|s| conditions::stateful_set_ready(&s)),
+        _ => typed(object).map(|d| conditions::deployment_ready(&d)),
+    };
+    readiness.unwrap_or_else(|unreadable| unreadable)
 }
 
 /// How long a drill's cleanup keeps retrying transient failures before it gives up and names
