@@ -1,6 +1,6 @@
 //! `kubectl canary`: canary releases with metric analysis and automatic rollback, without an in-cluster controller.
 //!
-//! The logic lives here; `main.rs` only hands [`run`] to [`shipshape::process::main`].
+//! The logic lives here; `main.rs` only hands [`run`] to [`shipshape::plugin_main!`].
 
 pub mod analysis;
 pub mod checklist;

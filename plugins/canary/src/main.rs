@@ -1,5 +1,4 @@
-//! The `kubectl-canary` binary: parsing, runtime and exit codes come from `shipshape::process::main`.
+//! The `kubectl-canary` binary: allocator, parsing, runtime and exit codes come from
+//! `shipshape::plugin_main!`.
 
-fn main() -> std::process::ExitCode {
-    shipshape::process::main(kubectl_canary::PLUGIN, kubectl_canary::run)
-}
+shipshape::plugin_main!(kubectl_canary::PLUGIN, kubectl_canary::run);

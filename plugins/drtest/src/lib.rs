@@ -1,6 +1,6 @@
 //! `kubectl drtest`: disaster-recovery drills from Velero backups, in a sandbox, with smoke tests and RTO/RPO.
 //!
-//! The logic lives here; `main.rs` only hands [`run`] to [`shipshape::process::main`].
+//! The logic lives here; `main.rs` only hands [`run`] to [`shipshape::plugin_main!`].
 
 pub mod cleanup;
 pub mod cron;

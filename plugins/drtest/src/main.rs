@@ -1,5 +1,4 @@
-//! The `kubectl-drtest` binary: parsing, runtime and exit codes come from `shipshape::process::main`.
+//! The `kubectl-drtest` binary: allocator, parsing, runtime and exit codes come from
+//! `shipshape::plugin_main!`.
 
-fn main() -> std::process::ExitCode {
-    shipshape::process::main(kubectl_drtest::PLUGIN, kubectl_drtest::run)
-}
+shipshape::plugin_main!(kubectl_drtest::PLUGIN, kubectl_drtest::run);

@@ -1,6 +1,6 @@
 //! `kubectl harden`: audit Kubernetes workloads against the Pod Security Standards and production practice.
 //!
-//! The logic lives here; `main.rs` only hands [`run`] to [`shipshape::process::main`].
+//! The logic lives here; `main.rs` only hands [`run`] to [`shipshape::plugin_main!`].
 
 pub mod audit;
 pub mod checks;

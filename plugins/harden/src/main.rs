@@ -1,5 +1,4 @@
-//! The `kubectl-harden` binary: parsing, runtime and exit codes come from `shipshape::process::main`.
+//! The `kubectl-harden` binary: allocator, parsing, runtime and exit codes come from
+//! `shipshape::plugin_main!`.
 
-fn main() -> std::process::ExitCode {
-    shipshape::process::main(kubectl_harden::PLUGIN, kubectl_harden::run)
-}
+shipshape::plugin_main!(kubectl_harden::PLUGIN, kubectl_harden::run);

@@ -1,6 +1,6 @@
 //! `kubectl quota`: quota usage, admission previews and right-sized requests for Kubernetes namespaces.
 //!
-//! The logic lives here; `main.rs` only hands [`run`] to [`shipshape::process::main`].
+//! The logic lives here; `main.rs` only hands [`run`] to [`shipshape::plugin_main!`].
 
 pub mod check;
 pub mod generate;

@@ -1,5 +1,4 @@
-//! The `kubectl-quota` binary: parsing, runtime and exit codes come from `shipshape::process::main`.
+//! The `kubectl-quota` binary: allocator, parsing, runtime and exit codes come from
+//! `shipshape::plugin_main!`.
 
-fn main() -> std::process::ExitCode {
-    shipshape::process::main(kubectl_quota::PLUGIN, kubectl_quota::run)
-}
+shipshape::plugin_main!(kubectl_quota::PLUGIN, kubectl_quota::run);
