@@ -14,7 +14,7 @@ pub enum Refused {
     Declined { action: String },
 }
 
-/// Asks "<action>?" on the terminal unless `yes` is set. Returns `Ok(())` to go ahead.
+/// Asks "`<action>`?" on the terminal unless `yes` is set. Returns `Ok(())` to go ahead.
 pub fn confirm(action: &str, yes: bool) -> Result<(), Refused> {
     decide(action, yes, std::io::stdin().is_terminal(), || {
         dialoguer::Confirm::new()

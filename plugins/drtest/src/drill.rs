@@ -240,7 +240,7 @@ async fn record(
         .await?;
     let config_maps: kube::Api<k8s_openapi::api::core::v1::ConfigMap> =
         kube::Api::namespaced(kube.client.clone(), namespace);
-    let mut recorded: Vec<(String, String)> = crate::list_reports(kube, namespace)
+    let mut recorded: Vec<(String, String)> = crate::history::list(kube, namespace)
         .await?
         .iter()
         .map(|cm| {
@@ -278,8 +278,8 @@ async fn drill(
     // Preflight.
     let since = Instant::now();
     let (backups, locations) = tokio::try_join!(
-        crate::list_velero(kube, vns, "backups", "Backup"),
-        crate::list_velero(kube, vns, "backupstoragelocations", "BackupStorageLocation"),
+        crate::velero::list(kube, vns, "backups", "Backup"),
+        crate::velero::list(kube, vns, "backupstoragelocations", "BackupStorageLocation"),
     )?;
     let found = preflight(
         &backups,
@@ -351,15 +351,18 @@ async fn drill(
         .apply(&json!({"apiVersion": "velero.io/v1", "kind": "Restore", "metadata": {"name": restore_name, "namespace": vns, "labels": {DRILL_LABEL: restore_name}, "annotations": {EXPIRES_ANNOTATION: expires}},
             "spec": {"backupName": name, "includedNamespaces": plan.namespaces, "namespaceMapping": mapping, "includeClusterResources": false, "existingResourcePolicy": "none"}}))
         .await?;
-    let restores: kube::Api<kube::api::DynamicObject> =
-        kube::Api::namespaced_with(kube.client.clone(), vns, &velero("restores", "Restore"));
+    let restores: kube::Api<kube::api::DynamicObject> = kube::Api::namespaced_with(
+        kube.client.clone(),
+        vns,
+        &velero::resource("restores", "Restore"),
+    );
     let restores = &restores;
     let status = Wait::new(format!("restore {restore_name}"), plan.timeout)
         .every(Duration::from_millis(500))
         .until(|| async move {
             let r = restores.get(restore_name).await.map_err(|e| {
                 kube.explain(
-                    ApiCall::on("get", &crate::velero("restores", "Restore"))
+                    ApiCall::on("get", &crate::velero::resource("restores", "Restore"))
                         .named(restore_name)
                         .in_namespace(vns.to_owned()),
                     e,
@@ -857,13 +860,13 @@ async fn remove(
         let api: kube::Api<kube::api::DynamicObject> = kube::Api::namespaced_with(
             kube.client.clone(),
             velero_namespace,
-            &velero("restores", "Restore"),
+            &velero::resource("restores", "Restore"),
         );
         api.get_opt(&item.name)
             .await
             .map_err(|e| {
                 kube.explain(
-                    ApiCall::on("get", &crate::velero("restores", "Restore"))
+                    ApiCall::on("get", &crate::velero::resource("restores", "Restore"))
                         .named(&item.name)
                         .in_namespace(velero_namespace.to_owned()),
                     e,
@@ -985,11 +988,11 @@ pub async fn delete_leftover(
         let api: kube::Api<kube::api::DynamicObject> = kube::Api::namespaced_with(
             kube.client.clone(),
             velero_namespace,
-            &velero("restores", "Restore"),
+            &velero::resource("restores", "Restore"),
         );
         (
             api.delete(name, params).await.map(|_| ()),
-            ApiCall::on("delete", &crate::velero("restores", "Restore"))
+            ApiCall::on("delete", &crate::velero::resource("restores", "Restore"))
                 .named(name)
                 .in_namespace(velero_namespace.to_owned()),
         )

@@ -209,6 +209,20 @@ impl Report for History {
     }
 }
 
+/// The recorded drill reports in `namespace`.
+pub async fn list(
+    kube: &shipshape::Kube,
+    namespace: &str,
+) -> anyhow::Result<Vec<serde_json::Value>> {
+    shipshape::list::list(
+        kube,
+        &kube::core::ApiResource::erase::<k8s_openapi::api::core::v1::ConfigMap>(&()),
+        Some(namespace),
+        Some(&format!("{}=true", REPORT_LABEL)),
+    )
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

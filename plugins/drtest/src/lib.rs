@@ -12,6 +12,7 @@ pub mod report;
 pub mod results;
 pub mod schedule;
 pub mod smoke;
+pub mod velero;
 
 use clap::{Parser, Subcommand};
 use shipshape::exit::Exit;
@@ -191,7 +192,7 @@ pub fn complete_values(
     request: &shipshape::complete::Request<'_>,
 ) -> Option<shipshape::complete::Values> {
     (request.id() == "backup").then(|| shipshape::complete::Values::Names {
-        resource: velero("backups", "Backup"),
+        resource: velero::resource("backups", "Backup"),
         namespace: Some(
             request
                 .given
@@ -200,52 +201,6 @@ pub fn complete_values(
                 .to_owned(),
         ),
     })
-}
-
-/// A Velero kind of velero.io/v1.
-pub(crate) fn velero(plural: &str, kind: &str) -> kube::core::ApiResource {
-    kube::core::ApiResource {
-        group: "velero.io".into(),
-        version: "v1".into(),
-        api_version: "velero.io/v1".into(),
-        kind: kind.into(),
-        plural: plural.into(),
-    }
-}
-
-/// A clear error when Velero's CRDs are not installed (one discovery request).
-async fn ensure_velero(kube: &shipshape::Kube) -> anyhow::Result<()> {
-    if !kube.serves("velero.io/v1").await? {
-        return Err(shipshape::UsageError(
-            "Velero is not installed: the cluster does not serve velero.io/v1 (install Velero, or its CRDs)".into(),
-        )
-        .into());
-    }
-    Ok(())
-}
-
-/// Lists a Velero kind in Velero's namespace.
-pub(crate) async fn list_velero(
-    kube: &shipshape::Kube,
-    velero_namespace: &str,
-    plural: &str,
-    kind: &str,
-) -> anyhow::Result<Vec<serde_json::Value>> {
-    shipshape::list::list(kube, &velero(plural, kind), Some(velero_namespace), None).await
-}
-
-/// The recorded drill reports in `namespace`.
-pub(crate) async fn list_reports(
-    kube: &shipshape::Kube,
-    namespace: &str,
-) -> anyhow::Result<Vec<serde_json::Value>> {
-    shipshape::list::list(
-        kube,
-        &kube::core::ApiResource::erase::<k8s_openapi::api::core::v1::ConfigMap>(&()),
-        Some(namespace),
-        Some(&format!("{}=true", history::REPORT_LABEL)),
-    )
-    .await
 }
 
 fn now() -> i64 {
@@ -276,8 +231,8 @@ pub struct BackupsArgs {
 
 async fn backups(global: &GlobalArgs, args: &BackupsArgs) -> anyhow::Result<Exit> {
     let kube = shipshape::Kube::connect(&global.kube, PLUGIN).await?;
-    ensure_velero(&kube).await?;
-    let objects = list_velero(&kube, &args.velero.velero_namespace, "backups", "Backup").await?;
+    velero::ensure_installed(&kube).await?;
+    let objects = velero::list(&kube, &args.velero.velero_namespace, "backups", "Backup").await?;
     let report = inventory::backups(&objects, args.for_namespace.as_deref(), now());
     shipshape::output::print_report(&report, args.output.output)?;
     Ok(Exit::Success)
@@ -304,11 +259,11 @@ pub struct StatusArgs {
 async fn status(global: &GlobalArgs, args: &StatusArgs) -> anyhow::Result<Exit> {
     let kube = shipshape::Kube::connect(&global.kube, PLUGIN).await?;
     let ns = &args.velero.velero_namespace;
-    ensure_velero(&kube).await?;
+    velero::ensure_installed(&kube).await?;
     let (backups, schedules, locations) = tokio::try_join!(
-        list_velero(&kube, ns, "backups", "Backup"),
-        list_velero(&kube, ns, "schedules", "Schedule"),
-        list_velero(&kube, ns, "backupstoragelocations", "BackupStorageLocation"),
+        velero::list(&kube, ns, "backups", "Backup"),
+        velero::list(&kube, ns, "schedules", "Schedule"),
+        velero::list(&kube, ns, "backupstoragelocations", "BackupStorageLocation"),
     )?;
     let report = inventory::status(
         &args.namespaces,
@@ -507,7 +462,7 @@ async fn drill_run(global: &GlobalArgs, args: &RunArgs) -> anyhow::Result<Exit> 
         probe_writable(path)?;
     }
     let kube = shipshape::Kube::connect(&global.kube, PLUGIN).await?;
-    ensure_velero(&kube).await?;
+    velero::ensure_installed(&kube).await?;
     let plan = drill::Plan {
         namespaces: drill.namespaces.clone(),
         backup: args.backup.clone(),
@@ -616,7 +571,7 @@ async fn history(global: &GlobalArgs, args: &HistoryArgs) -> anyhow::Result<Exit
         .history_namespace
         .as_deref()
         .unwrap_or(&args.velero.velero_namespace);
-    let config_maps = list_reports(&kube, namespace).await?;
+    let config_maps = history::list(&kube, namespace).await?;
     let report = history::history(&config_maps, args.for_namespace.as_deref(), args.limit);
     shipshape::output::print_report(&report, args.output.output)?;
     Ok(Exit::Success)
@@ -659,7 +614,7 @@ async fn cleanup(global: &GlobalArgs, args: &CleanupArgs) -> anyhow::Result<Exit
     let restores = if kube.serves("velero.io/v1").await? {
         shipshape::list::list(
             &kube,
-            &velero("restores", "Restore"),
+            &velero::resource("restores", "Restore"),
             Some(&args.velero.velero_namespace),
             Some(selector),
         )

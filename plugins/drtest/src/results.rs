@@ -42,7 +42,7 @@ async fn fetch(
     let requests: kube::Api<kube::api::DynamicObject> = kube::Api::namespaced_with(
         kube.client.clone(),
         velero_namespace,
-        &velero("downloadrequests", "DownloadRequest"),
+        &velero::resource("downloadrequests", "DownloadRequest"),
     );
     let request: kube::api::DynamicObject = serde_json::from_value(json!({
         "apiVersion": "velero.io/v1", "kind": "DownloadRequest",
