@@ -64,7 +64,7 @@ complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand run" -l ti
 complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand run" -l history-namespace -d 'Where each drill\'s report is recorded, as a ConfigMap (default: the Velero namespace)' -r
 complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand run" -l history-limit -d 'How many recorded reports to keep; 0 records nothing' -r
 complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand run" -l backup -d 'The backup to restore (default: the latest Completed one covering every namespace)' -r
-complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand run" -s o -l output -d 'Output format: table, wide, json, yaml, or junit (a test case per phase and smoke check)' -r -f -a "table\t'Columns for people (default)'
+complete -c kubectl-drtest -n "__fish_kubectl_drtest_using_subcommand run" -s o -l output -d 'Output format' -r -f -a "table\t'Columns for people (default)'
 wide\t'The table with extra columns'
 json\t'A JSON document with `apiVersion` and `kind`'
 yaml\t'A YAML document with `apiVersion` and `kind`'

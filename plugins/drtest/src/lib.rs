@@ -411,7 +411,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub keep: bool,
 
-    /// Output format: table, wide, json, yaml, or junit (a test case per phase and smoke check).
+    /// Output format.
     #[arg(
         short = 'o',
         long = "output",
