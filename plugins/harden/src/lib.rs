@@ -541,7 +541,23 @@ pub(crate) fn report_plan(plan: &fix::Plan, verb: &str, what: &str) {
 
 async fn run_fix(global: &GlobalArgs, args: &FixArgs) -> anyhow::Result<Exit> {
     if args.files.is_empty() {
-        return live::fix(global, args).await;
+        let objects = args
+            .objects
+            .iter()
+            .map(|o| live::object_argument(o))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(UsageError)?;
+        let settings = live::LiveFix {
+            objects,
+            all: args.all,
+            audit: args.audit_options()?,
+            fix: args.options(),
+            version_given: args.policy.pss_version.is_some(),
+            emit_kustomize: args.emit_kustomize.clone(),
+            dry_run: args.dry_run.dry_run,
+            force_conflicts: args.force_conflicts.force_conflicts,
+        };
+        return live::fix(global, &settings).await;
     }
     // Read every source once, keeping the text: stdin cannot be read twice.
     let mut texts = std::collections::BTreeMap::new();

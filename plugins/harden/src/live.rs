@@ -148,9 +148,40 @@ pub async fn server_version(kube: &shipshape::Kube) -> anyhow::Result<String> {
     Ok(format!("v{}.{minor}", info.major))
 }
 
+/// What `harden fix` does to live objects, resolved from its flags once.
+#[derive(Debug, Clone)]
+pub struct LiveFix {
+    /// The objects named on the line, as (kind, name); empty with `all`.
+    pub objects: Vec<(&'static str, String)>,
+    /// Every workload of the namespace, and the namespace's labels.
+    pub all: bool,
+    /// The audit the fixes answer.
+    pub audit: crate::audit::Options,
+    /// The values fixes write.
+    pub fix: crate::fix::FixOptions,
+    /// The Pod Security version was given (else the server's is pinned).
+    pub version_given: bool,
+    /// Write a kustomize overlay there instead of applying.
+    pub emit_kustomize: Option<std::path::PathBuf>,
+    pub dry_run: shipshape::apply::DryRun,
+    pub force_conflicts: bool,
+}
+
+/// `TYPE/NAME` (deploy/api, sts/db, ns/shop) as the kind and name to fix.
+pub fn object_argument(argument: &str) -> Result<(&'static str, String), String> {
+    argument
+        .split_once('/')
+        .and_then(|(k, n)| Some((kind_of(k)?, n)))
+        .filter(|(_, n)| !n.is_empty())
+        .map(|(k, n)| (k, n.to_owned()))
+        .ok_or_else(|| format!(
+            "`{argument}`: expected TYPE/NAME with TYPE one of deploy, sts, ds, cronjob, job, ns (pods are fixed through their controller)"
+        ))
+}
+
 pub async fn fix(
     global: &shipshape::GlobalArgs,
-    args: &crate::FixArgs,
+    args: &LiveFix,
 ) -> anyhow::Result<shipshape::Exit> {
     use shipshape::UsageError;
     use shipshape::apply::DryRun;
@@ -161,17 +192,7 @@ pub async fn fix(
         )
         .into());
     }
-    let mut wanted: Vec<(&'static str, &str)> = Vec::new();
-    for argument in &args.objects {
-        let (kind, name) = argument
-            .split_once('/')
-            .and_then(|(k, n)| Some((kind_of(k)?, n)))
-            .filter(|(_, n)| !n.is_empty())
-            .ok_or_else(|| UsageError(format!(
-                "`{argument}`: expected TYPE/NAME with TYPE one of deploy, sts, ds, cronjob, job, ns (pods are fixed through their controller)"
-            )))?;
-        wanted.push((kind, name));
-    }
+    let wanted = &args.objects;
     let kube = shipshape::Kube::connect(&global.kube, crate::PLUGIN).await?;
     let namespace = kube.namespace.clone();
     let manifests = collect(
@@ -182,7 +203,7 @@ pub async fn fix(
         },
     )
     .await?;
-    for (kind, name) in &wanted {
+    for (kind, name) in wanted {
         let found = manifests
             .iter()
             .any(|m| m.kind() == *kind && m.name() == *name);
@@ -198,12 +219,12 @@ pub async fn fix(
         if args.all {
             m.kind() == "Namespace" || shipshape::workload::is_workload(&m.object)
         } else {
-            wanted.iter().any(|(k, n)| m.kind() == *k && m.name() == *n)
+            wanted.iter().any(|(k, n)| m.kind() == *k && m.name() == n)
         }
     };
-    let mut audit_options = args.audit_options()?;
-    let mut options = args.options();
-    if args.policy.pss_version.is_none() {
+    let mut audit_options = args.audit.clone();
+    let mut options = args.fix.clone();
+    if !args.version_given {
         // `latest` would float with every upgrade: pin (and check against) the server's version.
         let server = server_version(&kube).await?;
         let version = server.parse().map_err(UsageError)?;
@@ -254,7 +275,7 @@ pub async fn fix(
         return Ok(shipshape::Exit::Success);
     }
 
-    let dry_run = args.dry_run.dry_run;
+    let dry_run = args.dry_run;
     if dry_run == DryRun::Client {
         for (_, manifest, patch) in &bodies {
             let mut after = manifest.object.clone();
@@ -292,7 +313,7 @@ pub async fn fix(
         &objects,
         &shipshape::apply::Write {
             dry_run,
-            force_conflicts: args.force_conflicts.force_conflicts,
+            force_conflicts: args.force_conflicts,
             action: &action,
             yes: global.yes,
             diffs_to_stderr: false,
@@ -357,4 +378,26 @@ fn emit_kustomize(
         dir.display()
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn objects_are_named_as_kubectl_names_them() {
+        assert_eq!(
+            object_argument("deploy/api"),
+            Ok(("Deployment", "api".into()))
+        );
+        assert_eq!(
+            object_argument("statefulsets.apps/db"),
+            Ok(("StatefulSet", "db".into()))
+        );
+        assert_eq!(object_argument("ns/shop"), Ok(("Namespace", "shop".into())));
+        for bad in ["api", "deploy/", "pod/web-1", "/api"] {
+            let error = object_argument(bad).expect_err(bad);
+            assert!(error.contains("expected TYPE/NAME"), "{error}");
+        }
+    }
 }
