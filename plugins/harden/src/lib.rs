@@ -17,7 +17,6 @@ pub mod render;
 pub mod sink;
 pub mod streamed;
 
-use crate::checks::ids;
 use clap::{Parser, Subcommand};
 use shipshape::exit::Exit;
 use shipshape::manifests::Input;
@@ -504,41 +503,6 @@ impl FixArgs {
     }
 }
 
-/// One line per finding left for a person, on stderr.
-pub(crate) fn report_plan(plan: &fix::Plan, verb: &str, what: &str) {
-    let objects: std::collections::BTreeSet<_> = plan.fixed.iter().map(|f| f.index).collect();
-    eprintln!(
-        "{verb} {} finding(s) in {} object(s){what}; {} need a person{}",
-        plan.fixed.len(),
-        objects.len(),
-        plan.manual.len(),
-        if plan.manual.is_empty() { "" } else { ":" }
-    );
-    for finding in &plan.manual {
-        let container = finding
-            .container
-            .as_deref()
-            .map(|c| format!(" [{c}]"))
-            .unwrap_or_default();
-        let at = finding
-            .source
-            .as_ref()
-            .map(|s| format!(" ({}:{})", s.file, s.line))
-            .unwrap_or_default();
-        eprintln!(
-            "  {} {}/{}{container}{at}: {}",
-            finding.check, finding.object.kind, finding.object.name, finding.message
-        );
-    }
-    if plan
-        .manual
-        .iter()
-        .any(|f| matches!(f.check, ids::PDB_MISSING | ids::NETWORK_POLICY_MISSING))
-    {
-        eprintln!("  (--add-missing writes the missing PodDisruptionBudgets and NetworkPolicies)");
-    }
-}
-
 async fn run_fix(global: &GlobalArgs, args: &FixArgs) -> anyhow::Result<Exit> {
     if args.files.is_empty() {
         let objects = args
@@ -661,7 +625,7 @@ async fn run_fix(global: &GlobalArgs, args: &FixArgs) -> anyhow::Result<Exit> {
             shipshape::output::print(&text)?;
         }
     }
-    report_plan(&plan, "fixed", &format!(" across {changed} file(s)"));
+    render::report_plan(&plan, "fixed", &format!(" across {changed} file(s)"));
     if !skipped.is_empty() {
         return Err(shipshape::exit::UsageError(format!(
             "{} file(s) skipped, the others fixed:\n{}",

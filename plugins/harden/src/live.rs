@@ -261,7 +261,7 @@ pub async fn fix(
         bodies.push((body, manifest, patch));
     }
     let additions: Vec<Value> = plan.additions.iter().map(|a| a.object.clone()).collect();
-    crate::report_plan(
+    crate::render::report_plan(
         &plan,
         "planned fixes for",
         &format!(" in namespace {namespace}"),

@@ -162,3 +162,38 @@ impl Report for Catalogue {
         table.render()
     }
 }
+
+/// One line per finding left for a person, on stderr.
+pub fn report_plan(plan: &crate::fix::Plan, verb: &str, what: &str) {
+    let objects: std::collections::BTreeSet<_> = plan.fixed.iter().map(|f| f.index).collect();
+    eprintln!(
+        "{verb} {} finding(s) in {} object(s){what}; {} need a person{}",
+        plan.fixed.len(),
+        objects.len(),
+        plan.manual.len(),
+        if plan.manual.is_empty() { "" } else { ":" }
+    );
+    for finding in &plan.manual {
+        let container = finding
+            .container
+            .as_deref()
+            .map(|c| format!(" [{c}]"))
+            .unwrap_or_default();
+        let at = finding
+            .source
+            .as_ref()
+            .map(|s| format!(" ({}:{})", s.file, s.line))
+            .unwrap_or_default();
+        eprintln!(
+            "  {} {}/{}{container}{at}: {}",
+            finding.check, finding.object.kind, finding.object.name, finding.message
+        );
+    }
+    if plan
+        .manual
+        .iter()
+        .any(|f| matches!(f.check, ids::PDB_MISSING | ids::NETWORK_POLICY_MISSING))
+    {
+        eprintln!("  (--add-missing writes the missing PodDisruptionBudgets and NetworkPolicies)");
+    }
+}

@@ -153,15 +153,9 @@ fn resource<K: kube::Resource<DynamicType = ()>>() -> ApiResource {
     ApiResource::erase::<K>(&())
 }
 
-/// A listed object's `metadata.namespace` (empty for cluster-scoped objects).
-pub(crate) fn namespace_of(object: &Value) -> String {
-    object["metadata"]["namespace"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
-}
-
 /// A listed object's (namespace, name): the key of maps of objects.
+use status::namespace_of;
+
 fn object_key(object: &Value) -> (String, String) {
     (
         namespace_of(object),

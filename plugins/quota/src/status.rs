@@ -152,7 +152,7 @@ fn entry(namespaces: &mut BTreeMap<String, NamespaceStatus>, name: String) -> &m
 
 /// Builds the report from listed objects (any namespaces, in any order).
 pub fn build(quotas: &[Value], limit_ranges: &[Value], pods: &[Value]) -> QuotaStatus {
-    let namespace = crate::namespace_of;
+    let namespace = namespace_of;
     let mut pods_by_ns: BTreeMap<String, Vec<&Value>> = BTreeMap::new();
     for pod in pods {
         pods_by_ns.entry(namespace(pod)).or_default().push(pod);
@@ -376,6 +376,14 @@ impl Report for QuotaStatus {
         }
         text
     }
+}
+
+/// A listed object's `metadata.namespace` (empty for cluster-scoped objects).
+pub fn namespace_of(object: &Value) -> String {
+    object["metadata"]["namespace"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 #[cfg(test)]
