@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
+pub mod krew;
+
 /// The four plugins.
 pub const PLUGINS: [&str; 4] = ["canary", "drtest", "harden", "quota"];
 
