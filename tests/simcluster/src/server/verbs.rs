@@ -1,0 +1,342 @@
+//! The verbs on a resource: get, list (with selectors and pages), create, update, patch, apply, delete, and the scale subresource.
+
+use super::*;
+
+fn parse_body(body: &[u8], content_type: &str) -> Result<Value, ApiError> {
+    if content_type.contains("protobuf") {
+        return crate::protobuf::decode(body)
+            .map_err(|e| ApiError::new(415, "UnsupportedMediaType", e));
+    }
+    if content_type.contains("yaml") {
+        let text = std::str::from_utf8(body)
+            .map_err(|_| ApiError::bad_request("the body is not UTF-8"))?;
+        // JSON is YAML too; parse_text takes the JSON fast path when the body starts with `{`.
+        let loaded = shipshape::manifests::parse_text(
+            &shipshape::manifests::Origin::Stdin,
+            text,
+            shipshape::manifests::Limits::default(),
+        );
+        return match loaded.into_iter().next() {
+            Some(Ok(m)) => Ok(m.object),
+            Some(Err(e)) => Err(ApiError::bad_request(format!("invalid body: {e}"))),
+            None => Err(ApiError::bad_request("empty body")),
+        };
+    }
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))
+}
+
+/// `labelSelector`, `fieldSelector`, `limit` and `continue` of a list request.
+fn list_options(
+    params: &HashMap<String, String>,
+    rt: &ResourceType,
+) -> Result<ListOptions, ApiError> {
+    let param = |name: &str| params.get(name).map_or("", String::as_str);
+    Ok(ListOptions {
+        labels: LabelSelector::parse(param("labelSelector")).map_err(ApiError::bad_request)?,
+        fields: FieldSelector::parse(param("fieldSelector"), &rt.kind)
+            .map_err(ApiError::bad_request)?,
+        limit: param("limit").parse().unwrap_or(0),
+        continue_token: Some(param("continue").to_owned()).filter(|c| !c.is_empty()),
+    })
+}
+
+fn list_kind(rt: &ResourceType) -> String {
+    format!("{}List", rt.kind)
+}
+
+pub(super) fn serve(
+    shared: &Shared,
+    method: &Method,
+    target: &Target,
+    params: &HashMap<String, String>,
+    content_type: &str,
+    body: &[u8],
+    wants_table: bool,
+) -> Result<Response<Body>, ApiError> {
+    let rt = &target.rt;
+    let namespace = target.namespace.clone().unwrap_or_default();
+    let dry_run = params.get("dryRun").is_some_and(|v| v == "All");
+    let mut store = shared.store();
+    let with_version = |mut object: Value| {
+        object["apiVersion"] = json!(rt.api_version(&target.version));
+        object
+    };
+    if rt.group == "metrics.k8s.io" {
+        // metrics-server's API: computed on request, read-only.
+        if method != Method::GET || target.subresource.is_some() {
+            return Err(ApiError::new(
+                405,
+                "MethodNotAllowed",
+                "the server does not allow this method on the requested resource",
+            ));
+        }
+        let options = list_options(params, rt)?;
+        let answer = crate::metrics::serve(
+            &store,
+            &rt.plural,
+            target.namespace.as_deref(),
+            target.name.as_deref(),
+            &options.labels,
+        )?;
+        return Ok(json_response(200, &answer));
+    }
+    match (
+        method.as_str(),
+        target.name.as_deref(),
+        target.subresource.as_deref(),
+    ) {
+        ("GET", None, _) => {
+            let options = list_options(params, rt)?;
+            let result = store.list(rt, target.namespace.as_deref(), &options)?;
+            let mut metadata = json!({"resourceVersion": result.rv.to_string()});
+            if let Some(token) = &result.continue_token {
+                metadata["continue"] = json!(token);
+            }
+            let api_version = rt.api_version(&target.version);
+            let stored_version = rt.api_version(rt.version());
+            if wants_table {
+                let items: Vec<Value> = result
+                    .items
+                    .into_iter()
+                    .cloned()
+                    .map(with_version)
+                    .collect();
+                return Ok(json_response(
+                    200,
+                    &crate::table::table(rt, &items, metadata),
+                ));
+            }
+            // Serialise straight from the store: no copies of the objects.
+            let mut text = format!(
+                "{{\"kind\":{},\"apiVersion\":{},\"metadata\":{},\"items\":[",
+                json!(list_kind(rt)),
+                json!(api_version),
+                metadata
+            );
+            for (i, item) in result.items.into_iter().enumerate() {
+                if i > 0 {
+                    text.push(',');
+                }
+                if api_version == stored_version {
+                    text.push_str(&item.to_string());
+                } else {
+                    text.push_str(&with_version(item.clone()).to_string());
+                }
+            }
+            text.push_str("]}");
+            Ok(Response::builder()
+                .status(200)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(full(text))
+                .unwrap_or_else(|_| Response::new(full(""))))
+        }
+        ("GET", Some(name), Some("log")) => {
+            let pod = store.get(rt, &namespace, name)?;
+            let container = params
+                .get("container")
+                .cloned()
+                .or_else(|| {
+                    pod["spec"]["containers"][0]["name"]
+                        .as_str()
+                        .map(str::to_owned)
+                })
+                .unwrap_or_default();
+            let log = store
+                .logs
+                .get(&(namespace.clone(), name.to_owned(), container.clone()))
+                .cloned()
+                .ok_or_else(|| ApiError::bad_request(crate::kubelet::waiting(name, &container)))?;
+            let tail = params
+                .get("tailLines")
+                .and_then(|t| t.parse::<usize>().ok());
+            let text = crate::kubelet::tail(&log, tail);
+            Ok(Response::builder()
+                .header(header::CONTENT_TYPE, "text/plain")
+                .body(full(text))
+                .unwrap_or_else(|_| Response::new(full(""))))
+        }
+        ("GET", Some(name), Some("scale")) => Ok(json_response(
+            200,
+            &scale(&store.get(rt, &namespace, name)?),
+        )),
+        ("GET", Some(name), None) if wants_table => {
+            let object = with_version(store.get(rt, &namespace, name)?);
+            let metadata = json!({"resourceVersion": object["metadata"]["resourceVersion"]});
+            Ok(json_response(
+                200,
+                &crate::table::table(rt, &[object], metadata),
+            ))
+        }
+        ("GET", Some(name), _) => Ok(json_response(
+            200,
+            &with_version(store.get(rt, &namespace, name)?),
+        )),
+        ("POST", None, None) => {
+            let object = parse_body(body, content_type)?;
+            if rt.virtual_create {
+                let attrs = &object["spec"]["resourceAttributes"];
+                let faults = shared
+                    .faults
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .clone();
+                let denied = forbidden(
+                    &faults,
+                    attrs["verb"].as_str().unwrap_or_default(),
+                    attrs["resource"].as_str().unwrap_or_default(),
+                    attrs["namespace"].as_str(),
+                );
+                let mut review = object.clone();
+                review["status"] = json!({"allowed": !denied});
+                return Ok(json_response(201, &review));
+            }
+            let created = store.create(rt, &namespace, object, dry_run)?;
+            Ok(json_response(201, &with_version(created)))
+        }
+        ("PUT", Some(name), sub) => {
+            let object = parse_body(body, content_type)?;
+            if sub == Some("scale") {
+                let replicas = object["spec"]["replicas"].as_i64().unwrap_or(0);
+                let mut current = store.get(rt, &namespace, name)?;
+                current["spec"]["replicas"] = json!(replicas);
+                let updated = store.update(rt, &namespace, name, current, None, dry_run)?;
+                return Ok(json_response(200, &scale(&updated)));
+            }
+            let updated = store.update(rt, &namespace, name, object, sub, dry_run)?;
+            Ok(json_response(200, &with_version(updated)))
+        }
+        ("PATCH", Some(name), sub) => {
+            let flavour = if content_type.starts_with("application/json-patch+json") {
+                "json"
+            } else if content_type.starts_with("application/merge-patch+json") {
+                "merge"
+            } else if content_type.starts_with("application/strategic-merge-patch+json") {
+                "strategic"
+            } else if content_type.starts_with("application/apply-patch") {
+                "apply"
+            } else {
+                return Err(ApiError::new(
+                    415,
+                    "UnsupportedMediaType",
+                    format!(
+                        "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json (got `{content_type}`)"
+                    ),
+                ));
+            };
+            let patch = parse_body(body, content_type)?;
+            if sub == Some("scale") {
+                let mut current_scale = scale(&store.get(rt, &namespace, name)?);
+                match flavour {
+                    "json" => crate::patch::json_patch(&mut current_scale, &patch)
+                        .map_err(|e| ApiError::new(422, "Invalid", e))?,
+                    _ => crate::patch::merge_patch(&mut current_scale, &patch),
+                }
+                let mut current = store.get(rt, &namespace, name)?;
+                current["spec"]["replicas"] = current_scale["spec"]["replicas"].clone();
+                let updated = store.update(rt, &namespace, name, current, None, dry_run)?;
+                return Ok(json_response(200, &scale(&updated)));
+            }
+            let force = params.get("force").is_some_and(|f| f == "true");
+            let (object, created) = store.patch(
+                rt,
+                &namespace,
+                name,
+                flavour,
+                &patch,
+                sub,
+                params.get("fieldManager").map(String::as_str),
+                force,
+                dry_run,
+            )?;
+            Ok(json_response(
+                if created { 201 } else { 200 },
+                &with_version(object),
+            ))
+        }
+        ("DELETE", Some(name), None) => {
+            let options: Value = if body.is_empty() {
+                json!({})
+            } else {
+                serde_json::from_slice(body).unwrap_or(json!({}))
+            };
+            let propagation = params
+                .get("propagationPolicy")
+                .cloned()
+                .or_else(|| options["propagationPolicy"].as_str().map(str::to_owned))
+                .unwrap_or_else(|| "Background".to_owned());
+            let dry_run = dry_run
+                || options["dryRun"]
+                    .as_array()
+                    .is_some_and(|d| d.iter().any(|v| v == "All"));
+            let deleted = store.delete(rt, &namespace, name, &propagation, dry_run)?;
+            Ok(json_response(200, &with_version(deleted)))
+        }
+        ("DELETE", None, None) => {
+            let options = ListOptions {
+                limit: 0,
+                continue_token: None,
+                ..list_options(params, rt)?
+            };
+            let doomed: Vec<Value> = store
+                .list(rt, target.namespace.as_deref(), &options)?
+                .items
+                .into_iter()
+                .cloned()
+                .collect();
+            let mut items = Vec::new();
+            for object in doomed {
+                let ns = object["metadata"]["namespace"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned();
+                let name = object["metadata"]["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned();
+                items.push(store.delete(rt, &ns, &name, "Background", dry_run)?);
+            }
+            Ok(json_response(
+                200,
+                &json!({"kind": list_kind(rt), "apiVersion": rt.api_version(&target.version), "metadata": {}, "items": items}),
+            ))
+        }
+        _ => Err(ApiError::new(
+            405,
+            "MethodNotAllowed",
+            format!("the server does not allow this method on the requested resource ({method})"),
+        )),
+    }
+}
+
+fn scale(object: &Value) -> Value {
+    json!({
+        "kind": "Scale",
+        "apiVersion": "autoscaling/v1",
+        "metadata": {
+            "name": object["metadata"]["name"],
+            "namespace": object["metadata"]["namespace"],
+            "uid": object["metadata"]["uid"],
+            "resourceVersion": object["metadata"]["resourceVersion"],
+            "creationTimestamp": object["metadata"]["creationTimestamp"],
+        },
+        "spec": {"replicas": object["spec"]["replicas"].as_i64().unwrap_or(1)},
+        "status": {
+            "replicas": object["status"]["replicas"].as_i64().unwrap_or(0),
+            "selector": selector_string(&object["spec"]["selector"]),
+        }
+    })
+}
+
+fn selector_string(selector: &Value) -> String {
+    selector["matchLabels"]
+        .as_object()
+        .map(|labels| {
+            labels
+                .iter()
+                .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .unwrap_or_default()
+}
