@@ -58,8 +58,8 @@ complete -c kubectl-canary -n "__fish_kubectl_canary_needs_command" -f -a "rollb
 complete -c kubectl-canary -n "__fish_kubectl_canary_needs_command" -f -a "version" -d 'Print the plugin\'s version, and the API server\'s version and context when reachable'
 complete -c kubectl-canary -n "__fish_kubectl_canary_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kubectl-canary -n "__fish_kubectl_canary_using_subcommand start" -l image -d 'The new image: `IMAGE` (first container) or `CONTAINER=IMAGE`' -r
-complete -c kubectl-canary -n "__fish_kubectl_canary_using_subcommand start" -l strategy -d '`canary` (traffic shifted in steps) or `blue-green` (a full-size preview analysed, then the --active-service switched to it in one patch; --manual-gate keeps it waiting for `kubectl canary promote`, like Argo Rollouts\' autoPromotionEnabled: false)' -r -f -a "canary\t''
-blue-green\t''"
+complete -c kubectl-canary -n "__fish_kubectl_canary_using_subcommand start" -l strategy -d '`canary` (traffic shifted in steps) or `blue-green` (a full-size preview analysed, then the --active-service switched to it in one patch; --manual-gate keeps it waiting for `kubectl canary promote`, like Argo Rollouts\' autoPromotionEnabled: false)' -r -f -a "canary\t'Traffic shifted to the canary in steps'
+blue-green\t'A full-size preview analysed, then the active Service switched to it'"
 complete -c kubectl-canary -n "__fish_kubectl_canary_using_subcommand start" -l canary-name -d 'The canary Deployment\'s name (default `<deployment>-canary`; `<deployment>-preview` for blue-green), for when that name is taken by something that is not a canary of this Deployment: kubectl canary refuses to touch such an object' -r
 complete -c kubectl-canary -n "__fish_kubectl_canary_using_subcommand start" -l active-service -d 'For blue-green: the Service that carries production traffic' -r
 complete -c kubectl-canary -n "__fish_kubectl_canary_using_subcommand start" -l scale-down-delay -d 'For blue-green: how long the old version keeps running after the switch' -r

@@ -248,6 +248,15 @@ pub struct TargetArgs {
     pub deployment: String,
 }
 
+/// `--strategy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Strategy {
+    /// Traffic shifted to the canary in steps.
+    Canary,
+    /// A full-size preview analysed, then the active Service switched to it.
+    BlueGreen,
+}
+
 /// `kubectl canary start`'s flags.
 #[derive(Debug, clap::Args)]
 pub struct StartArgs {
@@ -262,8 +271,8 @@ pub struct StartArgs {
     /// `canary` (traffic shifted in steps) or `blue-green` (a full-size preview analysed, then
     /// the --active-service switched to it in one patch; --manual-gate keeps it waiting for
     /// `kubectl canary promote`, like Argo Rollouts' autoPromotionEnabled: false).
-    #[arg(long, default_value = "canary", value_parser = ["canary", "blue-green"])]
-    pub strategy: String,
+    #[arg(long, value_enum, default_value = "canary")]
+    pub strategy: Strategy,
 
     /// The canary Deployment's name (default `<deployment>-canary`; `<deployment>-preview` for
     /// blue-green), for when that name is taken by something that is not a canary of this
@@ -286,8 +295,8 @@ pub struct StartArgs {
     /// Service and a canary Service; only that rule changes), `istio:VIRTUALSERVICE[#ROUTE]` (the
     /// weights of a VirtualService's http route, summing to 100), or `nginx:INGRESS` (a canary
     /// Ingress with NGINX's canary-weight annotation).
-    #[arg(long, default_value = "replicas", value_name = "MODE")]
-    pub traffic: String,
+    #[arg(long, default_value = "replicas", value_name = "MODE", value_parser = str::parse::<run::TrafficFlag>)]
+    pub traffic: run::TrafficFlag,
 
     /// Weight added after each passing interval, percent.
     #[arg(long = "step-weight", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100))]
@@ -396,7 +405,12 @@ fn split_image(text: &str) -> (Option<String>, String) {
 }
 
 async fn start(global: &GlobalArgs, args: &StartArgs) -> anyhow::Result<Exit> {
-    let (_, route) = run::parse_traffic(&args.traffic).map_err(UsageError)?;
+    let route = match &args.traffic {
+        run::TrafficFlag::Replicas => None,
+        run::TrafficFlag::GatewayApi { route, rule } => Some((route.clone(), *rule, false)),
+        run::TrafficFlag::Istio { service, route } => Some((service.clone(), *route, true)),
+        run::TrafficFlag::Nginx { ingress } => Some((ingress.clone(), 0, false)),
+    };
     shipshape::names::image_reference(&split_image(&args.image).1)
         .map_err(|e| UsageError(format!("--image: {e}")))?;
     if args.max_weight < args.step_weight {
@@ -446,7 +460,7 @@ async fn start(global: &GlobalArgs, args: &StartArgs) -> anyhow::Result<Exit> {
             .unwrap_or_default()
             .to_owned(),
     };
-    let blue_green = args.strategy == "blue-green";
+    let blue_green = args.strategy == Strategy::BlueGreen;
     let traffic = match (&route, blue_green, &args.active_service) {
         (_, true, None) => {
             return Err(
@@ -465,13 +479,13 @@ async fn start(global: &GlobalArgs, args: &StartArgs) -> anyhow::Result<Exit> {
                 .blue_green_traffic(service, args.scale_down_delay)
                 .await?
         }
-        (Some((name, _)), false, _) if args.traffic.starts_with("nginx:") => {
+        (Some((name, _, _)), false, _)
+            if matches!(args.traffic, run::TrafficFlag::Nginx { .. }) =>
+        {
             cluster.nginx_traffic(name, &primary).await?
         }
-        (Some((name, rule)), false, _) => {
-            cluster
-                .gateway_traffic(name, *rule, args.traffic.starts_with("istio:"))
-                .await?
+        (Some((name, rule, istio)), false, _) => {
+            cluster.gateway_traffic(name, *rule, *istio).await?
         }
         (None, false, _) => run::Traffic::Replicas,
     };
