@@ -230,8 +230,8 @@ pub struct AuditArgs {
     pub policy: PolicyArgs,
 
     /// Exit 1 when a finding is at least this severe (`none`: never).
-    #[arg(long = "fail-on", default_value = "error", value_parser = ["error", "warning", "info", "none"])]
-    pub fail_on: String,
+    #[arg(long = "fail-on", value_name = "FAIL_ON", default_value = "error", value_parser = fail_on())]
+    pub fail_on: FailOn,
 
     /// Output format: `table`, `wide` (with the fix), `json`/`yaml` (AuditReport), `sarif`
     /// (SARIF 2.1.0 for code scanning), `junit` (a test case per object and check).
@@ -243,6 +243,17 @@ pub struct AuditArgs {
         value_name = "FORMAT"
     )]
     pub output: AuditFormat,
+}
+
+/// `--fail-on`: the severity that fails the audit, or none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FailOn(pub Option<checks::Severity>);
+
+/// `error`, `warning`, `info` (a [`checks::Severity`]) or `none`.
+fn fail_on() -> impl clap::builder::TypedValueParser<Value = FailOn> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(["error", "warning", "info", "none"])
+        .map(|value| FailOn(<checks::Severity as clap::ValueEnum>::from_str(&value, false).ok()))
 }
 
 shipshape::output_format! {
@@ -324,12 +335,7 @@ async fn run_audit(global: &GlobalArgs, args: &AuditArgs) -> anyhow::Result<Exit
     };
     std::io::Write::flush(&mut out)?;
     drop(out);
-    let threshold = match args.fail_on.as_str() {
-        "error" => Some(checks::Severity::Error),
-        "warning" => Some(checks::Severity::Warning),
-        "info" => Some(checks::Severity::Info),
-        _ => None,
-    };
+    let FailOn(threshold) = args.fail_on;
     if !load_errors.is_empty() {
         return Err(shipshape::manifests::LoadErrors(load_errors).into());
     }
