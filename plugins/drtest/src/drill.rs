@@ -8,7 +8,7 @@ use shipshape::wait::{Check, Wait};
 use shipshape::{ApiCall, Kube};
 
 use crate::labels::{DRILL_LABEL, EXPIRES_ANNOTATION};
-use crate::report::{DrillReport, Phase};
+use crate::report::{DrillReport, Outcome, Phase};
 use crate::velero;
 
 /// What a drill needs.
@@ -88,13 +88,13 @@ impl Recorder {
 
     fn phase(&mut self, name: &str, since: Instant, outcome: Result<String, String>) -> bool {
         let (result, message, ok) = match outcome {
-            Ok(m) => ("passed", m, true),
-            Err(m) => ("failed", m, false),
+            Ok(m) => (Outcome::Passed, m, true),
+            Err(m) => (Outcome::Failed, m, false),
         };
         eprintln!("{name}: {result}: {message}");
         self.report.phases.push(Phase {
             name: name.into(),
-            result: result.into(),
+            result,
             seconds: since.elapsed().as_secs_f64(),
             message,
         });
@@ -129,7 +129,7 @@ pub async fn run(kube: &Kube, plan: &Plan) -> anyhow::Result<DrillReport> {
                 .map(|t| t.to_string())
                 .unwrap_or_default(),
             namespaces: plan.namespaces.clone(),
-            result: "failed".into(),
+            result: Outcome::Failed,
             ..DrillReport::default()
         },
         restore_started: None,
@@ -160,7 +160,7 @@ pub async fn run(kube: &Kube, plan: &Plan) -> anyhow::Result<DrillReport> {
     if plan.keep {
         rec.report.phases.push(Phase {
             name: "cleanup".into(),
-            result: "skipped".into(),
+            result: Outcome::Skipped,
             seconds: 0.0,
             message: format!(
                 "--keep: sandbox {} left in place; `kubectl drtest cleanup` removes it once expired",
@@ -183,15 +183,20 @@ pub async fn run(kube: &Kube, plan: &Plan) -> anyhow::Result<DrillReport> {
     }
     let api_error = match outcome {
         Ok(()) => {
-            if rec.report.phases.iter().all(|p| p.result != "failed") {
-                rec.report.result = "passed".into();
+            if rec
+                .report
+                .phases
+                .iter()
+                .all(|p| p.result != Outcome::Failed)
+            {
+                rec.report.result = Outcome::Passed;
             }
             None
         }
         Err(e) => {
             rec.report.phases.push(Phase {
                 name: "error".into(),
-                result: "failed".into(),
+                result: Outcome::Failed,
                 seconds: 0.0,
                 message: format!("{e:#}"),
             });
@@ -478,7 +483,7 @@ async fn drill(
     if job.is_none() && plan.http_checks.is_empty() {
         rec.report.phases.push(Phase {
             name: "smoke".into(),
-            result: "skipped".into(),
+            result: Outcome::Skipped,
             seconds: 0.0,
             message: "no --smoke-job, --smoke-image or --http-check".into(),
         });

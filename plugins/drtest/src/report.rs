@@ -7,12 +7,39 @@ use serde::Serialize;
 use serde_json::Value;
 use shipshape::output::{Report, Table, Tone};
 
+/// How a phase, a check or the drill ended.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Passed,
+    /// A drill is failed until every phase has passed.
+    #[default]
+    Failed,
+    Skipped,
+}
+
+impl Outcome {
+    /// `passed`, `failed` or `skipped`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Passed => "passed",
+            Outcome::Failed => "failed",
+            Outcome::Skipped => "skipped",
+        }
+    }
+}
+
+impl std::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One phase of the drill.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Phase {
     pub name: String,
-    /// `passed`, `failed` or `skipped`.
-    pub result: String,
+    pub result: Outcome,
     pub seconds: f64,
     pub message: String,
 }
@@ -27,8 +54,8 @@ pub struct DrillReport {
     pub started: String,
     /// The namespaces recovered.
     pub namespaces: Vec<String>,
-    /// `passed` or `failed`.
-    pub result: String,
+    /// Passed or failed.
+    pub result: Outcome,
     pub backup: Value,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rpo_seconds: Option<i64>,
@@ -47,7 +74,7 @@ pub struct DrillReport {
 
 impl DrillReport {
     pub fn passed(&self) -> bool {
-        self.result == "passed"
+        self.result == Outcome::Passed
     }
 
     /// JUnit: a test case per phase, and one per smoke check.
@@ -58,9 +85,9 @@ impl DrillReport {
                 c["check"].as_str().or(c["job"].as_str()).unwrap_or("check")
             ),
             result: if c["passed"] == true {
-                "passed".into()
+                Outcome::Passed
             } else {
-                "failed".into()
+                Outcome::Failed
             },
             seconds: 0.0,
             message: c["detail"].as_str().unwrap_or_default().to_owned(),
@@ -74,10 +101,10 @@ impl DrillReport {
                 classname: "drtest".into(),
                 name: p.name,
                 time: Some(p.seconds),
-                outcome: match p.result.as_str() {
-                    "passed" => shipshape::junit::Outcome::Passed,
-                    "skipped" => shipshape::junit::Outcome::Skipped { message: p.message },
-                    _ => shipshape::junit::Outcome::Failed {
+                outcome: match p.result {
+                    Outcome::Passed => shipshape::junit::Outcome::Passed,
+                    Outcome::Skipped => shipshape::junit::Outcome::Skipped { message: p.message },
+                    Outcome::Failed => shipshape::junit::Outcome::Failed {
                         message: p.message.clone(),
                         text: p.message,
                     },
@@ -102,14 +129,14 @@ impl Report for DrillReport {
         let mut table = Table::new(["PHASE", "RESULT", "SECONDS", "MESSAGE"]);
         table.align_right(2);
         for p in &self.phases {
-            let tone = match p.result.as_str() {
-                "passed" => Tone::Good,
-                "failed" => Tone::Bad,
-                _ => Tone::Muted,
+            let tone = match p.result {
+                Outcome::Passed => Tone::Good,
+                Outcome::Failed => Tone::Bad,
+                Outcome::Skipped => Tone::Muted,
             };
             table.toned_row(vec![
                 (p.name.clone(), Tone::Plain),
-                (p.result.clone(), tone),
+                (p.result.to_string(), tone),
                 (format!("{:.1}", p.seconds), Tone::Plain),
                 (p.message.clone(), Tone::Plain),
             ]);
