@@ -143,6 +143,99 @@ fn offline() {
         count as f64 / fixed
     );
     println!("  fix/audit ratio   {:.2} (goal ≤ 2.00)", fixed / audited);
+    end_to_end(&yaml, count, parse_only);
+}
+
+/// Runs the plugin binary with `args` (stdout discarded) and returns its wall time in seconds
+/// and its peak resident memory in KiB, sampled from /proc.
+fn run_sampled(args: &[&str], kubeconfig: Option<&std::path::Path>) -> (f64, u64) {
+    let started = Instant::now();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_kubectl-harden"));
+    command.args(args).stdout(std::process::Stdio::null());
+    if let Some(kubeconfig) = kubeconfig {
+        command.env("KUBECONFIG", kubeconfig);
+    }
+    let mut child = command.spawn().expect("the plugin starts");
+    let pid = child.id();
+    let mut peak = 0;
+    let status = loop {
+        if let Some(kib) = peak_kib(pid) {
+            peak = peak.max(kib);
+        }
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "kubectl-harden {args:?} failed: {status}");
+    (started.elapsed().as_secs_f64(), peak)
+}
+
+/// The command end to end, as a user runs it: read the file, parse, audit, render to stdout,
+/// in every format, against the in-process parse-only time (goal ≤ 1.5) and the input's size
+/// (memory goal: under 2× the input).
+fn end_to_end(yaml: &str, count: usize, parse_only: f64) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("corpus.yaml");
+    std::fs::write(&path, yaml).expect("writes the corpus");
+    let file = path.to_string_lossy().into_owned();
+    println!("  end to end (`kubectl-harden audit -f corpus.yaml -o FORMAT > /dev/null`):");
+    for format in ["json", "yaml", "table", "sarif", "junit"] {
+        let (wall, peak) = run_sampled(
+            &["audit", "-f", &file, "-o", format, "--fail-on", "none"],
+            None,
+        );
+        println!(
+            "    -o {format:<6} {wall:>7.3}s = {:>8.0} objects/s, ratio to parse {:.2} (goal ≤ 1.50), peak {:.0} MiB = {:.2}× the input (goal < 2)",
+            count as f64 / wall,
+            wall / parse_only,
+            peak as f64 / 1024.0,
+            peak as f64 * 1024.0 / yaml.len() as f64
+        );
+    }
+}
+
+/// Start-up: `version --client` and `--help` of the plugin against `kubectl version --client`
+/// (goal ≤ 2×), the best of ten runs each.
+fn startup() {
+    let best = |program: &str, args: &[&str]| -> Option<f64> {
+        let mut best = f64::MAX;
+        for _ in 0..10 {
+            let started = Instant::now();
+            let status = std::process::Command::new(program)
+                .args(args)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .status()
+                .ok()?;
+            if !status.success() {
+                return None;
+            }
+            best = best.min(started.elapsed().as_secs_f64());
+        }
+        Some(best)
+    };
+    let plugin = env!("CARGO_BIN_EXE_kubectl-harden");
+    let version = best(plugin, &["version", "--client"]).expect("version --client runs");
+    let help = best(plugin, &["--help"]).expect("--help runs");
+    println!("start-up (best of 10):");
+    match best("kubectl", &["version", "--client"]) {
+        Some(kubectl) => {
+            println!(
+                "  kubectl version --client {:.1} ms; kubectl-harden version --client {:.1} ms (ratio {:.2}, goal ≤ 2), --help {:.1} ms (ratio {:.2})",
+                kubectl * 1e3,
+                version * 1e3,
+                version / kubectl,
+                help * 1e3,
+                help / kubectl
+            );
+        }
+        None => println!(
+            "  kubectl-harden version --client {:.1} ms, --help {:.1} ms (no kubectl to compare with)",
+            version * 1e3,
+            help * 1e3
+        ),
+    }
 }
 
 fn peak_kib(pid: u32) -> Option<u64> {
@@ -182,25 +275,14 @@ async fn live() -> anyhow::Result<()> {
     });
     println!("live: {namespaces} namespaces, {deployments} Deployments, {pods} Pods in simcluster");
     cluster.reset_counters();
-    let started = Instant::now();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kubectl-harden"))
-        .args(["audit", "-A", "-o", "json", "--fail-on", "none"])
-        .env("KUBECONFIG", cluster.kubeconfig())
-        .stdout(std::process::Stdio::null())
-        .spawn()?;
-    let pid = child.id();
-    let mut peak = 0;
-    let status = loop {
-        if let Some(kib) = peak_kib(pid) {
-            peak = peak.max(kib);
-        }
-        if let Some(status) = child.try_wait()? {
-            break status;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
-    let wall = started.elapsed().as_secs_f64();
-    assert!(status.success(), "the audit failed: {status}");
+    let kubeconfig = cluster.kubeconfig().to_path_buf();
+    let (wall, peak) = tokio::task::spawn_blocking(move || {
+        run_sampled(
+            &["audit", "-A", "-o", "json", "--fail-on", "none"],
+            Some(&kubeconfig),
+        )
+    })
+    .await?;
     let mut requests: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
     for ((verb, _, _), count) in cluster.counters() {
         *requests.entry(verb).or_default() += count;
@@ -222,6 +304,7 @@ async fn live() -> anyhow::Result<()> {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    startup();
     offline();
     live().await
 }
