@@ -83,11 +83,6 @@ pub trait Report: Serialize {
     const KIND: &'static str;
     /// The view for people, ending with a newline; `wide` adds columns.
     fn human(&self, wide: bool) -> String;
-    /// Writes the view for people; reports that can be large write it piece by piece instead of
-    /// building the whole text.
-    fn write_human(&self, wide: bool, out: &mut dyn Write) -> std::io::Result<()> {
-        out.write_all(self.human(wide).as_bytes())
-    }
 }
 
 /// Renders a report in the chosen format, ending with a newline (what [`write_report`] writes).
@@ -126,9 +121,8 @@ pub fn yaml_documents(objects: &[serde_json::Value]) -> Result<String, serde_jso
     Ok(text)
 }
 
-/// Renders a report straight to stdout, streamed in every format: JSON and YAML are serialized
-/// from the report into the output (never a document of it first), tables as
-/// [`Report::write_human`] writes them.
+/// Renders a report straight to stdout: JSON and YAML are serialized from the report into the
+/// output (never a document of it first), tables as [`Report::human`] renders them.
 pub fn print_report<R: Report>(report: &R, format: OutputFormat) -> std::io::Result<()> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     write_report(report, format, &mut out)?;
@@ -143,8 +137,8 @@ pub fn write_report<R: Report>(
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     match format {
-        OutputFormat::Table => report.write_human(false, out),
-        OutputFormat::Wide => report.write_human(true, out),
+        OutputFormat::Table => out.write_all(report.human(false).as_bytes()),
+        OutputFormat::Wide => out.write_all(report.human(true).as_bytes()),
         OutputFormat::Json | OutputFormat::Yaml => write_document(R::KIND, report, format, out),
     }
 }

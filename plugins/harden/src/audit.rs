@@ -164,15 +164,6 @@ impl AuditReport {
         }
         merged
     }
-
-    /// The highest severity found, if any.
-    pub fn worst(&self) -> Option<Severity> {
-        self.findings
-            .iter()
-            .filter(|f| !f.ignored)
-            .map(|f| f.severity)
-            .max()
-    }
 }
 
 fn object_ref(object: &Value) -> ObjectRef {
@@ -381,8 +372,9 @@ fn audit_object(
 #[derive(Debug, Default)]
 pub struct Context {
     related: Related,
-    /// Namespaces with workloads, in the order they were first seen.
+    /// Namespaces with workloads, in the order they were first seen, and as a set.
     workload_namespaces: Vec<String>,
+    with_workloads: std::collections::HashSet<String>,
     /// Namespaces a default-deny ingress policy covers.
     denied: std::collections::HashSet<String>,
     /// The index of each namespace's first Namespace object.
@@ -432,7 +424,7 @@ impl Context {
         }
         if workload::is_workload(&manifest.object) {
             let namespace = namespace();
-            if !self.workload_namespaces.contains(&namespace) {
+            if self.with_workloads.insert(namespace.clone()) {
                 self.workload_namespaces.push(namespace);
             }
         }
@@ -440,7 +432,7 @@ impl Context {
 
     /// Whether a namespace has workloads but no default-deny policy.
     fn lacks_policy(&self, namespace: &str) -> bool {
-        !self.denied.contains(namespace) && self.workload_namespaces.iter().any(|n| n == namespace)
+        !self.denied.contains(namespace) && self.with_workloads.contains(namespace)
     }
 }
 
@@ -974,7 +966,7 @@ mod tests {
     #[test]
     fn the_insecure_sample_has_the_hardening_report_findings() {
         let report = sample("insecure");
-        assert_eq!(report.worst(), Some(Severity::Error));
+        assert_eq!(report.summary.worst(), Some(Severity::Error));
         for check in [
             "pss-run-as-non-root",
             "pss-privilege-escalation",

@@ -148,16 +148,7 @@ pub fn display(path: &[Step]) -> String {
 /// A finding (by its index) and the path of its field in its document.
 type Wanted = (usize, Vec<Step>);
 
-/// Names each finding's field.
-pub fn name(findings: &mut [Finding], manifests: &[Manifest]) {
-    for finding in findings {
-        if let Some(manifest) = finding.index.and_then(|i| manifests.get(i)) {
-            name_one(std::slice::from_mut(finding), manifest);
-        }
-    }
-}
-
-/// [`name`] for the findings of one object.
+/// Names the field of each finding of one object.
 pub fn name_one(findings: &mut [Finding], manifest: &Manifest) {
     for finding in findings {
         finding.field = field(

@@ -199,7 +199,8 @@ impl<'o> Sink<'o> {
 }
 
 /// Writes an audit held in memory (a live audit's) in `format`; `workloads[i]` says whether the
-/// `i`-th object runs pods.
+/// `i`-th object runs pods. The findings are walked once, in their order (each object's
+/// together, as [`crate::audit::audit`] makes them), without copying them.
 pub fn write(
     report: &AuditReport,
     workloads: &[bool],
@@ -208,22 +209,23 @@ pub fn write(
 ) -> std::io::Result<Summary> {
     let several = report.findings.iter().any(|f| f.cluster.is_some())
         || report.objects.iter().any(|o| o.cluster.is_some());
-    let mut by_object: Vec<Vec<Finding>> = vec![Vec::new(); report.objects.len()];
-    let mut orphans = Vec::new();
-    for finding in &report.findings {
-        match finding.index.and_then(|i| by_object.get_mut(i)) {
-            Some(findings) => findings.push(finding.clone()),
-            None => orphans.push(finding.clone()),
+    let mut sink = Sink::new(format, several, out)?;
+    let workload = |i: usize| workloads.get(i).copied().unwrap_or(false);
+    let mut next = 0;
+    for group in report.findings.chunk_by(|a, b| a.index == b.index) {
+        match group[0].index {
+            Some(index) if (next..report.objects.len()).contains(&index) => {
+                for quiet in next..index {
+                    sink.object(&report.objects[quiet], &[], workload(quiet))?;
+                }
+                sink.object(&report.objects[index], group, workload(index))?;
+                next = index + 1;
+            }
+            _ => sink.orphans(group)?,
         }
     }
-    let mut sink = Sink::new(format, several, out)?;
-    for (index, (object, findings)) in report.objects.iter().zip(&by_object).enumerate() {
-        sink.object(
-            object,
-            findings,
-            workloads.get(index).copied().unwrap_or(false),
-        )?;
+    for quiet in next..report.objects.len() {
+        sink.object(&report.objects[quiet], &[], workload(quiet))?;
     }
-    sink.orphans(&orphans)?;
     sink.finish()
 }
