@@ -296,12 +296,7 @@ pub fn load_from(inputs: &[Input], limits: Limits, stdin: &mut dyn Read) -> Load
     for input in inputs {
         if *input == Input::Stdin {
             if stdin_read {
-                texts.push(Err(LoadError {
-                    origin: Origin::Stdin,
-                    line: None,
-                    column: None,
-                    message: "`-f -` can be given only once: stdin is read once".into(),
-                }));
+                texts.push(Err(stdin_twice()));
                 continue;
             }
             stdin_read = true;
@@ -377,28 +372,39 @@ fn read_input(input: &Input, out: &mut Vec<Result<(Origin, String), LoadError>>)
     match input {
         Input::Stdin => out.push(read_stdin(&mut std::io::stdin().lock())),
         Input::Kustomize(dir) => out.push(kustomize(dir)),
-        Input::Path(path) => match std::fs::metadata(path) {
-            Err(e) => out.push(Err(file_error(path, describe_io(&e)))),
-            Ok(meta) if meta.is_dir() => {
-                let mut files = Vec::new();
-                let mut seen = HashSet::new();
-                if let Err(e) = walk(path, &mut files, &mut seen) {
-                    out.push(Err(e));
-                    return;
-                }
-                if files.is_empty() {
-                    out.push(Err(file_error(
-                        path,
-                        "the directory has no .yaml, .yml or .json files".into(),
-                    )));
-                }
-                for file in files {
-                    out.push(read_file(&file));
-                }
-            }
-            Ok(_) => out.push(read_file(path)),
+        Input::Path(path) => match files_of(path) {
+            Ok(files) => out.extend(files.iter().map(|file| read_file(file))),
+            Err(e) => out.push(Err(e)),
         },
     }
+}
+
+/// The error of a second `-f -`.
+fn stdin_twice() -> LoadError {
+    LoadError {
+        origin: Origin::Stdin,
+        line: None,
+        column: None,
+        message: "`-f -` can be given only once: stdin is read once".into(),
+    }
+}
+
+/// The manifest files a `-f` path names: the file itself, or a directory's `.yaml`, `.yml` and
+/// `.json` files in name order (an error when it has none).
+fn files_of(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    let meta = std::fs::metadata(path).map_err(|e| file_error(path, describe_io(&e)))?;
+    if !meta.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut files = Vec::new();
+    walk(path, &mut files, &mut HashSet::new())?;
+    if files.is_empty() {
+        return Err(file_error(
+            path,
+            "the directory has no .yaml, .yml or .json files".into(),
+        ));
+    }
+    Ok(files)
 }
 
 fn file_error(path: &Path, message: String) -> LoadError {
@@ -530,7 +536,16 @@ pub fn parse_text(origin: &Origin, text: &str, limits: Limits) -> Vec<Result<Man
     if is_json {
         return parse_json(origin, text);
     }
-    let documents = split_documents(text);
+    parse_documents(origin, &split_documents(text), limits)
+}
+
+/// Parses YAML documents into objects and errors, in order: on every core when there are
+/// enough of them to pay for it.
+fn parse_documents(
+    origin: &Origin,
+    documents: &[Document<'_>],
+    limits: Limits,
+) -> Vec<Result<Manifest, LoadError>> {
     let parse = |doc: &Document<'_>| parse_yaml_document(origin, doc, limits);
     if documents.len() > 64 {
         documents.par_iter().flat_map_iter(parse).collect()

@@ -7,11 +7,9 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::PathBuf;
 
-use rayon::prelude::*;
-
 use super::{Document, Input, LoadError, Manifest, Origin};
-use super::{Limits, describe_io, file_error, kustomize, parse_json, parse_yaml_document};
-use super::{validated, walk};
+use super::{Limits, describe_io, file_error, kustomize, parse_json};
+use super::{files_of, stdin_twice, validated};
 
 /// How much text a batch holds before it is parsed: enough documents to keep every core busy.
 pub const BATCH_BYTES: usize = 1 << 20;
@@ -69,12 +67,7 @@ impl Sources {
         let mut stdin_read = false;
         for input in inputs {
             match input {
-                Input::Stdin if stdin_read => sources.push(Err(LoadError {
-                    origin: Origin::Stdin,
-                    line: None,
-                    column: None,
-                    message: "`-f -` can be given only once: stdin is read once".into(),
-                })),
+                Input::Stdin if stdin_read => sources.push(Err(stdin_twice())),
                 Input::Stdin => {
                     stdin_read = true;
                     let spooled = tempfile::tempfile().and_then(|mut file| {
@@ -95,21 +88,9 @@ impl Sources {
                 Input::Kustomize(dir) => {
                     sources.push(kustomize(dir).map(|(origin, text)| Source::Held(origin, text)))
                 }
-                Input::Path(path) => match std::fs::metadata(path) {
-                    Err(e) => sources.push(Err(file_error(path, describe_io(&e)))),
-                    Ok(meta) if meta.is_dir() => {
-                        let mut files = Vec::new();
-                        let mut seen = std::collections::HashSet::new();
-                        match walk(path, &mut files, &mut seen) {
-                            Err(e) => sources.push(Err(e)),
-                            Ok(()) if files.is_empty() => sources.push(Err(file_error(
-                                path,
-                                "the directory has no .yaml, .yml or .json files".into(),
-                            ))),
-                            Ok(()) => sources.extend(files.into_iter().map(Source::File).map(Ok)),
-                        }
-                    }
-                    Ok(_) => sources.push(Ok(Source::File(path.clone()))),
+                Input::Path(path) => match files_of(path) {
+                    Ok(files) => sources.extend(files.into_iter().map(Source::File).map(Ok)),
+                    Err(e) => sources.push(Err(e)),
                 },
             }
         }
@@ -188,12 +169,6 @@ fn failed(error: LoadError) -> Batch {
     }
 }
 
-/// Whether a line opens a new document (`---`), where a batch may end.
-fn opens_document(line: &[u8]) -> bool {
-    line.strip_prefix(b"---")
-        .is_some_and(|rest| rest.is_empty() || rest[0].is_ascii_whitespace())
-}
-
 /// Reads one source: JSON whole (one value or a stream of them), YAML in batches cut before a
 /// `---` line once they are [`BATCH_BYTES`] long. Text that is not UTF-8 rejects the source
 /// whole, as loading it whole would.
@@ -245,19 +220,13 @@ fn read_source<E>(
         // A batch ends before a `---` once it is long enough and holds content (comments before
         // a stream's first document stay with it), or at the end of the source.
         let cut = (end && (chunk_lines > 0 || line_offset == 0))
-            || (opens_document(line.as_bytes())
+            || (super::marker(&line) == Some("---")
                 && chunk.len() >= batch_bytes
                 && !super::is_blank(&chunk));
         if cut {
             let text = std::mem::take(&mut chunk);
-            let documents = super::split_from(&text, line_offset == 0).len();
-            each(parse_batch(
-                &origin,
-                text,
-                line_offset,
-                index_offset,
-                limits,
-            ))?;
+            let (batch, documents) = parse_batch(&origin, text, line_offset, index_offset, limits);
+            each(batch)?;
             line_offset += chunk_lines;
             index_offset += documents;
             chunk_lines = 0;
@@ -313,13 +282,14 @@ fn checked(mut file: File, origin: &Origin) -> Result<File, LoadError> {
     Ok(file)
 }
 
+/// A batch parsed, and how many documents it holds.
 fn parse_batch(
     origin: &Origin,
     text: String,
     line_offset: usize,
     index_offset: usize,
     limits: Limits,
-) -> Batch {
+) -> (Batch, usize) {
     let mut batch = Batch {
         origin: origin.clone(),
         text,
@@ -328,15 +298,11 @@ fn parse_batch(
         results: Vec::new(),
     };
     let documents = batch.documents();
-    let parse = |doc: &Document<'_>| parse_yaml_document(origin, doc, limits);
-    let results: Vec<_> = if documents.len() > 64 {
-        documents.par_iter().flat_map_iter(parse).collect()
-    } else {
-        documents.iter().flat_map(parse).collect()
-    };
+    let count = documents.len();
+    let results = super::parse_documents(origin, &documents, limits);
     drop(documents);
     batch.results = validated(results);
-    batch
+    (batch, count)
 }
 
 #[cfg(test)]
