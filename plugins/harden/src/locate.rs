@@ -197,56 +197,30 @@ pub fn point_one(findings: &mut [Finding], manifest: &Manifest, document: &Docum
 }
 
 /// Moves the line of findings read from text (YAML, or a single JSON object) to their field's
-/// line. `texts` are the files and streams the manifests
-/// were read from; each document with findings is parsed once more, for its spans.
+/// line. `texts` are the files and streams the manifests were read from; each object with
+/// findings has its document parsed once more, for its spans ([`point_one`]), on every core.
 pub fn point<'t>(
     findings: &mut [Finding],
     manifests: &[Manifest],
     texts: impl IntoIterator<Item = (&'t Origin, &'t str)>,
 ) {
     let texts: HashMap<&Origin, &str> = texts.into_iter().collect();
-    // Findings by the document they are in: (origin, document index) → (finding, path).
-    let mut by_document: HashMap<(&Origin, usize), Vec<Wanted>> = HashMap::new();
-    for (at, finding) in findings.iter().enumerate() {
-        let Some(manifest) = finding.index.and_then(|i| manifests.get(i)) else {
-            continue;
-        };
-        let Some(steps) = steps_in_document(finding, manifest) else {
-            continue;
-        };
-        if texts.contains_key(&manifest.source.origin) {
-            by_document
-                .entry((&manifest.source.origin, manifest.source.document))
-                .or_default()
-                .push((at, steps));
-        }
-    }
-    let mut split: HashMap<&Origin, Vec<shipshape::manifests::Document<'_>>> = HashMap::new();
-    for (origin, _) in by_document.keys() {
-        split
-            .entry(origin)
-            .or_insert_with(|| shipshape::manifests::split_documents(texts[origin]));
-    }
-    let work: Vec<_> = by_document.into_iter().collect();
-    let lines: Vec<(usize, usize)> = work
-        .par_iter()
-        .flat_map_iter(|((origin, document), wanted)| {
-            let doc = document
-                .checked_sub(1)
-                .and_then(|i| split.get(origin).and_then(|docs| docs.get(i)));
-            doc.map_or_else(Vec::new, |doc| {
-                let paths: Vec<&[Step]> = wanted.iter().map(|(_, p)| p.as_slice()).collect();
-                yamledit::locate_all(&doc.text, &paths)
-                    .into_iter()
-                    .zip(wanted)
-                    .filter_map(|(line, (at, _))| Some((*at, doc.first_line + line? - 1)))
-                    .collect()
-            })
-        })
+    let split: HashMap<&Origin, Vec<Document<'_>>> = texts
+        .iter()
+        .map(|(origin, text)| (*origin, shipshape::manifests::split_documents(text)))
         .collect();
-    for (at, line) in lines {
-        if let Some(source) = findings[at].source.as_mut() {
-            source.line = line;
-        }
-    }
+    findings
+        .par_chunk_by_mut(|a, b| a.index == b.index)
+        .for_each(|group| {
+            let Some(manifest) = group[0].index.and_then(|i| manifests.get(i)) else {
+                return;
+            };
+            let document = split.get(&manifest.source.origin).and_then(|documents| {
+                let index = manifest.source.document.checked_sub(1)?;
+                documents.get(index)
+            });
+            if let Some(document) = document {
+                point_one(group, manifest, document);
+            }
+        });
 }
