@@ -5,6 +5,8 @@
 //! re-auditing them finds none of the [`FIXABLE`] checks (except where a value needs a person:
 //! a capability the app adds, a probe that does not exist).
 
+use std::collections::BTreeMap;
+
 use crate::checks::ids;
 use serde_json::{Value, json};
 use shipshape::manifests::Manifest;
@@ -111,110 +113,112 @@ pub struct Plan {
     pub manual: Vec<Finding>,
 }
 
-/// Plans the fixes for the findings of `report` (an audit of `manifests`); `bindings` tells
-/// which pods call the API.
-pub fn plan(
-    manifests: &[Manifest],
-    report: &AuditReport,
+/// What fixing one object does.
+#[derive(Debug, Clone)]
+pub struct ObjectPlan {
+    /// Its patch (empty when nothing changes).
+    pub patch: Patch,
+    /// New objects that go after it.
+    pub additions: Vec<Value>,
+    /// Findings fixed.
+    pub fixed: Vec<Finding>,
+    /// Findings left for a person.
+    pub manual: Vec<Finding>,
+}
+
+/// The facts about the whole input a single object's fixes depend on.
+#[derive(Debug, Clone)]
+pub struct Facts {
+    /// Which pods call the API.
+    pub bindings: Bindings,
+    /// Per namespace, the strictest Pod Security level every workload there meets once fixed
+    /// (`enforce` is set no stricter); a namespace missing here takes `--level`.
+    pub strictest: BTreeMap<String, String>,
+}
+
+/// The rank of a Pod Security level: privileged < baseline < restricted.
+fn rank(level: &str) -> Option<usize> {
+    ["privileged", "baseline", "restricted"]
+        .iter()
+        .position(|l| *l == level)
+}
+
+/// Plans the fixes of one object for its (configured) `findings`, and for `anchored`: the
+/// findings of namespaces the input has no Namespace object for, whose default-deny policy
+/// goes after this object (the first workload there). Pure, and independent of every other
+/// object but through `facts`.
+pub fn plan_object(
+    manifest: &Manifest,
+    findings: &[Finding],
+    anchored: &[Finding],
     options: &FixOptions,
-    bindings: &Bindings,
-) -> Plan {
-    let mut plan = Plan {
-        patches: vec![Patch::map(); manifests.len()],
-        ..Plan::default()
+    facts: &Facts,
+) -> ObjectPlan {
+    let mut plan = ObjectPlan {
+        patch: Patch::map(),
+        additions: Vec::new(),
+        fixed: Vec::new(),
+        manual: Vec::new(),
     };
-    let mut policy_namespaces: Vec<String> = Vec::new();
-    let mut namespace_findings: Vec<(usize, &Finding)> = Vec::new();
-    for finding in report.findings.iter().filter(|f| !f.ignored) {
-        let fixed = match finding.index {
-            Some(index) => {
-                let manifest = &manifests[index];
-                let patch = &mut plan.patches[index];
-                let kept = (finding.check == ids::AUTOMOUNT_SERVICE_ACCOUNT_TOKEN)
-                    .then(|| workload::pod_spec(&manifest.object))
-                    .flatten()
-                    .and_then(|spec| {
-                        bindings
-                            .keeps_token(manifest.namespace(), crate::audit::service_account(spec))
-                    });
-                if finding.check == ids::NAMESPACE_PSS_LABELS {
-                    namespace_findings.push((index, finding));
+    let annotated = |finding: &Finding, note: String| {
+        let mut finding = finding.clone();
+        finding.message = format!("{} ({note})", finding.message);
+        finding
+    };
+    for finding in findings.iter().filter(|f| !f.ignored) {
+        let kept = (finding.check == ids::AUTOMOUNT_SERVICE_ACCOUNT_TOKEN)
+            .then(|| workload::pod_spec(&manifest.object))
+            .flatten()
+            .and_then(|spec| {
+                facts
+                    .bindings
+                    .keeps_token(manifest.namespace(), crate::audit::service_account(spec))
+            });
+        if let Some(why) = kept {
+            // The pod calls the API (an operator, a controller): its token stays.
+            plan.manual.push(annotated(finding, format!("left: {why}")));
+            continue;
+        }
+        let fixed = match finding.check {
+            ids::NAMESPACE_PSS_LABELS => {
+                let notes = label_namespace(manifest, &mut plan.patch, options, &facts.strictest);
+                if !notes.is_empty() {
+                    plan.manual.push(annotated(finding, notes.join("; ")));
                     continue;
                 }
-                if let Some(why) = kept {
-                    // The pod calls the API (an operator, a controller): its token stays.
-                    let mut finding = finding.clone();
-                    finding.message = format!("{} (left: {why})", finding.message);
-                    plan.manual.push(finding);
+                true
+            }
+            ids::PDB_MISSING if options.add_missing => {
+                plan.additions.push(budget_for(manifest));
+                true
+            }
+            ids::NETWORK_POLICY_MISSING if options.add_missing => {
+                plan.additions
+                    .push(default_deny(Some(finding.object.name.as_str())));
+                true
+            }
+            check => {
+                let mut left = Explicit::new(options.override_explicit);
+                let fixed = fix(
+                    check,
+                    finding.container.as_deref(),
+                    manifest,
+                    &mut plan.patch,
+                    options,
+                    &mut left,
+                );
+                if !left.fields.is_empty() {
+                    plan.manual.push(annotated(
+                        finding,
+                        format!(
+                            "left as written: {}; --override-explicit changes it",
+                            left.fields.join(", ")
+                        ),
+                    ));
                     continue;
                 }
-                match finding.check {
-                    ids::PDB_MISSING if options.add_missing => {
-                        plan.additions.push(Addition {
-                            after: index,
-                            object: budget_for(manifest),
-                        });
-                        true
-                    }
-                    ids::NETWORK_POLICY_MISSING if options.add_missing => {
-                        let namespace = finding.object.name.clone();
-                        if !policy_namespaces.contains(&namespace) {
-                            plan.additions.push(Addition {
-                                after: index,
-                                object: default_deny(Some(&namespace)),
-                            });
-                            policy_namespaces.push(namespace);
-                        }
-                        true
-                    }
-                    check => {
-                        let mut left = Explicit::new(options.override_explicit);
-                        let fixed = fix(
-                            check,
-                            finding.container.as_deref(),
-                            manifest,
-                            patch,
-                            options,
-                            &mut left,
-                        );
-                        if !left.fields.is_empty() {
-                            let mut finding = finding.clone();
-                            finding.message = format!(
-                                "{} (left as written: {}; --override-explicit changes it)",
-                                finding.message,
-                                left.fields.join(", ")
-                            );
-                            plan.manual.push(finding);
-                            continue;
-                        }
-                        fixed
-                    }
-                }
+                fixed
             }
-            None if finding.check == ids::NETWORK_POLICY_MISSING && options.add_missing => {
-                // A namespace the input does not hold: the policy goes after its first workload.
-                let namespace = finding.object.name.clone();
-                let anchor = manifests.iter().position(|m| {
-                    workload::is_workload(&m.object)
-                        && m.namespace().unwrap_or("default") == namespace
-                });
-                match anchor {
-                    Some(after) if !policy_namespaces.contains(&namespace) => {
-                        // A namespace-less bundle gets a namespace-less policy: it goes
-                        // wherever the bundle is applied (`kubectl apply -n NS`).
-                        let namespace_of_bundle = manifests[after].namespace();
-                        plan.additions.push(Addition {
-                            after,
-                            object: default_deny(namespace_of_bundle),
-                        });
-                        policy_namespaces.push(namespace);
-                        true
-                    }
-                    Some(_) => true,
-                    None => false,
-                }
-            }
-            None => false,
         };
         if fixed {
             plan.fixed.push(finding.clone());
@@ -222,74 +226,162 @@ pub fn plan(
             plan.manual.push(finding.clone());
         }
     }
-    // Namespace labels last: `enforce` only at a level every workload there meets once fixed.
-    if !namespace_findings.is_empty() {
-        let strictest = strictest_after(manifests, &plan.patches, options);
-        let wanted = options.level.to_string();
-        for (index, finding) in namespace_findings {
-            let manifest = &manifests[index];
-            let met = strictest
-                .get(manifest.name())
-                .map_or(wanted.as_str(), String::as_str);
-            let rank = |level: &str| {
-                ["privileged", "baseline", "restricted"]
-                    .iter()
-                    .position(|l| *l == level)
-            };
-            let enforce = if rank(met) < rank(&wanted) {
-                met
-            } else {
-                wanted.as_str()
-            };
-            let mut left = Explicit::new(options.override_explicit);
-            label_namespace(
-                &manifest.object,
-                &mut plan.patches[index],
-                options,
-                enforce,
-                &mut left,
-            );
-            let mut notes = Vec::new();
-            if enforce != wanted
-                && manifest.object["metadata"]["labels"]["pod-security.kubernetes.io/enforce"]
-                    .is_null()
-            {
-                notes.push(format!(
-                    "enforce set to {enforce}, the strictest level all its workloads meet after \
-                     fixing; {wanted} would reject some (see `kubectl harden pss`), so audit and \
-                     warn are {wanted}"
-                ));
-            }
-            if !left.fields.is_empty() {
-                notes.push(format!(
-                    "left as written: {}; --override-explicit changes it",
-                    left.fields.join(", ")
-                ));
-            }
-            if notes.is_empty() {
-                plan.fixed.push(finding.clone());
-            } else {
-                let mut finding = finding.clone();
-                finding.message = format!("{} ({})", finding.message, notes.join("; "));
-                plan.manual.push(finding);
-            }
+    for finding in anchored.iter().filter(|f| !f.ignored) {
+        if options.add_missing {
+            // A namespace-less bundle gets a namespace-less policy: it goes wherever the
+            // bundle is applied (`kubectl apply -n NS`).
+            plan.additions.push(default_deny(manifest.namespace()));
+            plan.fixed.push(finding.clone());
+        } else {
+            plan.manual.push(finding.clone());
         }
     }
     plan
 }
 
-/// Sets a namespace's missing `pod-security.kubernetes.io/*` labels: `enforce` at `enforce`
-/// (the strictest level its workloads meet after fixing, at most `--level`), `audit` and `warn`
-/// at `--level`, and the `-version` labels pinned. Existing values are kept (a `latest` version
-/// is an explicit value: `--override-explicit` pins it).
+/// The namespace (`default` when it has none) of a workload, as the audit names namespaces.
+fn namespace_key(manifest: &Manifest) -> &str {
+    manifest.namespace().unwrap_or("default")
+}
+
+/// Where each namespace's findings that name no object in the input go: after the first
+/// workload of that namespace. Returns (anchor index, finding) pairs and the findings with no
+/// anchor.
+pub fn anchor<'f>(
+    first_workloads: &std::collections::HashMap<String, usize>,
+    findings: &'f [Finding],
+) -> (
+    std::collections::HashMap<usize, Vec<Finding>>,
+    Vec<&'f Finding>,
+) {
+    let mut anchored: std::collections::HashMap<usize, Vec<Finding>> = Default::default();
+    let mut left = Vec::new();
+    for finding in findings {
+        match first_workloads.get(&finding.object.name) {
+            Some(&at) if finding.check == ids::NETWORK_POLICY_MISSING => {
+                anchored.entry(at).or_default().push(finding.clone())
+            }
+            _ => left.push(finding),
+        }
+    }
+    (anchored, left)
+}
+
+/// Notes the first workload of each namespace (see [`anchor`]).
+pub fn note_first_workload(
+    first_workloads: &mut std::collections::HashMap<String, usize>,
+    index: usize,
+    manifest: &Manifest,
+) {
+    if workload::is_workload(&manifest.object)
+        && !first_workloads.contains_key(namespace_key(manifest))
+    {
+        first_workloads.insert(namespace_key(manifest).to_owned(), index);
+    }
+}
+
+/// New objects that were already added (the same kind, namespace and name) are left out.
+#[derive(Debug, Default)]
+pub struct Added(std::collections::HashSet<(String, String, String)>);
+
+impl Added {
+    /// Whether `object` is new (and takes note of it).
+    pub fn first(&mut self, object: &Value) -> bool {
+        let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+        self.0.insert((
+            text(&object["kind"]),
+            text(&object["metadata"]["namespace"]),
+            text(&object["metadata"]["name"]),
+        ))
+    }
+}
+
+/// Plans the fixes for the findings of `report` (an audit of `manifests`) in memory (the
+/// live fix); `bindings` tells which pods call the API.
+pub fn plan(
+    manifests: &[Manifest],
+    report: &AuditReport,
+    options: &FixOptions,
+    bindings: &Bindings,
+) -> Plan {
+    let mut by_index: Vec<Vec<Finding>> = vec![Vec::new(); manifests.len()];
+    let mut unplaced = Vec::new();
+    for finding in &report.findings {
+        match finding.index {
+            Some(index) => by_index[index].push(finding.clone()),
+            None => unplaced.push(finding.clone()),
+        }
+    }
+    let mut first_workloads = std::collections::HashMap::new();
+    for (index, manifest) in manifests.iter().enumerate() {
+        note_first_workload(&mut first_workloads, index, manifest);
+    }
+    let (mut anchored, left) = anchor(&first_workloads, &unplaced);
+    let mut facts = Facts {
+        bindings: bindings.clone(),
+        strictest: BTreeMap::new(),
+    };
+    let mut plans: Vec<ObjectPlan> = manifests
+        .iter()
+        .enumerate()
+        .map(|(index, manifest)| {
+            let anchored = anchored.remove(&index).unwrap_or_default();
+            plan_object(manifest, &by_index[index], &anchored, options, &facts)
+        })
+        .collect();
+    // Namespace labels take the level their workloads meet once fixed: plan them again.
+    if manifests.iter().any(|m| m.kind() == "Namespace") {
+        let patches: Vec<&Patch> = plans.iter().map(|p| &p.patch).collect();
+        facts.strictest = strictest_after(manifests.iter().zip(patches), options);
+        for (index, manifest) in manifests.iter().enumerate() {
+            if manifest.kind() == "Namespace" {
+                plans[index] = plan_object(manifest, &by_index[index], &[], options, &facts);
+            }
+        }
+    }
+    let mut plan = Plan::default();
+    let mut added = Added::default();
+    for (index, object_plan) in plans.into_iter().enumerate() {
+        plan.patches.push(object_plan.patch);
+        plan.additions.extend(
+            object_plan
+                .additions
+                .into_iter()
+                .filter(|object| added.first(object))
+                .map(|object| Addition {
+                    after: index,
+                    object,
+                }),
+        );
+        plan.fixed.extend(object_plan.fixed);
+        plan.manual.extend(object_plan.manual);
+    }
+    plan.manual
+        .extend(left.into_iter().filter(|f| !f.ignored).cloned());
+    plan
+}
+
+/// Sets a namespace's missing `pod-security.kubernetes.io/*` labels: `enforce` at the
+/// strictest level its workloads meet after fixing (at most `--level`), `audit` and `warn` at
+/// `--level`, and the `-version` labels pinned. Existing values are kept (a `latest` version
+/// is an explicit value: `--override-explicit` pins it). Returns what a person should know.
 fn label_namespace(
-    object: &Value,
+    manifest: &Manifest,
     patch: &mut Patch,
     options: &FixOptions,
-    enforce: &str,
-    left: &mut Explicit,
-) {
-    let labels = &object["metadata"]["labels"];
+    strictest: &BTreeMap<String, String>,
+) -> Vec<String> {
+    let wanted = options.level.to_string();
+    let met = strictest
+        .get(manifest.name())
+        .map_or(wanted.as_str(), String::as_str);
+    let enforce = if rank(met) < rank(&wanted) {
+        met
+    } else {
+        wanted.as_str()
+    };
+    let mut left = Explicit::new(options.override_explicit);
+    let labels = &manifest.object["metadata"]["labels"];
     let version = options.version.to_string();
     for mode in ["enforce", "audit", "warn"] {
         let key = format!("pod-security.kubernetes.io/{mode}");
@@ -298,7 +390,7 @@ fn label_namespace(
             let level = if mode == "enforce" {
                 enforce.to_owned()
             } else {
-                options.level.to_string()
+                wanted.clone()
             };
             patch.set(&["metadata", "labels", &key], level);
         }
@@ -307,18 +399,30 @@ fn label_namespace(
             patch.set(&["metadata", "labels", &version_key], version.clone());
         }
     }
+    let mut notes = Vec::new();
+    if enforce != wanted && labels["pod-security.kubernetes.io/enforce"].is_null() {
+        notes.push(format!(
+            "enforce set to {enforce}, the strictest level all its workloads meet after \
+             fixing; {wanted} would reject some (see `kubectl harden pss`), so audit and \
+             warn are {wanted}"
+        ));
+    }
+    if !left.fields.is_empty() {
+        notes.push(format!(
+            "left as written: {}; --override-explicit changes it",
+            left.fields.join(", ")
+        ));
+    }
+    notes
 }
 
 /// The strictest Pod Security level (`restricted`, `baseline`, `privileged`) every workload of
-/// each namespace meets once `patches` are applied.
-fn strictest_after(
-    manifests: &[Manifest],
-    patches: &[Patch],
+/// each namespace meets once its patch is applied.
+pub fn strictest_after<'m>(
+    objects: impl Iterator<Item = (&'m Manifest, &'m Patch)>,
     options: &FixOptions,
-) -> std::collections::BTreeMap<String, String> {
-    let fixed: Vec<Manifest> = manifests
-        .iter()
-        .zip(patches)
+) -> BTreeMap<String, String> {
+    let fixed: Vec<Manifest> = objects
         .filter(|(m, _)| workload::pod_spec(&m.object).is_some())
         .map(|(m, patch)| {
             let mut m = m.clone();
@@ -333,13 +437,26 @@ fn strictest_after(
         .collect()
 }
 
+/// Two maps of [`strictest_after`] as one: each namespace at the less strict level.
+pub fn merge_strictest(into: &mut BTreeMap<String, String>, more: BTreeMap<String, String>) {
+    for (namespace, level) in more {
+        match into.get_mut(&namespace) {
+            Some(known) if rank(&level) < rank(known) => *known = level,
+            Some(_) => {}
+            None => {
+                into.insert(namespace, level);
+            }
+        }
+    }
+}
+
 /// Who RBAC bindings grant roles to. A pod whose ServiceAccount is bound calls the API (an
 /// operator, a controller, an ingress controller), so `fix` never takes its token away.
 #[derive(Debug, Clone)]
 pub enum Bindings {
     /// The bound ServiceAccounts by (namespace, name), each with the first binding that binds
     /// it and where that was seen (`RoleBinding/x in the input`).
-    Known(std::collections::BTreeMap<(String, String), String>),
+    Known(BTreeMap<(String, String), String>),
     /// The bindings could not be read (why): no pod's token is taken away.
     Unknown(String),
 }
@@ -348,27 +465,36 @@ impl Bindings {
     /// The ServiceAccounts the RoleBindings and ClusterRoleBindings among `manifests` bind;
     /// `place` says where they were read (`in the input`, `in the cluster`).
     pub fn of(manifests: &[Manifest], place: &str) -> Self {
-        let mut bound = std::collections::BTreeMap::new();
+        let mut bindings = Bindings::Known(BTreeMap::new());
         for manifest in manifests {
-            let kind = manifest.kind();
-            if !matches!(kind, "RoleBinding" | "ClusterRoleBinding") {
+            bindings.add(manifest, place);
+        }
+        bindings
+    }
+
+    /// Takes note of the ServiceAccounts `manifest` binds, when it is a RoleBinding or a
+    /// ClusterRoleBinding.
+    pub fn add(&mut self, manifest: &Manifest, place: &str) {
+        let Bindings::Known(bound) = self else {
+            return;
+        };
+        let kind = manifest.kind();
+        if !matches!(kind, "RoleBinding" | "ClusterRoleBinding") {
+            return;
+        }
+        let own_namespace = manifest.namespace().unwrap_or("default");
+        for subject in manifest.object["subjects"].as_array().into_iter().flatten() {
+            if subject["kind"] != "ServiceAccount" {
                 continue;
             }
-            let own_namespace = manifest.namespace().unwrap_or("default");
-            for subject in manifest.object["subjects"].as_array().into_iter().flatten() {
-                if subject["kind"] != "ServiceAccount" {
-                    continue;
-                }
-                let Some(name) = subject["name"].as_str() else {
-                    continue;
-                };
-                let namespace = subject["namespace"].as_str().unwrap_or(own_namespace);
-                bound
-                    .entry((namespace.to_owned(), name.to_owned()))
-                    .or_insert_with(|| format!("{kind}/{} {place}", manifest.name()));
-            }
+            let Some(name) = subject["name"].as_str() else {
+                continue;
+            };
+            let namespace = subject["namespace"].as_str().unwrap_or(own_namespace);
+            bound
+                .entry((namespace.to_owned(), name.to_owned()))
+                .or_insert_with(|| format!("{kind}/{} {place}", manifest.name()));
         }
-        Bindings::Known(bound)
     }
 
     /// Why the pod's token stays, when it does: `namespace` None is a namespace-less bundle
