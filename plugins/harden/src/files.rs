@@ -316,7 +316,8 @@ impl FileFix {
             return out.same(&batch.text);
         }
         if let Some((line, message)) = self.facts.refusal() {
-            return Ok(self.fail(line, message));
+            self.fail(line, message);
+            return Ok(());
         }
         let crlf = self.facts.crlf();
         let lf;
@@ -335,7 +336,10 @@ impl FileFix {
         let text = batch.text.as_str();
         let splices = match splice(&batch.documents(), edits) {
             Ok(splices) => splices,
-            Err((line, message)) => return Ok(self.fail(line, message)),
+            Err((line, message)) => {
+                self.fail(line, message);
+                return Ok(());
+            }
         };
         let mut at = 0;
         for (range, with) in splices {
@@ -380,12 +384,15 @@ fn crlf_back(piece: &str, crlf: bool) -> Cow<'_, str> {
     }
 }
 
+/// Why an edit cannot be made: the line, and the reason.
+type EditFailure = (Option<usize>, String);
+
 /// The splices of a batch's edits: (the document's byte range, its new text), in order; or
 /// the line and reason an edit cannot be made.
 fn splice(
     documents: &[Document<'_>],
     edits: &Edits<'_>,
-) -> Result<Vec<(Range<usize>, String)>, (Option<usize>, String)> {
+) -> Result<Vec<(Range<usize>, String)>, EditFailure> {
     let mut splices = Vec::new();
     for doc in documents {
         let Some(edit) = edits.get(&doc.index) else {
