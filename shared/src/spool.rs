@@ -36,6 +36,23 @@ impl Spool {
         Ok(())
     }
 
+    /// Spools one line of text (a spool of lines is read back with [`Spool::reader`]).
+    pub fn push_line(&mut self, line: &str) -> std::io::Result<()> {
+        self.file.write_all(line.as_bytes())?;
+        self.file.write_all(b"\n")?;
+        self.count += 1;
+        Ok(())
+    }
+
+    /// Moves what `other` holds to the end of this spool.
+    pub fn append(&mut self, other: Spool) -> std::io::Result<()> {
+        let count = other.count;
+        let mut reader = other.reader()?;
+        std::io::copy(&mut reader as &mut dyn Read, &mut self.file)?;
+        self.count += count;
+        Ok(())
+    }
+
     /// The items pushed.
     pub fn len(&self) -> usize {
         self.count

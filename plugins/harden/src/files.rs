@@ -366,11 +366,16 @@ impl FileFix {
         self.changed
     }
 
-    /// The file's outcome: why it could not be fixed, or whether it changed.
-    pub fn finish(self) -> Result<bool, FileError> {
+    /// The file it fixes.
+    pub fn origin(&self) -> &Origin {
+        &self.origin
+    }
+
+    /// The file's outcome: why it could not be fixed, or the file and whether it changed.
+    pub fn finish(self) -> Result<(Origin, bool), FileError> {
         match self.error {
             Some(error) => Err(error),
-            None => Ok(self.changed),
+            None => Ok((self.origin, self.changed)),
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod pss;
 pub mod render;
 pub mod sink;
 pub mod streamed;
+pub mod streamed_fix;
 
 use clap::{Parser, Subcommand};
 use shipshape::exit::Exit;
@@ -529,109 +530,88 @@ async fn run_fix(global: &GlobalArgs, args: &FixArgs) -> anyhow::Result<Exit> {
         };
         return live::fix(global, &settings).await;
     }
-    // Read every source once, keeping the text: stdin cannot be read twice.
-    let mut texts = std::collections::BTreeMap::new();
-    let mut manifests = Vec::new();
-    let mut errors = Vec::new();
-    let mut paths = Vec::new();
-    for file in &args.files {
-        if file == "-" {
-            let mut text = String::new();
-            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)?;
-            let origin = shipshape::manifests::Origin::Stdin;
-            for result in shipshape::manifests::parse_text(&origin, &text, Default::default()) {
-                match result {
-                    Ok(m) => manifests.push(m),
-                    Err(e) => errors.push(e),
+    // Files are read in batches (stdin copied to a temporary file): memory for one batch.
+    let inputs: Vec<Input> = args.files.iter().map(|f| Input::file_flag(f)).collect();
+    let sources = shipshape::manifests::Sources::open(&inputs, &mut std::io::stdin().lock());
+    let limits = shipshape::manifests::Limits::default();
+    let gathered = streamed_fix::gather(&sources, limits);
+    if !gathered.errors.is_empty() {
+        return Err(shipshape::manifests::LoadErrors(gathered.errors).into());
+    }
+    let several = gathered.sources() > 1;
+    let roots: Vec<std::path::PathBuf> = args.files.iter().map(std::path::PathBuf::from).collect();
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut printed = 0usize;
+    use std::io::Write;
+    let mut commit = |origin: &shipshape::manifests::Origin,
+                      changed: bool,
+                      text: &mut dyn std::io::Read|
+     -> anyhow::Result<()> {
+        use shipshape::manifests::Origin;
+        if args.diff {
+            std::io::copy(text, &mut stdout)?;
+        } else if args.in_place {
+            match origin {
+                Origin::File(path) if changed => files::write_from(path, text)?,
+                Origin::File(_) => {}
+                _ if changed => {
+                    std::io::copy(text, &mut stdout)?;
                 }
+                _ => {}
             }
-            texts.insert(origin, text);
+        } else if let Some(dir) = &args.output_dir {
+            match origin {
+                Origin::File(path) => {
+                    files::write_from(&files::output_path(dir, path, &roots), text)?
+                }
+                _ => files::write_from(&dir.join("stdin.yaml"), text)?,
+            }
         } else {
-            paths.push(Input::file_flag(file));
-        }
-    }
-    let loaded = shipshape::manifests::load(&paths);
-    errors.extend(loaded.errors.iter().cloned());
-    if !errors.is_empty() {
-        return Err(shipshape::manifests::LoadErrors(errors).into());
-    }
-    for manifest in &loaded.manifests {
-        let origin = &manifest.source.origin;
-        if let shipshape::manifests::Origin::File(path) = origin
-            && !texts.contains_key(origin)
-        {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-            texts.insert(origin.clone(), text);
-        }
-    }
-    manifests.extend(loaded.manifests);
-
-    let mut report = audit::audit(&manifests, &args.audit_options()?);
-    // What needs a person is reported at the field's line, as the audit reports it.
-    locate::point(
-        &mut report.findings,
-        &manifests,
-        texts.iter().map(|(o, t)| (o, t.as_str())),
-    );
-    let bindings = fix::Bindings::of(&manifests, "in the input");
-    let mut plan = fix::plan(&manifests, &report, &args.options(), &bindings);
-    let (fixed, skipped) = files::apply(&manifests, &plan, &texts);
-    // Findings in files that were not written are not fixed: they stay for a person.
-    let (kept, unwritten): (Vec<_>, Vec<_>) = plan.fixed.drain(..).partition(|f| {
-        f.index.is_none_or(|i| {
-            !skipped
-                .iter()
-                .any(|e| e.origin == manifests[i].source.origin)
-        })
-    });
-    plan.fixed = kept;
-    plan.manual.extend(unwritten.into_iter().map(|mut f| {
-        f.message = format!("{} (not written: its file was skipped)", f.message);
-        f
-    }));
-    let changed = fixed.iter().filter(|f| f.changed()).count();
-    if args.diff {
-        for file in &fixed {
-            shipshape::output::print(&file.diff())?;
-        }
-    } else if args.in_place {
-        for file in fixed.iter().filter(|f| f.changed()) {
-            if let shipshape::manifests::Origin::File(path) = &file.origin {
-                files::write_atomically(path, &file.after)?;
-            } else {
-                shipshape::output::print(&file.after)?;
-            }
-        }
-    } else if let Some(dir) = &args.output_dir {
-        let roots: Vec<std::path::PathBuf> =
-            args.files.iter().map(std::path::PathBuf::from).collect();
-        for file in &fixed {
-            match &file.origin {
-                shipshape::manifests::Origin::File(path) => {
-                    files::write_atomically(&files::output_path(dir, path, &roots), &file.after)?;
-                }
-                _ => files::write_atomically(&dir.join("stdin.yaml"), &file.after)?,
-            }
-        }
-    } else {
-        let several = fixed.len() > 1;
-        for (i, file) in fixed.iter().enumerate() {
-            let mut text = String::new();
             if several {
-                if i > 0 {
-                    text.push_str("---\n");
+                if printed > 0 {
+                    stdout.write_all(b"---\n")?;
                 }
-                text.push_str(&format!("# Source: {}\n", file.name()));
+                writeln!(stdout, "# Source: {}", files::name_of(origin))?;
             }
-            text.push_str(&file.after);
-            if !text.ends_with('\n') {
-                text.push('\n');
+            printed += 1;
+            // The text, with a final newline (the last line is held back to check it).
+            let mut last = 0u8;
+            let mut buffer = vec![0u8; 1 << 16];
+            loop {
+                let n = text.read(&mut buffer)?;
+                if n == 0 {
+                    break;
+                }
+                stdout.write_all(&buffer[..n])?;
+                last = buffer[n - 1];
             }
-            shipshape::output::print(&text)?;
+            if last != b'\n' {
+                stdout.write_all(b"\n")?;
+            }
         }
-    }
-    render::report_plan(&plan, "fixed", &format!(" across {changed} file(s)"));
+        Ok(())
+    };
+    let written = if args.diff {
+        streamed_fix::Written::Diff
+    } else {
+        streamed_fix::Written::Text
+    };
+    let fixed = streamed_fix::fix_into(
+        &sources,
+        &gathered,
+        &args.audit_options()?,
+        &args.options(),
+        limits,
+        written,
+        &mut commit,
+    )?;
+    stdout.flush()?;
+    drop(stdout);
+    let changed = fixed.changed;
+    fixed
+        .tally
+        .report("fixed", &format!(" across {changed} file(s)"))?;
+    let skipped = fixed.skipped;
     if !skipped.is_empty() {
         return Err(shipshape::exit::UsageError(format!(
             "{} file(s) skipped, the others fixed:\n{}",

@@ -265,7 +265,7 @@ pub async fn fix(
         &plan,
         "planned fixes for",
         &format!(" in namespace {namespace}"),
-    );
+    )?;
     if bodies.is_empty() && additions.is_empty() {
         return Ok(shipshape::Exit::Success);
     }

@@ -1,5 +1,7 @@
 //! The audit report and the catalogue for people (tables) and scripts (JSON/YAML).
 
+use std::io::Write;
+
 use crate::checks::ids;
 use shipshape::output::{Report, Table, Tone};
 
@@ -163,17 +165,39 @@ impl Report for Catalogue {
     }
 }
 
-/// One line per finding left for a person, on stderr.
-pub fn report_plan(plan: &crate::fix::Plan, verb: &str, what: &str) {
-    let objects: std::collections::BTreeSet<_> = plan.fixed.iter().map(|f| f.index).collect();
-    eprintln!(
-        "{verb} {} finding(s) in {} object(s){what}; {} need a person{}",
-        plan.fixed.len(),
-        objects.len(),
-        plan.manual.len(),
-        if plan.manual.is_empty() { "" } else { ":" }
-    );
-    for finding in &plan.manual {
+/// What a fix did, counted as it goes: findings fixed and the objects they were in, and the
+/// findings left for a person, whose lines are spooled to a temporary file (a fix of any size
+/// reports them all without holding them).
+pub struct Tally {
+    fixed: usize,
+    objects: std::collections::HashSet<Option<usize>>,
+    manual: shipshape::spool::Spool,
+    /// Whether a finding left is one `--add-missing` would fix.
+    missing: bool,
+}
+
+impl Tally {
+    pub fn new() -> std::io::Result<Self> {
+        Ok(Self {
+            fixed: 0,
+            objects: Default::default(),
+            manual: shipshape::spool::Spool::new()?,
+            missing: false,
+        })
+    }
+
+    /// A finding fixed.
+    pub fn fixed(&mut self, finding: &Finding) {
+        self.fixed += 1;
+        self.objects.insert(finding.index);
+    }
+
+    /// A finding left for a person.
+    pub fn manual(&mut self, finding: &Finding) -> std::io::Result<()> {
+        self.missing |= matches!(
+            finding.check,
+            ids::PDB_MISSING | ids::NETWORK_POLICY_MISSING
+        );
         let container = finding
             .container
             .as_deref()
@@ -184,16 +208,51 @@ pub fn report_plan(plan: &crate::fix::Plan, verb: &str, what: &str) {
             .as_ref()
             .map(|s| format!(" ({}:{})", s.file, s.line))
             .unwrap_or_default();
-        eprintln!(
+        self.manual.push_line(&format!(
             "  {} {}/{}{container}{at}: {}",
             finding.check, finding.object.kind, finding.object.name, finding.message
-        );
+        ))
     }
-    if plan
-        .manual
-        .iter()
-        .any(|f| matches!(f.check, ids::PDB_MISSING | ids::NETWORK_POLICY_MISSING))
-    {
-        eprintln!("  (--add-missing writes the missing PodDisruptionBudgets and NetworkPolicies)");
+
+    /// Everything of `other` added to this one.
+    pub fn extend(&mut self, other: Tally) -> std::io::Result<()> {
+        self.fixed += other.fixed;
+        self.objects.extend(other.objects);
+        self.missing |= other.missing;
+        self.manual.append(other.manual)
     }
+
+    /// Writes the summary and the findings left, on stderr: `verb` (fixed, would fix) and
+    /// `what` (` across 3 file(s)`) say what was done.
+    pub fn report(self, verb: &str, what: &str) -> std::io::Result<()> {
+        let left = self.manual.len();
+        let mut err = std::io::stderr().lock();
+        writeln!(
+            err,
+            "{verb} {} finding(s) in {} object(s){what}; {left} need a person{}",
+            self.fixed,
+            self.objects.len(),
+            if left == 0 { "" } else { ":" }
+        )?;
+        shipshape::spool::copy(self.manual, &mut err)?;
+        if self.missing {
+            writeln!(
+                err,
+                "  (--add-missing writes the missing PodDisruptionBudgets and NetworkPolicies)"
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// A plan's summary and findings left for a person, on stderr.
+pub fn report_plan(plan: &crate::fix::Plan, verb: &str, what: &str) -> std::io::Result<()> {
+    let mut tally = Tally::new()?;
+    for finding in &plan.fixed {
+        tally.fixed(finding);
+    }
+    for finding in &plan.manual {
+        tally.manual(finding)?;
+    }
+    tally.report(verb, what)
 }

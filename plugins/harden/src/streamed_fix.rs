@@ -1,0 +1,343 @@
+//! `harden fix -f` in a stream, with memory for one batch of documents whatever the input's
+//! size, as the streamed audit ([`crate::streamed`]):
+//! 1. the first read gathers the audit's [`Context`] and the fix's facts: the RBAC bindings,
+//!    each namespace's first workload, and what each file is (a template, JSON, CRLF);
+//! 2. when the input holds Namespace objects, a second read plans every workload's fixes to
+//!    learn the strictest Pod Security level each namespace meets once fixed;
+//! 3. the last read audits and plans each object, splices its patches into its file's text
+//!    and writes the pieces (the fixed text, or a diff) to a temporary file per source file,
+//!    which is committed (written in place, under `--output-dir`, or to stdout) once the whole
+//!    file could be fixed, and dropped when it could not: that file's fixes are then reported
+//!    as not written, and the other files are still fixed.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::{BufWriter, Seek, SeekFrom};
+
+use rayon::prelude::*;
+use shipshape::manifests::{Batch, Limits, LoadError, Manifest, Origin, Sources};
+
+use crate::audit::{self, Context, Finding, Options};
+use crate::files::{Diff, DocumentEdit, Edits, FileError, FileFacts, FileFix, Pieces, Text};
+use crate::fix::{self, Bindings, Facts, FixOptions, ObjectPlan};
+use crate::render::Tally;
+
+/// What the first read found.
+pub struct Gathered {
+    pub context: Context,
+    pub errors: Vec<LoadError>,
+    bindings: Bindings,
+    first_workloads: HashMap<String, usize>,
+    files: HashMap<Origin, FileFacts>,
+    /// Whether the input holds Namespace objects (their labels need the levels read).
+    namespaces: bool,
+    /// The sources that hold objects.
+    with_objects: HashSet<Origin>,
+}
+
+impl Gathered {
+    /// How many files there are to fix (stdout marks each with `# Source:` when several).
+    pub fn sources(&self) -> usize {
+        self.with_objects.len()
+    }
+}
+
+/// The first read.
+pub fn gather(sources: &Sources, limits: Limits) -> Gathered {
+    let mut gathered = Gathered {
+        context: Context::default(),
+        errors: Vec::new(),
+        bindings: Bindings::Known(BTreeMap::new()),
+        first_workloads: HashMap::new(),
+        files: HashMap::new(),
+        namespaces: false,
+        with_objects: HashSet::new(),
+    };
+    let mut index = 0;
+    let _ = sources.read::<std::convert::Infallible>(limits, &mut |batch| {
+        gathered
+            .files
+            .entry(batch.origin.clone())
+            .or_default()
+            .note(&batch);
+        for result in batch.results {
+            match result {
+                Ok(manifest) => {
+                    gathered.context.add(&manifest);
+                    gathered.bindings.add(&manifest, "in the input");
+                    fix::note_first_workload(&mut gathered.first_workloads, index, &manifest);
+                    gathered.namespaces |= manifest.kind() == "Namespace";
+                    if !gathered.with_objects.contains(&batch.origin) {
+                        gathered.with_objects.insert(batch.origin.clone());
+                    }
+                    index += 1;
+                }
+                Err(error) => gathered.errors.push(error),
+            }
+        }
+        Ok(())
+    });
+    gathered
+}
+
+/// The objects of a batch, audited (findings pointed at their lines) and planned.
+fn planned(
+    batch: &Batch,
+    base: usize,
+    context: &Context,
+    options: &Options,
+    fix_options: &FixOptions,
+    facts: &Facts,
+    anchored: &HashMap<usize, Vec<Finding>>,
+) -> Vec<(usize, ObjectPlan)> {
+    let documents = batch.documents();
+    let by_index: HashMap<usize, &shipshape::manifests::Document<'_>> =
+        documents.iter().map(|d| (d.index, d)).collect();
+    let manifests: Vec<&Manifest> = batch
+        .results
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .collect();
+    manifests
+        .par_iter()
+        .enumerate()
+        .map(|(i, manifest)| {
+            let index = base + i;
+            let (_, mut findings) = audit::audit_one(index, manifest, context, options);
+            if let Some(document) = by_index.get(&manifest.source.document) {
+                crate::locate::point_one(&mut findings, manifest, document);
+            }
+            let anchored = anchored.get(&index).map_or(&[][..], Vec::as_slice);
+            (
+                i,
+                fix::plan_object(manifest, &findings, anchored, fix_options, facts),
+            )
+        })
+        .collect()
+}
+
+/// The second read: each namespace's strictest level once its workloads are fixed.
+fn levels(
+    sources: &Sources,
+    gathered: &Gathered,
+    options: &Options,
+    fix_options: &FixOptions,
+    facts: &Facts,
+    limits: Limits,
+) -> BTreeMap<String, String> {
+    let mut strictest = BTreeMap::new();
+    let mut next = 0;
+    let none = HashMap::new();
+    let _ = sources.read::<std::convert::Infallible>(limits, &mut |batch| {
+        let base = next;
+        let plans = planned(
+            &batch,
+            base,
+            &gathered.context,
+            options,
+            fix_options,
+            facts,
+            &none,
+        );
+        next += plans.len();
+        let manifests: Vec<&Manifest> = batch
+            .results
+            .iter()
+            .filter_map(|r| r.as_ref().ok())
+            .collect();
+        let found = fix::strictest_after(
+            plans.iter().map(|(i, plan)| (manifests[*i], &plan.patch)),
+            fix_options,
+        );
+        fix::merge_strictest(&mut strictest, found);
+        Ok(())
+    });
+    strictest
+}
+
+/// How the fixed files are written.
+pub enum Written {
+    /// The fixed text.
+    Text,
+    /// A unified diff.
+    Diff,
+}
+
+/// What fixing the files did.
+pub struct Fixed {
+    pub tally: Tally,
+    /// Files changed.
+    pub changed: usize,
+    /// Files that could not be fixed.
+    pub skipped: Vec<FileError>,
+}
+
+/// Where one file's pieces go until it is committed.
+enum Out {
+    Text(Text<BufWriter<std::fs::File>>),
+    Diff(Diff<BufWriter<std::fs::File>>),
+}
+
+impl Out {
+    fn pieces(&mut self) -> &mut dyn Pieces {
+        match self {
+            Out::Text(text) => text,
+            Out::Diff(diff) => diff,
+        }
+    }
+
+    fn finish(self) -> std::io::Result<std::fs::File> {
+        let writer = match self {
+            Out::Text(Text(writer)) => writer,
+            Out::Diff(diff) => diff.finish()?,
+        };
+        let mut file = writer.into_inner().map_err(|e| e.into_error())?;
+        file.seek(SeekFrom::Start(0))?;
+        Ok(file)
+    }
+}
+
+/// The file being fixed.
+struct Current {
+    file: FileFix,
+    out: Out,
+    /// What was fixed in it, and the same findings as not written (if it fails).
+    fixed: Tally,
+    unwritten: Tally,
+}
+
+/// Commits a fixed file: its origin, whether it changed, and its fixed text or diff.
+pub type Commit<'c> = dyn FnMut(&Origin, bool, &mut dyn std::io::Read) -> anyhow::Result<()> + 'c;
+
+/// Fixes every file of `sources` (the first read gathered), committing each file fixed whole.
+#[allow(clippy::too_many_arguments)]
+pub fn fix_into(
+    sources: &Sources,
+    gathered: &Gathered,
+    options: &Options,
+    fix_options: &FixOptions,
+    limits: Limits,
+    written: Written,
+    commit: &mut Commit<'_>,
+) -> anyhow::Result<Fixed> {
+    let mut facts = Facts {
+        bindings: gathered.bindings.clone(),
+        strictest: BTreeMap::new(),
+    };
+    if gathered.namespaces {
+        facts.strictest = levels(sources, gathered, options, fix_options, &facts, limits);
+    }
+    // Namespaces without a Namespace object: their findings go with their first workload.
+    let left_over = audit::namespaces_left(&gathered.context, options);
+    let (anchored, unanchored) = fix::anchor(&gathered.first_workloads, &left_over);
+    let mut fixed = Fixed {
+        tally: Tally::new()?,
+        changed: 0,
+        skipped: Vec::new(),
+    };
+    let mut current: Option<Current> = None;
+    let mut added = fix::Added::default();
+    let mut next = 0;
+    let mut finish = |current: Current, fixed: &mut Fixed| -> anyhow::Result<()> {
+        let Current {
+            file,
+            out,
+            fixed: done,
+            unwritten,
+        } = current;
+        let origin_written = file.finish();
+        let mut text = out.finish()?;
+        match origin_written {
+            Ok((origin, changed)) => {
+                fixed.changed += usize::from(changed);
+                fixed.tally.extend(done)?;
+                if gathered.with_objects.contains(&origin) {
+                    commit(&origin, changed, &mut text)?;
+                }
+            }
+            Err(error) => {
+                fixed.tally.extend(unwritten)?;
+                fixed.skipped.push(error);
+            }
+        }
+        Ok(())
+    };
+    sources.read::<anyhow::Error>(limits, &mut |batch| {
+        if current
+            .as_ref()
+            .is_none_or(|c| c.file.origin() != &batch.origin)
+        {
+            if let Some(done) = current.take() {
+                finish(done, &mut fixed)?;
+            }
+            let spool = BufWriter::new(tempfile::tempfile()?);
+            current = Some(Current {
+                file: FileFix::new(
+                    batch.origin.clone(),
+                    gathered
+                        .files
+                        .get(&batch.origin)
+                        .cloned()
+                        .unwrap_or_default(),
+                ),
+                out: match written {
+                    Written::Text => Out::Text(Text(spool)),
+                    Written::Diff => {
+                        Out::Diff(Diff::new(&crate::files::name_of(&batch.origin), spool))
+                    }
+                },
+                fixed: Tally::new()?,
+                unwritten: Tally::new()?,
+            });
+        }
+        let current = current.as_mut().expect("set above");
+        let base = next;
+        let plans = planned(
+            &batch,
+            base,
+            &gathered.context,
+            options,
+            fix_options,
+            &facts,
+            &anchored,
+        );
+        next += plans.len();
+        let manifests: Vec<&Manifest> = batch
+            .results
+            .iter()
+            .filter_map(|r| r.as_ref().ok())
+            .collect();
+        let mut edits = Edits::new();
+        for (i, plan) in &plans {
+            let source = &manifests[*i].source;
+            let new: Vec<&serde_json::Value> =
+                plan.additions.iter().filter(|o| added.first(o)).collect();
+            if !plan.patch.is_empty() || !new.is_empty() {
+                let edit: &mut DocumentEdit<'_> = edits.entry(source.document).or_default();
+                if !plan.patch.is_empty() {
+                    edit.patches.push(&plan.patch);
+                    edit.in_list |= source.item.is_some();
+                }
+                edit.additions.extend(new);
+            }
+            for finding in &plan.fixed {
+                current.fixed.fixed(finding);
+                let mut finding = finding.clone();
+                finding.message =
+                    format!("{} (not written: its file was skipped)", finding.message);
+                current.unwritten.manual(&finding)?;
+            }
+            for finding in &plan.manual {
+                fixed.tally.manual(finding)?;
+            }
+        }
+        current.file.batch(&batch, &edits, current.out.pieces())?;
+        Ok(())
+    })?;
+    if let Some(done) = current.take() {
+        finish(done, &mut fixed)?;
+    }
+    for finding in unanchored.into_iter().filter(|f| !f.ignored) {
+        fixed.tally.manual(finding)?;
+    }
+    Ok(fixed)
+}
