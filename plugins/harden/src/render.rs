@@ -214,6 +214,11 @@ impl Tally {
         ))
     }
 
+    /// Findings fixed, objects they were in, findings left.
+    pub fn counts(&self) -> (usize, usize, usize) {
+        (self.fixed, self.objects.len(), self.manual.len())
+    }
+
     /// Everything of `other` added to this one.
     pub fn extend(&mut self, other: Tally) -> std::io::Result<()> {
         self.fixed += other.fixed;

@@ -341,3 +341,143 @@ pub fn fix_into(
     }
     Ok(fixed)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shipshape::manifests::{Input, load};
+
+    /// The streamed fix of `dir`'s files at `batch_bytes`: each committed file's text (or
+    /// diff), the counts, and the files skipped.
+    fn streamed(
+        dir: &std::path::Path,
+        batch_bytes: usize,
+        written: Written,
+        fix_options: &FixOptions,
+    ) -> (
+        BTreeMap<Origin, String>,
+        (usize, usize, usize),
+        Vec<FileError>,
+    ) {
+        let sources = Sources::open(&[Input::Path(dir.to_owned())], &mut std::io::empty())
+            .with_batch_bytes(batch_bytes);
+        let gathered = gather(&sources, Limits::default());
+        assert!(gathered.errors.is_empty(), "{:?}", gathered.errors);
+        let mut texts = BTreeMap::new();
+        let mut commit = |origin: &Origin, _: bool, text: &mut dyn std::io::Read| {
+            let mut read = String::new();
+            text.read_to_string(&mut read)?;
+            texts.insert(origin.clone(), read);
+            Ok(())
+        };
+        let fixed = fix_into(
+            &sources,
+            &gathered,
+            &Options::default(),
+            fix_options,
+            Limits::default(),
+            written,
+            &mut commit,
+        )
+        .expect("fixed");
+        (texts, fixed.tally.counts(), fixed.skipped)
+    }
+
+    #[test]
+    fn a_streamed_fix_writes_what_the_whole_fix_writes_at_any_batch_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../examples/hastecrm/insecure");
+        for entry in std::fs::read_dir(&sample).unwrap() {
+            let path = entry.unwrap().path();
+            std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+        }
+        // A CRLF file, one that cannot be edited after an edit that can (an alias), a
+        // namespace whose DaemonSet keeps it from restricted, and pods of a namespace the
+        // input has no Namespace object for.
+        std::fs::write(
+            dir.path().join("crlf.yaml"),
+            "apiVersion: v1\r\nkind: Pod\r\nmetadata:\r\n  name: crlf\r\n  namespace: shop\r\nspec:\r\n  containers:\r\n    - name: a\r\n      image: a:1\r\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("later.yaml"),
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: fine, namespace: shop}\nspec:\n  containers:\n    - name: a\n      image: a:1\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: anchors, namespace: shop, labels: &l {app: b}}\nspec:\n  containers: [{name: b, image: 'b:1', env: [{name: X, value: *l}]}]\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("nodes.yaml"),
+            "apiVersion: v1\nkind: Namespace\nmetadata: {name: monitoring}\n---\napiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: node-exporter, namespace: monitoring}\nspec:\n  selector: {matchLabels: {app: n}}\n  template:\n    metadata: {labels: {app: n}}\n    spec:\n      hostNetwork: true\n      containers:\n        - name: n\n          image: n:1\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: lone, namespace: elsewhere}\nspec:\n  containers: [{name: a, image: 'a:1'}]\n",
+        )
+        .unwrap();
+        let manifests = load(&[Input::Path(dir.path().to_owned())])
+            .into_result()
+            .unwrap();
+        let texts: BTreeMap<Origin, String> = manifests
+            .iter()
+            .map(|m| {
+                let Origin::File(path) = &m.source.origin else {
+                    unreachable!()
+                };
+                (
+                    m.source.origin.clone(),
+                    std::fs::read_to_string(path).unwrap(),
+                )
+            })
+            .collect();
+        for add_missing in [false, true] {
+            let fix_options = FixOptions {
+                add_missing,
+                ..FixOptions::default()
+            };
+            let report = audit::audit(&manifests, &Options::default());
+            let plan = fix::plan(
+                &manifests,
+                &report,
+                &fix_options,
+                &Bindings::of(&manifests, "in the input"),
+            );
+            let (whole, skipped) = crate::files::apply(&manifests, &plan, &texts);
+            assert_eq!(skipped.len(), 1, "{skipped:?}");
+            let after: BTreeMap<Origin, String> = whole
+                .iter()
+                .map(|f| (f.origin.clone(), f.after.clone()))
+                .collect();
+            let diffs: BTreeMap<Origin, String> =
+                whole.iter().map(|f| (f.origin.clone(), f.diff())).collect();
+            assert!(after.values().any(|t| t.contains("securityContext:\r\n")));
+            assert!(after.values().any(|t| t.contains("enforce: privileged")));
+            assert_eq!(
+                after.values().any(|t| t.contains("kind: NetworkPolicy")),
+                add_missing
+            );
+            for batch_bytes in [1, 50, 400, 1 << 20] {
+                let (texts, counts, streamed_skipped) =
+                    streamed(dir.path(), batch_bytes, Written::Text, &fix_options);
+                assert_eq!(texts, after, "batches of {batch_bytes} bytes");
+                assert_eq!(streamed_skipped, skipped);
+                // The skipped file's fix counts as left for a person, as the whole fix does.
+                let fixed_whole: Vec<_> = plan
+                    .fixed
+                    .iter()
+                    .filter(|f| {
+                        f.index
+                            .is_none_or(|i| manifests[i].source.origin != skipped[0].origin)
+                    })
+                    .collect();
+                assert_eq!(
+                    counts.0,
+                    fixed_whole.len(),
+                    "batches of {batch_bytes} bytes"
+                );
+                assert_eq!(
+                    counts.2,
+                    plan.manual.len() + plan.fixed.len() - fixed_whole.len()
+                );
+                let (streamed_diffs, ..) =
+                    streamed(dir.path(), batch_bytes, Written::Diff, &fix_options);
+                assert_eq!(streamed_diffs, diffs, "batches of {batch_bytes} bytes");
+            }
+        }
+    }
+}
