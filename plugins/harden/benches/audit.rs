@@ -149,6 +149,16 @@ fn offline() {
 /// Runs the plugin binary with `args` (stdout discarded) and returns its wall time in seconds
 /// and its peak resident memory in KiB, sampled from /proc.
 fn run_sampled(args: &[&str], kubeconfig: Option<&std::path::Path>) -> (f64, u64) {
+    run_sampled_exit(args, kubeconfig, &[0])
+}
+
+/// [`run_sampled`] for a command whose exit codes `ok` are success (`fix --diff` exits 1 when
+/// something would change).
+fn run_sampled_exit(
+    args: &[&str],
+    kubeconfig: Option<&std::path::Path>,
+    ok: &[i32],
+) -> (f64, u64) {
     let started = Instant::now();
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_kubectl-harden"));
     command.args(args).stdout(std::process::Stdio::null());
@@ -167,7 +177,10 @@ fn run_sampled(args: &[&str], kubeconfig: Option<&std::path::Path>) -> (f64, u64
         }
         std::thread::sleep(Duration::from_millis(20));
     };
-    assert!(status.success(), "kubectl-harden {args:?} failed: {status}");
+    assert!(
+        status.code().is_some_and(|c| ok.contains(&c)),
+        "kubectl-harden {args:?} failed: {status}"
+    );
     (started.elapsed().as_secs_f64(), peak)
 }
 
@@ -180,17 +193,36 @@ fn end_to_end(yaml: &str, count: usize, parse_only: f64) {
     std::fs::write(&path, yaml).expect("writes the corpus");
     let file = path.to_string_lossy().into_owned();
     println!("  end to end (`kubectl-harden audit -f corpus.yaml -o FORMAT > /dev/null`):");
+    let mut json = (0.0, 0);
     for format in ["json", "yaml", "table", "sarif", "junit"] {
         let (wall, peak) = run_sampled(
             &["audit", "-f", &file, "-o", format, "--fail-on", "none"],
             None,
         );
+        if format == "json" {
+            json = (wall, peak);
+        }
         println!(
             "    -o {format:<6} {wall:>7.3}s = {:>8.0} objects/s, ratio to parse {:.2} (goal ≤ 1.50), peak {:.0} MiB = {:.2}× the input (goal < 2)",
             count as f64 / wall,
             wall / parse_only,
             peak as f64 / 1024.0,
             peak as f64 * 1024.0 / yaml.len() as f64
+        );
+    }
+    // `harden fix` streams too (goal: within 2× the audit's time and memory).
+    println!("  fix end to end (`kubectl-harden fix -f corpus.yaml [--diff] > /dev/null`):");
+    for (what, args) in [
+        ("--diff", vec!["fix", "-f", &file, "--diff"]),
+        ("stdout", vec!["fix", "-f", &file]),
+    ] {
+        let (wall, peak) = run_sampled_exit(&args, None, &[0, 1]);
+        println!(
+            "    {what:<9} {wall:>7.3}s = {:>8.0} objects/s, {:.2}× `audit -o json`'s time (goal ≤ 2), peak {:.0} MiB = {:.2}× its memory (goal ≤ 2)",
+            count as f64 / wall,
+            wall / json.0,
+            peak as f64 / 1024.0,
+            peak as f64 / json.1 as f64
         );
     }
 }
