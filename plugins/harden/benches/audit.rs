@@ -154,14 +154,13 @@ fn run_sampled(args: &[&str], kubeconfig: Option<&std::path::Path>) -> (f64, u64
 
 /// [`run_sampled`] for a command whose exit codes `ok` are success (`fix --diff` exits 1 when
 /// something would change).
-fn run_sampled_exit(
-    args: &[&str],
-    kubeconfig: Option<&std::path::Path>,
-    ok: &[i32],
-) -> (f64, u64) {
+fn run_sampled_exit(args: &[&str], kubeconfig: Option<&std::path::Path>, ok: &[i32]) -> (f64, u64) {
     let started = Instant::now();
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_kubectl-harden"));
-    command.args(args).stdout(std::process::Stdio::null());
+    command
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
     if let Some(kubeconfig) = kubeconfig {
         command.env("KUBECONFIG", kubeconfig);
     }
