@@ -455,20 +455,33 @@ pub fn edits_of<'p>(manifests: &[Manifest], indices: &[usize], plan: &'p Plan) -
             .push(&addition.object);
     }
     for &i in indices {
-        let source = &manifests[i].source;
-        let patch = &plan.patches[i];
-        let new = additions.remove(&i).unwrap_or_default();
-        if patch.is_empty() && new.is_empty() {
-            continue;
-        }
-        let edit = edits.entry(source.document).or_default();
-        if !patch.is_empty() {
-            edit.patches.push(patch);
-            edit.in_list |= source.item.is_some();
-        }
-        edit.additions.extend(new);
+        add_edit(
+            &mut edits,
+            &manifests[i].source,
+            &plan.patches[i],
+            additions.remove(&i).unwrap_or_default(),
+        );
     }
     edits
+}
+
+/// Adds an object's patch and the new objects after it to the edits of its document (nothing
+/// when neither changes anything).
+pub fn add_edit<'p>(
+    edits: &mut Edits<'p>,
+    source: &shipshape::manifests::Source,
+    patch: &'p Patch,
+    additions: Vec<&'p Value>,
+) {
+    if patch.is_empty() && additions.is_empty() {
+        return;
+    }
+    let edit = edits.entry(source.document).or_default();
+    if !patch.is_empty() {
+        edit.patches.push(patch);
+        edit.in_list |= source.item.is_some();
+    }
+    edit.additions.extend(additions);
 }
 
 /// One source file (or stdin) and its fixed text, in memory.

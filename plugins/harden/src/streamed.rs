@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use rayon::prelude::*;
-use shipshape::manifests::{Limits, LoadError, Manifest, Sources};
+use shipshape::manifests::{Limits, LoadError, Sources};
 
 use crate::audit::{self, Context, Options, Summary};
 use crate::sink::Sink;
@@ -54,11 +54,7 @@ pub fn audit_into(
         let documents = batch.documents();
         let by_index: HashMap<usize, &shipshape::manifests::Document<'_>> =
             documents.iter().map(|d| (d.index, d)).collect();
-        let manifests: Vec<&Manifest> = batch
-            .results
-            .iter()
-            .filter_map(|r| r.as_ref().ok())
-            .collect();
+        let manifests = batch.manifests();
         let base = next;
         next += manifests.len();
         let audited: Vec<_> = manifests

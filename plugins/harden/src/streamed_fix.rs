@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use shipshape::manifests::{Batch, Limits, LoadError, Manifest, Origin, Sources};
 
 use crate::audit::{self, Context, Finding, Options};
-use crate::files::{Diff, DocumentEdit, Edits, FileError, FileFacts, FileFix, Pieces, Text};
+use crate::files::{Diff, Edits, FileError, FileFacts, FileFix, Pieces, Text, add_edit};
 use crate::fix::{self, Bindings, Facts, FixOptions, ObjectPlan};
 use crate::render::Tally;
 
@@ -80,25 +80,21 @@ pub fn gather(sources: &Sources, limits: Limits) -> Gathered {
 }
 
 /// The objects of a batch, audited (findings pointed at their lines) and planned.
-fn planned(
-    batch: &Batch,
+fn planned<'b>(
+    batch: &'b Batch,
     base: usize,
     context: &Context,
     options: &Options,
     fix_options: &FixOptions,
     facts: &Facts,
     anchored: &HashMap<usize, Vec<Finding>>,
-) -> Vec<(usize, ObjectPlan)> {
+) -> Vec<(&'b Manifest, ObjectPlan)> {
     let documents = batch.documents();
     let by_index: HashMap<usize, &shipshape::manifests::Document<'_>> =
         documents.iter().map(|d| (d.index, d)).collect();
-    let manifests: Vec<&Manifest> = batch
-        .results
-        .iter()
-        .filter_map(|r| r.as_ref().ok())
-        .collect();
+    let manifests = batch.manifests();
     manifests
-        .par_iter()
+        .into_par_iter()
         .enumerate()
         .map(|(i, manifest)| {
             let index = base + i;
@@ -108,7 +104,7 @@ fn planned(
             }
             let anchored = anchored.get(&index).map_or(&[][..], Vec::as_slice);
             (
-                i,
+                manifest,
                 fix::plan_object(manifest, &findings, anchored, fix_options, facts),
             )
         })
@@ -139,13 +135,10 @@ fn levels(
             &none,
         );
         next += plans.len();
-        let manifests: Vec<&Manifest> = batch
-            .results
-            .iter()
-            .filter_map(|r| r.as_ref().ok())
-            .collect();
         let found = fix::strictest_after(
-            plans.iter().map(|(i, plan)| (manifests[*i], &plan.patch)),
+            plans
+                .iter()
+                .map(|(manifest, plan)| (*manifest, &plan.patch)),
             fix_options,
         );
         fix::merge_strictest(&mut strictest, found);
@@ -301,24 +294,10 @@ pub fn fix_into(
             &anchored,
         );
         next += plans.len();
-        let manifests: Vec<&Manifest> = batch
-            .results
-            .iter()
-            .filter_map(|r| r.as_ref().ok())
-            .collect();
         let mut edits = Edits::new();
-        for (i, plan) in &plans {
-            let source = &manifests[*i].source;
-            let new: Vec<&serde_json::Value> =
-                plan.additions.iter().filter(|o| added.first(o)).collect();
-            if !plan.patch.is_empty() || !new.is_empty() {
-                let edit: &mut DocumentEdit<'_> = edits.entry(source.document).or_default();
-                if !plan.patch.is_empty() {
-                    edit.patches.push(&plan.patch);
-                    edit.in_list |= source.item.is_some();
-                }
-                edit.additions.extend(new);
-            }
+        for (manifest, plan) in &plans {
+            let new = plan.additions.iter().filter(|o| added.first(o)).collect();
+            add_edit(&mut edits, &manifest.source, &plan.patch, new);
             for finding in &plan.fixed {
                 current.fixed.fixed(finding);
                 let mut finding = finding.clone();

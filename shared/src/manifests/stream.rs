@@ -30,6 +30,14 @@ pub struct Batch {
 }
 
 impl Batch {
+    /// The objects that loaded, in order.
+    pub fn manifests(&self) -> Vec<&Manifest> {
+        self.results
+            .iter()
+            .filter_map(|r| r.as_ref().ok())
+            .collect()
+    }
+
     /// The documents of the batch, with their source lines and indexes.
     pub fn documents(&self) -> Vec<Document<'_>> {
         let mut documents = super::split_from(&self.text, self.line_offset == 0);
