@@ -59,6 +59,57 @@ macro_rules! plugin_main {
     };
 }
 
+/// A plugin's top-level `Cli`: the clap command `kubectl <name>` with the global flags and the
+/// plugin's subcommands, the same settings in every plugin, and its [`HasGlobalArgs`].
+///
+/// ```ignore
+/// shipshape::plugin_cli! {
+///     name: "quota",
+///     about: "Quota usage, admission previews and right-sized requests for Kubernetes namespaces.",
+///     long_about: "The capacity step of the playbook: …",
+///     examples: EXAMPLES,
+///     command: Command,
+/// }
+/// ```
+#[macro_export]
+macro_rules! plugin_cli {
+    (
+        name: $name:literal,
+        about: $about:literal,
+        long_about: $long_about:literal,
+        examples: $examples:expr,
+        command: $command:ty $(,)?
+    ) => {
+        #[doc = $about]
+        #[derive(Debug, clap::Parser)]
+        #[command(
+                    name = concat!("kubectl ", $name),
+                    bin_name = concat!("kubectl ", $name),
+                    version,
+                    about = $about,
+                    long_about = concat!($about, "\n\n", $long_about),
+                    after_help = $examples,
+                    max_term_width = 100,
+                    propagate_version = true,
+                    subcommand_required = true,
+                    arg_required_else_help = true
+                )]
+        pub struct Cli {
+            #[command(flatten)]
+            pub global: $crate::GlobalArgs,
+
+            #[command(subcommand)]
+            pub command: $command,
+        }
+
+        impl $crate::process::HasGlobalArgs for Cli {
+            fn global(&self) -> &$crate::GlobalArgs {
+                &self.global
+            }
+        }
+    };
+}
+
 /// The plugins' allocator (see [`plugin_main!`](crate::plugin_main)).
 pub use mimalloc::MiMalloc as Allocator;
 

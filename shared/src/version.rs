@@ -10,6 +10,30 @@ use crate::exit::Exit;
 use crate::flags::{GlobalArgs, OutputArg};
 use crate::output::{self, Report};
 
+/// The `version` subcommand's examples for `kubectl <name>`, the same in every plugin.
+#[macro_export]
+macro_rules! version_examples {
+    ($name:literal) => {
+        concat!(
+            "Examples:\n",
+            "  # The plugin's version, and the API server's for the current context\n",
+            "  kubectl ",
+            $name,
+            " version\n",
+            "\n",
+            "  # Only the plugin's version, without contacting the cluster\n",
+            "  kubectl ",
+            $name,
+            " version --client\n",
+            "\n",
+            "  # Against another context, as JSON for a script\n",
+            "  kubectl ",
+            $name,
+            " version --context staging -o json\n",
+        )
+    };
+}
+
 /// `version`'s own flags.
 #[derive(Debug, Clone, Args)]
 pub struct VersionArgs {

@@ -1,10 +1,9 @@
 //! `kubectl harden`'s command line: clap's definitions only (flags, help, examples, value
 //! parsers). [`crate::settings`] turns them into the typed options the commands take.
 
-use clap::{Parser, Subcommand};
-use shipshape::process::HasGlobalArgs;
+use clap::Subcommand;
+use shipshape::OutputArg;
 use shipshape::version::VersionArgs;
-use shipshape::{GlobalArgs, OutputArg};
 
 use crate::{checks, pss};
 
@@ -29,26 +28,12 @@ Examples:
   kubectl harden version --context staging -o json
 ";
 
-/// Audit Kubernetes workloads against the Pod Security Standards and production practice.
-#[derive(Debug, Parser)]
-#[command(
-    name = "kubectl harden",
-    bin_name = "kubectl harden",
-    version,
-    about = "Audit Kubernetes workloads against the Pod Security Standards and production practice.",
-    long_about = "Audit Kubernetes workloads against the Pod Security Standards and production practice.\n\nThe before-deploy step of the playbook: security contexts, requests and limits (init containers too), pinned images, probe settings, PodDisruptionBudgets, NetworkPolicies and namespace Pod Security labels.",
-    after_help = EXAMPLES,
-    max_term_width = 100,
-    propagate_version = true,
-    subcommand_required = true,
-    arg_required_else_help = true
-)]
-pub struct Cli {
-    #[command(flatten)]
-    pub global: GlobalArgs,
-
-    #[command(subcommand)]
-    pub command: Command,
+shipshape::plugin_cli! {
+    name: "harden",
+    about: "Audit Kubernetes workloads against the Pod Security Standards and production practice.",
+    long_about: "The before-deploy step of the playbook: security contexts, requests and limits (init containers too), pinned images, probe settings, PodDisruptionBudgets, NetworkPolicies and namespace Pod Security labels.",
+    examples: EXAMPLES,
+    command: Command,
 }
 
 /// The subcommands.
@@ -67,7 +52,7 @@ pub enum Command {
     #[command(after_help = CHECKS_EXAMPLES)]
     Checks(OutputArg),
     /// Print the plugin's version, and the API server's version and context when reachable.
-    #[command(after_help = VERSION_EXAMPLES)]
+    #[command(after_help = shipshape::version_examples!("harden"))]
     Version(VersionArgs),
 }
 
@@ -82,24 +67,6 @@ Examples:
   # The catalogue for scripts, with why each check matters and its references
   kubectl harden checks -o json
 ";
-
-const VERSION_EXAMPLES: &str = "\
-Examples:
-  # The plugin's version, and the API server's for the current context
-  kubectl harden version
-
-  # Only the plugin's version, without contacting the cluster
-  kubectl harden version --client
-
-  # Against another context, as JSON for a script
-  kubectl harden version --context staging -o json
-";
-
-impl HasGlobalArgs for Cli {
-    fn global(&self) -> &GlobalArgs {
-        &self.global
-    }
-}
 
 /// What the audit measures against: shared by `audit` and `fix`.
 #[derive(Debug, Clone, clap::Args)]
