@@ -376,7 +376,7 @@ fn run_as_user(text: &str) -> Result<i64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
+    use clap::{CommandFactory, Parser};
     use shipshape::exit::Exit;
 
     fn audit(args: &[&str]) -> AuditArgs {
