@@ -28,6 +28,18 @@ pub enum OutputFormat {
     Yaml,
 }
 
+/// `-o` of the commands that print Kubernetes objects rather than a report (`quota generate`,
+/// `drtest schedule`): YAML documents (the default) or JSON.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ObjectsFormat {
+    // Plain comments: clap lists the values on one line, as kubectl's -o help does.
+    // YAML documents, for `kubectl apply -f -` or a repository.
+    #[default]
+    Yaml,
+    // JSON.
+    Json,
+}
+
 /// Declares a command's `-o` type: the four [`OutputFormat`]s every report has, then the
 /// command's own extras (SARIF, JUnit, patches), in one clap value enum; `report()` gives the
 /// shared format, or the extra. Every plugin's `-o` is made by it, so the common formats are

@@ -172,7 +172,7 @@ pub struct GenerateArgs {
         value_enum,
         default_value = "yaml"
     )]
-    pub output: GenerateFormat,
+    pub output: shipshape::output::ObjectsFormat,
 }
 
 const RECOMMEND_EXAMPLES: &str = "\
@@ -187,16 +187,6 @@ Examples:
   kubectl quota recommend -n shop --window 5m -o patch
   kubectl quota recommend -n shop --window 5m --apply
 ";
-
-/// `kubectl quota generate -o`: the objects as YAML documents or JSON.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum GenerateFormat {
-    // Plain comments: clap lists the values on one line, as kubectl's -o help does.
-    // YAML documents (the default).
-    Yaml,
-    // Each object as an indented JSON document.
-    Json,
-}
 
 /// Where usage comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

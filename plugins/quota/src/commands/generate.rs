@@ -2,12 +2,13 @@
 
 use k8s_openapi::api::core::v1 as core;
 use shipshape::exit::Exit;
+use shipshape::output::ObjectsFormat;
 use shipshape::{GlobalArgs, Kube, UsageError};
 
 use super::usage::recommendations;
 use super::{list, resource};
 use crate::PLUGIN;
-use crate::cli::{GenerateArgs, GenerateFormat};
+use crate::cli::GenerateArgs;
 use crate::generate;
 
 pub async fn run(global: &GlobalArgs, args: &GenerateArgs) -> anyhow::Result<Exit> {
@@ -38,7 +39,7 @@ pub async fn run(global: &GlobalArgs, args: &GenerateArgs) -> anyhow::Result<Exi
     };
     let objects = generate::objects(&namespace, hard);
     let Some(kube) = kube.filter(|_| args.apply) else {
-        let text = if args.output == GenerateFormat::Json {
+        let text = if args.output == ObjectsFormat::Json {
             let mut text = String::new();
             for object in &objects {
                 text.push_str(&serde_json::to_string_pretty(object)?);
@@ -60,7 +61,7 @@ pub async fn run(global: &GlobalArgs, args: &GenerateArgs) -> anyhow::Result<Exi
         args.profile
     )
     .to_lowercase();
-    let json = args.output == GenerateFormat::Json;
+    let json = args.output == ObjectsFormat::Json;
     let result = shipshape::apply::preview_then_apply(
         &kube,
         PLUGIN,
