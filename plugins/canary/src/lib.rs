@@ -11,11 +11,10 @@ pub mod webhooks;
 
 use std::time::Duration;
 
-use clap::{Parser, Subcommand};
+use clap::Subcommand;
 use serde_json::{Value, json};
 use shipshape::exit::Exit;
 use shipshape::output::{Report, Table};
-use shipshape::process::HasGlobalArgs;
 use shipshape::version::VersionArgs;
 use shipshape::{GlobalArgs, Kube, OutputArg, Plugin, UsageError};
 
@@ -48,26 +47,12 @@ Examples:
   kubectl canary version --context staging -o json
 ";
 
-/// Canary releases with metric analysis and automatic rollback, without an in-cluster controller.
-#[derive(Debug, Parser)]
-#[command(
-    name = "kubectl canary",
-    bin_name = "kubectl canary",
-    version,
-    about = "Canary releases with metric analysis and automatic rollback, without an in-cluster controller.",
-    long_about = "Canary releases with metric analysis and automatic rollback, without an in-cluster controller.\n\nThe deploy step of the playbook: preflight checklist, migration job, canary release watched on error rate and latency, promote or roll back, post-deployment verification.",
-    after_help = EXAMPLES,
-    max_term_width = 100,
-    propagate_version = true,
-    subcommand_required = true,
-    arg_required_else_help = true
-)]
-pub struct Cli {
-    #[command(flatten)]
-    pub global: GlobalArgs,
-
-    #[command(subcommand)]
-    pub command: Command,
+shipshape::plugin_cli! {
+    name: "canary",
+    about: "Canary releases with metric analysis and automatic rollback, without an in-cluster controller.",
+    long_about: "The deploy step of the playbook: preflight checklist, migration job, canary release watched on error rate and latency, promote or roll back, post-deployment verification.",
+    examples: EXAMPLES,
+    command: Command,
 }
 
 /// The subcommands.
@@ -104,7 +89,7 @@ pub enum Command {
     #[command(after_help = ROLLBACK_EXAMPLES)]
     Rollback(RollbackArgs),
     /// Print the plugin's version, and the API server's version and context when reachable.
-    #[command(after_help = VERSION_EXAMPLES)]
+    #[command(after_help = shipshape::version_examples!("canary"))]
     Version(VersionArgs),
 }
 
@@ -182,24 +167,6 @@ Examples:
   # Back to a ReplicaSet revision (`kubectl rollout history deployment/web` lists them)
   kubectl canary rollback web -n hastecrm-production --to-revision 3
 ";
-
-const VERSION_EXAMPLES: &str = "\
-Examples:
-  # The plugin's version, and the API server's for the current context
-  kubectl canary version
-
-  # Only the plugin's version, without contacting the cluster
-  kubectl canary version --client
-
-  # Against another context, as JSON for a script
-  kubectl canary version --context staging -o json
-";
-
-impl HasGlobalArgs for Cli {
-    fn global(&self) -> &GlobalArgs {
-        &self.global
-    }
-}
 
 /// Runs a parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<Exit> {
