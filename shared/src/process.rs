@@ -71,6 +71,8 @@ macro_rules! plugin_main {
 ///     command: Command,
 /// }
 /// ```
+// rustfmt re-indents the attribute inside the macro on every run: keep it as written.
+#[rustfmt::skip]
 #[macro_export]
 macro_rules! plugin_cli {
     (
@@ -83,17 +85,17 @@ macro_rules! plugin_cli {
         #[doc = $about]
         #[derive(Debug, clap::Parser)]
         #[command(
-                                    name = concat!("kubectl ", $name),
-                                    bin_name = concat!("kubectl ", $name),
-                                    version,
-                                    about = $about,
-                                    long_about = concat!($about, "\n\n", $long_about),
-                                    after_help = $examples,
-                                    max_term_width = 100,
-                                    propagate_version = true,
-                                    subcommand_required = true,
-                                    arg_required_else_help = true
-                                )]
+            name = concat!("kubectl ", $name),
+            bin_name = concat!("kubectl ", $name),
+            version,
+            about = $about,
+            long_about = concat!($about, "\n\n", $long_about),
+            after_help = $examples,
+            max_term_width = 100,
+            propagate_version = true,
+            subcommand_required = true,
+            arg_required_else_help = true
+        )]
         pub struct Cli {
             #[command(flatten)]
             pub global: $crate::GlobalArgs,
