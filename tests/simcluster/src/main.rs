@@ -109,6 +109,9 @@ impl FaultArgs {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // Installed before anything prints `ready`: a script may send SIGTERM the moment it
+    // reads that line, and an uninstalled handler means death by the default action.
+    let signals = Signals::install()?;
     let (kubeconfig, port, speed, seeds, tls, faults) = match Cli::parse().command {
         Command::Serve {
             kubeconfig,
@@ -130,12 +133,12 @@ async fn main() -> anyhow::Result<()> {
                 simcluster::aggregated::register(&client).await?;
             }
             println!("ready http://{address}");
-            return exit_on_signal().await;
+            return signals.exit_on_signal().await;
         }
         Command::Velero { kubeconfig, port } => {
             let address = simcluster::remote::serve(&kubeconfig, port).await?;
             println!("ready http://{address}");
-            return exit_on_signal().await;
+            return signals.exit_on_signal().await;
         }
     };
     let cluster = simcluster::SimCluster::start(simcluster::Options {
@@ -149,23 +152,37 @@ async fn main() -> anyhow::Result<()> {
     })
     .await?;
     println!("ready {}", cluster.url());
-    wait_for_signal().await?;
+    signals.wait().await;
     drop(cluster);
     Ok(())
 }
 
-/// Waits for a signal, then exits at once: the external controllers' loops run on blocking
-/// threads, which the runtime would otherwise wait for forever.
-async fn exit_on_signal() -> anyhow::Result<()> {
-    wait_for_signal().await?;
-    std::process::exit(0)
+/// SIGTERM and SIGINT, listened for from the moment `install` returns.
+struct Signals {
+    term: tokio::signal::unix::Signal,
+    interrupt: tokio::signal::unix::Signal,
 }
 
-async fn wait_for_signal() -> anyhow::Result<()> {
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term.recv() => {}
+impl Signals {
+    fn install() -> anyhow::Result<Self> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Self {
+            term: signal(SignalKind::terminate())?,
+            interrupt: signal(SignalKind::interrupt())?,
+        })
     }
-    Ok(())
+
+    async fn wait(mut self) {
+        tokio::select! {
+            _ = self.term.recv() => {}
+            _ = self.interrupt.recv() => {}
+        }
+    }
+
+    /// Waits for a signal, then exits at once: the external controllers' loops run on
+    /// blocking threads, which the runtime would otherwise wait for forever.
+    async fn exit_on_signal(self) -> anyhow::Result<()> {
+        self.wait().await;
+        std::process::exit(0)
+    }
 }
