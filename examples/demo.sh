@@ -93,6 +93,19 @@ if command -v prometheus >/dev/null 2>&1; then
         --web.listen-address="127.0.0.1:$port" > "$work/prometheus.log" 2>&1 &
     pids+=($!)
     export SHIPSHAPE_PROMETHEUS="http://127.0.0.1:$port"
+    # Prometheus opens its port a moment after it starts and answers 503 until its TSDB is
+    # open: wait for `/-/ready` to say 200 (bash's /dev/tcp, so no curl is needed).
+    prometheus_pid=$!
+    for attempt in $(seq 1 600); do
+        if status=$( (exec 3<>"/dev/tcp/127.0.0.1/$port" &&
+            printf 'GET /-/ready HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3 && head -1 <&3) 2>/dev/null) &&
+            [[ $status == *" 200 "* ]]; then
+            break
+        fi
+        kill -0 "$prometheus_pid" 2>/dev/null || { echo "prometheus failed to start" >&2; cat "$work/prometheus.log" >&2; exit 1; }
+        [ "$attempt" = 600 ] && { echo "prometheus did not become ready" >&2; cat "$work/prometheus.log" >&2; exit 1; }
+        sleep 0.1
+    done
     echo "prometheus: $SHIPSHAPE_PROMETHEUS" >&2
 fi
 
