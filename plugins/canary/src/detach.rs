@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use crate::run::{CANARY_OF_LABEL, Record, Traffic};
+use crate::release::{CANARY_OF_LABEL, Record, Traffic};
 
 /// What this run touches, and how: named objects by `resourceNames` (an object created by
 /// server-side apply is authorized as `create` with its name, so creates are named too), and
@@ -34,7 +34,7 @@ fn rules(record: &Record) -> Value {
         named(
             "",
             "configmaps",
-            &[crate::run::state_name(&record.deployment)],
+            &[crate::release::state_name(&record.deployment)],
             &["get", "create", "patch"],
         ),
         json!({"apiGroups": ["coordination.k8s.io"], "resources": ["leases"], "verbs": ["create"]}),

@@ -87,59 +87,6 @@ impl Traffic {
     }
 }
 
-/// `--traffic`, parsed once: how the release's traffic is split.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TrafficFlag {
-    /// `replicas`: canary and primary pods behind the same Service.
-    Replicas,
-    /// `gateway-api:ROUTE[#RULE]`: an HTTPRoute rule's backendRefs weights.
-    GatewayApi { route: String, rule: usize },
-    /// `istio:VIRTUALSERVICE[#ROUTE]`: a VirtualService http route's weights.
-    Istio { service: String, route: usize },
-    /// `nginx:INGRESS`: a canary Ingress with NGINX's canary-weight annotation.
-    Nginx { ingress: String },
-}
-
-impl std::str::FromStr for TrafficFlag {
-    type Err = String;
-
-    /// `replicas`, `gateway-api:ROUTE[#RULE]`, `istio:VIRTUALSERVICE[#ROUTE]` or `nginx:INGRESS`.
-    fn from_str(text: &str) -> Result<Self, String> {
-        let expected = || {
-            format!(
-                "`{text}`: expected replicas, gateway-api:ROUTE[#RULE], istio:VIRTUALSERVICE[#ROUTE] or nginx:INGRESS"
-            )
-        };
-        if text == "replicas" {
-            return Ok(Self::Replicas);
-        }
-        let (mode, target) = text.split_once(':').ok_or_else(expected)?;
-        let (name, index) = match mode {
-            "gateway-api" | "istio" => target.split_once('#').unwrap_or((target, "0")),
-            "nginx" => (target, "0"),
-            _ => return Err(expected()),
-        };
-        let index = index
-            .parse()
-            .map_err(|_| format!("`{text}`: the rule after # is an index (0, 1, …)"))?;
-        if name.is_empty() {
-            return Err(expected());
-        }
-        let name = name.to_owned();
-        Ok(match mode {
-            "gateway-api" => Self::GatewayApi {
-                route: name,
-                rule: index,
-            },
-            "istio" => Self::Istio {
-                service: name,
-                route: index,
-            },
-            _ => Self::Nginx { ingress: name },
-        })
-    }
-}
-
 /// The canary's label for a key the primary Service selects on: the canary's pods must not be
 /// selected by the primary Service when a route splits traffic by Service.
 fn twin_value(value: &Value, suffix: &str) -> Value {
@@ -1713,39 +1660,6 @@ mod tests {
             ["web-canary-aaa-1"]
         );
         assert!(run_pods(&pods, "web-canary", "web", "web:3").is_empty());
-    }
-
-    #[test]
-    fn traffic_modes() {
-        let parse = |text: &str| text.parse::<TrafficFlag>();
-        assert_eq!(parse("replicas"), Ok(TrafficFlag::Replicas));
-        assert_eq!(
-            parse("gateway-api:shop#1"),
-            Ok(TrafficFlag::GatewayApi {
-                route: "shop".into(),
-                rule: 1
-            })
-        );
-        assert_eq!(
-            parse("istio:shop"),
-            Ok(TrafficFlag::Istio {
-                service: "shop".into(),
-                route: 0
-            })
-        );
-        assert_eq!(
-            parse("nginx:shop"),
-            Ok(TrafficFlag::Nginx {
-                ingress: "shop".into()
-            })
-        );
-        assert!(parse("gateway-api:shop#x").unwrap_err().contains("index"));
-        assert!(
-            parse("linkerd:x")
-                .unwrap_err()
-                .contains("expected replicas")
-        );
-        assert!(parse("nginx:").is_err());
     }
 
     fn record(history: Vec<Value>) -> Record {
