@@ -5,7 +5,8 @@
 
 use serde_json::{Value, json};
 
-use crate::release::{CANARY_OF_LABEL, Record, Traffic};
+use crate::release::traffic::named;
+use crate::release::{Record, labels};
 
 /// What this run touches, and how: named objects by `resourceNames` (an object created by
 /// server-side apply is authorized as `create` with its name, so creates are named too), and
@@ -13,7 +14,6 @@ use crate::release::{CANARY_OF_LABEL, Record, Traffic};
 /// POST (no name to authorize), and pods and ReplicaSets are listed to read the canary's
 /// status.
 fn rules(record: &Record) -> Value {
-    let named = |group: &str, resource: &str, names: &[String], verbs: &[&str]| json!({"apiGroups": [group], "resources": [resource], "resourceNames": names, "verbs": verbs});
     let canary = record.canary();
     let mut rules = vec![
         // The primary is scaled and, on promotion, given the new template; never deleted.
@@ -45,55 +45,15 @@ fn rules(record: &Record) -> Value {
             &["get", "update", "delete"],
         ),
     ];
-    match &record.traffic {
-        Traffic::Replicas => {}
-        Traffic::GatewayApi {
-            route,
-            service,
-            istio,
-            ..
-        } => {
-            let (group, resource) = if *istio {
-                ("networking.istio.io", "virtualservices")
-            } else {
-                ("gateway.networking.k8s.io", "httproutes")
-            };
-            rules.push(named(
-                group,
-                resource,
-                std::slice::from_ref(route),
-                &["get", "patch"],
-            ));
-            rules.push(services(service, "canary"));
-        }
-        Traffic::Nginx {
-            ingress, service, ..
-        } => {
-            rules.push(named(
-                "networking.k8s.io",
-                "ingresses",
-                &[ingress.clone(), format!("{ingress}-canary")],
-                &["get", "create", "patch", "delete"],
-            ));
-            rules.push(services(service, "canary"));
-        }
-        Traffic::BlueGreen { service, .. } => rules.push(services(service, "preview")),
-    }
+    rules.extend(record.traffic.strategy().grants());
     Value::Array(rules)
-}
-
-/// The primary Service (read, and switched for blue-green) and its twin (created, deleted).
-fn services(service: &str, suffix: &str) -> Value {
-    json!({"apiGroups": [""], "resources": ["services"],
-        "resourceNames": [service, format!("{service}-{suffix}")],
-        "verbs": ["get", "create", "patch", "delete"]})
 }
 
 /// The ServiceAccount, Role, RoleBinding and Job that drive a run in the cluster.
 pub fn objects(record: &Record, image: &str) -> Vec<Value> {
     let name = format!("{}-canary-runner", record.deployment);
     let namespace = &record.namespace;
-    let labels = json!({CANARY_OF_LABEL: record.deployment, "app.kubernetes.io/managed-by": "shipshape-canary"});
+    let labels = labels(&record.deployment);
     let meta = |name: &str| json!({"name": name, "namespace": namespace, "labels": labels});
     let job_name = format!(
         "{name}-{}",
@@ -139,6 +99,9 @@ pub fn objects(record: &Record, image: &str) -> Vec<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::release::Traffic;
+    use crate::release::traffic::nginx::Nginx;
+    use crate::release::traffic::route::Route;
 
     /// A replicas run of deployment shop/web.
     fn record() -> Record {
@@ -199,14 +162,14 @@ mod tests {
             ]
         );
         // An Istio VirtualService: that one by name, its Services, nothing of the other kinds.
-        record.traffic = Traffic::GatewayApi {
+        record.traffic = Traffic::GatewayApi(Route {
             route: "shop".into(),
             rule: 0,
             original: json!([]),
             service: "web".into(),
             selector: json!({"app": "web"}),
             istio: true,
-        };
+        });
         let granted = rules(&record);
         assert_eq!(
             grants(&granted, "networking.istio.io", "virtualservices"),
@@ -222,11 +185,11 @@ mod tests {
         assert!(grants(&granted, "gateway.networking.k8s.io", "httproutes").is_empty());
         assert!(grants(&granted, "networking.k8s.io", "ingresses").is_empty());
         // NGINX: the primary Ingress and its canary twin.
-        record.traffic = Traffic::Nginx {
+        record.traffic = Traffic::Nginx(Nginx {
             ingress: "shop".into(),
             service: "web".into(),
             selector: json!({"app": "web"}),
-        };
+        });
         assert_eq!(
             grants(&rules(&record), "networking.k8s.io", "ingresses"),
             [(

@@ -17,6 +17,9 @@
 //! - When every check passes the weight goes up by `step_weight`, up to `max_weight`. A passing
 //!   interval at `max_weight` promotes — or, with a manual gate, waits for `promote`.
 //! - `abort` rolls back and `promote` promotes at the next interval, whatever the checks say.
+//! - Webhooks are observations too: a failed rollout webhook is a failed check, a rollback
+//!   webhook that answers 2xx rolls back (before `abort`, naming the webhook), and a
+//!   confirm-promotion webhook that refuses keeps a due promotion waiting at its weight.
 
 use serde::{Deserialize, Serialize};
 
@@ -131,6 +134,12 @@ pub struct Observation {
     pub abort: bool,
     /// `kubectl canary promote` was asked for (it also opens the manual gate).
     pub promote: bool,
+    /// A rollback webhook answered 2xx: the URL of the first that did (it rolls back, as
+    /// `abort` does).
+    pub rollback_webhook: Option<String>,
+    /// The answers of the confirm-promotion webhooks that did not agree, when a promotion was
+    /// due: the canary waits at its weight until they do.
+    pub promotion_refused: Vec<String>,
 }
 
 /// What the driver must do now.
@@ -142,6 +151,9 @@ pub enum Action {
     Hold,
     /// Copy the canary onto the primary.
     Promote,
+    /// Keep the weight: a promotion is due, but confirm-promotion webhooks refused (their
+    /// answers).
+    AwaitConfirmation(String),
     /// Route everything back to the primary and remove the canary.
     Rollback(String),
 }
@@ -182,6 +194,9 @@ impl Default for State {
 pub fn decide(config: &Config, state: &mut State, observation: &Observation) -> Action {
     state.step += 1;
     state.last_checks = observation.checks.clone();
+    if let Some(url) = &observation.rollback_webhook {
+        return rollback(state, format!("the rollback webhook {url} asked for it"));
+    }
     if observation.abort {
         return rollback(state, "aborted with `kubectl canary abort`".into());
     }
@@ -246,6 +261,10 @@ pub fn decide(config: &Config, state: &mut State, observation: &Observation) -> 
             state.phase = Phase::WaitingPromotion;
             return Action::Hold;
         }
+        if !observation.promotion_refused.is_empty() {
+            state.phase = Phase::WaitingPromotion;
+            return Action::AwaitConfirmation(observation.promotion_refused.join("; "));
+        }
         state.phase = Phase::Promoting;
         return Action::Promote;
     }
@@ -278,6 +297,8 @@ mod tests {
             }],
             abort: false,
             promote: false,
+            rollback_webhook: None,
+            promotion_refused: Vec::new(),
         }
     }
 
@@ -463,6 +484,38 @@ mod tests {
         assert!(
             matches!(decide(&gated, &mut fresh, &abort), Action::Rollback(r) if r.contains("abort"))
         );
+    }
+
+    #[test]
+    fn webhook_verdicts_are_decided_by_the_machine() {
+        let config = Config::default();
+        // A rollback webhook rolls back at once, whatever the checks, and says which.
+        let mut asked = good();
+        asked.rollback_webhook = Some("http://hooks/rollback".into());
+        asked.abort = true;
+        let mut state = State::default();
+        let action = decide(&config, &mut state, &asked);
+        assert_eq!(
+            action,
+            Action::Rollback("the rollback webhook http://hooks/rollback asked for it".into())
+        );
+        assert_eq!(state.phase, Phase::RollingBack);
+        // A refused confirmation holds a due promotion at the maximum weight, then it goes
+        // through once the webhooks agree.
+        let (mut state, _) = run(&config, std::iter::repeat_n(good(), 5));
+        assert_eq!(state.weight, 50);
+        let mut refused = good();
+        refused.promotion_refused = vec!["http://hooks/confirm: 403".into()];
+        assert_eq!(
+            decide(&config, &mut state, &refused),
+            Action::AwaitConfirmation("http://hooks/confirm: 403".into())
+        );
+        assert_eq!((state.phase, state.weight), (Phase::WaitingPromotion, 50));
+        assert_eq!(decide(&config, &mut state, &good()), Action::Promote);
+        assert_eq!(state.phase, Phase::Promoting);
+        // Refusals matter only when a promotion is due: below the maximum the weight climbs.
+        let mut early = State::default();
+        assert_eq!(decide(&config, &mut early, &refused), Action::SetWeight(10));
     }
 
     #[test]

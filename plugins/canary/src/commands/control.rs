@@ -33,14 +33,15 @@ async fn control_run(
     }
     let cluster = release::Cluster::new(kube);
     let timeout = Duration::from_secs(record.interval_seconds * 4 + 600);
-    if cluster.driven(deployment).await? {
-        cluster.request(deployment, what).await?;
+    if cluster.leases.driven(deployment).await? {
+        cluster.store.request(deployment, what).await?;
         eprintln!("asked the running canary of deployment/{deployment} to {what}; waiting for it");
         let cluster = &cluster;
         let finished =
             shipshape::wait::Wait::new(format!("the canary of {deployment} to {what}"), timeout)
                 .until(|| async move {
                     let (record, _) = cluster
+                        .store
                         .record(deployment)
                         .await?
                         .ok_or_else(|| anyhow::anyhow!("the run record disappeared"))?;

@@ -67,7 +67,7 @@ pub(crate) async fn recorded(
     deployment: &str,
 ) -> anyhow::Result<(release::Record, Option<String>)> {
     let cluster = release::Cluster::new(kube);
-    cluster.record(deployment).await?.ok_or_else(|| {
+    cluster.store.record(deployment).await?.ok_or_else(|| {
         UsageError(format!("no canary run recorded for deployment {deployment} in namespace {} (configmap {} not found)", kube.namespace, release::state_name(deployment))).into()
     })
 }

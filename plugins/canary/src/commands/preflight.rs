@@ -47,6 +47,7 @@ pub async fn run(global: &GlobalArgs, args: &PreflightArgs) -> anyhow::Result<Ex
     )?;
     let revisions = replicasets.len();
     let running = cluster
+        .store
         .record(&args.deployment)
         .await?
         .filter(|(r, _)| !r.state.phase.finished())

@@ -22,7 +22,11 @@ pub async fn run(global: &GlobalArgs, args: &RollbackArgs) -> anyhow::Result<Exi
         ))
         .into());
     };
-    let record = cluster.record(&args.deployment).await?.map(|(r, _)| r);
+    let record = cluster
+        .store
+        .record(&args.deployment)
+        .await?
+        .map(|(r, _)| r);
     if record.as_ref().is_some_and(|r| !r.state.phase.finished()) {
         return Err(UsageError(format!(
             "a canary of deployment {} is running: `kubectl canary abort {0}` first",

@@ -23,12 +23,12 @@ pub async fn run(global: &GlobalArgs, args: &StartArgs) -> anyhow::Result<Exit> 
         ))
         .into());
     };
-    let previous = cluster.record(&args.deployment).await?;
+    let previous = cluster.store.record(&args.deployment).await?;
     if let Some((record, _)) = &previous
         && !record.state.phase.finished()
     {
         // The answer is no (exit 1), as for any refused release: the run in progress stays.
-        let driver = match cluster.holder(&args.deployment).await? {
+        let driver = match cluster.leases.holder(&args.deployment).await? {
             Some(holder) => format!("driven by {holder}"),
             None => "no live driver: `kubectl canary resume` continues it".to_owned(),
         };
@@ -59,22 +59,22 @@ pub async fn run(global: &GlobalArgs, args: &StartArgs) -> anyhow::Result<Exit> 
     };
     let traffic = match plan.routing {
         Routing::Replicas => release::Traffic::Replicas,
-        Routing::Route { name, rule, istio } => cluster.gateway_traffic(name, rule, istio).await?,
-        Routing::Nginx { ingress } => cluster.nginx_traffic(ingress, &primary).await?,
+        Routing::Route { name, rule, istio } => {
+            release::traffic::route::discover(&cluster, name, rule, istio).await?
+        }
+        Routing::Nginx { ingress } => {
+            release::traffic::nginx::discover(&cluster, ingress, &primary).await?
+        }
         Routing::BlueGreen {
             active_service,
             scale_down_delay,
         } => {
-            cluster
-                .blue_green_traffic(active_service, scale_down_delay)
+            release::traffic::blue_green::discover(&cluster, active_service, scale_down_delay)
                 .await?
         }
     };
     let step_weight = plan.config.step_weight;
-    let canary_ingress = match &traffic {
-        release::Traffic::Nginx { ingress, .. } => Some(format!("{ingress}-canary")),
-        _ => None,
-    };
+    let canary_ingress = traffic.strategy().canary_ingress();
     let target = analysis::Target {
         namespace: &kube.namespace,
         workload: &plan.canary_name,
@@ -128,7 +128,8 @@ pub async fn run(global: &GlobalArgs, args: &StartArgs) -> anyhow::Result<Exit> 
         }
     }
     cluster
-        .lease(
+        .leases
+        .take(
             &args.deployment,
             &release::identity(),
             Duration::from_secs(record.interval_seconds * 3 + 10),
@@ -136,7 +137,7 @@ pub async fn run(global: &GlobalArgs, args: &StartArgs) -> anyhow::Result<Exit> 
         .await?;
     record.state.weight = step_weight;
     let (canary, primary_pods) = release::split(total, step_weight);
-    cluster.save(&record, true).await?;
+    cluster.store.save(&record, true).await?;
     cluster.create_canary(&record, &primary, canary).await?;
     cluster.route(&record, step_weight).await?;
     let means = match record.traffic {
@@ -150,7 +151,7 @@ pub async fn run(global: &GlobalArgs, args: &StartArgs) -> anyhow::Result<Exit> 
         "started: deployment {} → {} (container {}); weight {}% ({means})",
         record.deployment, record.image, record.container, step_weight
     ));
-    cluster.save(&record, false).await?;
+    cluster.store.save(&record, false).await?;
     if args.detach {
         // The loop continues in the cluster: `kubectl canary resume` in a Job.
         let objects = detach::objects(&record, &args.runner_image);
@@ -158,7 +159,7 @@ pub async fn run(global: &GlobalArgs, args: &StartArgs) -> anyhow::Result<Exit> 
         let handed_over = shipshape::apply::apply_each(&applier, &objects).await;
         // Whether or not the Job could be created, this process stops driving: a failed hand
         // over leaves a canary with no driver, which the message says how to continue.
-        cluster.release(&record.deployment).await?;
+        cluster.leases.give_up(&record.deployment).await?;
         handed_over.map_err(|e| {
             e.context(format!(
                 "the canary of deployment {0} is running with no driver: `kubectl canary resume {0} -n {1}` drives it from here, `kubectl canary abort {0} -n {1}` rolls it back",
