@@ -134,6 +134,51 @@ fn selectors_user_ids_and_durations_are_checked_before_any_request() {
             &["version", "--request-timeout", "99999999999999999999999"],
             "out of range",
         ),
+        (
+            "canary",
+            &[
+                "start",
+                "web",
+                "--image",
+                "web:2",
+                "--strategy",
+                "blue-green",
+            ],
+            "--strategy blue-green needs --active-service SERVICE",
+        ),
+        (
+            "canary",
+            &[
+                "start",
+                "web",
+                "--image",
+                "web:2",
+                "--strategy",
+                "blue-green",
+                "--active-service",
+                "web",
+                "--traffic",
+                "nginx:shop",
+            ],
+            "it does not take --traffic",
+        ),
+        (
+            "canary",
+            &["start", "web", "--image", "web:2", "--canary-name", "web"],
+            "--canary-name \"web\"",
+        ),
+        (
+            "canary",
+            &[
+                "start",
+                "web",
+                "--image",
+                "web:2",
+                "--analysis-file",
+                "/nonexistent/a.yaml",
+            ],
+            "/nonexistent/a.yaml",
+        ),
     ] {
         let out = run(plugin(name).args(args));
         assert_eq!(out.code, Some(2), "{name} {args:?}: {}", out.stderr);
