@@ -48,6 +48,16 @@ impl<'k> Scope<'k> {
             .into()
     }
 
+    /// An object by name, or None; a failed call explained.
+    pub async fn get_opt<K>(&self, api: &Api<K>, name: &str) -> anyhow::Result<Option<K>>
+    where
+        K: kube::Resource<DynamicType = ()> + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+    {
+        api.get_opt(name)
+            .await
+            .map_err(|e| self.explain::<K>("get", name, e))
+    }
+
     /// Creates or updates an object the run owns: a server-side apply, forced, as the plugin's
     /// field manager. Callers check first that the name is free or ours
     /// ([`Cluster::ensure_ours`]).
@@ -94,10 +104,7 @@ impl<'k> Cluster<'k> {
 
     /// A Deployment, or None.
     pub(crate) async fn deployment_object(&self, name: &str) -> anyhow::Result<Option<Deployment>> {
-        self.deployments
-            .get_opt(name)
-            .await
-            .map_err(|e| self.scope.explain::<Deployment>("get", name, e))
+        self.scope.get_opt(&self.deployments, name).await
     }
 
     /// A Deployment as JSON, or None.
@@ -162,12 +169,9 @@ impl<'k> Cluster<'k> {
 
     /// A Service's selector, or None when there is no such Service.
     pub(crate) async fn service_selector(&self, name: &str) -> anyhow::Result<Option<Value>> {
-        let found = self
-            .services
-            .get_opt(name)
-            .await
-            .map_err(|e| self.scope.explain::<Service>("get", name, e))?;
-        found
+        self.scope
+            .get_opt(&self.services, name)
+            .await?
             .map(|s| serde_json::to_value(s.spec.and_then(|s| s.selector).unwrap_or_default()))
             .transpose()
             .map_err(Into::into)
@@ -215,11 +219,7 @@ impl<'k> Cluster<'k> {
     where
         K: kube::Resource<DynamicType = ()> + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
     {
-        let Some(found) = api
-            .get_opt(name)
-            .await
-            .map_err(|e| self.scope.explain::<K>("get", name, e))?
-        else {
+        let Some(found) = self.scope.get_opt(api, name).await? else {
             return Ok(());
         };
         let labels = kube::ResourceExt::labels(&found);
@@ -234,9 +234,10 @@ impl<'k> Cluster<'k> {
             (Some(MANAGED_BY), Some(other)) => {
                 format!("it is the canary of another Deployment, {other}")
             }
-            _ => "it does not carry the app.kubernetes.io/managed-by=shipshape-canary and \
-                  shipshape.dev/canary-of labels of a canary this command made"
-                .to_owned(),
+            _ => format!(
+                "it does not carry the app.kubernetes.io/managed-by={MANAGED_BY} and \
+                 {CANARY_OF_LABEL} labels of a canary this command made"
+            ),
         };
         let resource = ApiCall::of::<K>("get").resource;
         Err(shipshape::exit::NotOurs(format!(
@@ -259,11 +260,7 @@ impl<'k> Cluster<'k> {
     where
         K: kube::Resource<DynamicType = ()> + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
     {
-        let Some(found) = api
-            .get_opt(name)
-            .await
-            .map_err(|e| self.scope.explain::<K>("get", name, e))?
-        else {
+        let Some(found) = self.scope.get_opt(api, name).await? else {
             return Ok(());
         };
         if kube::ResourceExt::labels(&found)

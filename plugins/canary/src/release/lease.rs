@@ -49,12 +49,7 @@ impl<'k> Leases<'k> {
                 "renewTime": now.strftime("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
             },
         });
-        if let Some(current) = self
-            .leases
-            .get_opt(&name)
-            .await
-            .map_err(|e| self.scope.explain::<Lease>("get", &name, e))?
-        {
+        if let Some(current) = self.scope.get_opt(&self.leases, &name).await? {
             let spec = current.spec.unwrap_or_default();
             let holder = spec.holder_identity.unwrap_or_default();
             let renewed = spec.renew_time.map(|t| t.0.as_second()).unwrap_or_default();
@@ -91,12 +86,7 @@ impl<'k> Leases<'k> {
     /// The identity of the live driver holding the lease, if any.
     pub async fn holder(&self, deployment: &str) -> anyhow::Result<Option<String>> {
         let name = lease_name(deployment);
-        let Some(lease) = self
-            .leases
-            .get_opt(&name)
-            .await
-            .map_err(|e| self.scope.explain::<Lease>("get", &name, e))?
-        else {
+        let Some(lease) = self.scope.get_opt(&self.leases, &name).await? else {
             return Ok(None);
         };
         let spec = lease.spec.unwrap_or_default();

@@ -34,12 +34,7 @@ impl<'k> Store<'k> {
         deployment: &str,
     ) -> anyhow::Result<Option<(Record, Option<String>)>> {
         let name = state_name(deployment);
-        let Some(cm) = self
-            .configmaps
-            .get_opt(&name)
-            .await
-            .map_err(|e| self.scope.explain::<ConfigMap>("get", &name, e))?
-        else {
+        let Some(cm) = self.scope.get_opt(&self.configmaps, &name).await? else {
             return Ok(None);
         };
         let request = cm

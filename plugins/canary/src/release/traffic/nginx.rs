@@ -26,11 +26,7 @@ pub async fn discover(
     ingress: &str,
     primary: &Value,
 ) -> anyhow::Result<Traffic> {
-    let found = cluster
-        .ingresses
-        .get_opt(ingress)
-        .await
-        .map_err(|e| cluster.scope.explain::<Ingress>("get", ingress, e))?;
+    let found = cluster.scope.get_opt(&cluster.ingresses, ingress).await?;
     let found = found.ok_or_else(|| {
         shipshape::UsageError(format!(
             "ingress \"{ingress}\" not found in namespace \"{}\"",
