@@ -4,16 +4,15 @@
 //!    SHIPSHAPE_BENCH_OBJECTS) parsed only, then parsed and audited, on every core. Prints
 //!    objects/s and the ratio audit/parse (goal ≤ 1.3); then `fix --diff`'s work (plan,
 //!    splice, diff) on the same corpus and the ratio fix/audit (goal ≤ 2).
-//! 2. Live: simcluster with 500 namespaces, 5,000 Deployments and 20,000 Pods (SIM_NAMESPACES,
-//!    SIM_DEPLOYMENTS, SIM_PODS), audited with `-A` by the real binary. Prints the wall time,
-//!    the API requests by verb (they must not grow with namespaces) and the plugin's peak
-//!    resident memory (sampled from /proc).
+//! 2. End to end: the binary on the same corpus in every format, `fix -f`, and start-up.
+//!
+//! The live audit (`-A`) is measured with the other live commands, on simcluster and on the
+//! real control plane: `cargo bench -p e2e --bench live`.
 //!
 //! Nothing here asserts a time: the numbers are printed as ratios to their targets.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use serde_json::json;
 use shipshape::manifests::{Limits, Origin, parse_text};
 
 fn deployment(i: usize) -> String {
@@ -148,39 +147,26 @@ fn offline() {
 
 /// Runs the plugin binary with `args` (stdout discarded) and returns its wall time in seconds
 /// and its peak resident memory in KiB, sampled from /proc.
-fn run_sampled(args: &[&str], kubeconfig: Option<&std::path::Path>) -> (f64, u64) {
-    run_sampled_exit(args, kubeconfig, &[0])
+fn run_sampled(args: &[&str]) -> (f64, u64) {
+    run_sampled_exit(args, &[0])
 }
 
 /// [`run_sampled`] for a command whose exit codes `ok` are success (`fix --diff` exits 1 when
 /// something would change).
-fn run_sampled_exit(args: &[&str], kubeconfig: Option<&std::path::Path>, ok: &[i32]) -> (f64, u64) {
-    let started = Instant::now();
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_kubectl-harden"));
-    command
-        .args(args)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null());
-    if let Some(kubeconfig) = kubeconfig {
-        command.env("KUBECONFIG", kubeconfig);
-    }
-    let mut child = command.spawn().expect("the plugin starts");
-    let pid = child.id();
-    let mut peak = 0;
-    let status = loop {
-        if let Some(kib) = peak_kib(pid) {
-            peak = peak.max(kib);
-        }
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+fn run_sampled_exit(args: &[&str], ok: &[i32]) -> (f64, u64) {
+    let run = e2e::measure::sampled(
+        std::process::Command::new(env!("CARGO_BIN_EXE_kubectl-harden"))
+            .args(args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null()),
+    )
+    .expect("the plugin starts");
     assert!(
-        status.code().is_some_and(|c| ok.contains(&c)),
-        "kubectl-harden {args:?} failed: {status}"
+        run.status.code().is_some_and(|c| ok.contains(&c)),
+        "kubectl-harden {args:?} failed: {}",
+        run.status
     );
-    (started.elapsed().as_secs_f64(), peak)
+    (run.seconds, run.peak_kib)
 }
 
 /// The command end to end, as a user runs it: read the file, parse, audit, render to stdout,
@@ -194,10 +180,7 @@ fn end_to_end(yaml: &str, count: usize, parse_only: f64) {
     println!("  end to end (`kubectl-harden audit -f corpus.yaml -o FORMAT > /dev/null`):");
     let mut json = (0.0, 0);
     for format in ["json", "yaml", "table", "sarif", "junit"] {
-        let (wall, peak) = run_sampled(
-            &["audit", "-f", &file, "-o", format, "--fail-on", "none"],
-            None,
-        );
+        let (wall, peak) = run_sampled(&["audit", "-f", &file, "-o", format, "--fail-on", "none"]);
         if format == "json" {
             json = (wall, peak);
         }
@@ -215,7 +198,7 @@ fn end_to_end(yaml: &str, count: usize, parse_only: f64) {
         ("--diff", vec!["fix", "-f", &file, "--diff"]),
         ("stdout", vec!["fix", "-f", &file]),
     ] {
-        let (wall, peak) = run_sampled_exit(&args, None, &[0, 1]);
+        let (wall, peak) = run_sampled_exit(&args, &[0, 1]);
         println!(
             "    {what:<9} {wall:>7.3}s = {:>8.0} objects/s, {:.2}× `audit -o json`'s time (goal ≤ 2), peak {:.0} MiB = {:.2}× its memory (goal ≤ 2)",
             count as f64 / wall,
@@ -269,73 +252,7 @@ fn startup() {
     }
 }
 
-fn peak_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
-async fn live() -> anyhow::Result<()> {
-    let (namespaces, deployments, pods) = (
-        scale("SIM_NAMESPACES", 500),
-        scale("SIM_DEPLOYMENTS", 5_000),
-        scale("SIM_PODS", 20_000),
-    );
-    let cluster = simcluster::SimCluster::start(simcluster::Options {
-        controllers: false,
-        ..Default::default()
-    })
-    .await?;
-    cluster.with_store(|store| {
-        let rt = |plural: &str, group: &str| store.registry.find(group, "v1", plural).cloned().expect("served");
-        let (ns_rt, deploy_rt, pod_rt) = (rt("namespaces", ""), rt("deployments", "apps"), rt("pods", ""));
-        for n in 0..namespaces {
-            store.create(&ns_rt, "", json!({"metadata": {"name": format!("team-{n}")}}), false).expect("namespace");
-        }
-        for d in 0..deployments {
-            let mut object: serde_json::Value = serde_saphyr::from_str(&deployment(d)).expect("yaml");
-            object["metadata"]["namespace"] = json!(format!("team-{}", d % namespaces));
-            store.create(&deploy_rt, &format!("team-{}", d % namespaces), object, false).expect("deployment");
-        }
-        for p in 0..pods {
-            // Standalone pods: audited themselves (controller-owned ones are skipped).
-            let pod = json!({"metadata": {"name": format!("job-{p}")}, "spec": {"restartPolicy": "Never",
-                "containers": [{"name": "job", "image": "batch:1", "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}}}]}});
-            store.create(&pod_rt, &format!("team-{}", p % namespaces), pod, false).expect("pod");
-        }
-    });
-    println!("live: {namespaces} namespaces, {deployments} Deployments, {pods} Pods in simcluster");
-    cluster.reset_counters();
-    let kubeconfig = cluster.kubeconfig().to_path_buf();
-    let (wall, peak) = tokio::task::spawn_blocking(move || {
-        run_sampled(
-            &["audit", "-A", "-o", "json", "--fail-on", "none"],
-            Some(&kubeconfig),
-        )
-    })
-    .await?;
-    let mut requests: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
-    for ((verb, _, _), count) in cluster.counters() {
-        *requests.entry(verb).or_default() += count;
-    }
-    let total: u64 = requests.values().sum();
-    println!(
-        "  wall time {wall:.2}s (target 10 s: ratio {:.2})",
-        wall / 10.0
-    );
-    println!(
-        "  API requests {total} {requests:?} — one paginated list per kind, whatever the namespace count"
-    );
-    println!(
-        "  peak resident memory of the plugin {:.0} MiB (sampled)",
-        peak as f64 / 1024.0
-    );
-    Ok(())
-}
-
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() {
     startup();
     offline();
-    live().await
 }

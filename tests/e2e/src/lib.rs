@@ -13,6 +13,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 pub mod krew;
+pub mod measure;
 
 /// The four plugins.
 pub const PLUGINS: [&str; 4] = ["canary", "drtest", "harden", "quota"];
