@@ -4,10 +4,10 @@
 //!    SHIPSHAPE_BENCH_OBJECTS) parsed only, then parsed and audited, on every core. Prints
 //!    objects/s and the ratio audit/parse (goal ≤ 1.3); then `fix --diff`'s work (plan,
 //!    splice, diff) on the same corpus and the ratio fix/audit (goal ≤ 2).
-//! 2. End to end: the binary on the same corpus in every format, `fix -f`, and start-up.
+//! 2. End to end: the binary on the same corpus in every format, and `fix -f`.
 //!
-//! The live audit (`-A`) is measured with the other live commands, on simcluster and on the
-//! real control plane: `cargo bench -p e2e --bench live`.
+//! The live audit (`-A`) and start-up are measured with the other plugins', on simcluster and
+//! on the real control plane: `cargo bench -p e2e --bench live`.
 //!
 //! Nothing here asserts a time: the numbers are printed as ratios to their targets.
 
@@ -154,13 +154,14 @@ fn run_sampled(args: &[&str]) -> (f64, u64) {
 /// [`run_sampled`] for a command whose exit codes `ok` are success (`fix --diff` exits 1 when
 /// something would change).
 fn run_sampled_exit(args: &[&str], ok: &[i32]) -> (f64, u64) {
-    let run = e2e::measure::sampled(
-        std::process::Command::new(env!("CARGO_BIN_EXE_kubectl-harden"))
-            .args(args)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null()),
-    )
-    .expect("the plugin starts");
+    let mut measured = e2e::measure::Measured::new(env!("CARGO_BIN_EXE_kubectl-harden"))
+        .expect("a temporary file");
+    measured
+        .command()
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let run = measured.run().expect("the plugin starts");
     assert!(
         run.status.code().is_some_and(|c| ok.contains(&c)),
         "kubectl-harden {args:?} failed: {}",
@@ -209,50 +210,6 @@ fn end_to_end(yaml: &str, count: usize, parse_only: f64) {
     }
 }
 
-/// Start-up: `version --client` and `--help` of the plugin against `kubectl version --client`
-/// (goal ≤ 2×), the best of ten runs each.
-fn startup() {
-    let best = |program: &str, args: &[&str]| -> Option<f64> {
-        let mut best = f64::MAX;
-        for _ in 0..10 {
-            let started = Instant::now();
-            let status = std::process::Command::new(program)
-                .args(args)
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
-                .status()
-                .ok()?;
-            if !status.success() {
-                return None;
-            }
-            best = best.min(started.elapsed().as_secs_f64());
-        }
-        Some(best)
-    };
-    let plugin = env!("CARGO_BIN_EXE_kubectl-harden");
-    let version = best(plugin, &["version", "--client"]).expect("version --client runs");
-    let help = best(plugin, &["--help"]).expect("--help runs");
-    println!("start-up (best of 10):");
-    match best("kubectl", &["version", "--client"]) {
-        Some(kubectl) => {
-            println!(
-                "  kubectl version --client {:.1} ms; kubectl-harden version --client {:.1} ms (ratio {:.2}, goal ≤ 2), --help {:.1} ms (ratio {:.2})",
-                kubectl * 1e3,
-                version * 1e3,
-                version / kubectl,
-                help * 1e3,
-                help / kubectl
-            );
-        }
-        None => println!(
-            "  kubectl-harden version --client {:.1} ms, --help {:.1} ms (no kubectl to compare with)",
-            version * 1e3,
-            help * 1e3
-        ),
-    }
-}
-
 fn main() {
-    startup();
     offline();
 }

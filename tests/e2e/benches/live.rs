@@ -10,6 +10,9 @@
 //! each cluster: the wall time, the API requests by verb (counted from the plugin's own request
 //! log: they must not grow with the namespaces) and the plugin's peak resident memory.
 //!
+//! First, start-up: each plugin's `version --client` and `--help` against `kubectl version
+//! --client` (goal ≤ 2×), the best of ten runs.
+//!
 //! The real control plane is tests/realcluster/up.sh (built once into its cache; KWOK's nodes
 //! take the pods). Set SHIPSHAPE_BENCH_REAL=0 to measure simcluster only. Asserts no time.
 
@@ -77,6 +80,7 @@ fn main() -> anyhow::Result<()> {
         pods: scale("SIM_PODS_PER_NAMESPACE", 40),
     };
     build_release_plugins()?;
+    startup();
     let runtime = tokio::runtime::Runtime::new()?;
     println!(
         "live: {} namespaces, {} Deployments, {} Pods, {} Backups",
@@ -116,6 +120,56 @@ fn print_figures(cluster: &str, figures: &Figures) {
         "    {cluster:<12} {:>7.2}s, peak {:>5.0} MiB, exit {exit}, {total} requests {:?}",
         figures.seconds, figures.peak_mib, figures.requests
     );
+}
+
+/// The best wall time of ten runs of `program ARGS`, or `None` if it cannot run or fails.
+fn best_of_ten(program: &Path, args: &[&str]) -> Option<f64> {
+    let mut best = f64::MAX;
+    for _ in 0..10 {
+        let started = Instant::now();
+        let status = Command::new(program)
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .ok()?;
+        if !status.success() {
+            return None;
+        }
+        best = best.min(started.elapsed().as_secs_f64());
+    }
+    Some(best)
+}
+
+/// Start-up against `kubectl version --client` (goal ≤ 2×).
+fn startup() {
+    let kubectl = best_of_ten(Path::new("kubectl"), &["version", "--client"]);
+    match kubectl {
+        Some(k) => println!(
+            "start-up (best of 10): kubectl version --client {:.1} ms",
+            k * 1e3
+        ),
+        None => println!("start-up (best of 10): no kubectl to compare with"),
+    }
+    for plugin in e2e::PLUGINS {
+        let binary = release_binary(plugin);
+        let ratio = |t: f64| {
+            kubectl.map_or_else(String::new, |k| format!(" (ratio {:.2}, goal ≤ 2)", t / k))
+        };
+        match (
+            best_of_ten(&binary, &["version", "--client"]),
+            best_of_ten(&binary, &["--help"]),
+        ) {
+            (Some(version), Some(help)) => println!(
+                "  kubectl-{plugin:<7} version --client {:.1} ms{}, --help {:.1} ms{}",
+                version * 1e3,
+                ratio(version),
+                help * 1e3,
+                ratio(help)
+            ),
+            _ => println!("  kubectl-{plugin}: version --client or --help failed"),
+        }
+    }
 }
 
 /// `cargo build --release` of the four plugins: the benchmark measures what users install.
@@ -425,21 +479,26 @@ fn measure_all(kubeconfig: &Path) -> anyhow::Result<Vec<Figures>> {
         .collect()
 }
 
-/// Runs `kubectl-PLUGIN ARGS -v` from target/release (where `cargo bench` runs), its request
-/// log kept in a file.
+/// target/release/kubectl-PLUGIN (`cargo bench` runs from target/release).
+fn release_binary(plugin: &str) -> PathBuf {
+    e2e::target_dir().join(format!("kubectl-{plugin}{}", std::env::consts::EXE_SUFFIX))
+}
+
+/// Runs `kubectl-PLUGIN ARGS -v`, its request log kept in a file.
 fn measure(kubeconfig: &Path, plugin: &str, args: &[&str], ok: &[i32]) -> anyhow::Result<Figures> {
     let log = tempfile::NamedTempFile::new()?;
-    let binary =
-        e2e::target_dir().join(format!("kubectl-{plugin}{}", std::env::consts::EXE_SUFFIX));
-    let run = e2e::measure::sampled(
-        Command::new(&binary)
-            .args(args)
-            .arg("-v")
-            .env("KUBECONFIG", kubeconfig)
-            .stdout(Stdio::null())
-            .stderr(log.reopen()?),
-    )
-    .with_context(|| format!("running {}", binary.display()))?;
+    let binary = release_binary(plugin);
+    let mut measured = e2e::measure::Measured::new(&binary)?;
+    measured
+        .command()
+        .args(args)
+        .arg("-v")
+        .env("KUBECONFIG", kubeconfig)
+        .stdout(Stdio::null())
+        .stderr(log.reopen()?);
+    let run = measured
+        .run()
+        .with_context(|| format!("running {}", binary.display()))?;
     let text = std::fs::read_to_string(log.path())?;
     anyhow::ensure!(
         run.status.code().is_some_and(|c| ok.contains(&c)),

@@ -1,5 +1,5 @@
-//! What the benchmarks measure about a process: its wall time and its peak resident memory
-//! (VmHWM, sampled from /proc while it runs), and the API requests a plugin logs at `-v`.
+//! What the benchmarks measure about a process: its wall time and its peak resident memory, and
+//! the API requests a plugin logs at `-v`.
 
 use std::collections::BTreeMap;
 use std::process::{Command, ExitStatus};
@@ -11,34 +11,85 @@ pub struct Run {
     pub status: ExitStatus,
     /// Wall time, in seconds.
     pub seconds: f64,
-    /// Peak resident memory, in KiB (0 where /proc cannot tell).
+    /// Peak resident memory, in KiB.
     pub peak_kib: u64,
 }
 
-/// Runs `command` to its end, sampling its peak resident memory every 20 ms.
-pub fn sampled(command: &mut Command) -> std::io::Result<Run> {
-    let started = Instant::now();
-    let mut child = command.spawn()?;
-    let pid = child.id();
-    let mut peak_kib = 0;
-    let status = loop {
-        if let Some(kib) = peak_kib_of(pid) {
-            peak_kib = peak_kib.max(kib);
+/// GNU time, which reads the peak from the kernel's accounting of the finished process (exact
+/// however short the run).
+const GNU_TIME: &str = "/usr/bin/time";
+
+/// A command to measure: build it with [`Measured::command`], then [`Measured::run`] it.
+///
+/// Its peak resident memory is the kernel's `ru_maxrss`, through GNU time (`/usr/bin/time -f
+/// %M`; its own few hundred KiB are not counted), or where there is no GNU time VmHWM sampled
+/// from /proc every 20 ms (which misses a process that lives less than that: 0).
+pub struct Measured {
+    command: Command,
+    report: Option<tempfile::NamedTempFile>,
+}
+
+impl Measured {
+    pub fn new(program: impl AsRef<std::ffi::OsStr>) -> std::io::Result<Self> {
+        if !std::path::Path::new(GNU_TIME).exists() {
+            return Ok(Self {
+                command: Command::new(program),
+                report: None,
+            });
         }
-        if let Some(status) = child.try_wait()? {
-            break status;
+        let report = tempfile::NamedTempFile::new()?;
+        let mut command = Command::new(GNU_TIME);
+        command
+            .args(["--quiet", "-f", "%M", "-o"])
+            .arg(report.path())
+            .arg(program);
+        Ok(Self {
+            command,
+            report: Some(report),
+        })
+    }
+
+    /// The command, to add arguments, environment and stdio to.
+    pub fn command(&mut self) -> &mut Command {
+        &mut self.command
+    }
+
+    /// Runs it to its end.
+    pub fn run(mut self) -> std::io::Result<Run> {
+        let started = Instant::now();
+        let mut child = self.command.spawn()?;
+        let mut peak_kib = 0;
+        let status = match &self.report {
+            Some(_) => child.wait()?,
+            None => loop {
+                if let Some(kib) = peak_kib_of(child.id()) {
+                    peak_kib = peak_kib.max(kib);
+                }
+                if let Some(status) = child.try_wait()? {
+                    break status;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            },
+        };
+        let seconds = started.elapsed().as_secs_f64();
+        if let Some(report) = &self.report {
+            // The last number: GNU time writes a note first when the command failed.
+            peak_kib = std::fs::read_to_string(report.path())?
+                .lines()
+                .filter_map(|l| l.trim().parse().ok())
+                .next_back()
+                .unwrap_or(0);
         }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    Ok(Run {
-        status,
-        seconds: started.elapsed().as_secs_f64(),
-        peak_kib,
-    })
+        Ok(Run {
+            status,
+            seconds,
+            peak_kib,
+        })
+    }
 }
 
 /// VmHWM of a running process, in KiB.
-pub fn peak_kib_of(pid: u32) -> Option<u64> {
+fn peak_kib_of(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
