@@ -62,13 +62,37 @@ impl ApiError {
     }
 
     /// 422 Invalid.
+    ///
+    /// `message` is one field error as the API server words it (`FIELD: Invalid value: …`); it
+    /// becomes the `details.causes` entry too, with the reason its wording names.
     pub fn invalid(rt: &ResourceType, name: &str, message: impl Into<String>) -> Self {
-        Self::new(
+        let message = message.into();
+        let (field, detail) = message.split_once(": ").unwrap_or(("", message.as_str()));
+        let reason = [
+            ("Invalid value", "FieldValueInvalid"),
+            ("Required value", "FieldValueRequired"),
+            ("Unsupported value", "FieldValueNotSupported"),
+            ("Duplicate value", "FieldValueDuplicate"),
+            ("Forbidden", "FieldValueForbidden"),
+            ("Too long", "FieldValueTooLong"),
+            ("Too many", "FieldValueTooMany"),
+            ("Not found", "FieldValueNotFound"),
+        ]
+        .iter()
+        .find(|(wording, _)| detail.starts_with(wording))
+        .map_or("FieldValueInvalid", |(_, reason)| reason);
+        let mut error = Self::new(
             422,
             "Invalid",
-            format!("{} \"{name}\" is invalid: {}", rt.kind, message.into()),
-        )
-        .about(rt, name)
+            format!("{} \"{name}\" is invalid: {message}", rt.kind),
+        );
+        let mut details = json!({"name": name, "kind": rt.kind,
+            "causes": [{"reason": reason, "message": detail, "field": field}]});
+        if !rt.group.is_empty() {
+            details["group"] = json!(rt.group);
+        }
+        error.details = Some(details);
+        error
     }
 
     /// The `Status` object.
@@ -82,6 +106,10 @@ impl ApiError {
             "reason": self.reason,
             "code": self.code,
         });
+        // An error the storage layer raised has no reason (the API server leaves it out).
+        if self.reason.is_empty() {
+            status.as_object_mut().map(|s| s.remove("reason"));
+        }
         if let Some(details) = &self.details {
             status["details"] = details.clone();
         }
@@ -402,7 +430,7 @@ impl Store {
                 rt,
                 &name,
                 format!(
-                    "metadata.name: Invalid value: \"{name}\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'"
+                    "metadata.name: Invalid value: \"{name}\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
                 ),
             ));
         }
@@ -474,11 +502,16 @@ impl Store {
         meta.insert("uid".into(), json!(uid));
         meta.insert("resourceVersion".into(), json!(rv.to_string()));
         meta.insert("creationTimestamp".into(), json!(now()));
-        if object.get("spec").is_some() && object["metadata"].get("generation").is_none() {
+        // generation is the server's: 1 on create whatever the request said, for the kinds
+        // whose strategy tracks it (a Service has none).
+        if object.get("spec").is_some() && !(rt.group.is_empty() && rt.kind == "Service") {
             object["metadata"]["generation"] = json!(1);
         }
         if rt.kind == "Namespace" {
             object["status"] = json!({"phase": "Active"});
+            if object["spec"]["finalizers"].is_null() {
+                object["spec"] = json!({"finalizers": ["kubernetes"]});
+            }
             let labels = object["metadata"]
                 .as_object_mut()
                 .map(|m| m.entry("labels").or_insert_with(|| json!({})));

@@ -41,8 +41,61 @@ fn list_options(
     })
 }
 
+/// Kinds whose storage answers a DELETE with the object (upstream's `ReturnDeletedObject`);
+/// the others answer with a `Status` of `Success` once the object is gone.
+const RETURN_DELETED_OBJECT: [&str; 7] = [
+    "Pod",
+    "Service",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "PodTemplate",
+    "Namespace",
+    "Node",
+];
+
+/// What a DELETE answers: the object while it is still there (finalizers, a terminating
+/// namespace) or for the kinds that return it, else `Status` `Success` naming it.
+fn deleted_answer(rt: &ResourceType, object: Value) -> Value {
+    let pending = !object["metadata"]["deletionTimestamp"].is_null();
+    if pending || (rt.group.is_empty() && RETURN_DELETED_OBJECT.contains(&rt.kind.as_str())) {
+        return object;
+    }
+    let mut details = json!({
+        "name": object["metadata"]["name"],
+        "kind": rt.plural,
+        "uid": object["metadata"]["uid"],
+    });
+    if !rt.group.is_empty() {
+        details["group"] = json!(rt.group);
+    }
+    json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": details})
+}
+
 fn list_kind(rt: &ResourceType) -> String {
     format!("{}List", rt.kind)
+}
+
+/// An object as a list item: every field but `apiVersion` and `kind`.
+fn push_item(text: &mut String, item: &Value) {
+    let Some(fields) = item.as_object() else {
+        text.push_str(&item.to_string());
+        return;
+    };
+    text.push('{');
+    let mut first = true;
+    for (key, value) in fields {
+        if key == "apiVersion" || key == "kind" {
+            continue;
+        }
+        if !first {
+            text.push(',');
+        }
+        first = false;
+        text.push_str(&json!(key).to_string());
+        text.push(':');
+        text.push_str(&value.to_string());
+    }
+    text.push('}');
 }
 
 pub(super) fn serve(
@@ -94,7 +147,6 @@ pub(super) fn serve(
                 metadata["continue"] = json!(token);
             }
             let api_version = rt.api_version(&target.version);
-            let stored_version = rt.api_version(rt.version());
             if wants_table {
                 let items: Vec<Value> = result
                     .items
@@ -118,11 +170,8 @@ pub(super) fn serve(
                 if i > 0 {
                     text.push(',');
                 }
-                if api_version == stored_version {
-                    text.push_str(&item.to_string());
-                } else {
-                    text.push_str(&with_version(item.clone()).to_string());
-                }
+                // Items leave apiVersion and kind to the list, as the API server's do.
+                push_item(&mut text, item);
             }
             text.push_str("]}");
             Ok(Response::builder()
@@ -174,6 +223,17 @@ pub(super) fn serve(
         )),
         ("POST", None, None) => {
             let object = parse_body(body, content_type)?;
+            // The storage layer's plain error: a 500 with no reason, as the API server sends.
+            if object["metadata"]["resourceVersion"]
+                .as_str()
+                .is_some_and(|v| !v.is_empty())
+            {
+                return Err(ApiError::new(
+                    500,
+                    "",
+                    "resourceVersion should not be set on objects to be created",
+                ));
+            }
             if rt.virtual_create {
                 let attrs = &object["spec"]["resourceAttributes"];
                 let faults = shared
@@ -270,7 +330,10 @@ pub(super) fn serve(
                     .as_array()
                     .is_some_and(|d| d.iter().any(|v| v == "All"));
             let deleted = store.delete(rt, &namespace, name, &propagation, dry_run)?;
-            Ok(json_response(200, &with_version(deleted)))
+            Ok(json_response(
+                200,
+                &deleted_answer(rt, with_version(deleted)),
+            ))
         }
         ("DELETE", None, None) => {
             let options = ListOptions {
