@@ -233,13 +233,7 @@ async fn answers(client: &kube::Client, namespace: &str) -> Vec<Value> {
         let path = step.path.replace("{ns}", namespace);
         let body = step
             .body
-            .map(|b| serde_json::to_vec(&b).expect("json"))
-            .map(|b| {
-                String::from_utf8(b)
-                    .expect("utf-8")
-                    .replace("{ns}", namespace)
-                    .into_bytes()
-            })
+            .map(|b| b.to_string().replace("{ns}", namespace).into_bytes())
             .unwrap_or_default();
         let content_type = if step.method == "PATCH" {
             "application/merge-patch+json"
