@@ -17,6 +17,8 @@ struct Step {
     method: &'static str,
     path: &'static str,
     body: Option<Value>,
+    /// The Content-Type, when not JSON (a merge patch for PATCH).
+    content_type: Option<&'static str>,
 }
 
 fn step(what: &'static str, method: &'static str, path: &'static str, body: Option<Value>) -> Step {
@@ -25,32 +27,28 @@ fn step(what: &'static str, method: &'static str, path: &'static str, body: Opti
         method,
         path,
         body,
+        content_type: None,
+    }
+}
+
+/// A server-side apply of `body` by the `shipshape` manager (`force` takes fields over).
+fn apply(what: &'static str, path: &'static str, body: Value) -> Step {
+    Step {
+        content_type: Some("application/apply-patch+yaml"),
+        ..step(what, "PATCH", path, Some(body))
     }
 }
 
 /// Differences allowed, as (step, JSON path of the field that differs — a prefix, `*` for every
 /// step —, why).
-const ACCEPTED: &[(&str, &str, &str)] = &[
-    (
-        "*",
-        ".body.metadata.managedFields",
-        "not yet: simcluster records managedFields for server-side apply only, not the entries \
-         of Update operations (create, update, patch)",
-    ),
-    (
-        "*",
-        ".body.items[0].metadata.managedFields",
-        "the same, in a list",
-    ),
-    (
-        "list ConfigMaps by label, one per page",
-        ".body.metadata.continue",
-        "the real API server pages through every object before the label selector filters them \
+const ACCEPTED: &[(&str, &str, &str)] = &[(
+    "list ConfigMaps by label, one per page",
+    ".body.metadata.continue",
+    "the real API server pages through every object before the label selector filters them \
          (the namespace's kube-root-ca.crt ConfigMap is left) and hands a continue token for a \
          page that will be empty; clients follow tokens until there is none, so either answer \
          lists the same items",
-    ),
-];
+)];
 
 fn steps() -> Vec<Step> {
     let config_map = |name: &str| json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "labels": {"app": "diff"}}, "data": {"k": "v"}});
@@ -122,6 +120,83 @@ fn steps() -> Vec<Step> {
             "PATCH",
             "/api/v1/namespaces/{ns}/configmaps/a",
             Some(json!({"data": {"k": "w"}})),
+        ),
+        step(
+            "create a ConfigMap as kubectl create does",
+            "POST",
+            "/api/v1/namespaces/{ns}/configmaps?fieldManager=kubectl-create",
+            Some(config_map("m")),
+        ),
+        step(
+            "merge-patch it as kubectl patch does",
+            "PATCH",
+            "/api/v1/namespaces/{ns}/configmaps/m?fieldManager=kubectl-patch",
+            Some(json!({"data": {"k": "w", "n": "1"}})),
+        ),
+        step(
+            "replace it: a key less, one changed, no resourceVersion",
+            "PUT",
+            "/api/v1/namespaces/{ns}/configmaps/m?fieldManager=kubectl-replace",
+            Some(
+                json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "m", "labels": {"app": "diff", "tier": "web"}}, "data": {"n": "5"}}),
+            ),
+        ),
+        apply(
+            "apply two fields another manager owns",
+            "/api/v1/namespaces/{ns}/configmaps/m?fieldManager=shipshape",
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "m", "labels": {"tier": "api"}}, "data": {"n": "2"}}),
+        ),
+        apply(
+            "apply it with force",
+            "/api/v1/namespaces/{ns}/configmaps/m?fieldManager=shipshape&force=true",
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "m", "labels": {"tier": "api"}}, "data": {"n": "2"}}),
+        ),
+        apply(
+            "apply again without a field it set",
+            "/api/v1/namespaces/{ns}/configmaps/m?fieldManager=shipshape",
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "m"}, "data": {"n": "2", "o": "3"}}),
+        ),
+        apply(
+            "apply a new ConfigMap",
+            "/api/v1/namespaces/{ns}/configmaps/applied?fieldManager=shipshape",
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "applied", "labels": {"app": "diff"}}, "data": {"k": "v"}}),
+        ),
+        step(
+            "create with an unknown field, strictly",
+            "POST",
+            "/api/v1/namespaces/{ns}/configmaps?fieldValidation=Strict",
+            Some({
+                let mut object = config_map("strict");
+                object["colour"] = json!("red");
+                object["metadata"]["shade"] = json!("dark");
+                object
+            }),
+        ),
+        step(
+            "create with an unknown field, warned by default",
+            "POST",
+            "/api/v1/namespaces/{ns}/configmaps",
+            Some({
+                let mut object = config_map("warned");
+                object["colour"] = json!("red");
+                object
+            }),
+        ),
+        step(
+            "create with an unknown field, ignored",
+            "POST",
+            "/api/v1/namespaces/{ns}/configmaps?fieldValidation=Ignore",
+            Some({
+                let mut object = config_map("ignored");
+                object["colour"] = json!("red");
+                object
+            }),
+        ),
+        step(
+            "create with a fieldValidation that does not exist",
+            "POST",
+            "/api/v1/namespaces/{ns}/configmaps?fieldValidation=Loose",
+            Some(config_map("loose")),
         ),
         step(
             "list ConfigMaps by label, one per page",
@@ -202,6 +277,34 @@ fn steps() -> Vec<Step> {
             ),
         ),
         step(
+            "create a Backup with an undeclared field, strictly",
+            "POST",
+            "/apis/velero.io/v1/namespaces/{ns}/backups?fieldValidation=Strict",
+            Some(
+                json!({"apiVersion": "velero.io/v1", "kind": "Backup", "metadata": {"name": "strict"},
+                "spec": {"includedNamespaces": ["{ns}"], "bogus": true}}),
+            ),
+        ),
+        step(
+            "create a Backup with an undeclared field, pruned",
+            "POST",
+            "/apis/velero.io/v1/namespaces/{ns}/backups",
+            Some(
+                json!({"apiVersion": "velero.io/v1", "kind": "Backup", "metadata": {"name": "pruned"},
+                "spec": {"includedNamespaces": ["{ns}"], "bogus": true}}),
+            ),
+        ),
+        step(
+            "create a Deployment with an unknown container field, strictly",
+            "POST",
+            "/apis/apps/v1/namespaces/{ns}/deployments?fieldValidation=Strict",
+            Some(json!({"apiVersion": "apps/v1", "kind": "Deployment",
+                "metadata": {"name": "strict"},
+                "spec": {"replicas": 0, "selector": {"matchLabels": {"app": "web"}},
+                    "template": {"metadata": {"labels": {"app": "web"}},
+                        "spec": {"containers": [{"name": "web", "image": "registry.example/web:1.0", "imagePullPolice": "Always"}]}}}})),
+        ),
+        step(
             "delete the Backup",
             "DELETE",
             "/apis/velero.io/v1/namespaces/{ns}/backups/b",
@@ -235,11 +338,11 @@ async fn answers(client: &kube::Client, namespace: &str) -> Vec<Value> {
             .body
             .map(|b| b.to_string().replace("{ns}", namespace).into_bytes())
             .unwrap_or_default();
-        let content_type = if step.method == "PATCH" {
+        let content_type = step.content_type.unwrap_or(if step.method == "PATCH" {
             "application/merge-patch+json"
         } else {
             "application/json"
-        };
+        });
         let request = http::Request::builder()
             .method(step.method)
             .uri(path)
@@ -280,14 +383,39 @@ fn normalise(mut value: Value, namespace: &str) -> Value {
                 }
             }
             Value::Array(items) => items.iter_mut().for_each(|i| walk(i, namespace)),
-            Value::String(text) if text.contains(namespace) => {
-                *text = text.replace(namespace, "{ns}");
+            Value::String(text) => {
+                *text = without_times(&text.replace(namespace, "{ns}"));
             }
             _ => {}
         }
     }
     walk(&mut value, namespace);
     value
+}
+
+/// `text` with every RFC 3339 time (`2026-12-07T10:00:00Z`, as conflict messages name the
+/// other manager's) replaced by `<time>`.
+fn without_times(text: &str) -> String {
+    const SHAPE: &[u8] = b"dddd-dd-ddTdd:dd:ddZ";
+    let bytes = text.as_bytes();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let fits = bytes.len() - i >= SHAPE.len()
+            && SHAPE.iter().zip(&bytes[i..]).all(|(s, b)| match s {
+                b'd' => b.is_ascii_digit(),
+                other => other == b,
+            });
+        if fits {
+            out.push_str("<time>");
+            i += SHAPE.len();
+        } else {
+            let c = text[i..].chars().next().unwrap_or_default();
+            out.push(c);
+            i += c.len_utf8();
+        }
+    }
+    out
 }
 
 /// Every leaf where `a` and `b` differ, as `path: a != b`.

@@ -1,7 +1,7 @@
 //! The four patch types: JSON patch (RFC 6902), merge patch (RFC 7386), strategic merge patch
 //! (with the list merge keys the Kubernetes types declare) and server-side apply.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// List fields merged by key in a strategic merge patch, as the Kubernetes types declare them
 /// (`patchMergeKey`). Other lists are replaced whole.
@@ -286,70 +286,6 @@ pub fn json_patch(target: &mut Value, operations: &Value) -> Result<(), String> 
     Ok(())
 }
 
-/// The set of fields an applied configuration sets, in managedFields' `fieldsV1` format
-/// (`f:<field>`, `k:{"name":"web"}` for keyed list items).
-pub fn field_set(applied: &Value) -> Value {
-    fn walk(value: &Value, field: Option<&str>) -> Value {
-        match value {
-            Value::Object(map) => {
-                let mut set = Map::new();
-                for (k, v) in map {
-                    if matches!(k.as_str(), "apiVersion" | "kind") && field.is_none() {
-                        continue;
-                    }
-                    set.insert(format!("f:{k}"), walk(v, Some(k)));
-                }
-                Value::Object(set)
-            }
-            Value::Array(items) => match field.and_then(merge_key) {
-                Some(key) => {
-                    let mut set = Map::new();
-                    for item in items {
-                        if let Some(k) = item.get(key) {
-                            let mut id = Map::new();
-                            id.insert(key.to_owned(), k.clone());
-                            let mut inner = walk(item, None);
-                            if let Value::Object(inner_map) = &mut inner {
-                                inner_map.insert(".".into(), Value::Object(Map::new()));
-                            }
-                            set.insert(format!("k:{}", Value::Object(id)), inner);
-                        }
-                    }
-                    Value::Object(set)
-                }
-                None => Value::Object(Map::new()),
-            },
-            _ => Value::Object(Map::new()),
-        }
-    }
-    walk(applied, None)
-}
-
-/// Removes from `live` the map fields present in `previous` (a field set) but absent from
-/// `current`: what a manager stops applying is deleted, as server-side apply does.
-pub fn remove_dropped_fields(live: &mut Value, previous: &Value, current: &Value) {
-    let (Value::Object(live_map), Value::Object(prev), cur) = (live, previous, current) else {
-        return;
-    };
-    for (key, prev_child) in prev {
-        let Some(field) = key.strip_prefix("f:") else {
-            continue;
-        };
-        match cur.get(key) {
-            None => {
-                live_map.remove(field);
-            }
-            Some(cur_child) => {
-                if let Some(child) = live_map.get_mut(field)
-                    && child.is_object()
-                {
-                    remove_dropped_fields(child, prev_child, cur_child);
-                }
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -417,22 +353,5 @@ mod tests {
             .is_err()
         );
         assert_eq!(doc, before);
-    }
-
-    #[test]
-    fn apply_removes_what_a_manager_stops_setting() {
-        let first = json!({"metadata": {"labels": {"a": "1", "b": "2"}}, "data": {"x": "1"}});
-        let second = json!({"metadata": {"labels": {"a": "1"}}, "data": {"x": "1"}});
-        let mut live = json!({"metadata": {"labels": {"a": "1", "b": "2", "other": "kept"}}, "data": {"x": "1"}});
-        remove_dropped_fields(&mut live, &field_set(&first), &field_set(&second));
-        assert_eq!(
-            live["metadata"]["labels"],
-            json!({"a": "1", "other": "kept"})
-        );
-        let set = field_set(&json!({"spec": {"containers": [{"name": "web", "image": "x"}]}}));
-        assert_eq!(
-            set["f:spec"]["f:containers"]["k:{\"name\":\"web\"}"]["f:image"],
-            json!({})
-        );
     }
 }

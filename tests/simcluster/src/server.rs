@@ -716,25 +716,25 @@ async fn route(
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|accept| accept.contains("as=Table"));
-    let content_type = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let text_header = |name: header::HeaderName| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let content_type = text_header(header::CONTENT_TYPE);
+    let user_agent = text_header(header::USER_AGENT);
     let body = match req.into_body().collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(_) => return error_response(&ApiError::bad_request("could not read the request body")),
     };
-    match serve(
-        &shared,
-        &method,
-        &target,
-        &params,
-        &content_type,
-        &body,
+    let headers = verbs::Headers {
+        content_type: &content_type,
+        user_agent: &user_agent,
         wants_table,
-    ) {
+    };
+    match serve(&shared, &method, &target, &params, &headers, &body) {
         Ok(response) => response,
         Err(error) => error_response(&error),
     }

@@ -3,19 +3,21 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use tokio::sync::broadcast;
 
 use crate::patch;
 use crate::registry::{Registry, ResourceType};
+use crate::schema;
 use crate::selectors::{FieldSelector, LabelSelector};
 
 mod admission;
 mod apply;
 mod defaults;
 mod gc;
+mod managed;
 
-use defaults::apply_defaults;
+use defaults::{allocate_service, apply_defaults};
 
 /// An API error, rendered as a `Status` body.
 #[derive(Debug, Clone, PartialEq)]
@@ -115,6 +117,40 @@ impl ApiError {
         }
         status
     }
+}
+
+/// `current` with a JSON, merge or strategic merge patch applied.
+pub fn patched(
+    rt: &ResourceType,
+    current: &Value,
+    flavour: &str,
+    body: &Value,
+) -> Result<Value, ApiError> {
+    let mut next = current.clone();
+    match flavour {
+        "json" => {
+            patch::json_patch(&mut next, body).map_err(|e| ApiError::new(422, "Invalid", e))?
+        }
+        "merge" => patch::merge_patch(&mut next, body),
+        "strategic" => {
+            if rt.group.contains('.') && !rt.group.ends_with(".k8s.io") {
+                return Err(ApiError::new(
+                    415,
+                    "UnsupportedMediaType",
+                    "strategic merge patch is not supported for custom resources: use a merge or JSON patch",
+                ));
+            }
+            patch::strategic_merge(&mut next, body)
+        }
+        other => {
+            return Err(ApiError::new(
+                415,
+                "UnsupportedMediaType",
+                format!("unsupported patch type {other}"),
+            ));
+        }
+    }
+    Ok(next)
 }
 
 /// Where an object is stored: group, plural, namespace ("" when cluster-scoped), name.
@@ -388,13 +424,28 @@ impl Store {
             .collect()
     }
 
-    /// Creates an object, filling in the metadata the server owns.
+    /// Creates an object, filling in the metadata the server owns, as simcluster's own
+    /// controllers do: no managedFields entry of its own.
     pub fn create(
+        &mut self,
+        rt: &ResourceType,
+        namespace: &str,
+        object: Value,
+        dry_run: bool,
+    ) -> Result<Value, ApiError> {
+        self.create_as(rt, namespace, object, dry_run, None)
+    }
+
+    /// Creates an object for a client: `manager` (the fieldManager, or the user agent's first
+    /// word) gets the managedFields entry of an Update that set every field it sent and every
+    /// default, as the API server records a create.
+    pub fn create_as(
         &mut self,
         rt: &ResourceType,
         namespace: &str,
         mut object: Value,
         dry_run: bool,
+        manager: Option<&str>,
     ) -> Result<Value, ApiError> {
         if !object.is_object() {
             return Err(ApiError::bad_request("the request body must be an object"));
@@ -485,16 +536,54 @@ impl Store {
         meta.remove("deletionTimestamp");
         object["apiVersion"] = json!(rt.api_version(rt.version()));
         object["kind"] = json!(rt.kind);
+        self.drop_unknown_fields(rt, &mut object);
         apply_defaults(&mut object);
+        if rt.kind == "Namespace" {
+            // Defaulting's, so the creator owns it.
+            let labels = object["metadata"]
+                .as_object_mut()
+                .map(|m| m.entry("labels").or_insert_with(|| json!({})));
+            if let Some(Value::Object(labels)) = labels {
+                labels.insert("kubernetes.io/metadata.name".into(), json!(name));
+            }
+        }
+        if let Some(manager) = manager {
+            let zero = crate::fields::zero(&rt.kind, self.crd(rt).is_some());
+            managed::record_update(rt, &zero, &mut object, manager, None);
+        }
+        if rt.group.is_empty() && rt.kind == "Service" {
+            allocate_service(&mut object);
+        }
         if rt.group.is_empty() && rt.plural == "pods" {
             self.admit_pod(namespace, &name, &mut object)?;
         }
+        // A dry run gets a uid of its own (a version-4 UUID, as upstream's), not the next one.
+        let uid = if dry_run {
+            let hash = |salt: &str| {
+                json!([&name, namespace, self.rv, salt])
+                    .to_string()
+                    .bytes()
+                    .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+                        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+                    })
+            };
+            let (a, b) = (hash("a"), hash("b"));
+            format!(
+                "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+                a >> 32,
+                (a >> 16) & 0xffff,
+                a & 0xfff,
+                b >> 52,
+                b & 0xffff_ffff_ffff
+            )
+        } else {
+            self.next_uid()
+        };
         if dry_run {
-            object["metadata"]["uid"] = json!("dry-run");
+            object["metadata"]["uid"] = json!(uid);
             object["metadata"]["creationTimestamp"] = json!(now());
             return Ok(object);
         }
-        let uid = self.next_uid();
         let rv = self.next_rv();
         let meta = object["metadata"]
             .as_object_mut()
@@ -511,12 +600,6 @@ impl Store {
             object["status"] = json!({"phase": "Active"});
             if object["spec"]["finalizers"].is_null() {
                 object["spec"] = json!({"finalizers": ["kubernetes"]});
-            }
-            let labels = object["metadata"]
-                .as_object_mut()
-                .map(|m| m.entry("labels").or_insert_with(|| json!({})));
-            if let Some(Value::Object(labels)) = labels {
-                labels.insert("kubernetes.io/metadata.name".into(), json!(name));
             }
         }
         if rt.kind == "CustomResourceDefinition" {
@@ -538,9 +621,24 @@ impl Store {
         Ok(object)
     }
 
-    /// Replaces an object (`PUT`), or its status/scale subresource. A stale resourceVersion is a
-    /// 409 Conflict; a missing one means "last write wins".
+    /// Replaces an object (`PUT`), or its status/scale subresource, as simcluster's own
+    /// controllers do: no managedFields entry of its own.
     pub fn update(
+        &mut self,
+        rt: &ResourceType,
+        namespace: &str,
+        name: &str,
+        object: Value,
+        subresource: Option<&str>,
+        dry_run: bool,
+    ) -> Result<Value, ApiError> {
+        self.update_as(rt, namespace, name, object, subresource, dry_run, None)
+    }
+
+    /// Replaces an object for a client. A stale resourceVersion is a 409 Conflict; a missing
+    /// one means "last write wins". `manager` gets the fields the write changed.
+    #[allow(clippy::too_many_arguments)]
+    pub fn update_as(
         &mut self,
         rt: &ResourceType,
         namespace: &str,
@@ -548,6 +646,7 @@ impl Store {
         mut object: Value,
         subresource: Option<&str>,
         dry_run: bool,
+        manager: Option<&str>,
     ) -> Result<Value, ApiError> {
         let key = Self::key(rt, namespace, name);
         let current = self
@@ -627,6 +726,10 @@ impl Store {
                 .register_crd(&next)
                 .map_err(|e| ApiError::invalid(rt, name, e))?;
         }
+        self.drop_unknown_fields(rt, &mut next);
+        if let Some(manager) = manager {
+            managed::record_update(rt, &current, &mut next, manager, subresource);
+        }
         let unchanged = {
             let mut a = current.clone();
             let mut b = next.clone();
@@ -660,7 +763,9 @@ impl Store {
         Ok(next)
     }
 
-    /// Applies a patch and stores the result. `kind` is the Content-Type's patch flavour.
+    /// Applies a patch and stores the result. `flavour` is the Content-Type's patch flavour;
+    /// `applier` the fieldManager a server-side apply must name, `writer` the manager other
+    /// patches are recorded under.
     #[allow(clippy::too_many_arguments)]
     pub fn patch(
         &mut self,
@@ -670,44 +775,57 @@ impl Store {
         flavour: &str,
         body: &Value,
         subresource: Option<&str>,
-        manager: Option<&str>,
+        applier: Option<&str>,
+        writer: Option<&str>,
         force: bool,
         dry_run: bool,
     ) -> Result<(Value, bool), ApiError> {
         let existing = self.objects.get(&Self::key(rt, namespace, name)).cloned();
         if flavour == "apply" {
-            return self.apply(rt, namespace, name, body, existing, manager, force, dry_run);
+            return self.apply(rt, namespace, name, body, existing, applier, force, dry_run);
         }
         let current = existing.ok_or_else(|| ApiError::not_found(rt, name))?;
-        let mut next = current.clone();
-        match flavour {
-            "json" => {
-                patch::json_patch(&mut next, body).map_err(|e| ApiError::new(422, "Invalid", e))?
-            }
-            "merge" => patch::merge_patch(&mut next, body),
-            "strategic" => {
-                if rt.group.contains('.') && !rt.group.ends_with(".k8s.io") {
-                    return Err(ApiError::new(
-                        415,
-                        "UnsupportedMediaType",
-                        "strategic merge patch is not supported for custom resources: use a merge or JSON patch",
-                    ));
-                }
-                patch::strategic_merge(&mut next, body)
-            }
-            other => {
-                return Err(ApiError::new(
-                    415,
-                    "UnsupportedMediaType",
-                    format!("unsupported patch type {other}"),
-                ));
-            }
-        }
+        let mut next = patched(rt, &current, flavour, body)?;
         if body["metadata"]["resourceVersion"].is_null() {
             next["metadata"]["resourceVersion"] = current["metadata"]["resourceVersion"].clone();
         }
-        self.update(rt, namespace, name, next, subresource, dry_run)
+        self.update_as(rt, namespace, name, next, subresource, dry_run, writer)
             .map(|v| (v, false))
+    }
+
+    /// The fields of `object` (of `rt`) that its type or its CRD's schema does not declare.
+    pub fn unknown_fields(&self, rt: &ResourceType, object: &Value) -> Vec<schema::FieldPath> {
+        let crd = self.crd(rt);
+        let schema = crd.and_then(|crd| {
+            crd["spec"]["versions"]
+                .as_array()?
+                .iter()
+                .find(|v| v["name"] == rt.version())
+                .map(|v| &v["schema"]["openAPIV3Schema"])
+                .filter(|s| s.is_object())
+        });
+        if crd.is_some() && schema.is_none() {
+            // A CRD without a schema keeps whatever it is sent.
+            return Vec::new();
+        }
+        schema::unknown_fields(rt, object, schema)
+    }
+
+    /// The CustomResourceDefinition that serves `rt`, if a CRD does.
+    fn crd(&self, rt: &ResourceType) -> Option<&Value> {
+        let key = (
+            "apiextensions.k8s.io".to_owned(),
+            "customresourcedefinitions".to_owned(),
+            String::new(),
+            format!("{}.{}", rt.plural, rt.group),
+        );
+        self.objects.get(&key)
+    }
+
+    /// What the decoder keeps: the object without its unknown fields.
+    fn drop_unknown_fields(&self, rt: &ResourceType, object: &mut Value) {
+        let unknown = self.unknown_fields(rt, object);
+        schema::prune(object, &unknown);
     }
 
     fn remove(&mut self, key: &Key) -> Option<Value> {

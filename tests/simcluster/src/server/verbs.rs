@@ -1,6 +1,7 @@
 //! The verbs on a resource: get, list (with selectors and pages), create, update, patch, apply, delete, and the scale subresource.
 
 use super::*;
+use crate::schema::{self, Validation};
 
 fn parse_body(body: &[u8], content_type: &str) -> Result<Value, ApiError> {
     if content_type.contains("protobuf") {
@@ -98,15 +99,124 @@ fn push_item(text: &mut String, item: &Value) {
     text.push('}');
 }
 
+/// The request headers the verbs read.
+#[derive(Clone, Copy)]
+pub(super) struct Headers<'a> {
+    pub content_type: &'a str,
+    pub user_agent: &'a str,
+    /// `Accept` asks for a Table.
+    pub wants_table: bool,
+}
+
+/// The manager a write is recorded under: the `fieldManager` parameter, else the user agent up
+/// to its first `/` (printable characters, at most 128 bytes), else `unknown`, as the API
+/// server names it.
+fn manager(params: &HashMap<String, String>, user_agent: &str) -> String {
+    if let Some(manager) = params.get("fieldManager").filter(|m| !m.is_empty()) {
+        return manager.clone();
+    }
+    let mut name = String::new();
+    for c in user_agent.split('/').next().unwrap_or_default().chars() {
+        if c.is_control() {
+            continue;
+        }
+        if name.len() + c.len_utf8() > 128 {
+            break;
+        }
+        name.push(c);
+    }
+    if name.is_empty() {
+        name.push_str("unknown");
+    }
+    name
+}
+
+/// A request option out of range: 422 on the verb's options kind, as upstream's
+/// `CreateOptions.meta.k8s.io "" is invalid: fieldValidation: Unsupported value: …`.
+fn options_invalid(method: &Method, detail: String) -> ApiError {
+    let kind = match method.as_str() {
+        "POST" => "CreateOptions",
+        "PUT" => "UpdateOptions",
+        "PATCH" => "PatchOptions",
+        _ => "DeleteOptions",
+    };
+    let (field, message) = detail.split_once(": ").unwrap_or(("", detail.as_str()));
+    let mut error = ApiError::new(
+        422,
+        "Invalid",
+        format!("{kind}.meta.k8s.io \"\" is invalid: {detail}"),
+    );
+    error.details = Some(json!({"group": "meta.k8s.io", "kind": kind, "causes": [
+        {"reason": "FieldValueNotSupported", "message": message, "field": field}
+    ]}));
+    error
+}
+
+/// `fieldValidation=Strict` refuses unknown fields: a 400 for a create or an update, a 422 on
+/// the patch for a patch (`patched` is the object it made), as upstream words them.
+fn refuse_unknown(
+    rt: &ResourceType,
+    validation: Validation,
+    unknown: &[schema::FieldPath],
+    patched: Option<&Value>,
+) -> Result<(), ApiError> {
+    if validation != Validation::Strict || unknown.is_empty() {
+        return Ok(());
+    }
+    let strict = schema::strict_decoding_error(unknown);
+    Err(match patched {
+        None => ApiError::bad_request(format!(
+            "{kind} in version {version} cannot be handled as a {kind}: {strict}",
+            kind = rt.kind,
+            version = json!(rt.version()),
+        )),
+        Some(object) => {
+            let detail = format!("Invalid value: {}: {strict}", json!(object.to_string()));
+            let mut error =
+                ApiError::new(422, "Invalid", format!(" \"\" is invalid: patch: {detail}"));
+            error.details = Some(json!({"causes": [
+                {"reason": "FieldValueInvalid", "message": detail, "field": "patch"}
+            ]}));
+            error
+        }
+    })
+}
+
+/// `fieldValidation=Warn` (the default) names each unknown field it dropped in a `Warning`
+/// header, as kubectl prints them.
+fn warn_unknown(
+    mut response: Response<Body>,
+    validation: Validation,
+    unknown: &[schema::FieldPath],
+) -> Response<Body> {
+    if validation == Validation::Warn {
+        for path in unknown {
+            let text = json!(schema::warning(path));
+            if let Ok(value) = header::HeaderValue::from_str(&format!("299 - {text}")) {
+                response.headers_mut().append(header::WARNING, value);
+            }
+        }
+    }
+    response
+}
+
 pub(super) fn serve(
     shared: &Shared,
     method: &Method,
     target: &Target,
     params: &HashMap<String, String>,
-    content_type: &str,
+    headers: &Headers<'_>,
     body: &[u8],
-    wants_table: bool,
 ) -> Result<Response<Body>, ApiError> {
+    let Headers {
+        content_type,
+        user_agent,
+        wants_table,
+    } = *headers;
+    let writer = manager(params, user_agent);
+    let writer = Some(writer.as_str());
+    let validation = Validation::parse(params.get("fieldValidation").map(String::as_str))
+        .map_err(|e| options_invalid(method, e))?;
     let rt = &target.rt;
     let namespace = target.namespace.clone().unwrap_or_default();
     let dry_run = params.get("dryRun").is_some_and(|v| v == "All");
@@ -251,8 +361,14 @@ pub(super) fn serve(
                 review["status"] = json!({"allowed": !denied});
                 return Ok(json_response(201, &review));
             }
-            let created = store.create(rt, &namespace, object, dry_run)?;
-            Ok(json_response(201, &with_version(created)))
+            let unknown = store.unknown_fields(rt, &object);
+            refuse_unknown(rt, validation, &unknown, None)?;
+            let created = store.create_as(rt, &namespace, object, dry_run, writer)?;
+            Ok(warn_unknown(
+                json_response(201, &with_version(created)),
+                validation,
+                &unknown,
+            ))
         }
         ("PUT", Some(name), sub) => {
             let object = parse_body(body, content_type)?;
@@ -260,11 +376,18 @@ pub(super) fn serve(
                 let replicas = object["spec"]["replicas"].as_i64().unwrap_or(0);
                 let mut current = store.get(rt, &namespace, name)?;
                 current["spec"]["replicas"] = json!(replicas);
-                let updated = store.update(rt, &namespace, name, current, None, dry_run)?;
+                let updated =
+                    store.update_as(rt, &namespace, name, current, None, dry_run, writer)?;
                 return Ok(json_response(200, &scale(&updated)));
             }
-            let updated = store.update(rt, &namespace, name, object, sub, dry_run)?;
-            Ok(json_response(200, &with_version(updated)))
+            let unknown = store.unknown_fields(rt, &object);
+            refuse_unknown(rt, validation, &unknown, None)?;
+            let updated = store.update_as(rt, &namespace, name, object, sub, dry_run, writer)?;
+            Ok(warn_unknown(
+                json_response(200, &with_version(updated)),
+                validation,
+                &unknown,
+            ))
         }
         ("PATCH", Some(name), sub) => {
             let flavour = if content_type.starts_with("application/json-patch+json") {
@@ -294,9 +417,24 @@ pub(super) fn serve(
                 }
                 let mut current = store.get(rt, &namespace, name)?;
                 current["spec"]["replicas"] = current_scale["spec"]["replicas"].clone();
-                let updated = store.update(rt, &namespace, name, current, None, dry_run)?;
+                let updated =
+                    store.update_as(rt, &namespace, name, current, None, dry_run, writer)?;
                 return Ok(json_response(200, &scale(&updated)));
             }
+            // A patch's unknown fields are those of the object it makes.
+            let unknown = match store.get(rt, &namespace, name) {
+                Ok(current) if flavour != "apply" => {
+                    match crate::store::patched(rt, &current, flavour, &patch) {
+                        Ok(next) => {
+                            let unknown = store.unknown_fields(rt, &next);
+                            refuse_unknown(rt, validation, &unknown, Some(&next))?;
+                            unknown
+                        }
+                        Err(_) => Vec::new(),
+                    }
+                }
+                _ => Vec::new(),
+            };
             let force = params.get("force").is_some_and(|f| f == "true");
             let (object, created) = store.patch(
                 rt,
@@ -306,12 +444,14 @@ pub(super) fn serve(
                 &patch,
                 sub,
                 params.get("fieldManager").map(String::as_str),
+                writer,
                 force,
                 dry_run,
             )?;
-            Ok(json_response(
-                if created { 201 } else { 200 },
-                &with_version(object),
+            Ok(warn_unknown(
+                json_response(if created { 201 } else { 200 }, &with_version(object)),
+                validation,
+                &unknown,
             ))
         }
         ("DELETE", Some(name), None) => {

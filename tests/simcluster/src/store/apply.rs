@@ -1,4 +1,5 @@
-//! Server-side apply: managed fields and conflicts.
+//! Server-side apply: the applied configuration merged into the live object, its fields
+//! recorded for the applier, conflicts with other managers refused (see [`managed`]).
 
 use super::*;
 
@@ -22,67 +23,24 @@ impl Store {
                 "the name of the object does not match the name on the URL",
             ));
         }
-        let fields = patch::field_set(body);
-        let entry = json!({
-            "manager": manager,
-            "operation": "Apply",
-            "apiVersion": rt.api_version(rt.version()),
-            "time": now(),
-            "fieldsType": "FieldsV1",
-            "fieldsV1": fields,
-        });
         match existing {
             None => {
                 let mut object = body.clone();
                 object["metadata"]["name"] = json!(name);
-                object["metadata"]["managedFields"] = json!([entry]);
+                managed::record_apply(rt, None, &mut object, body, manager, force)?;
                 self.create(rt, namespace, object, dry_run)
                     .map(|v| (v, true))
             }
             Some(current) => {
                 let mut next = current.clone();
-                let managed = current["metadata"]["managedFields"]
-                    .as_array()
-                    .cloned()
-                    .unwrap_or_default();
-                // Conflicts: another Apply manager owning a field this apply sets to another value.
-                if !force {
-                    for other in managed
-                        .iter()
-                        .filter(|m| m["manager"] != manager && m["operation"] == "Apply")
-                    {
-                        if let Some(conflict) =
-                            conflict(&other["fieldsV1"], &fields, &current, body, "")
-                        {
-                            return Err(ApiError::new(
-                                409,
-                                "Conflict",
-                                format!(
-                                    "Apply failed with 1 conflict: conflict with \"{}\": {conflict}",
-                                    other["manager"].as_str().unwrap_or_default()
-                                ),
-                            ));
-                        }
-                    }
-                }
-                if let Some(previous) = managed
-                    .iter()
-                    .find(|m| m["manager"] == manager && m["operation"] == "Apply")
-                {
-                    patch::remove_dropped_fields(&mut next, &previous["fieldsV1"], &fields);
-                }
+                managed::remove_dropped(&mut next, body, manager);
                 let mut applied = body.clone();
                 if let Some(meta) = applied["metadata"].as_object_mut() {
                     meta.remove("managedFields");
                     meta.remove("resourceVersion");
                 }
                 patch::strategic_merge(&mut next, &applied);
-                let mut entries: Vec<Value> = managed
-                    .into_iter()
-                    .filter(|m| m["manager"] != manager)
-                    .collect();
-                entries.push(entry);
-                next["metadata"]["managedFields"] = json!(entries);
+                managed::record_apply(rt, Some(&current), &mut next, body, manager, force)?;
                 next["metadata"]["resourceVersion"] =
                     current["metadata"]["resourceVersion"].clone();
                 self.update(rt, namespace, name, next, None, dry_run)
@@ -90,34 +48,4 @@ impl Store {
             }
         }
     }
-}
-
-/// The first field another manager owns that this apply sets differently, as `.spec.replicas`.
-fn conflict(
-    owned: &Value,
-    applied_set: &Value,
-    live: &Value,
-    body: &Value,
-    path: &str,
-) -> Option<String> {
-    let (Value::Object(owned), Value::Object(applied)) = (owned, applied_set) else {
-        return None;
-    };
-    for (key, sub) in applied {
-        let Some(other) = owned.get(key) else {
-            continue;
-        };
-        let field = key.strip_prefix("f:")?;
-        let here = format!("{path}.{field}");
-        let (live_child, body_child) = (&live[field], &body[field]);
-        let leaf = sub.as_object().is_some_and(Map::is_empty);
-        if leaf {
-            if live_child != body_child {
-                return Some(here);
-            }
-        } else if let Some(found) = conflict(other, sub, live_child, body_child, &here) {
-            return Some(found);
-        }
-    }
-    None
 }

@@ -77,6 +77,24 @@ fn pod_spec(spec: &mut Value) {
 /// The defaults the API server fills in: the workloads' strategies (rollout status reads them;
 /// describe shows them), every pod spec's and template's (see [`pod_spec`]), Services' and
 /// Secrets'.
+/// What the Service registry allocates on create, after defaulting (so no manager owns it): the
+/// cluster IP and the IP families.
+pub(super) fn allocate_service(object: &mut Value) {
+    if object["spec"]["clusterIP"].is_null() {
+        let name = object["metadata"]["name"].as_str().unwrap_or_default();
+        let n = name
+            .bytes()
+            .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
+        object["spec"]["clusterIP"] = json!(format!("10.96.{}.{}", n % 250, (n / 250) % 250 + 1));
+    }
+    if object["spec"]["type"] != "ExternalName" {
+        let ip = object["spec"]["clusterIP"].clone();
+        default(object, &["spec", "clusterIPs"], json!([ip]));
+        default(object, &["spec", "ipFamilies"], json!(["IPv4"]));
+        default(object, &["spec", "ipFamilyPolicy"], json!("SingleStack"));
+    }
+}
+
 pub(super) fn apply_defaults(object: &mut Value) {
     let template: &[&str] = match object["kind"].as_str().unwrap_or_default() {
         "Pod" => &["spec"],
@@ -160,19 +178,7 @@ pub(super) fn apply_defaults(object: &mut Value) {
         }
         "Service" => {
             default(object, &["spec", "type"], json!("ClusterIP"));
-            if object["spec"]["clusterIP"].is_null() {
-                let name = object["metadata"]["name"].as_str().unwrap_or_default();
-                let n = name
-                    .bytes()
-                    .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
-                object["spec"]["clusterIP"] =
-                    json!(format!("10.96.{}.{}", n % 250, (n / 250) % 250 + 1));
-            }
             if object["spec"]["type"] != "ExternalName" {
-                let ip = object["spec"]["clusterIP"].clone();
-                default(object, &["spec", "clusterIPs"], json!([ip]));
-                default(object, &["spec", "ipFamilies"], json!(["IPv4"]));
-                default(object, &["spec", "ipFamilyPolicy"], json!("SingleStack"));
                 default(object, &["spec", "internalTrafficPolicy"], json!("Cluster"));
             }
             default(object, &["spec", "sessionAffinity"], json!("None"));
