@@ -5,8 +5,12 @@ use crate::schema::{self, Validation};
 
 fn parse_body(body: &[u8], content_type: &str) -> Result<Value, ApiError> {
     if content_type.contains("protobuf") {
-        return crate::protobuf::decode(body)
-            .map_err(|e| ApiError::new(415, "UnsupportedMediaType", e));
+        return crate::protobuf::decode(body).map_err(|e| match e {
+            crate::protobuf::DecodeError::Unsupported(m) => {
+                ApiError::new(415, "UnsupportedMediaType", m)
+            }
+            crate::protobuf::DecodeError::Malformed(m) => ApiError::bad_request(m),
+        });
     }
     if content_type.contains("yaml") {
         let text = std::str::from_utf8(body)
